@@ -1,0 +1,78 @@
+namespace Switchboard.Config;
+
+/// <summary>The whole, validated gateway configuration. Immutable: a reload builds a new one.</summary>
+public sealed record GatewayConfig
+{
+    public required IReadOnlyList<ListenerConfig> Listeners { get; init; }
+    public required IReadOnlyList<ProviderConfig> Providers { get; init; }
+    public required IReadOnlyDictionary<string, AliasConfig> Aliases { get; init; }
+    public required RoutingConfig Routing { get; init; }
+    public required LimitsConfig Limits { get; init; }
+    public IReadOnlyList<SecretValue> GatewayKeys { get; init; } = [];
+    /// <summary>Path of the file it came from, or null for a built-in config.</summary>
+    public string? SourcePath { get; init; }
+
+    public ProviderConfig? DefaultProvider => Providers.FirstOrDefault(p => p.IsDefault);
+}
+
+public sealed record ListenerConfig(string Name, string Address, int Port);
+
+/// <summary>One model served by one provider (archgw calls these model_providers / llm_providers).</summary>
+public sealed record ProviderConfig
+{
+    /// <summary>The literal clients use: "openai/gpt-4.1".</summary>
+    public required string Model { get; init; }
+    /// <summary>The provider part of the literal: "openai".</summary>
+    public required string Provider { get; init; }
+    /// <summary>The id the provider expects: "gpt-4.1".</summary>
+    public required string ModelId { get; init; }
+    /// <summary>Which wire protocol the upstream speaks.</summary>
+    public required ApiFormat Interface { get; init; }
+    public SecretValue? AccessKey { get; init; }
+    /// <summary>Base URL as written, or null for the provider's default.</summary>
+    public Uri? BaseUrl { get; init; }
+    public bool IsDefault { get; init; }
+    /// <summary>Cap applied to max_tokens toward this model, when known or configured.</summary>
+    public int? MaxOutputTokens { get; init; }
+    /// <summary>Models to try, in order, when this one still fails after retries.</summary>
+    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+    public IReadOnlyList<RoutePreference> RoutingPreferences { get; init; } = [];
+    /// <summary>Azure OpenAI: api-version query parameter.</summary>
+    public string? ApiVersion { get; init; }
+    /// <summary>Line in the config file, for messages.</summary>
+    public int Line { get; init; }
+}
+
+/// <summary>A route described in plain words, assigned to the model it sits under.</summary>
+public sealed record RoutePreference(string Name, string Description);
+
+public sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
+
+public enum RouterKind { Embedded, Llm }
+
+public sealed record RoutingConfig
+{
+    public RouterKind Router { get; init; } = RouterKind.Embedded;
+    /// <summary>OpenAI-compatible endpoint serving the router model (router: llm).</summary>
+    public Uri? BaseUrl { get; init; }
+    public string Model { get; init; } = "hf.co/katanemo/Arch-Router-1.5B.gguf:latest";
+    public SecretValue? AccessKey { get; init; }
+    public int TimeoutMs { get; init; } = 1500;
+    /// <summary>Estimated-token budget for the conversation given to the router.</summary>
+    public int TokenBudget { get; init; } = 2048;
+    /// <summary>Embedded router: minimum confidence to pick a route rather than "other".</summary>
+    public double? Threshold { get; init; }
+}
+
+public sealed record LimitsConfig
+{
+    public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+}
+
+/// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>
+public sealed record SecretValue(string? Value, string? VariableName)
+{
+    public bool IsResolved => Value is not null;
+    /// <summary>Never print the value.</summary>
+    public override string ToString() => VariableName is null ? "<literal>" : $"${VariableName}";
+}

@@ -1,0 +1,42 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Switchboard.Protocols;
+
+/// <summary>
+/// What a translator needs to know about the model that will answer: its id, what it accepts, and caps.
+/// Built by the gateway from the resolved provider.
+/// </summary>
+public sealed record TranslationTarget
+{
+    /// <summary>The model id the upstream expects ("gpt-4.1", "claude-sonnet-4-5").</summary>
+    public required string ModelId { get; init; }
+    /// <summary>Provider name ("openai", "deepseek", "ollama", "anthropic", …): some quirks are per provider.</summary>
+    public required string Provider { get; init; }
+    /// <summary>The upstream's wire protocol.</summary>
+    public required ApiFormat Api { get; init; }
+    /// <summary>Cap for max_tokens toward this model, when known.</summary>
+    public int? MaxOutputTokens { get; init; }
+}
+
+/// <summary>
+/// Translates one streamed response, event by event, from the upstream's protocol to the client's.
+/// Stateful and single-use: one instance per response. Output is complete SSE frames written to the writer.
+/// </summary>
+public interface IStreamTranslator
+{
+    /// <summary>One upstream SSE event (its "event:" type, or null; its "data:" payload).</summary>
+    void OnEvent(string? eventType, ReadOnlySpan<byte> data, IBufferWriter<byte> output);
+
+    /// <summary>The upstream stream ended. Writes whatever closing events the client protocol still needs.</summary>
+    void OnCompleted(IBufferWriter<byte> output);
+
+    /// <summary>The upstream failed mid-stream: closes the client stream with a well-formed error event.</summary>
+    void OnFailed(string message, IBufferWriter<byte> output);
+
+    /// <summary>Usage seen so far (for logs), when the upstream reported it.</summary>
+    TokenUsage Usage { get; }
+}
+
+/// <summary>Token counts as reported by a provider; nulls where it did not say.</summary>
+public readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null);
