@@ -1,1 +1,1 @@
-return 0;
+return await Switchboard.Cli.CliApp.RunAsync(args);

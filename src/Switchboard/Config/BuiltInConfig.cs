@@ -1,0 +1,72 @@
+using Switchboard.Providers;
+
+namespace Switchboard.Config;
+
+/// <summary>
+/// The config used when none is given: every known provider whose key is in the environment, reachable by
+/// literal ("openai/gpt-4.1-mini"), with a sensible default model.
+/// </summary>
+public static class BuiltInConfig
+{
+    /// <summary>Default model per provider when it has to answer requests that name no model of its own.</summary>
+    private static readonly (string Provider, string DefaultModel)[] Candidates =
+    [
+        ("anthropic", "*"), // Claude Code's own model names pass straight through
+        ("openai", "gpt-4.1"),
+        ("deepseek", "deepseek-chat"),
+        ("xai", "grok-4"),
+        ("gemini", "gemini-2.5-flash"),
+        ("mistral", "mistral-large-latest"),
+        ("groq", "llama-3.3-70b-versatile"),
+        ("openrouter", "anthropic/claude-sonnet-4.5"),
+        ("together_ai", "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+        ("moonshotai", "kimi-k2-0905-preview"),
+    ];
+
+    public sealed record Discovery(GatewayConfig Config, IReadOnlyList<string> Found, IReadOnlyList<string> Missing);
+
+    public static Discovery FromEnvironment(Func<string, string?>? environment = null)
+    {
+        var env = new EnvironmentSource(environment);
+        var found = new List<string>();
+        var missing = new List<string>();
+        var providers = new List<ProviderConfig>();
+        foreach (var (name, defaultModel) in Candidates)
+        {
+            var kind = ProviderCatalog.Find(name)!;
+            var variable = kind.KeyVariable!;
+            var key = env.Get(variable);
+            if (key is null) { missing.Add(variable); continue; }
+            found.Add(variable);
+            providers.Add(Provider(kind, "*", new SecretValue(key, variable)));
+            if (defaultModel != "*") providers.Add(Provider(kind, defaultModel, new SecretValue(key, variable)));
+        }
+        if (providers.Count == 0)
+        {
+            // Nothing to call yet: come up anyway, and let each request say which key to set.
+            providers.Add(Provider(ProviderCatalog.Find("anthropic")!, "*", new SecretValue(null, "ANTHROPIC_API_KEY")));
+        }
+        var defaultIndex = providers.FindIndex(p => p.Provider == "anthropic");
+        if (defaultIndex < 0) defaultIndex = providers.FindIndex(p => p.ModelId != "*");
+        providers[defaultIndex] = providers[defaultIndex] with { IsDefault = true };
+
+        var config = new GatewayConfig
+        {
+            Listeners = [new ListenerConfig("llm", "127.0.0.1", 12000)],
+            Providers = providers,
+            Aliases = new Dictionary<string, AliasConfig>(),
+            Routing = new RoutingConfig(),
+            Limits = new LimitsConfig(),
+        };
+        return new Discovery(config, found, missing);
+    }
+
+    private static ProviderConfig Provider(ProviderKind kind, string modelId, SecretValue key) => new()
+    {
+        Model = $"{kind.Name}/{modelId}",
+        Provider = kind.Name,
+        ModelId = modelId,
+        Interface = kind.Api,
+        AccessKey = key,
+    };
+}

@@ -1,0 +1,514 @@
+using System.Globalization;
+using Switchboard.Providers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Switchboard.Config;
+
+/// <summary>
+/// Reads a Switchboard (or archgw) YAML config into a <see cref="GatewayConfig"/>, collecting every
+/// error and warning with its line and a fix, instead of stopping at the first.
+/// Uses YamlDotNet's representation model (not reflection) so each value keeps its line number.
+/// </summary>
+public sealed class ConfigLoader
+{
+    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys"];
+
+    /// <summary>archgw keys that belong to features Switchboard does not implement (yet): warned about, never fatal.</summary>
+    private static readonly HashSet<string> KnownArchgwKeys = ["endpoints", "prompt_targets", "prompt_guards", "system_prompt", "tracing", "ratelimits", "overrides", "mode", "agents", "filters", "state_storage"];
+
+    private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol"];
+
+    private readonly EnvironmentSource _env;
+    private readonly List<ConfigDiagnostic> _diagnostics = [];
+
+    private ConfigLoader(EnvironmentSource env) => _env = env;
+
+    public static ConfigLoadResult LoadFile(string path, Func<string, string?>? environment = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ConfigLoadResult(null, [new(DiagnosticSeverity.Error, 0, $"cannot read config file '{path}': {ex.Message}", "check the path given to --config.")]);
+        }
+        return LoadText(text, Path.GetFullPath(path), EnvironmentSource.ForConfigFile(path, environment));
+    }
+
+    public static ConfigLoadResult LoadText(string yaml, string? sourcePath = null, EnvironmentSource? env = null)
+    {
+        var loader = new ConfigLoader(env ?? new EnvironmentSource());
+        var config = loader.Parse(yaml, sourcePath);
+        if (config is not null) ConfigValidator.Validate(config, loader._diagnostics);
+        var ok = !loader._diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        return new ConfigLoadResult(ok ? config : null, loader._diagnostics.OrderBy(d => d.Line).ToList());
+    }
+
+    private void Error(YamlNode? node, string message, string? fix = null) =>
+        _diagnostics.Add(new(DiagnosticSeverity.Error, LineOf(node), message, fix));
+
+    private void Warn(YamlNode? node, string message, string? fix = null) =>
+        _diagnostics.Add(new(DiagnosticSeverity.Warning, LineOf(node), message, fix));
+
+    private static int LineOf(YamlNode? node) => node is null ? 0 : (int)node.Start.Line;
+
+    private GatewayConfig? Parse(string yaml, string? sourcePath)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            _diagnostics.Add(new(DiagnosticSeverity.Error, (int)ex.Start.Line, $"invalid YAML: {ex.InnerException?.Message ?? ex.Message}", "fix the YAML syntax (indentation, quotes, colons)."));
+            return null;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            _diagnostics.Add(new(DiagnosticSeverity.Error, 1, "the config is empty or not a mapping.", "start from `./switchboard init`, or see docs/configuration.md."));
+            return null;
+        }
+
+        foreach (var (keyNode, _) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            if (TopLevelKeys.Contains(key)) continue;
+            if (KnownArchgwKeys.Contains(key))
+                Warn(keyNode, $"'{key}' is an archgw feature Switchboard does not implement yet; it is ignored.");
+            else
+                Warn(keyNode, $"unknown key '{key}' is ignored.", "remove it, or check its spelling against docs/configuration.md.");
+        }
+
+        var version = Scalar(root, "version");
+        if (version is not null && version.Value is not ("v1" or "v0.1" or "v0.1.0" or "0.1-beta" or "v0.3.0" or "v0.2.0") && !(version.Value ?? "").StartsWith('v'))
+            Warn(version, $"unrecognised version '{version.Value}'; reading it as v1.");
+
+        var providers = ParseProviders(root);
+        return new GatewayConfig
+        {
+            Listeners = ParseListeners(root),
+            Providers = providers,
+            Aliases = ParseAliases(root),
+            Routing = ParseRouting(root),
+            Limits = ParseLimits(root),
+            GatewayKeys = ParseGatewayKeys(root),
+            SourcePath = sourcePath,
+        };
+    }
+
+    // ---- listeners -------------------------------------------------------------------------------
+
+    private IReadOnlyList<ListenerConfig> ParseListeners(YamlMappingNode root)
+    {
+        var node = Child(root, "listeners");
+        var result = new List<ListenerConfig>();
+        switch (node)
+        {
+            case null:
+                break;
+            case YamlSequenceNode list:
+                foreach (var item in list)
+                {
+                    if (item is not YamlMappingNode map) { Error(item, "each listener must be a mapping with name, address and port."); continue; }
+                    var kind = Scalar(map, "type")?.Value;
+                    if (kind is "agent" or "prompt") { Warn(map, $"listener of type '{kind}' is an archgw feature Switchboard does not implement; it is ignored."); continue; }
+                    result.Add(ParseListener(map, Scalar(map, "name")?.Value ?? "llm"));
+                }
+                break;
+            case YamlMappingNode objectForm:
+                // archgw's object form: egress_traffic is the LLM gateway; ingress_traffic serves prompt targets.
+                foreach (var (keyNode, value) in objectForm.Children)
+                {
+                    var key = ((YamlScalarNode)keyNode).Value;
+                    if (key == "egress_traffic" && value is YamlMappingNode egress) result.Add(ParseListener(egress, "egress_traffic"));
+                    else if (key == "ingress_traffic") Warn(keyNode, "listeners.ingress_traffic (prompt targets) is an archgw feature Switchboard does not implement; it is ignored.");
+                    else if (value is YamlMappingNode other && Child(other, "port") is not null) result.Add(ParseListener(other, key ?? "llm"));
+                    else Warn(keyNode, $"unknown listener '{key}' is ignored.");
+                }
+                break;
+            default:
+                Error(node, "listeners must be a list of {name, address, port}.", "write e.g.\n  listeners:\n    - name: llm\n      address: 127.0.0.1\n      port: 12000");
+                break;
+        }
+        if (result.Count > 1)
+            Warn(node, $"{result.Count} listeners are configured; Switchboard serves the first ('{result[0].Name}') and ignores the rest.");
+        if (result.Count == 0) result.Add(new ListenerConfig("llm", "127.0.0.1", 12000));
+        return result;
+    }
+
+    private ListenerConfig ParseListener(YamlMappingNode map, string name)
+    {
+        var address = Scalar(map, "address")?.Value ?? "127.0.0.1";
+        if (address is "localhost") address = "127.0.0.1";
+        var port = 12000;
+        if (Scalar(map, "port") is { } portNode && (!int.TryParse(portNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 0 or > 65535))
+        {
+            Error(portNode, $"listener port '{portNode.Value}' is not a port number.", "use a number from 1 to 65535 (0 picks a free port).");
+            port = 12000;
+        }
+        if (!System.Net.IPAddress.TryParse(address, out _) && address is not ("*" or "+"))
+            Error(Scalar(map, "address"), $"listener address '{address}' is not an IP address.", "use 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).");
+        return new ListenerConfig(name, address, port);
+    }
+
+    // ---- providers -------------------------------------------------------------------------------
+
+    private List<ProviderConfig> ParseProviders(YamlMappingNode root)
+    {
+        var modern = Child(root, "model_providers");
+        var legacy = Child(root, "llm_providers");
+        if (modern is not null && legacy is not null)
+            Warn(legacy, "both model_providers and llm_providers are present; their entries are combined.", "keep one of the two lists.");
+
+        var result = new List<ProviderConfig>();
+        foreach (var listNode in new[] { modern, legacy })
+        {
+            if (listNode is null) continue;
+            if (listNode is not YamlSequenceNode list)
+            {
+                Error(listNode, "model_providers must be a list.", "write each provider as a list item starting with '- model: provider/model-id'.");
+                continue;
+            }
+            foreach (var item in list)
+            {
+                if (item is not YamlMappingNode map) { Error(item, "each provider must be a mapping with at least 'model'."); continue; }
+                if (ParseProvider(map) is { } provider) result.Add(provider);
+            }
+        }
+        if (modern is null && legacy is null)
+            Error(root, "no model_providers are configured.", "add a model_providers list, e.g.\n  model_providers:\n    - model: openai/gpt-4.1\n      access_key: $OPENAI_API_KEY\n      default: true");
+        return result;
+    }
+
+    private ProviderConfig? ParseProvider(YamlMappingNode map)
+    {
+        foreach (var (entryKey, _) in map.Children)
+        {
+            var entryName = ((YamlScalarNode)entryKey).Value ?? "";
+            if (!ProviderKeys.Contains(entryName))
+                Warn(entryKey, $"provider key '{entryName}' is not implemented by Switchboard; it is ignored.");
+        }
+
+        var modelNode = Scalar(map, "model");
+        var nameNode = Scalar(map, "name");
+        var literal = modelNode?.Value ?? nameNode?.Value;
+        if (string.IsNullOrWhiteSpace(literal))
+        {
+            Error(map, "a provider entry has no 'model'.", "add e.g. 'model: openai/gpt-4.1' (provider/model-id).");
+            return null;
+        }
+
+        var interfaceNode = Scalar(map, "provider_interface") ?? Scalar(map, "provider");
+        string providerName, modelId;
+        var slash = literal.IndexOf('/');
+        if (slash > 0)
+        {
+            providerName = literal[..slash];
+            modelId = literal[(slash + 1)..];
+        }
+        else if (interfaceNode?.Value is { Length: > 0 } iface)
+        {
+            // archgw's older form: model: gpt-4o with provider_interface: openai.
+            providerName = iface;
+            modelId = literal;
+            literal = $"{iface}/{literal}";
+        }
+        else
+        {
+            Error(modelNode ?? nameNode, $"model '{literal}' does not name its provider.", $"write it as provider/model-id, e.g. 'openai/{literal}'.");
+            return null;
+        }
+        if (modelId.Length == 0)
+        {
+            Error(modelNode, $"model '{literal}' has no model id after the provider.", "write it as provider/model-id, e.g. 'openai/gpt-4.1' (or 'openai/*' to pass any id through).");
+            return null;
+        }
+
+        var known = ProviderCatalog.Find(providerName);
+        ApiFormat api;
+        if (interfaceNode?.Value is { Length: > 0 } declared && ProviderCatalog.TryParseInterface(declared, out var parsed))
+            api = parsed;
+        else if (known is not null)
+            api = known.Api;
+        else if (interfaceNode?.Value is { Length: > 0 } unknownInterface && ProviderCatalog.Find(unknownInterface) is { } byInterfaceName)
+            api = byInterfaceName.Api; // archgw lets provider_interface name a known provider
+        else
+        {
+            if (interfaceNode is not null)
+                Error(interfaceNode, $"provider_interface '{interfaceNode.Value}' is not one Switchboard speaks.", "use 'openai' (any OpenAI-compatible server), 'anthropic' or 'gemini'.");
+            api = ApiFormat.OpenAI;
+        }
+
+        var baseUrlNode = Scalar(map, "base_url") ?? Scalar(map, "endpoint");
+        Uri? baseUrl = null;
+        if (baseUrlNode?.Value is { Length: > 0 } rawUrl)
+        {
+            var expanded = _env.Expand(rawUrl, out var missing);
+            if (missing is not null)
+                Error(baseUrlNode, $"base_url uses {string.Join(", ", missing.Select(m => "$" + m))}, which is not set.", $"set {missing[0]} in the environment or in a .env file beside the config.");
+            else if (!expanded.Contains("://", StringComparison.Ordinal) && Scalar(map, "endpoint") is not null && baseUrlNode == Scalar(map, "endpoint"))
+                expanded = $"{(Scalar(map, "protocol")?.Value ?? "http")}://{expanded}{(Scalar(map, "port")?.Value is { } p ? ":" + p : "")}";
+            if (missing is null)
+            {
+                if (!Uri.TryCreate(expanded, UriKind.Absolute, out baseUrl) || baseUrl.Scheme is not ("http" or "https") || string.IsNullOrEmpty(baseUrl.Host))
+                {
+                    Error(baseUrlNode, $"base_url '{rawUrl}' is not a valid http(s) URL.", "write a full URL such as 'http://127.0.0.1:11434/v1' or 'https://api.groq.com/openai/v1'.");
+                    baseUrl = null;
+                }
+            }
+        }
+
+        if (known is null && baseUrl is null && baseUrlNode is null)
+            Error(modelNode ?? nameNode, $"provider '{providerName}' is not one Switchboard knows, and no base_url is given.",
+                $"add 'base_url: https://…' and 'provider_interface: openai' (or anthropic), or use one of: {string.Join(", ", ProviderCatalog.All.Select(p => p.Name))}.");
+        if (known is { DefaultBaseUrl: null } && baseUrl is null && baseUrlNode is null)
+            Error(modelNode, $"provider '{providerName}' needs a base_url.", providerName == "azure_openai"
+                ? "add 'base_url: https://YOUR-RESOURCE.openai.azure.com' (the model id is the deployment name)."
+                : "add 'base_url: https://…'.");
+
+        SecretValue? key = null;
+        if (Scalar(map, "access_key") is { } keyNode && keyNode.Value is { Length: > 0 } rawKey)
+            key = ParseSecret(rawKey);
+
+        var isDefault = false;
+        if (Scalar(map, "default") is { } defaultNode && !TryParseBool(defaultNode, out isDefault))
+            Error(defaultNode, $"default must be true or false, not '{defaultNode.Value}'.");
+
+        int? maxOutput = null;
+        if (Scalar(map, "max_output_tokens") is { } maxNode)
+        {
+            if (int.TryParse(maxNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max > 0) maxOutput = max;
+            else Error(maxNode, $"max_output_tokens must be a positive whole number, not '{maxNode.Value}'.");
+        }
+
+        return new ProviderConfig
+        {
+            Model = literal,
+            Provider = providerName,
+            ModelId = modelId,
+            Interface = api,
+            AccessKey = key,
+            BaseUrl = baseUrl,
+            IsDefault = isDefault,
+            MaxOutputTokens = maxOutput,
+            Fallbacks = ParseStringList(map, "fallbacks"),
+            RoutingPreferences = ParsePreferences(map),
+            ApiVersion = Scalar(map, "api_version")?.Value,
+            Line = LineOf(map),
+        };
+    }
+
+    private SecretValue ParseSecret(string raw)
+    {
+        var expanded = _env.Expand(raw, out var missing);
+        return missing is null
+            ? new SecretValue(expanded, raw.Contains('$') ? VariableIn(raw) : null)
+            : new SecretValue(null, missing[0]);
+    }
+
+    private static string? VariableIn(string raw)
+    {
+        var start = raw.IndexOf('$') + 1;
+        if (start < raw.Length && raw[start] == '{') start++;
+        var end = start;
+        while (end < raw.Length && (char.IsAsciiLetterOrDigit(raw[end]) || raw[end] == '_')) end++;
+        return end > start ? raw[start..end] : null;
+    }
+
+    private List<RoutePreference> ParsePreferences(YamlMappingNode provider)
+    {
+        var result = new List<RoutePreference>();
+        var node = Child(provider, "routing_preferences");
+        if (node is null) return result;
+        if (node is not YamlSequenceNode list)
+        {
+            Error(node, "routing_preferences must be a list of {name, description}.");
+            return result;
+        }
+        foreach (var item in list)
+        {
+            if (item is not YamlMappingNode map) { Error(item, "each routing preference needs a name and a description."); continue; }
+            var name = Scalar(map, "name")?.Value?.Trim();
+            var description = Scalar(map, "description")?.Value?.Trim();
+            if (string.IsNullOrEmpty(name)) { Error(map, "a routing preference has no name.", "add 'name: code generation' (a short label)."); continue; }
+            if (string.IsNullOrEmpty(description)) { Error(map, $"routing preference '{name}' has no description.", "describe in plain words what requests it covers."); continue; }
+            if (name.Equals("other", StringComparison.OrdinalIgnoreCase)) { Error(map, "'other' is reserved for requests no route fits.", "give the route another name."); continue; }
+            result.Add(new RoutePreference(name, description));
+        }
+        return result;
+    }
+
+    // ---- aliases, routing, limits, keys ------------------------------------------------------------
+
+    private Dictionary<string, AliasConfig> ParseAliases(YamlMappingNode root)
+    {
+        var result = new Dictionary<string, AliasConfig>(StringComparer.OrdinalIgnoreCase);
+        var node = Child(root, "model_aliases");
+        if (node is null) return result;
+        if (node is not YamlMappingNode map)
+        {
+            Error(node, "model_aliases must be a mapping of alias → {target}.", "write e.g.\n  model_aliases:\n    fast-model:\n      target: openai/gpt-4.1-mini");
+            return result;
+        }
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var alias = ((YamlScalarNode)keyNode).Value ?? "";
+            string? target = value switch
+            {
+                YamlMappingNode m => Scalar(m, "target")?.Value,
+                YamlScalarNode s => s.Value, // shorthand: alias: provider/model
+                _ => null,
+            };
+            if (string.IsNullOrWhiteSpace(target))
+            {
+                Error(keyNode, $"alias '{alias}' has no target.", $"add 'target: provider/model-id' under '{alias}'.");
+                continue;
+            }
+            if (result.ContainsKey(alias))
+            {
+                Error(keyNode, $"alias '{alias}' is defined twice.", "remove one of them.");
+                continue;
+            }
+            var fallbacks = value is YamlMappingNode am ? ParseStringList(am, "fallbacks") : [];
+            result[alias] = new AliasConfig(alias, target.Trim(), fallbacks, LineOf(keyNode));
+        }
+        return result;
+    }
+
+    private RoutingConfig ParseRouting(YamlMappingNode root)
+    {
+        var node = Child(root, "routing");
+        if (node is null) return new RoutingConfig();
+        if (node is not YamlMappingNode map)
+        {
+            Error(node, "routing must be a mapping.", "write e.g.\n  routing:\n    router: embedded");
+            return new RoutingConfig();
+        }
+        var config = new RoutingConfig();
+        foreach (var (entryKey, _) in map.Children)
+        {
+            var key = ((YamlScalarNode)entryKey).Value;
+            if (key is not ("router" or "base_url" or "model" or "access_key" or "timeout_ms" or "token_budget" or "threshold" or "llm_provider"))
+                Warn(entryKey, $"routing key '{key}' is not implemented by Switchboard; it is ignored.");
+        }
+        if (Scalar(map, "router") is { } routerNode)
+        {
+            switch (routerNode.Value?.ToLowerInvariant())
+            {
+                case "embedded": config = config with { Router = RouterKind.Embedded }; break;
+                case "llm" or "arch-router" or "arch_router": config = config with { Router = RouterKind.Llm }; break;
+                default: Error(routerNode, $"routing.router '{routerNode.Value}' is not a router Switchboard has.", "use 'embedded' (offline, in-process) or 'llm' (Arch-Router protocol over an OpenAI-compatible endpoint)."); break;
+            }
+        }
+        var baseUrlNode = Scalar(map, "base_url");
+        if (baseUrlNode?.Value is { Length: > 0 } rawUrl)
+        {
+            var expanded = _env.Expand(rawUrl, out var missing);
+            if (missing is not null) Error(baseUrlNode, $"routing.base_url uses ${missing[0]}, which is not set.", $"set {missing[0]}.");
+            else if (!Uri.TryCreate(expanded, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                Error(baseUrlNode, $"routing.base_url '{rawUrl}' is not a valid http(s) URL.", "e.g. 'http://127.0.0.1:11434/v1' for Ollama serving Arch-Router-1.5B.");
+            else config = config with { BaseUrl = url };
+        }
+        // archgw names the router model through llm_provider / model.
+        if ((Scalar(map, "model") ?? Scalar(map, "llm_provider"))?.Value is { Length: > 0 } model) config = config with { Model = model };
+        if (Scalar(map, "access_key")?.Value is { Length: > 0 } routerKey) config = config with { AccessKey = ParseSecret(routerKey) };
+        if (Scalar(map, "timeout_ms") is { } timeoutNode)
+        {
+            if (int.TryParse(timeoutNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0) config = config with { TimeoutMs = ms };
+            else Error(timeoutNode, $"routing.timeout_ms must be a positive number of milliseconds, not '{timeoutNode.Value}'.");
+        }
+        if (Scalar(map, "token_budget") is { } budgetNode)
+        {
+            if (int.TryParse(budgetNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var budget) && budget >= 64) config = config with { TokenBudget = budget };
+            else Error(budgetNode, $"routing.token_budget must be a whole number of at least 64, not '{budgetNode.Value}'.");
+        }
+        if (Scalar(map, "threshold") is { } thresholdNode)
+        {
+            if (double.TryParse(thresholdNode.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t is >= 0 and <= 1) config = config with { Threshold = t };
+            else Error(thresholdNode, $"routing.threshold must be a number from 0 to 1, not '{thresholdNode.Value}'.");
+        }
+        if (config.Router == RouterKind.Llm && config.BaseUrl is null)
+            Error(map, "routing.router is 'llm' but routing.base_url is not set.", "add 'base_url: http://127.0.0.1:11434/v1' (an OpenAI-compatible endpoint serving the router model), or use 'router: embedded'.");
+        return config;
+    }
+
+    private LimitsConfig ParseLimits(YamlMappingNode root)
+    {
+        var limits = new LimitsConfig();
+        if (Child(root, "limits") is not YamlMappingNode map) return limits;
+        if (Scalar(map, "max_request_body_bytes") is { } node)
+        {
+            if (long.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= 1024) limits = limits with { MaxRequestBodyBytes = bytes };
+            else Error(node, $"limits.max_request_body_bytes must be a whole number of at least 1024, not '{node.Value}'.");
+        }
+        return limits;
+    }
+
+    private List<SecretValue> ParseGatewayKeys(YamlMappingNode root)
+    {
+        var result = new List<SecretValue>();
+        var node = Child(root, "gateway_keys");
+        if (node is null) return result;
+        if (node is not YamlSequenceNode list) { Error(node, "gateway_keys must be a list of keys (use $VAR to read them from the environment)."); return result; }
+        foreach (var item in list)
+        {
+            var raw = (item as YamlScalarNode)?.Value ?? (item is YamlMappingNode m ? Scalar(m, "key")?.Value : null);
+            if (string.IsNullOrEmpty(raw)) { Error(item, "a gateway key is empty."); continue; }
+            var secret = ParseSecret(raw);
+            if (!secret.IsResolved) Error(item, $"gateway key ${secret.VariableName} is not set.", $"set {secret.VariableName} in the environment or in a .env file beside the config.");
+            else result.Add(secret);
+        }
+        return result;
+    }
+
+    // ---- small helpers -----------------------------------------------------------------------------
+
+    private static YamlNode? Child(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var value) && !(value is YamlScalarNode s && IsNull(s)) ? value : null;
+
+    private static bool IsNull(YamlScalarNode s) => s.Value is null or "" or "~" or "null";
+
+    private YamlScalarNode? Scalar(YamlMappingNode map, string key)
+    {
+        var node = Child(map, key);
+        if (node is null) return null;
+        if (node is YamlScalarNode scalar) return IsNull(scalar) ? null : scalar;
+        Error(node, $"'{key}' must be a single value, not a list or mapping.");
+        return null;
+    }
+
+    private List<string> ParseStringList(YamlMappingNode map, string key)
+    {
+        var node = Child(map, key);
+        switch (node)
+        {
+            case null: return [];
+            case YamlScalarNode s when !IsNull(s): return [s.Value!];
+            case YamlSequenceNode list:
+                var result = new List<string>();
+                foreach (var item in list)
+                {
+                    if (item is YamlScalarNode { Value: { Length: > 0 } v }) result.Add(v);
+                    else Error(item, $"each entry of '{key}' must be a model literal or alias.");
+                }
+                return result;
+            default:
+                Error(node, $"'{key}' must be a list of model literals or aliases.");
+                return [];
+        }
+    }
+
+    private bool TryParseBool(YamlScalarNode node, out bool value)
+    {
+        switch (node.Value?.ToLowerInvariant())
+        {
+            case "true" or "yes" or "on": value = true; return true;
+            case "false" or "no" or "off": value = false; return true;
+            default: value = false; return false;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Protocols;
+
+/// <summary>
+/// The few top-level fields the gateway needs before it decides anything, read with one forward pass of
+/// <see cref="Utf8JsonReader"/> (which also validates the whole body) instead of building a DOM.
+/// </summary>
+public readonly struct RequestPeek
+{
+    public string? Model { get; init; }
+    public bool Stream { get; init; }
+    public bool HasMessages { get; init; }
+    public int MessageCount { get; init; }
+    /// <summary>max_tokens (or max_completion_tokens) when present and numeric.</summary>
+    public long? MaxTokens { get; init; }
+    /// <summary>Byte range of the top-level "model" value token, for splicing in the upstream id.</summary>
+    public int ModelValueStart { get; init; }
+    public int ModelValueLength { get; init; }
+    /// <summary>Top-level "model" was present but not a string.</summary>
+    public bool ModelNotString { get; init; }
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 128, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Reads the body. Throws <see cref="JsonException"/> when it is not valid JSON or not an object.</summary>
+    public static RequestPeek Read(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, Options);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("the request body must be a JSON object.");
+
+        string? model = null;
+        bool stream = false, hasMessages = false, modelNotString = false;
+        int messageCount = 0, modelStart = 0, modelLength = 0;
+        long? maxTokens = null;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) break;
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
+
+            if (reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                modelStart = (int)reader.TokenStartIndex;
+                if (reader.TokenType == JsonTokenType.String) model = reader.GetString();
+                else modelNotString = reader.TokenType != JsonTokenType.Null;
+                reader.Skip();
+                modelLength = (int)reader.BytesConsumed - modelStart;
+            }
+            else if (reader.ValueTextEquals("stream"u8))
+            {
+                reader.Read();
+                stream = reader.TokenType == JsonTokenType.True;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("messages"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    hasMessages = true;
+                    var depth = reader.CurrentDepth;
+                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
+                    {
+                        if (reader.CurrentDepth == depth + 1 && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.String or JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null)
+                        {
+                            messageCount++;
+                            reader.Skip();
+                        }
+                    }
+                }
+                else reader.Skip();
+            }
+            else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number)
+                    maxTokens = reader.TryGetInt64(out var v) ? v : (long)Math.Clamp(reader.GetDouble(), long.MinValue, long.MaxValue);
+                reader.Skip();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        // Reject trailing garbage after the object.
+        while (reader.Read()) { }
+        return new RequestPeek
+        {
+            Model = model, Stream = stream, HasMessages = hasMessages, MessageCount = messageCount, MaxTokens = maxTokens,
+            ModelValueStart = modelStart, ModelValueLength = modelLength, ModelNotString = modelNotString,
+        };
+    }
+
+    /// <summary>
+    /// The body with the top-level model value replaced, everything else byte-for-byte (so unknown fields survive).
+    /// </summary>
+    public byte[] WithModel(ReadOnlySpan<byte> body, string modelId)
+    {
+        if (ModelValueLength == 0) return body.ToArray();
+        var quoted = JsonEncodedText.Encode(modelId);
+        var encodedLength = Encoding.UTF8.GetByteCount(quoted.Value) + 2;
+        var result = new byte[body.Length - ModelValueLength + encodedLength];
+        body[..ModelValueStart].CopyTo(result);
+        var at = ModelValueStart;
+        result[at++] = (byte)'"';
+        at += Encoding.UTF8.GetBytes(quoted.Value, result.AsSpan(at));
+        result[at++] = (byte)'"';
+        body[(ModelValueStart + ModelValueLength)..].CopyTo(result.AsSpan(at));
+        return result;
+    }
+}

@@ -1,0 +1,66 @@
+namespace Switchboard.Providers;
+
+/// <summary>How an upstream wants its credential.</summary>
+public enum AuthStyle
+{
+    None,
+    /// <summary>Authorization: Bearer KEY (OpenAI and nearly every compatible server).</summary>
+    Bearer,
+    /// <summary>x-api-key: KEY plus anthropic-version.</summary>
+    AnthropicApiKey,
+    /// <summary>api-key: KEY (Azure OpenAI).</summary>
+    AzureApiKey,
+}
+
+/// <summary>What Switchboard knows about a provider: protocol, default endpoint, auth, and the usual key variable.</summary>
+public sealed record ProviderKind(
+    string Name,
+    ApiFormat Api,
+    Uri? DefaultBaseUrl,
+    string DefaultPathPrefix,
+    AuthStyle Auth,
+    string? KeyVariable,
+    bool KeyRequired = true);
+
+public static class ProviderCatalog
+{
+    private static readonly Dictionary<string, ProviderKind> Known = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["openai"] = new("openai", ApiFormat.OpenAI, new("https://api.openai.com/v1"), "/v1", AuthStyle.Bearer, "OPENAI_API_KEY"),
+        ["anthropic"] = new("anthropic", ApiFormat.Anthropic, new("https://api.anthropic.com/v1"), "/v1", AuthStyle.AnthropicApiKey, "ANTHROPIC_API_KEY"),
+        ["deepseek"] = new("deepseek", ApiFormat.OpenAI, new("https://api.deepseek.com/v1"), "/v1", AuthStyle.Bearer, "DEEPSEEK_API_KEY"),
+        ["xai"] = new("xai", ApiFormat.OpenAI, new("https://api.x.ai/v1"), "/v1", AuthStyle.Bearer, "XAI_API_KEY"),
+        ["mistral"] = new("mistral", ApiFormat.OpenAI, new("https://api.mistral.ai/v1"), "/v1", AuthStyle.Bearer, "MISTRAL_API_KEY"),
+        ["groq"] = new("groq", ApiFormat.OpenAI, new("https://api.groq.com/openai/v1"), "/openai/v1", AuthStyle.Bearer, "GROQ_API_KEY"),
+        ["together_ai"] = new("together_ai", ApiFormat.OpenAI, new("https://api.together.xyz/v1"), "/v1", AuthStyle.Bearer, "TOGETHER_API_KEY"),
+        ["openrouter"] = new("openrouter", ApiFormat.OpenAI, new("https://openrouter.ai/api/v1"), "/api/v1", AuthStyle.Bearer, "OPENROUTER_API_KEY"),
+        ["gemini"] = new("gemini", ApiFormat.OpenAI, new("https://generativelanguage.googleapis.com/v1beta/openai"), "/v1beta/openai", AuthStyle.Bearer, "GEMINI_API_KEY"),
+        ["moonshotai"] = new("moonshotai", ApiFormat.OpenAI, new("https://api.moonshot.ai/v1"), "/v1", AuthStyle.Bearer, "MOONSHOT_API_KEY"),
+        ["dashscope"] = new("dashscope", ApiFormat.OpenAI, new("https://dashscope-intl.aliyuncs.com/compatible-mode/v1"), "/compatible-mode/v1", AuthStyle.Bearer, "DASHSCOPE_API_KEY"),
+        ["zhipu"] = new("zhipu", ApiFormat.OpenAI, new("https://open.bigmodel.cn/api/paas/v4"), "/api/paas/v4", AuthStyle.Bearer, "ZHIPU_API_KEY"),
+        ["ollama"] = new("ollama", ApiFormat.OpenAI, new("http://127.0.0.1:11434/v1"), "/v1", AuthStyle.Bearer, null, KeyRequired: false),
+        ["azure_openai"] = new("azure_openai", ApiFormat.OpenAI, null, "", AuthStyle.AzureApiKey, "AZURE_OPENAI_API_KEY"),
+    };
+
+    public static IEnumerable<ProviderKind> All => Known.Values;
+
+    public static ProviderKind? Find(string provider) => Known.GetValueOrDefault(provider);
+
+    /// <summary>
+    /// A provider Switchboard does not know, declared with provider_interface and base_url: it speaks that
+    /// interface, sends a Bearer key when one is configured, and uses "/v1" when base_url has no path.
+    /// </summary>
+    public static ProviderKind Custom(string provider, ApiFormat api) =>
+        new(provider, api, null, "/v1", api == ApiFormat.Anthropic ? AuthStyle.AnthropicApiKey : AuthStyle.Bearer, null, KeyRequired: false);
+
+    public static bool TryParseInterface(string? value, out ApiFormat api)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "openai": api = ApiFormat.OpenAI; return true;
+            case "anthropic" or "claude": api = ApiFormat.Anthropic; return true;
+            case "gemini": api = ApiFormat.Gemini; return true;
+            default: api = ApiFormat.OpenAI; return false;
+        }
+    }
+}

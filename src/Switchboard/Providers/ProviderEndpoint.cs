@@ -1,0 +1,74 @@
+using System.Net.Http.Headers;
+using Switchboard.Config;
+
+namespace Switchboard.Providers;
+
+/// <summary>
+/// One configured model's way to its upstream: the URLs, the credential, and the pooled HTTP client shared
+/// by every model of the same provider and base URL.
+/// </summary>
+public sealed class ProviderEndpoint
+{
+    public const string DefaultAnthropicVersion = "2023-06-01";
+    private const string DefaultAzureApiVersion = "2024-10-21";
+
+    private readonly string _basePath;
+
+    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client)
+    {
+        Config = config;
+        Kind = kind;
+        Client = client;
+        var baseUrl = config.BaseUrl ?? kind.DefaultBaseUrl!;
+        // DESIGN.md's convention: a base_url with a path is used as given; without one, the provider's prefix comes first.
+        var path = baseUrl.AbsolutePath.TrimEnd('/');
+        if (config.BaseUrl is not null && path.Length == 0) path = kind.DefaultPathPrefix.TrimEnd('/');
+        _basePath = baseUrl.GetLeftPart(UriPartial.Authority) + path;
+    }
+
+    public ProviderConfig Config { get; }
+    public ProviderKind Kind { get; }
+    public HttpMessageInvoker Client { get; }
+    public string Name => Config.Provider;
+    public ApiFormat Api => Config.Interface;
+
+    /// <summary>The environment variable to set when the key is needed but missing; null when the key is usable.</summary>
+    public string? MissingKeyVariable =>
+        Config.AccessKey switch
+        {
+            { IsResolved: true } => null,
+            { VariableName: { } name } => name,
+            null when Kind.KeyRequired && Kind.Auth != AuthStyle.None => Kind.KeyVariable ?? "the provider's API key (access_key)",
+            _ => null,
+        };
+
+    /// <summary>The URL for the upstream API's main endpoint: chat/completions or messages.</summary>
+    public Uri GetCompletionUri(string modelId, string? query = null) => Api switch
+    {
+        ApiFormat.Anthropic => new Uri(_basePath + "/messages" + query),
+        _ when Kind.Auth == AuthStyle.AzureApiKey => new Uri(
+            (_basePath.Contains("/openai/deployments/", StringComparison.Ordinal) ? _basePath : $"{_basePath}/openai/deployments/{Uri.EscapeDataString(modelId)}")
+            + $"/chat/completions?api-version={Uri.EscapeDataString(Config.ApiVersion ?? DefaultAzureApiVersion)}"),
+        _ => new Uri(_basePath + "/chat/completions"),
+    };
+
+    public Uri CountTokensUri => new(_basePath + "/messages/count_tokens");
+
+    /// <summary>Applies the configured credential. The client's own credentials are never forwarded.</summary>
+    public void ApplyAuth(HttpRequestHeaders headers)
+    {
+        var key = Config.AccessKey?.Value;
+        switch (Kind.Auth)
+        {
+            case AuthStyle.AnthropicApiKey:
+                if (key is not null) headers.TryAddWithoutValidation("x-api-key", key);
+                break;
+            case AuthStyle.AzureApiKey:
+                if (key is not null) headers.TryAddWithoutValidation("api-key", key);
+                break;
+            case AuthStyle.Bearer:
+                if (key is not null) headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                break;
+        }
+    }
+}

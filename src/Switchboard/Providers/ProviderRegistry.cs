@@ -1,0 +1,55 @@
+using System.Net;
+using Switchboard.Config;
+
+namespace Switchboard.Providers;
+
+/// <summary>
+/// Every configured model's endpoint, keyed by literal. Models of one provider at one base URL share a
+/// single SocketsHttpHandler, so connections are pooled per upstream.
+/// </summary>
+public sealed class ProviderRegistry : IDisposable
+{
+    private readonly Dictionary<string, ProviderEndpoint> _byModel = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<HttpMessageInvoker> _clients = [];
+
+    public ProviderRegistry(GatewayConfig config, TimeSpan? connectTimeout = null)
+    {
+        var clients = new Dictionary<string, HttpMessageInvoker>(StringComparer.OrdinalIgnoreCase);
+        foreach (var provider in config.Providers)
+        {
+            var kind = ProviderCatalog.Find(provider.Provider) is { } known && known.Api == provider.Interface
+                ? known
+                : ProviderCatalog.Custom(provider.Provider, provider.Interface);
+            var poolKey = provider.Provider + " " + (provider.BaseUrl ?? kind.DefaultBaseUrl)?.GetLeftPart(UriPartial.Authority);
+            if (!clients.TryGetValue(poolKey, out var client))
+            {
+                client = new HttpMessageInvoker(CreateHandler(connectTimeout ?? TimeSpan.FromSeconds(10)), disposeHandler: true);
+                clients[poolKey] = client;
+                _clients.Add(client);
+            }
+            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client);
+        }
+    }
+
+    public ProviderEndpoint Get(ProviderConfig provider) => _byModel[provider.Model];
+
+    public IEnumerable<ProviderEndpoint> All => _byModel.Values;
+
+    internal static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
+    {
+        ConnectTimeout = connectTimeout,
+        // Recycle connections so DNS changes are seen; keep idle ones long enough to be reused under load.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        EnableMultipleHttp2Connections = true,
+        MaxConnectionsPerServer = int.MaxValue,
+    };
+
+    public void Dispose()
+    {
+        foreach (var client in _clients) client.Dispose();
+    }
+}

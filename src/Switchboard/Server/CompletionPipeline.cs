@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocols;
+using Switchboard.Providers;
+using Switchboard.Routing;
+
+namespace Switchboard.Server;
+
+/// <summary>The client-facing operations that carry a conversation.</summary>
+public enum Operation { Messages, ChatCompletions, CountTokens }
+
+/// <summary>
+/// Where a request enters: read and check the body, choose the model, then relay it to the provider —
+/// byte for byte when client and provider speak the same API, translated otherwise.
+/// </summary>
+internal sealed class CompletionPipeline(
+    GatewayRuntime runtime,
+    RequestEventHub events,
+    GatewayOptions options,
+    ILogger<CompletionPipeline> logger)
+{
+    public const string ModelHeader = "x-switchboard-model";
+    public const string ProviderHeader = "x-switchboard-provider";
+    public const string RouteHeader = "x-switchboard-route";
+    public const string RequestIdHeader = "x-switchboard-request-id";
+
+    public async Task HandleAsync(HttpContext context, ApiFormat client, Operation operation)
+    {
+        var snapshot = runtime.Current;
+        var record = new RequestRecord(RequestIds.Next(), client, operation, Stopwatch.GetTimestamp());
+        var response = context.Response;
+        response.Headers[RequestIdHeader] = record.RequestId;
+        var aborted = context.RequestAborted;
+        try
+        {
+            await HandleCoreAsync(context, snapshot, record, aborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            record.Status = 499; // client closed the connection: the upstream call was cancelled with it
+            record.Error = "client disconnected";
+        }
+        catch (UpstreamException ex)
+        {
+            GatewayLog.UpstreamFailed(logger, record.RequestId, record.Provider, ex.Message);
+            record.Error = ex.Message;
+            record.Status = ex.ClientStatus;
+            await ClientErrors.WriteAsync(context, client, ex.ClientStatus, "Switchboard: " + ex.Message).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!response.HasStarted)
+        {
+            GatewayLog.Unhandled(logger, record.RequestId, ex);
+            record.Status = 500;
+            record.Error = ex.GetType().Name;
+            await ClientErrors.WriteAsync(context, client, 500, $"Switchboard: internal error (request {record.RequestId}).").ConfigureAwait(false);
+        }
+        finally
+        {
+            if (record.Status == 0) record.Status = response.StatusCode;
+            Complete(record);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context, GatewaySnapshot snapshot, RequestRecord record, CancellationToken aborted)
+    {
+        var request = context.Request;
+        var client = record.Client;
+        if (!IsJsonContentType(request.ContentType))
+        {
+            await Reject(context, record, 400, $"Content-Type must be application/json (got '{request.ContentType ?? "none"}').").ConfigureAwait(false);
+            return;
+        }
+
+        var limit = snapshot.Config.Limits.MaxRequestBodyBytes;
+        using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, limit, aborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Reject(context, record, 413, $"request body is larger than the gateway's limit of {limit} bytes (limits.max_request_body_bytes).").ConfigureAwait(false);
+            return;
+        }
+
+        RequestPeek peek;
+        try
+        {
+            peek = RequestPeek.Read(body.Span);
+        }
+        catch (JsonException ex)
+        {
+            await Reject(context, record, 400, $"request body is not valid JSON: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+        record.RequestedModel = peek.Model ?? "";
+        record.Stream = peek.Stream && record.Operation != Operation.CountTokens;
+        if (string.IsNullOrWhiteSpace(peek.Model))
+        {
+            await Reject(context, record, 400, peek.ModelNotString ? "'model' must be a string." : "'model' is required.").ConfigureAwait(false);
+            return;
+        }
+        if (!peek.HasMessages)
+        {
+            await Reject(context, record, 400, "'messages' is required and must be an array.").ConfigureAwait(false);
+            return;
+        }
+        if (peek.MessageCount == 0)
+        {
+            await Reject(context, record, 400, "'messages' must contain at least one message.").ConfigureAwait(false);
+            return;
+        }
+        if (peek.MaxTokens is <= 0)
+        {
+            await Reject(context, record, 400, $"max_tokens must be at least 1 (got {peek.MaxTokens}).").ConfigureAwait(false);
+            return;
+        }
+
+        var bodyMemory = body.Memory;
+        var selection = await snapshot.Selector.SelectAsync(
+            peek.Model, request.Headers[ModelSelector.RouteHeader].ToString(),
+            () => RouterInputFactory.Build(bodyMemory, client, snapshot.Config.Routing.TokenBudget), aborted).ConfigureAwait(false);
+        if (selection is null)
+        {
+            await Reject(context, record, 404,
+                $"model '{peek.Model}' is not configured, and no default model is set. Available models: {string.Join(", ", snapshot.Selector.AvailableModels)}.",
+                code: "model_not_found").ConfigureAwait(false);
+            return;
+        }
+        record.Apply(selection);
+        LogSelection(record, selection);
+
+        var endpoint = snapshot.Providers.Get(selection.Provider);
+        var headers = context.Response.Headers;
+        headers[ModelHeader] = selection.Model;
+        headers[ProviderHeader] = selection.Provider.Provider;
+        headers[RouteHeader] = selection.Route ?? "none";
+
+        if (endpoint.MissingKeyVariable is { } variable)
+        {
+            await Reject(context, record, 400,
+                $"Switchboard: provider '{endpoint.Name}' (model {selection.Model}) has no API key: set the environment variable {variable} (or put it in a .env file beside the config) and restart the gateway.").ConfigureAwait(false);
+            return;
+        }
+
+        if (record.Operation == Operation.CountTokens && endpoint.Api != ApiFormat.Anthropic)
+        {
+            await CountTokensLocally(context, record, body).ConfigureAwait(false);
+            return;
+        }
+
+        if (endpoint.Api == client)
+        {
+            var upstreamBody = peek.WithModel(body.Span, selection.ModelId);
+            var uri = record.Operation == Operation.CountTokens ? endpoint.CountTokensUri : endpoint.GetCompletionUri(selection.ModelId, client == ApiFormat.Anthropic ? request.QueryString.Value : null);
+            await PassthroughRelay.RelayAsync(context, endpoint, uri, upstreamBody, record, options, logger, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        await TranslatingRelay.RelayAsync(context, endpoint, selection, body.Memory, record, options, logger, aborted).ConfigureAwait(false);
+    }
+
+    private static async Task CountTokensLocally(HttpContext context, RequestRecord record, RequestBody body)
+    {
+        using var document = JsonDocument.Parse(body.Memory);
+        var estimate = TokenCounting.EstimateAnthropicRequest(document.RootElement);
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.Headers["x-switchboard-token-count"] = "estimate";
+        var bytes = System.Text.Encoding.UTF8.GetBytes($"{{\"input_tokens\":{estimate}}}");
+        record.Usage = new TokenUsage(estimate, null);
+        await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private Task Reject(HttpContext context, RequestRecord record, int status, string message, string? code = null)
+    {
+        record.Status = status;
+        record.Error = message;
+        return ClientErrors.WriteAsync(context, record.Client, status, message, code: code);
+    }
+
+    private void LogSelection(RequestRecord record, ModelSelection selection)
+    {
+        if (selection.Reason is { } reason)
+            GatewayLog.RouteDecision(logger, record.RequestId, selection.Router, selection.Route ?? "none", selection.Model,
+                reason.ToString().ToLowerInvariant(), selection.RoutingMs, selection.ReasonDetail is null ? "" : $" detail=\"{selection.ReasonDetail}\"");
+        else if (selection.Kind == SelectionKind.Default)
+            GatewayLog.DefaultModelUsed(logger, record.RequestId, selection.RequestedModel, selection.Model);
+    }
+
+    private void Complete(RequestRecord record)
+    {
+        var latency = Stopwatch.GetElapsedTime(record.StartTimestamp).TotalMilliseconds;
+        var ttfb = record.FirstByteTimestamp == 0 ? latency : Stopwatch.GetElapsedTime(record.StartTimestamp, record.FirstByteTimestamp).TotalMilliseconds;
+        GatewayLog.Request(logger, record.RequestId, ApiName(record.Client), OperationName(record.Operation), record.RequestedModel, record.Model, record.Provider, record.Route,
+            record.Selection, record.Status, latency, ttfb, record.Stream,
+            record.Usage.InputTokens?.ToString() ?? "-", record.Usage.OutputTokens?.ToString() ?? "-",
+            record.Error is null ? "" : $" error=\"{record.Error}\"");
+        events.Publish(new RequestEvent(record.RequestId, DateTimeOffset.UtcNow, ApiName(record.Client), record.RequestedModel, record.Model, record.Provider, record.Route,
+            record.Selection, record.Status, latency, ttfb, record.Stream, record.Usage.InputTokens, record.Usage.OutputTokens, record.Error));
+    }
+
+    internal static string ApiName(ApiFormat api) => api switch { ApiFormat.Anthropic => "anthropic", ApiFormat.OpenAI => "openai", _ => "gemini" };
+
+    private static string OperationName(Operation op) => op switch
+    {
+        Operation.Messages => "messages",
+        Operation.ChatCompletions => "chat.completions",
+        _ => "count_tokens",
+    };
+
+    private static bool IsJsonContentType(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || (contentType.Contains("+json", StringComparison.OrdinalIgnoreCase) && contentType.StartsWith("application/", StringComparison.OrdinalIgnoreCase)));
+}
+
+/// <summary>What the request log line and the watch event say about one request; filled in as it goes.</summary>
+internal sealed class RequestRecord(string requestId, ApiFormat client, Operation operation, long startTimestamp)
+{
+    public string RequestId { get; } = requestId;
+    public ApiFormat Client { get; } = client;
+    public Operation Operation { get; } = operation;
+    public long StartTimestamp { get; } = startTimestamp;
+    public long FirstByteTimestamp { get; set; }
+    public string RequestedModel { get; set; } = "";
+    public string Model { get; set; } = "-";
+    public string Provider { get; set; } = "-";
+    public string Route { get; set; } = "none";
+    public string Selection { get; set; } = "-";
+    public bool Stream { get; set; }
+    public int Status { get; set; }
+    public TokenUsage Usage { get; set; }
+    public string? Error { get; set; }
+
+    public void Apply(ModelSelection selection)
+    {
+        Model = selection.Model;
+        Provider = selection.Provider.Provider;
+        Route = selection.Route ?? "none";
+        Selection = selection.Kind.ToString().ToLowerInvariant();
+    }
+
+    public void MarkFirstByte()
+    {
+        if (FirstByteTimestamp == 0) FirstByteTimestamp = Stopwatch.GetTimestamp();
+    }
+}
+
+/// <summary>Request ids: a per-process random prefix and a counter (unique, cheap, sortable within a process).</summary>
+internal static class RequestIds
+{
+    private static readonly string Prefix = "sb_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+    private static long _counter;
+
+    public static string Next() => $"{Prefix}{Interlocked.Increment(ref _counter):x8}";
+}

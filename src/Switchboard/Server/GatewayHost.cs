@@ -1,0 +1,137 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Config;
+using Switchboard.Providers;
+using Switchboard.Routing;
+
+namespace Switchboard.Server;
+
+/// <summary>How to host a gateway: port override, logging, test hooks.</summary>
+public sealed record GatewayHostOptions
+{
+    /// <summary>Overrides the listener's port (0 picks a free one).</summary>
+    public int? Port { get; init; }
+    public GatewayOptions Gateway { get; init; } = new();
+    /// <summary>Replaces the default console logging (tests capture log lines with this).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>How long in-flight requests may run after a stop signal.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The gateway process: Kestrel on the configured listener with every endpoint mapped.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, GatewayRuntime runtime)
+    {
+        _app = app;
+        Runtime = runtime;
+    }
+
+    public GatewayRuntime Runtime { get; }
+    public RequestEventHub Events => _app.Services.GetRequiredService<RequestEventHub>();
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Where it listens, once started (http://127.0.0.1:PORT).</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1"));
+        }
+    }
+
+    public static GatewayHost Create(GatewayConfig config, GatewayHostOptions? options = null)
+    {
+        options ??= new GatewayHostOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "switchboard" });
+        builder.Logging.ClearProviders();
+        if (options.ConfigureLogging is { } configure) configure(builder.Logging);
+        else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.UseUtcTimestamp = false; });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+
+        var listener = config.Listeners[0];
+        var port = options.Port ?? listener.Port;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The gateway enforces its own body limit so the error comes back in the client's format.
+            kestrel.Limits.MaxRequestBodySize = null;
+            var address = listener.Address is "*" or "+" ? IPAddress.Any : IPAddress.Parse(listener.Address);
+            kestrel.Listen(address, port);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace);
+
+        var runtime = new GatewayRuntime(CreateSnapshot(config));
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(options.Gateway);
+        builder.Services.AddSingleton<RequestEventHub>();
+        builder.Services.AddSingleton<CompletionPipeline>();
+
+        var app = builder.Build();
+        MapEndpoints(app);
+        return new GatewayHost(app, runtime);
+    }
+
+    internal static GatewaySnapshot CreateSnapshot(GatewayConfig config)
+    {
+        var providers = new ProviderRegistry(config);
+        var selector = new ModelSelector(config);
+        return new GatewaySnapshot(config, providers, selector);
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        var pipeline = app.Services.GetRequiredService<CompletionPipeline>();
+        var runtime = app.Services.GetRequiredService<GatewayRuntime>();
+        var events = app.Services.GetRequiredService<RequestEventHub>();
+
+        app.MapPost("/v1/messages", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.Anthropic, Operation.Messages));
+        app.MapPost("/v1/messages/count_tokens", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.Anthropic, Operation.CountTokens));
+        app.MapPost("/v1/chat/completions", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.OpenAI, Operation.ChatCompletions));
+        // Some OpenAI clients are configured without the /v1 prefix.
+        app.MapPost("/chat/completions", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.OpenAI, Operation.ChatCompletions));
+        app.MapGet("/v1/models", (HttpContext c) => InfoEndpoints.ModelsAsync(c, runtime));
+        app.MapGet("/healthz", (HttpContext c) => InfoEndpoints.HealthAsync(c, runtime, events));
+
+        // Anything else: a clear error in the format the path suggests.
+        app.MapFallback((HttpContext c) =>
+        {
+            var client = c.Request.Path.StartsWithSegments("/v1/messages") || c.Request.Headers.ContainsKey("anthropic-version") ? ApiFormat.Anthropic : ApiFormat.OpenAI;
+            var known = c.Request.Path.Value is "/v1/messages" or "/v1/messages/count_tokens" or "/v1/chat/completions" or "/v1/models" or "/healthz";
+            return known
+                ? ClientErrors.WriteAsync(c, client, 405, $"method {c.Request.Method} is not allowed on {c.Request.Path}.")
+                : ClientErrors.WriteAsync(c, client, 404, $"Switchboard has no endpoint {c.Request.Method} {c.Request.Path}. It serves POST /v1/messages, POST /v1/chat/completions, GET /v1/models and GET /healthz.");
+        });
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = Runtime.Current;
+        var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+        GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), snapshot.Config.Providers.Count, snapshot.Config.Aliases.Count,
+            snapshot.Selector.Policy?.Routes.Count ?? 0, snapshot.Config.Routing.Router.ToString().ToLowerInvariant());
+    }
+
+    /// <summary>Runs until SIGINT/SIGTERM (or the token), then stops gracefully.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+        Runtime.Current.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server;
+
+/// <summary>Source-generated log messages: no formatting cost when a level is off, and never a key.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "request {RequestId} api={ClientApi} op={Operation} requested={RequestedModel} model={Model} provider={Provider} route={Route} selection={Selection} status={Status} latency_ms={LatencyMs:F1} ttfb_ms={TtfbMs:F1} stream={Stream} input_tokens={InputTokens} output_tokens={OutputTokens}{Outcome}")]
+    public static partial void Request(ILogger logger, string requestId, string clientApi, string operation, string requestedModel, string model, string provider, string route, string selection,
+        int status, double latencyMs, double ttfbMs, bool stream, string inputTokens, string outputTokens, string outcome);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
+        Message = "route {RequestId} router={Router} route={Route} model={Model} reason={Reason} decision_ms={DecisionMs:F3}{Detail}")]
+    public static partial void RouteDecision(ILogger logger, string requestId, string router, string route, string model, string reason, double decisionMs, string detail);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
+        Message = "request {RequestId} requested model '{RequestedModel}' is not configured; the default '{Model}' answers")]
+    public static partial void DefaultModelUsed(ILogger logger, string requestId, string requestedModel, string model);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "request {RequestId} upstream {Provider} failed: {Reason}")]
+    public static partial void UpstreamFailed(ILogger logger, string requestId, string provider, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "request {RequestId} stream from {Provider} broke after {Bytes} bytes to the client: {Reason}")]
+    public static partial void StreamBroken(ILogger logger, string requestId, string provider, long bytes, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Switchboard listening on {Address} ({Providers} models, {Aliases} aliases, {Routes} routes, router {Router})")]
+    public static partial void Listening(ILogger logger, string address, int providers, int aliases, int routes, string router);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "config: {Diagnostic}")]
+    public static partial void ConfigDiagnostic(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "request {RequestId} failed inside the gateway")]
+    public static partial void Unhandled(ILogger logger, string requestId, Exception exception);
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Switchboard.Server;
+
+/// <summary>GET /v1/models and GET /healthz.</summary>
+internal static class InfoEndpoints
+{
+    /// <summary>Every literal and alias; Anthropic's list shape when the client sends anthropic-version.</summary>
+    public static Task ModelsAsync(HttpContext context, GatewayRuntime runtime)
+    {
+        var snapshot = runtime.Current;
+        var anthropic = context.Request.Headers.ContainsKey("anthropic-version");
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (!anthropic) writer.WriteString("object"u8, "list"u8);
+            writer.WriteStartArray("data"u8);
+            var names = new List<(string Id, string Owner, string? Target)>();
+            foreach (var p in snapshot.Config.Providers) names.Add((p.Model, p.Provider, null));
+            foreach (var a in snapshot.Config.Aliases.Values) names.Add((a.Alias, "switchboard", a.Target));
+            foreach (var (id, owner, target) in names)
+            {
+                writer.WriteStartObject();
+                if (anthropic)
+                {
+                    writer.WriteString("type"u8, "model"u8);
+                    writer.WriteString("id"u8, id);
+                    writer.WriteString("display_name"u8, target is null ? id : $"{id} → {target}");
+                    writer.WriteString("created_at"u8, runtime.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+                }
+                else
+                {
+                    writer.WriteString("id"u8, id);
+                    writer.WriteString("object"u8, "model"u8);
+                    writer.WriteNumber("created"u8, runtime.StartedAt.ToUnixTimeSeconds());
+                    writer.WriteString("owned_by"u8, owner);
+                }
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            if (anthropic)
+            {
+                writer.WriteBoolean("has_more"u8, false);
+                if (names.Count > 0) { writer.WriteString("first_id"u8, names[0].Id); writer.WriteString("last_id"u8, names[^1].Id); }
+                else { writer.WriteNull("first_id"u8); writer.WriteNull("last_id"u8); }
+            }
+            writer.WriteEndObject();
+        }
+        return WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    public static Task HealthAsync(HttpContext context, GatewayRuntime runtime, RequestEventHub events)
+    {
+        var snapshot = runtime.Current;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status"u8, "ok"u8);
+            writer.WriteNumber("pid"u8, Environment.ProcessId);
+            writer.WriteNumber("uptime_seconds"u8, (long)(DateTimeOffset.UtcNow - runtime.StartedAt).TotalSeconds);
+            writer.WriteNumber("requests"u8, events.Served);
+            writer.WriteNumber("failed_requests"u8, events.Failed);
+            if (snapshot.Config.SourcePath is { } path) writer.WriteString("config"u8, path);
+            if (context.Request.Query.ContainsKey("verbose"))
+            {
+                writer.WriteStartArray("providers"u8);
+                foreach (var endpoint in snapshot.Providers.All)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("model"u8, endpoint.Config.Model);
+                    writer.WriteString("provider"u8, endpoint.Name);
+                    writer.WriteString("api"u8, CompletionPipeline.ApiName(endpoint.Api));
+                    writer.WriteBoolean("key_set"u8, endpoint.MissingKeyVariable is null);
+                    if (endpoint.MissingKeyVariable is { } missing) writer.WriteString("missing_key_variable"u8, missing);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+        return WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    private static Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = json.Length;
+        return context.Response.Body.WriteAsync(json, context.RequestAborted).AsTask();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Threading.Channels;
+
+namespace Switchboard.Server;
+
+/// <summary>A finished request, as `switchboard watch` and `status` see it.</summary>
+public sealed record RequestEvent(
+    string RequestId,
+    DateTimeOffset Time,
+    string ClientApi,
+    string RequestedModel,
+    string Model,
+    string Provider,
+    string Route,
+    string Selection,
+    int Status,
+    double LatencyMs,
+    double TtfbMs,
+    bool Stream,
+    long? InputTokens,
+    long? OutputTokens,
+    string? Error);
+
+/// <summary>
+/// Fan-out of finished requests to live subscribers (watch), plus running totals (status).
+/// Publishing never blocks the request path: a slow subscriber loses its oldest events.
+/// </summary>
+public sealed class RequestEventHub
+{
+    private readonly Lock _gate = new();
+    private Channel<RequestEvent>[] _subscribers = [];
+    private long _served;
+    private long _failed;
+
+    public long Served => Interlocked.Read(ref _served);
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>The latest finished request (for `statusline`).</summary>
+    public RequestEvent? Latest { get; private set; }
+
+    public void Publish(RequestEvent e)
+    {
+        Interlocked.Increment(ref _served);
+        if (e.Status >= 400 || e.Error is not null) Interlocked.Increment(ref _failed);
+        Latest = e;
+        foreach (var subscriber in Volatile.Read(ref _subscribers))
+            subscriber.Writer.TryWrite(e);
+    }
+
+    public async IAsyncEnumerable<RequestEvent> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<RequestEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        lock (_gate) _subscribers = [.. _subscribers, channel];
+        try
+        {
+            await foreach (var e in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return e;
+        }
+        finally
+        {
+            lock (_gate) _subscribers = _subscribers.Where(s => s != channel).ToArray();
+        }
+    }
+}
