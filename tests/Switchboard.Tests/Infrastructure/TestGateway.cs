@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Switchboard.Config;
+using Switchboard.Server;
+
+namespace Switchboard.Tests.Infrastructure;
+
+/// <summary>The real gateway on Kestrel at 127.0.0.1 (free port), with every log line captured.</summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private TestGateway(GatewayHost host, CapturingLoggerProvider logs)
+    {
+        Host = host;
+        Logs = logs;
+        BaseUrl = host.BaseAddress;
+        Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public GatewayHost Host { get; }
+    public CapturingLoggerProvider Logs { get; }
+    public Uri BaseUrl { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, GatewayOptions? options = null)
+    {
+        var env = new EnvironmentSource(name => environment?.GetValueOrDefault(name));
+        var load = ConfigLoader.LoadText(yaml, env: env);
+        if (!load.Succeeded) throw new ConfigException("test config", load.Diagnostics);
+        var logs = new CapturingLoggerProvider();
+        var host = GatewayHost.Create(load.Config!, new GatewayHostOptions
+        {
+            Port = 0,
+            Gateway = options ?? new GatewayOptions(),
+            ConfigureLogging = b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
+        });
+        await host.StartAsync();
+        return new TestGateway(host, logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.StopAsync();
+        await Host.DisposeAsync();
+    }
+}
+
+/// <summary>Keeps every formatted log line (with exceptions) so tests can assert on them.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    /// <summary>Waits for a line containing <paramref name="text"/> (the request log is written as the response completes).</summary>
+    public async Task<string> WaitForLineAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            var line = _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null) return line;
+            await Task.Delay(20);
+        }
+        throw new Xunit.Sdk.XunitException($"no log line containing '{text}'. Lines:\n{string.Join('\n', _lines)}");
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : "\n" + exception)}");
+    }
+}
+
+public static class Yaml
+{
+    /// <summary>A config with one OpenAI-format and one Anthropic-format provider pointing at fakes.</summary>
+    public static string TwoProviders(Uri openAI, Uri anthropic, string extra = "") => $"""
+        version: v1
+        model_providers:
+          - model: openai/gpt-4.1
+            access_key: $OPENAI_API_KEY
+            base_url: {openAI.ToString().TrimEnd('/')}/v1
+            default: true
+          - model: anthropic/claude-sonnet-4-5
+            access_key: $ANTHROPIC_API_KEY
+            base_url: {anthropic.ToString().TrimEnd('/')}
+        {extra}
+        """;
+
+    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
+    {
+        ["OPENAI_API_KEY"] = "sk-test-openai-SECRET-1111",
+        ["ANTHROPIC_API_KEY"] = "sk-ant-test-SECRET-2222",
+    };
+}
