@@ -89,7 +89,11 @@ public sealed class FakeUpstream : IAsyncDisposable
             await c.Response.Body.FlushAsync(c.RequestAborted);
             if (delayMs > 0) await Task.Delay(delayMs, c.RequestAborted);
         }
-        if (dropAtEnd) c.Abort();
+        if (dropAtEnd)
+        {
+            await Task.Delay(100); // let what was written leave the socket before the reset
+            c.Abort();
+        }
     };
 
     public async ValueTask DisposeAsync()
@@ -102,39 +106,46 @@ public sealed class FakeUpstream : IAsyncDisposable
 /// <summary>Canned provider answers in each wire format.</summary>
 public static class Canned
 {
-    public static string OpenAIChat(string text = "Hello from OpenAI", string model = "gpt-4.1", int prompt = 11, int completion = 5) => $$$"""
-        {"id":"chatcmpl-abc","object":"chat.completion","created":1700000000,"model":"{{{model}}}",
-         "choices":[{"index":0,"message":{"role":"assistant","content":"{{{text}}}"},"finish_reason":"stop"}],
-         "usage":{"prompt_tokens":{{{prompt}}},"completion_tokens":{{{completion}}},"total_tokens":{{{prompt + completion}}}}
-        """;
+    private static string Fill(string template, params (string Key, object Value)[] values)
+    {
+        foreach (var (key, value) in values) template = template.Replace("%" + key + "%", value.ToString());
+        return template;
+    }
 
-    public static string AnthropicMessage(string text = "Hello from Claude", string model = "claude-sonnet-4-5", int input = 12, int output = 6) => $$$"""
-        {"id":"msg_01","type":"message","role":"assistant","model":"{{{model}}}",
-         "content":[{"type":"text","text":"{{{text}}}"}],"stop_reason":"end_turn","stop_sequence":null,
-         "usage":{"input_tokens":{{{input}}},"output_tokens":{{{output}}}}
-        """;
+    public static string OpenAIChat(string text = "Hello from OpenAI", string model = "gpt-4.1", int prompt = 11, int completion = 5) => Fill("""
+        {"id":"chatcmpl-abc","object":"chat.completion","created":1700000000,"model":"%model%",
+         "choices":[{"index":0,"message":{"role":"assistant","content":"%text%"},"finish_reason":"stop"}],
+         "usage":{"prompt_tokens":%prompt%,"completion_tokens":%completion%,"total_tokens":%total%}}
+        """, ("model", model), ("text", text), ("prompt", prompt), ("completion", completion), ("total", prompt + completion));
+
+    public static string AnthropicMessage(string text = "Hello from Claude", string model = "claude-sonnet-4-5", int input = 12, int output = 6) => Fill("""
+        {"id":"msg_01","type":"message","role":"assistant","model":"%model%",
+         "content":[{"type":"text","text":"%text%"}],"stop_reason":"end_turn","stop_sequence":null,
+         "usage":{"input_tokens":%input%,"output_tokens":%output%}}
+        """, ("model", model), ("text", text), ("input", input), ("output", output));
 
     public static IEnumerable<string> OpenAIStream(string model = "gpt-4.1", params string[] pieces)
     {
         if (pieces.Length == 0) pieces = ["Hel", "lo", " world"];
-        yield return $$$"""data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"{{{model}}}","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}""" + "\n\n";
+        const string Head = """data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"%model%","choices":""";
+        yield return Fill(Head + """[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}""" + "\n\n", ("model", model));
         foreach (var piece in pieces)
-            yield return $$$"""data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"{{{model}}}","choices":[{"index":0,"delta":{"content":"{{{piece}}}"},"finish_reason":null}]}""" + "\n\n";
-        yield return $$$"""data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"{{{model}}}","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""" + "\n\n";
-        yield return $$$"""data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1700000000,"model":"{{{model}}}","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}""" + "\n\n";
+            yield return Fill(Head + """[{"index":0,"delta":{"content":"%piece%"},"finish_reason":null}]}""" + "\n\n", ("model", model), ("piece", piece));
+        yield return Fill(Head + """[{"index":0,"delta":{},"finish_reason":"stop"}]}""" + "\n\n", ("model", model));
+        yield return Fill(Head + """[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}""" + "\n\n", ("model", model));
         yield return "data: [DONE]\n\n";
     }
 
     public static IEnumerable<string> AnthropicStream(string model = "claude-sonnet-4-5", params string[] pieces)
     {
         if (pieces.Length == 0) pieces = ["Hel", "lo", " world"];
-        yield return $$$"""event: message_start""" + "\n" + $$$"""data: {"type":"message_start","message":{"id":"msg_s","type":"message","role":"assistant","model":"{{{model}}}","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":1}}""" + "\n\n";
-        yield return "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
-        yield return "event: ping\ndata: {\"type\": \"ping\"}\n\n";
+        yield return Fill("event: message_start\n" + """data: {"type":"message_start","message":{"id":"msg_s","type":"message","role":"assistant","model":"%model%","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":14,"output_tokens":1}}}""" + "\n\n", ("model", model));
+        yield return "event: content_block_start\n" + """data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""" + "\n\n";
+        yield return "event: ping\n" + """data: {"type": "ping"}""" + "\n\n";
         foreach (var piece in pieces)
-            yield return $$$"""event: content_block_delta""" + "\n" + $$$"""data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"{{{piece}}}"}}""" + "\n\n";
-        yield return "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
-        yield return "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":7}}\n\n";
-        yield return "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+            yield return Fill("event: content_block_delta\n" + """data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"%piece%"}}""" + "\n\n", ("piece", piece));
+        yield return "event: content_block_stop\n" + """data: {"type":"content_block_stop","index":0}""" + "\n\n";
+        yield return "event: message_delta\n" + """data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":7}}""" + "\n\n";
+        yield return "event: message_stop\n" + """data: {"type":"message_stop"}""" + "\n\n";
     }
 }

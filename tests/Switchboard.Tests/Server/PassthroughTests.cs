@@ -1,0 +1,211 @@
+using System.ClientModel;
+using Microsoft.AspNetCore.Http;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Anthropic;
+using Anthropic.Models.Messages;
+using OpenAI;
+using OpenAI.Chat;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Server;
+
+/// <summary>Same-protocol proxying through the real gateway, driven by the official SDKs.</summary>
+public sealed class PassthroughTests : IAsyncLifetime
+{
+    private FakeUpstream _openAI = null!;
+    private FakeUpstream _anthropic = null!;
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _openAI = await FakeUpstream.StartAsync();
+        _anthropic = await FakeUpstream.StartAsync();
+        _gateway = await TestGateway.StartAsync(Yaml.TwoProviders(_openAI.BaseUrl, _anthropic.BaseUrl, """
+            model_aliases:
+              fast-model:
+                target: openai/gpt-4.1
+            """), Yaml.Keys);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _openAI.DisposeAsync();
+        await _anthropic.DisposeAsync();
+    }
+
+    private ChatClient OpenAIChat(string model) =>
+        new(model, new ApiKeyCredential("client-key-should-not-travel"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.BaseUrl, "/v1") });
+
+    private AnthropicClient AnthropicSdk() => new() { ApiKey = "client-key-should-not-travel", BaseUrl = _gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
+
+    [Fact]
+    public async Task OpenAI_sdk_chat_reaches_the_openai_upstream_with_the_configured_key()
+    {
+        _openAI.RespondJson(Canned.OpenAIChat("Hi there"));
+        var result = await OpenAIChat("fast-model").CompleteChatAsync([new UserChatMessage("Say hi")]);
+
+        Assert.Equal("Hi there", result.Value.Content[0].Text);
+        var raw = result.GetRawResponse();
+        Assert.Equal("openai/gpt-4.1", raw.Headers.TryGetValue("x-switchboard-model", out var m) ? m : null);
+        Assert.Equal("openai", raw.Headers.TryGetValue("x-switchboard-provider", out var p) ? p : null);
+        Assert.Equal("none", raw.Headers.TryGetValue("x-switchboard-route", out var r) ? r : null);
+        Assert.True(raw.Headers.TryGetValue("x-switchboard-request-id", out var id) && id!.StartsWith("sb_"));
+
+        var upstream = _openAI.LastRequest;
+        Assert.Equal("/v1/chat/completions", upstream.Path);
+        Assert.Equal("Bearer sk-test-openai-SECRET-1111", upstream.Header("authorization"));
+        Assert.Equal("gpt-4.1", upstream.Json.RootElement.GetProperty("model").GetString());
+        var log = await _gateway.Logs.WaitForLineAsync($"request {id} ");
+        Assert.Contains("requested=fast-model model=openai/gpt-4.1 provider=openai", log);
+        Assert.Contains("selection=alias status=200", log);
+        Assert.Contains("input_tokens=11 output_tokens=5", log);
+    }
+
+    [Fact]
+    public async Task OpenAI_sdk_streaming_passes_chunks_and_usage_through()
+    {
+        _openAI.RespondSse(Canned.OpenAIStream("gpt-4.1", "One", " two", " three"));
+        var text = new StringBuilder();
+        await foreach (var update in OpenAIChat("openai/gpt-4.1").CompleteChatStreamingAsync([new UserChatMessage("count")]))
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+        Assert.Equal("One two three", text.ToString());
+        Assert.True(_openAI.LastRequest.Json.RootElement.GetProperty("stream").GetBoolean());
+        var log = await _gateway.Logs.WaitForLineAsync("requested=openai/gpt-4.1");
+        Assert.Contains("stream=True input_tokens=9 output_tokens=3", log);
+    }
+
+    [Fact]
+    public async Task Anthropic_sdk_message_reaches_the_anthropic_upstream_with_headers_forwarded()
+    {
+        _anthropic.RespondJson(Canned.AnthropicMessage("Bonjour"));
+        var message = await AnthropicSdk().Messages.Create(new MessageCreateParams
+        {
+            Model = "claude-sonnet-4-5",
+            MaxTokens = 100,
+            Messages = [new UserMessageParam { Content = "Say bonjour" }],
+        });
+        Assert.Equal("Bonjour", string.Concat(message.Content.Select(b => b.TryPickText(out var t) ? t.Text : "")));
+
+        var upstream = _anthropic.LastRequest;
+        Assert.Equal("/v1/messages", upstream.Path);
+        Assert.Equal("sk-ant-test-SECRET-2222", upstream.Header("x-api-key"));
+        Assert.Null(upstream.Header("authorization"));
+        Assert.NotNull(upstream.Header("anthropic-version"));
+        Assert.Equal("claude-sonnet-4-5", upstream.Json.RootElement.GetProperty("model").GetString());
+    }
+
+    [Fact]
+    public async Task Anthropic_sdk_streaming_passes_every_event_through()
+    {
+        _anthropic.RespondSse(Canned.AnthropicStream("claude-sonnet-4-5", "Stre", "amed"));
+        var text = new StringBuilder();
+        await foreach (var ev in AnthropicSdk().Messages.CreateStreaming(new MessageCreateParams
+        {
+            Model = "anthropic/claude-sonnet-4-5",
+            MaxTokens = 100,
+            Messages = [new UserMessageParam { Content = "stream please" }],
+        }))
+        {
+            if (ev.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var t)) text.Append(t.Text);
+        }
+        Assert.Equal("Streamed", text.ToString());
+        var log = await _gateway.Logs.WaitForLineAsync("requested=anthropic/claude-sonnet-4-5");
+        Assert.Contains("input_tokens=14 output_tokens=7", log);
+    }
+
+    [Fact]
+    public async Task Same_protocol_passthrough_keeps_unknown_fields_beta_headers_and_query()
+    {
+        _anthropic.RespondJson(Canned.AnthropicMessage());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true")
+        {
+            Content = new StringContent("""
+                {"model":"claude-sonnet-4-5","max_tokens":64000,"messages":[{"role":"user","content":"hi"}],
+                 "context_management":{"edits":[{"type":"clear_tool_uses_20250919"}]},"output_config":{"effort":"high"},
+                 "metadata":{"user_id":"u-1"},"future_field":[1,2,{"x":"é"}]}
+                """, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        request.Headers.Add("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14");
+        request.Headers.Add("x-api-key", "client-key-should-not-travel");
+        using var response = await _gateway.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var upstream = _anthropic.LastRequest;
+        Assert.Equal("?beta=true", upstream.Query);
+        Assert.Equal("claude-code-20250219,interleaved-thinking-2025-05-14", upstream.Header("anthropic-beta"));
+        Assert.Equal("2023-06-01", upstream.Header("anthropic-version"));
+        Assert.Equal("sk-ant-test-SECRET-2222", upstream.Header("x-api-key"));
+        var root = upstream.Json.RootElement;
+        Assert.Equal("clear_tool_uses_20250919", root.GetProperty("context_management").GetProperty("edits")[0].GetProperty("type").GetString());
+        Assert.Equal("é", root.GetProperty("future_field")[2].GetProperty("x").GetString());
+        Assert.Equal(64000, root.GetProperty("max_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Streamed_events_reach_the_client_before_the_upstream_finishes()
+    {
+        var release = new TaskCompletionSource();
+        _openAI.Handler = async (c, _) =>
+        {
+            c.Response.ContentType = "text/event-stream";
+            await c.Response.WriteAsync("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"first\"}}]}\n\n");
+            await c.Response.Body.FlushAsync();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await c.Response.WriteAsync("data: [DONE]\n\n");
+        };
+        using var response = await _gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"openai/gpt-4.1","stream":true,"messages":[{"role":"user","content":"x"}]}"""),
+            HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var first = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("first", first);
+        release.SetResult();
+        var rest = await reader.ReadToEndAsync();
+        Assert.Contains("[DONE]", rest);
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_cancels_the_upstream_call()
+    {
+        _anthropic.Handler = async (c, _) =>
+        {
+            c.Response.ContentType = "text/event-stream";
+            for (var i = 0; i < 600; i++)
+            {
+                await c.Response.WriteAsync($"event: ping\ndata: {{\"type\":\"ping\"}}\n\n", c.RequestAborted);
+                await c.Response.Body.FlushAsync(c.RequestAborted);
+                await Task.Delay(50, c.RequestAborted);
+            }
+        };
+        var response = await _gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""),
+            HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+        await stream.ReadAsync(new byte[64]);
+        response.Dispose();
+        await _anthropic.ClientAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var log = await _gateway.Logs.WaitForLineAsync("status=499");
+        Assert.Contains("client disconnected", log);
+    }
+
+    [Fact]
+    public async Task An_upstream_that_dies_mid_stream_ends_the_client_stream_with_an_error_event()
+    {
+        _anthropic.RespondSse(Canned.AnthropicStream().Take(4).Append("event: content_block_delta\ndata: {\"type\":\"content_bl"), dropAtEnd: true);
+        using var response = await _gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("\"content_bl\n", body); // the half event is not forwarded
+        Assert.EndsWith("\n\n", body);
+        var lastEvent = body.TrimEnd().Split("\n\n").Last();
+        Assert.StartsWith("event: error\ndata: ", lastEvent);
+        using var error = JsonDocument.Parse(lastEvent["event: error\ndata: ".Length..]);
+        Assert.Equal("api_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Contains("anthropic", error.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    internal static HttpRequestMessage JsonPost(string path, string json, string contentType = "application/json") =>
+        new(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue(contentType)) };
+}
