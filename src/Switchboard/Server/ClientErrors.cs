@@ -6,6 +6,9 @@ namespace Switchboard.Server;
 /// <summary>Writes gateway errors in the client's own API format, with the right status.</summary>
 internal static class ClientErrors
 {
+    /// <summary>Messages keep quotes and non-ASCII readable; the body is JSON, never HTML.</summary>
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Task WriteAsync(HttpContext context, ApiFormat client, int status, string message, string? openAIType = null, string? code = null)
     {
         var response = context.Response;
@@ -20,7 +23,7 @@ internal static class ClientErrors
     public static byte[] FormatAnthropic(string type, string message)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("type"u8, "error"u8);
@@ -37,7 +40,7 @@ internal static class ClientErrors
     {
         if (client == ApiFormat.Anthropic) return FormatAnthropic(AnthropicType(status), message);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("error"u8);

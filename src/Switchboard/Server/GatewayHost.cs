@@ -59,6 +59,8 @@ public sealed class GatewayHost : IAsyncDisposable
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.UseUtcTimestamp = false; });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // Start-up failures (a port in use) are reported by the CLI in one clear sentence, not a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
 
         var listener = config.Listeners[0];
         var port = options.Port ?? listener.Port;

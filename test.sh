@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, functional (real gateway + fake upstreams on loopback, official SDKs)
+# and end-to-end (the real Claude Code CLI, when installed by .ci/run or `npm ci --prefix tests/e2e`).
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+results="$root/.build/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+dotnet test Switchboard.slnx -c Release --nologo --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=run" --results-directory "$results" "$@" 2>&1 | tee "$results/output.log"
+status=${PIPESTATUS[0]}
+# One plain closing line, summed over every test assembly.
+summary=$(awk '
+  /^Total tests:/ { counting = 1; next }
+  counting && /^ +Passed:/  { p += $2; next }
+  counting && /^ +Failed:/  { f += $2; next }
+  counting && /^ +Skipped:/ { s += $2; next }
+  counting { counting = 0 }
+  END { printf "%d passed, %d failed, %d skipped", p, f, s }' "$results/output.log")
+echo
+echo "tests: ${summary:-0 passed, 0 failed}"
+exit "$status"
