@@ -12,7 +12,7 @@ namespace Switchboard.Config;
 /// </summary>
 public sealed class ConfigLoader
 {
-    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys"];
+    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience"];
 
     /// <summary>archgw keys that belong to features Switchboard does not implement (yet): warned about, never fatal.</summary>
     private static readonly HashSet<string> KnownArchgwKeys = ["endpoints", "prompt_targets", "prompt_guards", "system_prompt", "tracing", "ratelimits", "overrides", "mode", "agents", "filters", "state_storage"];
@@ -95,6 +95,7 @@ public sealed class ConfigLoader
             Aliases = ParseAliases(root),
             Routing = ParseRouting(root),
             Limits = ParseLimits(root),
+            Resilience = ParseResilience(root),
             GatewayKeys = ParseGatewayKeys(root),
             SourcePath = sourcePath,
         };
@@ -446,6 +447,50 @@ public sealed class ConfigLoader
             else Error(node, $"limits.max_request_body_bytes must be a whole number of at least 1024, not '{node.Value}'.");
         }
         return limits;
+    }
+
+    private ResilienceConfig ParseResilience(YamlMappingNode root)
+    {
+        var config = new ResilienceConfig();
+        if (Child(root, "resilience") is not YamlMappingNode map) return config;
+        int Int(YamlMappingNode m, string key, int current, int min, int max)
+        {
+            if (Scalar(m, key) is not { } node) return current;
+            if (int.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max) return v;
+            Error(node, $"resilience.{key} must be a whole number from {min} to {max}, not '{node.Value}'.");
+            return current;
+        }
+        foreach (var (entryKey, _) in map.Children)
+        {
+            var key = ((YamlScalarNode)entryKey).Value;
+            if (key is not ("max_retries" or "initial_backoff_ms" or "max_backoff_ms" or "max_retry_time_ms" or "connect_timeout_ms" or "first_byte_timeout_ms" or "stream_idle_timeout_ms" or "circuit_breaker"))
+                Warn(entryKey, $"resilience key '{key}' is not one Switchboard knows; it is ignored.", "see docs/configuration.md for the resilience keys.");
+        }
+        config = config with
+        {
+            MaxRetries = Int(map, "max_retries", config.MaxRetries, 0, 10),
+            InitialBackoffMs = Int(map, "initial_backoff_ms", config.InitialBackoffMs, 1, 600_000),
+            MaxBackoffMs = Int(map, "max_backoff_ms", config.MaxBackoffMs, 1, 600_000),
+            MaxRetryTimeMs = Int(map, "max_retry_time_ms", config.MaxRetryTimeMs, 0, 3_600_000),
+            ConnectTimeoutMs = Int(map, "connect_timeout_ms", config.ConnectTimeoutMs, 100, 600_000),
+            FirstByteTimeoutMs = Int(map, "first_byte_timeout_ms", config.FirstByteTimeoutMs, 100, 3_600_000),
+            StreamIdleTimeoutMs = Int(map, "stream_idle_timeout_ms", config.StreamIdleTimeoutMs, 100, 3_600_000),
+        };
+        if (Child(map, "circuit_breaker") is YamlMappingNode breaker)
+        {
+            config = config with
+            {
+                BreakerMinimumThroughput = Int(breaker, "minimum_throughput", config.BreakerMinimumThroughput, 2, 100_000),
+                BreakerSamplingSeconds = Int(breaker, "sampling_seconds", config.BreakerSamplingSeconds, 1, 3_600),
+                BreakerBreakSeconds = Int(breaker, "break_seconds", config.BreakerBreakSeconds, 1, 3_600),
+            };
+            if (Scalar(breaker, "failure_ratio") is { } ratioNode)
+            {
+                if (double.TryParse(ratioNode.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is > 0 and <= 1) config = config with { BreakerFailureRatio = ratio };
+                else Error(ratioNode, $"resilience.circuit_breaker.failure_ratio must be a number above 0 and at most 1, not '{ratioNode.Value}'.");
+            }
+        }
+        return config;
     }
 
     private List<SecretValue> ParseGatewayKeys(YamlMappingNode root)

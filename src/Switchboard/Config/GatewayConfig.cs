@@ -8,6 +8,7 @@ public sealed record GatewayConfig
     public required IReadOnlyDictionary<string, AliasConfig> Aliases { get; init; }
     public required RoutingConfig Routing { get; init; }
     public required LimitsConfig Limits { get; init; }
+    public ResilienceConfig Resilience { get; init; } = new();
     public IReadOnlyList<SecretValue> GatewayKeys { get; init; } = [];
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
@@ -67,6 +68,27 @@ public sealed record RoutingConfig
 public sealed record LimitsConfig
 {
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+}
+
+/// <summary>Retries, circuit breakers and timeouts toward providers.</summary>
+public sealed record ResilienceConfig
+{
+    /// <summary>Retries after the first attempt, on connect failures and 408/409/429/5xx, before any byte reached the client.</summary>
+    public int MaxRetries { get; init; } = 2;
+    public int InitialBackoffMs { get; init; } = 500;
+    public int MaxBackoffMs { get; init; } = 8_000;
+    /// <summary>No retry starts after this much time has passed since the first attempt (retry-after included).</summary>
+    public int MaxRetryTimeMs { get; init; } = 30_000;
+    public int ConnectTimeoutMs { get; init; } = 10_000;
+    /// <summary>Time to the upstream's response headers.</summary>
+    public int FirstByteTimeoutMs { get; init; } = 300_000;
+    /// <summary>Longest silence between stream chunks; a stream that keeps producing is never cut.</summary>
+    public int StreamIdleTimeoutMs { get; init; } = 300_000;
+    /// <summary>Circuit breaker: share of failed calls in the sampling window that opens it.</summary>
+    public double BreakerFailureRatio { get; init; } = 0.5;
+    public int BreakerMinimumThroughput { get; init; } = 5;
+    public int BreakerSamplingSeconds { get; init; } = 30;
+    public int BreakerBreakSeconds { get; init; } = 30;
 }
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>

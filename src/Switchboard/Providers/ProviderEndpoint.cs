@@ -14,8 +14,9 @@ public sealed class ProviderEndpoint
 
     private readonly string _basePath;
 
-    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client)
+    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, ProviderResilience resilience)
     {
+        Resilience = resilience;
         Config = config;
         Kind = kind;
         Client = client;
@@ -29,6 +30,8 @@ public sealed class ProviderEndpoint
     public ProviderConfig Config { get; }
     public ProviderKind Kind { get; }
     public HttpMessageInvoker Client { get; }
+    /// <summary>Retries and circuit breaker, shared by every model of this provider and base URL.</summary>
+    public ProviderResilience Resilience { get; }
     public string Name => Config.Provider;
     public ApiFormat Api => Config.Interface;
 

@@ -12,9 +12,11 @@ public sealed class ProviderRegistry : IDisposable
     private readonly Dictionary<string, ProviderEndpoint> _byModel = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<HttpMessageInvoker> _clients = [];
 
-    public ProviderRegistry(GatewayConfig config, TimeSpan? connectTimeout = null)
+    public ProviderRegistry(GatewayConfig config, TimeProvider? time = null)
     {
+        var connectTimeout = TimeSpan.FromMilliseconds(config.Resilience.ConnectTimeoutMs);
         var clients = new Dictionary<string, HttpMessageInvoker>(StringComparer.OrdinalIgnoreCase);
+        var resilience = new Dictionary<string, ProviderResilience>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
         {
             var kind = ProviderCatalog.Find(provider.Provider) is { } known && known.Api == provider.Interface
@@ -23,11 +25,12 @@ public sealed class ProviderRegistry : IDisposable
             var poolKey = provider.Provider + " " + (provider.BaseUrl ?? kind.DefaultBaseUrl)?.GetLeftPart(UriPartial.Authority);
             if (!clients.TryGetValue(poolKey, out var client))
             {
-                client = new HttpMessageInvoker(CreateHandler(connectTimeout ?? TimeSpan.FromSeconds(10)), disposeHandler: true);
+                client = new HttpMessageInvoker(CreateHandler(connectTimeout), disposeHandler: true);
                 clients[poolKey] = client;
                 _clients.Add(client);
+                resilience[poolKey] = new ProviderResilience(provider.Provider, config.Resilience, time);
             }
-            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client);
+            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, resilience[poolKey]);
         }
     }
 

@@ -19,7 +19,6 @@ public enum Operation { Messages, ChatCompletions, CountTokens }
 internal sealed class CompletionPipeline(
     GatewayRuntime runtime,
     RequestEventHub events,
-    GatewayOptions options,
     ILogger<CompletionPipeline> logger)
 {
     public const string ModelHeader = "x-switchboard-model";
@@ -152,11 +151,11 @@ internal sealed class CompletionPipeline(
         {
             var upstreamBody = peek.WithModel(body.Span, selection.ModelId);
             var uri = record.Operation == Operation.CountTokens ? endpoint.CountTokensUri : endpoint.GetCompletionUri(selection.ModelId, client == ApiFormat.Anthropic ? request.QueryString.Value : null);
-            await PassthroughRelay.RelayAsync(context, endpoint, uri, upstreamBody, record, options, logger, aborted).ConfigureAwait(false);
+            await PassthroughRelay.RelayAsync(context, endpoint, uri, upstreamBody, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
             return;
         }
 
-        await TranslatingRelay.RelayAsync(context, endpoint, selection, body.Memory, record, options, logger, aborted).ConfigureAwait(false);
+        await TranslatingRelay.RelayAsync(context, endpoint, selection, body.Memory, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
     }
 
     private static async Task CountTokensLocally(HttpContext context, RequestRecord record, RequestBody body)

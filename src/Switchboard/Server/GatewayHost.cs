@@ -18,7 +18,6 @@ public sealed record GatewayHostOptions
 {
     /// <summary>Overrides the listener's port (0 picks a free one).</summary>
     public int? Port { get; init; }
-    public GatewayOptions Gateway { get; init; } = new();
     /// <summary>Replaces the default console logging (tests capture log lines with this).</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
     /// <summary>How long in-flight requests may run after a stop signal.</summary>
@@ -76,7 +75,6 @@ public sealed class GatewayHost : IAsyncDisposable
 
         var runtime = new GatewayRuntime(CreateSnapshot(config));
         builder.Services.AddSingleton(runtime);
-        builder.Services.AddSingleton(options.Gateway);
         builder.Services.AddSingleton<RequestEventHub>();
         builder.Services.AddSingleton<CompletionPipeline>();
 

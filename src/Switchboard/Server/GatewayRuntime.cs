@@ -15,11 +15,15 @@ public sealed class GatewaySnapshot : IDisposable
         Config = config;
         Providers = providers;
         Selector = selector;
+        Relay = new RelayOptions(
+            TimeSpan.FromMilliseconds(config.Resilience.FirstByteTimeoutMs),
+            TimeSpan.FromMilliseconds(config.Resilience.StreamIdleTimeoutMs));
     }
 
     public GatewayConfig Config { get; }
     public ProviderRegistry Providers { get; }
     public ModelSelector Selector { get; }
+    public RelayOptions Relay { get; }
 
     public void Dispose() => Providers.Dispose();
 }
@@ -37,10 +41,5 @@ public sealed class GatewayRuntime(GatewaySnapshot initial)
     public GatewaySnapshot Swap(GatewaySnapshot next) => Interlocked.Exchange(ref _current, next);
 }
 
-/// <summary>Gateway-wide knobs that are not part of the YAML config (yet).</summary>
-public sealed record GatewayOptions
-{
-    public TimeSpan FirstByteTimeout { get; init; } = TimeSpan.FromMinutes(5);
-    public TimeSpan StreamIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
-    public int MaxErrorBodyBytes { get; init; } = 1024 * 1024;
-}
+/// <summary>Timeouts and limits a relay applies, from the config's resilience section.</summary>
+public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = 1024 * 1024);

@@ -14,9 +14,11 @@ namespace Switchboard.Server;
 internal static class PassthroughRelay
 {
     public static async Task RelayAsync(HttpContext context, ProviderEndpoint endpoint, Uri uri, byte[] body, RequestRecord record,
-        GatewayOptions options, ILogger logger, CancellationToken aborted)
+        RelayOptions options, ILogger logger, CancellationToken aborted)
     {
-        using var upstream = await UpstreamCall.SendAsync(endpoint, uri, body, context.Request.Headers, options.FirstByteTimeout, aborted).ConfigureAwait(false);
+        var clientHeaders = context.Request.Headers;
+        using var upstream = await endpoint.Resilience.ExecuteAsync(
+            ct => UpstreamCall.SendAsync(endpoint, uri, body, clientHeaders, options.FirstByteTimeout, ct), aborted).ConfigureAwait(false);
         record.MarkFirstByte();
         var response = context.Response;
         response.StatusCode = (int)upstream.StatusCode;
@@ -51,7 +53,7 @@ internal static class PassthroughRelay
     }
 
     private static async Task RelayStreamAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, RequestRecord record,
-        GatewayOptions options, ILogger logger, CancellationToken aborted)
+        RelayOptions options, ILogger logger, CancellationToken aborted)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var response = context.Response;

@@ -9,7 +9,7 @@ namespace Switchboard.Server;
 internal static class TranslatingRelay
 {
     public static Task RelayAsync(HttpContext context, ProviderEndpoint endpoint, ModelSelection selection, ReadOnlyMemory<byte> body, RequestRecord record,
-        GatewayOptions options, ILogger logger, CancellationToken aborted)
+        RelayOptions options, ILogger logger, CancellationToken aborted)
     {
         record.Status = 501;
         return ClientErrors.WriteAsync(context, record.Client, 501, $"Switchboard: translation from {record.Client} to {endpoint.Api} is not available yet.");

@@ -4,15 +4,6 @@ using Switchboard.Providers;
 
 namespace Switchboard.Server;
 
-/// <summary>Why an upstream call produced no response.</summary>
-internal enum UpstreamFailureKind { Unreachable, Timeout }
-
-internal sealed class UpstreamException(UpstreamFailureKind kind, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public UpstreamFailureKind Kind { get; } = kind;
-    public int ClientStatus => Kind == UpstreamFailureKind.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway;
-}
-
 /// <summary>Sends one request to a provider and returns as soon as the response headers arrive.</summary>
 internal static class UpstreamCall
 {
@@ -53,11 +44,11 @@ internal static class UpstreamCall
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException(UpstreamFailureKind.Timeout, $"provider '{endpoint.Name}' sent no response within {firstByteTimeout.TotalSeconds:0.#} s.");
+            throw new UpstreamException(UpstreamFailureKind.Timeout, endpoint.Name, $"provider '{endpoint.Name}' sent no response within {firstByteTimeout.TotalSeconds:0.#} s.");
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException(UpstreamFailureKind.Unreachable, $"provider '{endpoint.Name}' is unreachable at {uri.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' is unreachable at {uri.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class TestGateway : IAsyncDisposable
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
 
-    public static async Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, GatewayOptions? options = null)
+    public static async Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
     {
         var env = new EnvironmentSource(name => environment?.GetValueOrDefault(name));
         var load = ConfigLoader.LoadText(yaml, env: env);
@@ -30,7 +30,6 @@ public sealed class TestGateway : IAsyncDisposable
         var host = GatewayHost.Create(load.Config!, new GatewayHostOptions
         {
             Port = 0,
-            Gateway = options ?? new GatewayOptions(),
             ConfigureLogging = b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
         });
         await host.StartAsync();

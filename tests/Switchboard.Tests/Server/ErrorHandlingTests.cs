@@ -25,6 +25,10 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
                 base_url: http://127.0.0.1:1/v1
             limits:
               max_request_body_bytes: 4096
+            resilience:
+              max_retries: 0   # these tests are about error formats; retries have their own tests
+              circuit_breaker:
+                minimum_throughput: 1000
             """), Yaml.Keys);
     }
 
