@@ -28,7 +28,7 @@ internal sealed class CompletionPipeline(
 
     public async Task HandleAsync(HttpContext context, ApiFormat client, Operation operation)
     {
-        var snapshot = runtime.Current;
+        var snapshot = runtime.Lease();
         var record = new RequestRecord(RequestIds.Next(), client, operation, Stopwatch.GetTimestamp());
         var response = context.Response;
         response.Headers[RequestIdHeader] = record.RequestId;
@@ -58,6 +58,7 @@ internal sealed class CompletionPipeline(
         }
         finally
         {
+            snapshot.ReleaseLease();
             if (record.Status == 0) record.Status = response.StatusCode;
             Complete(record);
         }
@@ -67,6 +68,11 @@ internal sealed class CompletionPipeline(
     {
         var request = context.Request;
         var client = record.Client;
+        if (!GatewayKeys.IsAuthorized(request, snapshot.GatewayKeyHashes))
+        {
+            await Reject(context, record, 401, "Switchboard: a gateway key is required (send it as `Authorization: Bearer KEY` or `x-api-key: KEY`).").ConfigureAwait(false);
+            return;
+        }
         if (!IsJsonContentType(request.ContentType))
         {
             await Reject(context, record, 400, $"Content-Type must be application/json (got '{request.ContentType ?? "none"}').").ConfigureAwait(false);

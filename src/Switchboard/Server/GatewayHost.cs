@@ -77,6 +77,9 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton<RequestEventHub>();
         builder.Services.AddSingleton<CompletionPipeline>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
 
         var app = builder.Build();
         MapEndpoints(app);
@@ -120,6 +123,8 @@ public sealed class GatewayHost : IAsyncDisposable
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = Runtime.Current;
         var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+        if (!IPAddress.IsLoopback(IPAddress.TryParse(snapshot.Config.Listeners[0].Address, out var ip) ? ip : IPAddress.Any) && snapshot.GatewayKeyHashes.Length == 0)
+            GatewayLog.ExposedWithoutKeys(logger, snapshot.Config.Listeners[0].Address);
         GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), snapshot.Config.Providers.Count, snapshot.Config.Aliases.Count,
             snapshot.Selector.Policy?.Routes.Count ?? 0, snapshot.Config.Routing.Router.ToString().ToLowerInvariant());
     }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Switchboard.Config;
 using Switchboard.Providers;
 using Switchboard.Routing;
@@ -6,10 +8,15 @@ namespace Switchboard.Server;
 
 /// <summary>
 /// Everything a request needs from one config: the config itself, its provider endpoints and its model
-/// selector. A request takes the current snapshot once and finishes on it, even if a reload swaps it.
+/// selector. A request leases the current snapshot and finishes on it, even if a reload swaps it; a retired
+/// snapshot is disposed when its last lease ends.
 /// </summary>
 public sealed class GatewaySnapshot : IDisposable
 {
+    private int _leases;
+    private int _retired;
+    private int _disposed;
+
     public GatewaySnapshot(GatewayConfig config, ProviderRegistry providers, ModelSelector selector)
     {
         Config = config;
@@ -18,14 +25,33 @@ public sealed class GatewaySnapshot : IDisposable
         Relay = new RelayOptions(
             TimeSpan.FromMilliseconds(config.Resilience.FirstByteTimeoutMs),
             TimeSpan.FromMilliseconds(config.Resilience.StreamIdleTimeoutMs));
+        GatewayKeyHashes = config.GatewayKeys.Where(k => k.Value is not null).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Value!))).ToArray();
     }
 
     public GatewayConfig Config { get; }
     public ProviderRegistry Providers { get; }
     public ModelSelector Selector { get; }
     public RelayOptions Relay { get; }
+    /// <summary>SHA-256 of each gateway key, compared in constant time.</summary>
+    internal byte[][] GatewayKeyHashes { get; }
 
-    public void Dispose() => Providers.Dispose();
+    internal void AddLease() => Interlocked.Increment(ref _leases);
+
+    internal void ReleaseLease()
+    {
+        if (Interlocked.Decrement(ref _leases) == 0 && Volatile.Read(ref _retired) == 1) Dispose();
+    }
+
+    internal void Retire()
+    {
+        Volatile.Write(ref _retired, 1);
+        if (Volatile.Read(ref _leases) == 0) Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) Providers.Dispose();
+    }
 }
 
 /// <summary>Holds the current snapshot; swapped atomically on reload.</summary>
@@ -37,8 +63,27 @@ public sealed class GatewayRuntime(GatewaySnapshot initial)
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    /// <summary>Installs a new snapshot and returns the old one (the caller retires it once in-flight requests drain).</summary>
-    public GatewaySnapshot Swap(GatewaySnapshot next) => Interlocked.Exchange(ref _current, next);
+    public int Reloads { get; private set; }
+
+    /// <summary>The current snapshot, leased until <see cref="GatewaySnapshot.ReleaseLease"/>.</summary>
+    internal GatewaySnapshot Lease()
+    {
+        while (true)
+        {
+            var snapshot = Current;
+            snapshot.AddLease();
+            if (ReferenceEquals(snapshot, Current)) return snapshot;
+            snapshot.ReleaseLease(); // swapped meanwhile: take the new one
+        }
+    }
+
+    /// <summary>Installs a new snapshot; the old one is disposed once its in-flight requests finish.</summary>
+    public void Swap(GatewaySnapshot next)
+    {
+        var previous = Interlocked.Exchange(ref _current, next);
+        Reloads++;
+        previous.Retire();
+    }
 }
 
 /// <summary>Timeouts and limits a relay applies, from the config's resilience section.</summary>

@@ -11,6 +11,8 @@ internal static class InfoEndpoints
     {
         var snapshot = runtime.Current;
         var anthropic = context.Request.Headers.ContainsKey("anthropic-version");
+        if (!GatewayKeys.IsAuthorized(context.Request, snapshot.GatewayKeyHashes))
+            return ClientErrors.WriteAsync(context, anthropic ? ApiFormat.Anthropic : ApiFormat.OpenAI, 401, "Switchboard: a gateway key is required (send it as `Authorization: Bearer KEY` or `x-api-key: KEY`).");
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -63,6 +65,7 @@ internal static class InfoEndpoints
             writer.WriteNumber("uptime_seconds"u8, (long)(DateTimeOffset.UtcNow - runtime.StartedAt).TotalSeconds);
             writer.WriteNumber("requests"u8, events.Served);
             writer.WriteNumber("failed_requests"u8, events.Failed);
+            writer.WriteNumber("config_reloads"u8, runtime.Reloads);
             if (snapshot.Config.SourcePath is { } path) writer.WriteString("config"u8, path);
             if (context.Request.Query.ContainsKey("verbose"))
             {
@@ -75,6 +78,7 @@ internal static class InfoEndpoints
                     writer.WriteString("api"u8, CompletionPipeline.ApiName(endpoint.Api));
                     writer.WriteBoolean("key_set"u8, endpoint.MissingKeyVariable is null);
                     if (endpoint.MissingKeyVariable is { } missing) writer.WriteString("missing_key_variable"u8, missing);
+                    writer.WriteString("circuit"u8, endpoint.Resilience.State.ToString().ToLowerInvariant());
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();

@@ -21,10 +21,17 @@ public sealed class TestGateway : IAsyncDisposable
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
 
-    public static async Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
     {
         var env = new EnvironmentSource(name => environment?.GetValueOrDefault(name));
-        var load = ConfigLoader.LoadText(yaml, env: env);
+        return StartAsync(ConfigLoader.LoadText(yaml, env: env));
+    }
+
+    /// <summary>From a file on disk: the gateway watches it and reloads on change.</summary>
+    public static Task<TestGateway> StartFromFileAsync(string path) => StartAsync(ConfigLoader.LoadFile(path));
+
+    private static async Task<TestGateway> StartAsync(ConfigLoadResult load)
+    {
         if (!load.Succeeded) throw new ConfigException("test config", load.Diagnostics);
         var logs = new CapturingLoggerProvider();
         var host = GatewayHost.Create(load.Config!, new GatewayHostOptions

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Switchboard.Tests.Infrastructure;
+using static Switchboard.Tests.Server.PassthroughTests;
+
+namespace Switchboard.Tests.Server;
+
+/// <summary>Retries, circuit breaking, access control and config reload against real fake upstreams.</summary>
+public sealed class ReliabilityTests
+{
+    private const string Chat = """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}""";
+
+    private static string OpenAIOnly(Uri upstream, string extra = "") => $"""
+        model_providers:
+          - model: openai/gpt-4.1
+            access_key: $OPENAI_API_KEY
+            base_url: {upstream}v1
+            default: true
+        resilience:
+          initial_backoff_ms: 20
+          max_backoff_ms: 200
+        {extra}
+        """;
+
+    [Fact]
+    public async Task Transient_upstream_failures_are_retried_before_any_byte_reaches_the_client()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        var calls = 0;
+        upstream.Handler = async (c, _) =>
+        {
+            switch (Interlocked.Increment(ref calls))
+            {
+                case 1:
+                    c.Response.StatusCode = 429;
+                    c.Response.Headers["retry-after-ms"] = "50";
+                    await c.Response.WriteAsync("""{"error":{"message":"slow down"}}""");
+                    break;
+                case 2:
+                    c.Response.StatusCode = 503;
+                    await c.Response.WriteAsync("""{"error":{"message":"overloaded"}}""");
+                    break;
+                default:
+                    c.Response.ContentType = "application/json";
+                    await c.Response.WriteAsync(Canned.OpenAIChat("third time lucky"));
+                    break;
+            }
+        };
+        await using var gateway = await TestGateway.StartAsync(OpenAIOnly(upstream.BaseUrl), Yaml.Keys);
+        using var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("third time lucky", await response.Content.ReadAsStringAsync());
+        Assert.Equal(3, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Client_errors_are_not_retried_and_retries_are_bounded()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson("""{"error":{"message":"bad tool schema"}}""", 400);
+        await using var gateway = await TestGateway.StartAsync(OpenAIOnly(upstream.BaseUrl), Yaml.Keys);
+        using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat)))
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Single(upstream.Requests);
+
+        upstream.RespondJson("""{"error":{"message":"down"}}""", 500);
+        using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat)))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Contains("down", await response.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(1 + 3, upstream.Requests.Count); // first attempt + max_retries (2)
+    }
+
+    [Fact]
+    public async Task A_retry_after_beyond_the_time_budget_is_not_waited_for()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson("""{"error":{"message":"quota"}}""", 429, new Dictionary<string, string> { ["retry-after"] = "3600" });
+        await using var gateway = await TestGateway.StartAsync(OpenAIOnly(upstream.BaseUrl), Yaml.Keys);
+        var started = DateTime.UtcNow;
+        using var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task A_failing_provider_opens_its_circuit_and_is_skipped_until_it_cools_down()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson("""{"error":{"message":"boom"}}""", 500);
+        await using var gateway = await TestGateway.StartAsync(OpenAIOnly(upstream.BaseUrl, """
+              max_retries: 0
+              circuit_breaker:
+                minimum_throughput: 3
+                break_seconds: 1
+            """), Yaml.Keys);
+        for (var i = 0; i < 3; i++)
+        {
+            using var failing = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
+            Assert.Equal(HttpStatusCode.InternalServerError, failing.StatusCode);
+        }
+        using (var skipped = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, skipped.StatusCode);
+            Assert.Contains("circuit open", await skipped.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(3, upstream.Requests.Count);
+        using (var health = JsonDocument.Parse(await gateway.Http.GetStringAsync("/healthz?verbose=true")))
+            Assert.Equal("open", health.RootElement.GetProperty("providers")[0].GetProperty("circuit").GetString());
+
+        upstream.RespondJson(Canned.OpenAIChat("recovered"));
+        await Task.Delay(1200);
+        using var probe = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        using (var health = JsonDocument.Parse(await gateway.Http.GetStringAsync("/healthz?verbose=true")))
+            Assert.Equal("closed", health.RootElement.GetProperty("providers")[0].GetProperty("circuit").GetString());
+    }
+
+    [Fact]
+    public async Task Gateway_keys_are_required_when_configured()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson(Canned.OpenAIChat());
+        var env = new Dictionary<string, string>(Yaml.Keys) { ["TEAM_KEY"] = "sb-team-key-1" };
+        await using var gateway = await TestGateway.StartAsync(OpenAIOnly(upstream.BaseUrl, "gateway_keys:\n  - $TEAM_KEY\n  - sb-second-key"), env);
+
+        using (var anonymous = await gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"gpt-4.1","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            using var body = JsonDocument.Parse(await anonymous.Content.ReadAsStringAsync());
+            Assert.Equal("authentication_error", body.RootElement.GetProperty("error").GetProperty("type").GetString());
+        }
+        var wrong = JsonPost("/v1/chat/completions", Chat);
+        wrong.Headers.Authorization = new("Bearer", "sb-team-key-2");
+        using (var response = await gateway.Http.SendAsync(wrong)) Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        var bearer = JsonPost("/v1/chat/completions", Chat);
+        bearer.Headers.Authorization = new("Bearer", "sb-team-key-1");
+        using (var response = await gateway.Http.SendAsync(bearer)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var apiKey = JsonPost("/v1/chat/completions", Chat);
+        apiKey.Headers.Add("x-api-key", "sb-second-key");
+        using (var response = await gateway.Http.SendAsync(apiKey)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The gateway key is the client's credential: it never travels upstream.
+        Assert.All(upstream.Requests, r => Assert.Equal("Bearer " + Yaml.Keys["OPENAI_API_KEY"], r.Header("authorization")));
+        using (var health = await gateway.Http.GetAsync("/healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using (var models = await gateway.Http.GetAsync("/v1/models")) Assert.Equal(HttpStatusCode.Unauthorized, models.StatusCode);
+    }
+}
