@@ -24,8 +24,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private readonly Dictionary<string, int> _terms;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
 
-    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, bool[] softwareRoutes)
+    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, float[] conceptWeights, bool[] softwareRoutes)
     {
+        ConceptWeights = conceptWeights;
         Policy = policy;
         _terms = terms;
         _termLookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -46,6 +47,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
 
     /// <summary>Route-major weights: <c>Weights[route * FeatureCount + feature]</c>, IDF applied.</summary>
     public float[] Weights { get; }
+
+    /// <summary>How strongly each route is about each concept, before IDF: <c>[route * ConceptCount + concept]</c>.</summary>
+    public float[] ConceptWeights { get; }
 
     /// <summary>Routes whose descriptions are about software (a request with no software words fits them less).</summary>
     public bool[] SoftwareRoutes { get; }
@@ -80,23 +84,22 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                     // Aspects: the comma/and/or-separated items of a description. In an aspect that names an
                     // action ("failing tests", "improving documentation") its subjects are that action's
                     // objects, so they count less than subjects standing alone ("README files").
-                    var aspect = new int[count];
-                    var aspectHasAction = new List<bool> { false };
+                    // Only subjects after the action are its objects: "performance problems" stays about performance.
+                    var afterAction = new bool[count];
+                    var actionSeen = false;
                     for (var k = 0; k < count; k++)
                     {
                         var separator = words[k] is "and" or "or";
-                        if (k > 0 && (separator || (tokens[k].Flags & (TokenFlags.ClauseStart | TokenFlags.SentenceStart)) != 0))
-                            aspectHasAction.Add(false);
-                        aspect[k] = separator ? -1 : aspectHasAction.Count - 1;
-                        if (aspect[k] >= 0 && HasAction(tokens, k, count))
-                            aspectHasAction[aspect[k]] = true;
+                        if (separator || (tokens[k].Flags & (TokenFlags.ClauseStart | TokenFlags.SentenceStart)) != 0) actionSeen = false;
+                        afterAction[k] = actionSeen;
+                        if (!separator && HasAction(tokens, k, count)) actionSeen = true;
                     }
 
                     for (var k = 0; k < count; k++)
                     {
                         var word = tokens[k].Word;
                         var flags = word >= 0 ? lexicon.Flags[word] : WordFlags.None;
-                        var objectFactor = aspect[k] >= 0 && aspectHasAction[aspect[k]] ? ActionObjectFactor : 1f;
+                        var objectFactor = afterAction[k] ? ActionObjectFactor : 1f;
                         if ((flags & WordFlags.Stopword) == 0 && words[k].Length > 1 && !IsNumber(words[k]))
                         {
                             // A word the lexicon already maps to concepts matches through them; its literal
@@ -153,7 +156,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                 if (weight > 0) row[terms.Count + c] = Math.Min(weight, MaxFeatureWeight) * Idf(routeCount, documentFrequency[terms.Count + c]);
             }
         }
-        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, software);
+        var rawConcepts = new float[routeCount * lexicon.ConceptCount];
+        for (var r = 0; r < routeCount; r++)
+            for (var c = 0; c < lexicon.ConceptCount; c++) rawConcepts[r * lexicon.ConceptCount + c] = conceptWeights[r, c];
+        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, software);
 
         void Add(int route, ConceptWeight cw, float boost, float objectFactor, ref float evidence)
         {

@@ -107,12 +107,14 @@ internal static partial class ConceptLexicon
             wont+compile=1.5 compile+error=1.5 syntax+error=1.5 type+error=1.2 build+fails=1.5 works+locally=1
             passes+locally=1 in+ci=0.5 rerender=0.6 re+render=0.6 re+renders=0.6 goes+wrong=1 went+wrong=1
             misbehaving=1 glitch=1 workaround=0.6 still=0.3 anymore=0.7 no+longer=0.8 why+is=0.4 why+does=0.3
+            why+does+my=1 why+is+my=1 why+do+i+get=1.2 exit=0.6 exits=0.7 exited=0.8 killed=0.8 does+nothing=1.2
+            nothing+happens=1.2 but+works=1 works+fine=0.6 blank+page=1 white+screen=1 crashed=1.5
             """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
             bottleneck=1.2 memory+usage=1 cpu=0.8 optimize=1 optimise=1 optimization=1 faster=1 speed+up=1.2
             speed=0.7 profile=0.5 profiler=1 profiling=1 pprof=1 efficient=0.6 efficiency=0.6 takes+minutes=1
-            takes+forever=1.2 lag=0.8 high+memory=1 too+long=0.7 expensive=0.5
+            takes+forever=1.2 lag=0.8 high+memory=1 too+long=0.7 expensive=0.5 speed+it+up=1.2 seconds=0.3
             """),
         new("test", Kind.Subject, Software: true, """
             test tests testing unit+test=1.2 unit+tests=1.2 integration+test=1.2 integration+tests=1.2 spec=0.5
@@ -188,6 +190,11 @@ internal static partial class ConceptLexicon
             infra=1 infrastructure=1 aws=0.8 azure=0.8 gcp=0.8 cloud=0.7 provisioning=1 monitoring=0.8
             observability=1 docker+compose=1.3 cron=0.6 devops=1.5
             """),
+        // A question as such: routes for "general knowledge questions" attract questions with nothing else in them.
+        new("question", Kind.Subject, Software: false, """
+            question=0.8 questions=0.8 ask=0.5 asking=0.5 wonder=0.8 wondering=0.8 curious=0.8 knowledge=0.6
+            who+is=0.6 who+was=0.6 who+painted=1 who+wrote=1 who+invented=1 when+did=0.8 where+is=0.5
+            """),
         new("image", Kind.Subject, Software: false, """
             image=1.2 images=1.2 picture=1.2 pictures=1.2 photo=1.2 photos=1.2 draw=1 drawing=1
             illustration=1.2 logo=1 sketch=0.8 icon=0.8 visual=0.5 painting=1.2 portrait=1
@@ -210,7 +217,7 @@ internal static partial class ConceptLexicon
             coding developer developers engineer code function class method api database bug stack heap
             decorator keyword syntax semantics runtime libraries library framework module package plugin
             nosql postgres postgresql mysql sqlite swiftui xcode android+studio vscode vim emacs ide lint
-            linter eslint prettier typescript monorepo sdk cron latency
+            linter eslint prettier typescript monorepo sdk cron latency safari chrome firefox edge button
             """),
     ];
 
@@ -227,6 +234,9 @@ internal static partial class ConceptLexicon
         """;
 
     /// <summary>Words that, with punctuation, make up an acknowledgement: "ok thanks", "perfect, that works!".</summary>
+    /// <summary>Gratitude: a short turn with one of these and no request in it closes the task ("great, that fixed it, thanks!").</summary>
+    internal const string Gratitude = "thanks thank thx ty tysm appreciate appreciated cheers perfect awesome great";
+
     internal const string Acknowledgements = """
         ok okay k kk thanks thank thx ty tysm you great perfect cool nice awesome good got it sounds that this
         works worked lgtm bye cheers appreciate appreciated alright all right sure yes yep yeah yup fine
@@ -244,7 +254,8 @@ internal static partial class ConceptLexicon
     /// <summary>Verbs that request a change or a new artifact: the ones a negation cancels.</summary>
     internal const string ActionVerbs = """
         write create implement generate add build make produce change modify rewrite refactor fix touch edit
-        update alter document comment scaffold code develop redesign restructure rename optimize
+        update alter document comment scaffold code develop redesign restructure rename optimize explain
+        describe review analyze analyse summarize translate design
         """;
 
     /// <summary>Words that end a negation's scope and start a new clause of intent.</summary>

@@ -19,6 +19,7 @@ internal enum WordFlags : ushort
     LeadFiller = 1 << 7,
     FollowUp = 1 << 8,
     Demonstrative = 1 << 9,
+    Gratitude = 1 << 10,
 }
 
 /// <summary>
@@ -57,6 +58,7 @@ internal static partial class ConceptLexicon
         public required int ArtifactConcept { get; init; }
         /// <summary>"the": a determiner, but not one that points at existing code.</summary>
         public required int TheWord { get; init; }
+        public required int QuestionConcept { get; init; }
 
         public int ConceptCount => ConceptNames.Length;
 
@@ -188,6 +190,7 @@ internal static partial class ConceptLexicon
         Mark(ObjectEnders, WordFlags.ObjectEnder);
         Mark(LeadFillers, WordFlags.LeadFiller);
         Mark(FollowUpMarkers, WordFlags.FollowUp);
+        Mark(Gratitude, WordFlags.Gratitude);
         Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
 
         return new Compiled
@@ -204,6 +207,7 @@ internal static partial class ConceptLexicon
             ExistingConcept = Array.IndexOf(names, "existing"),
             ArtifactConcept = Array.IndexOf(names, "artifact"),
             TheWord = words["the"],
+            QuestionConcept = Array.IndexOf(names, "question"),
         };
 
         static void Upsert(List<ConceptWeight> list, int concept, float weight)

@@ -38,6 +38,8 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
     private const float NonSoftwarePenalty = 0.45f;
+    private const float OffTopicPenalty = 0.25f;
+    private const float QuestionWeight = 0.5f;
 
     // The request's own verb names the job: routes that never mention that kind of job fit less.
     private const float LeadConceptMinimum = 0.7f;
@@ -122,8 +124,10 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
 
             var signals = default(TurnSignals);
             var count = TextTokenizer.Tokenize(input.Turns[latest].Text, _lexicon, compiled, ref tokens, ref signals);
-            if (IsAcknowledgement(tokens.AsSpan(0, count), signals)) { outcome = "acknowledgement"; return null; }
             var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
+            if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
+            if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
+            var nonSoftwareSubjects = state.NonSoftwareSubjects;
 
             // Earlier turns: a little when the latest request speaks for itself, a lot when it leans on them.
             var context = state.Information < UninformativeThreshold ? ContextWhenUninformative
@@ -148,10 +152,12 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             for (var f = 0; f < q.Length; f++) q[f] = q[f] <= 0 ? 0 : 1f - MathF.Exp(-q[f]);
 
             if (trace is not null) Trace(trace, compiled, q, state.LeadConcept, state.SoftwareEvidence);
-            var leadFeature = state.LeadConcept < 0 ? -1 : compiled.TermCount + state.LeadConcept;
+            var lead = state.LeadConcept;
             var leadKnown = false;
-            for (var r = 0; r < policy.Routes.Count && leadFeature >= 0; r++)
-                leadKnown |= compiled.Weights[r * compiled.FeatureCount + leadFeature] > 0;
+            for (var r = 0; r < policy.Routes.Count && lead >= 0; r++)
+                leadKnown |= compiled.ConceptWeights[r * compiled.ConceptCount + lead] >= LeadConceptMinimum;
+            // Clearly about something else (a poem, a recipe) and not about software: software routes fit even less.
+            var offTopic = state.SoftwareEvidence < SoftwareEvidenceNeeded && nonSoftwareSubjects >= 1f;
 
             var scores = new float[policy.Routes.Count];
             for (var r = 0; r < scores.Length; r++)
@@ -159,8 +165,8 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 var row = compiled.Weights.AsSpan(r * compiled.FeatureCount, compiled.FeatureCount);
                 var score = 0f;
                 for (var f = 0; f < row.Length; f++) score += row[f] * q[f];
-                if (compiled.SoftwareRoutes[r] && state.SoftwareEvidence < SoftwareEvidenceNeeded) score *= NonSoftwarePenalty;
-                if (leadKnown && row[leadFeature] <= 0) score *= LeadMismatchPenalty;
+                if (compiled.SoftwareRoutes[r] && state.SoftwareEvidence < SoftwareEvidenceNeeded) score *= offTopic ? OffTopicPenalty : NonSoftwarePenalty;
+                if (leadKnown && compiled.ConceptWeights[r * compiled.ConceptCount + lead] < LeadConceptMinimum) score *= LeadMismatchPenalty;
                 scores[r] = score;
             }
             return scores;
@@ -205,6 +211,10 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
         public float SoftwareEvidence;
         /// <summary>The action concept of the latest request's leading verb ("write" → generate), or -1.</summary>
         public int LeadConcept = -1;
+        /// <summary>Whether the latest turn asks for something with a leading verb at all.</summary>
+        public bool LatestHasLead;
+        /// <summary>Mass of subjects that are not software (poems, recipes, translations) in the latest turn.</summary>
+        public float NonSoftwareSubjects;
 
         public void AddTerm(int term, float amount)
         {
@@ -215,6 +225,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
         public void Add(ConceptWeight cw, float amount, float turnWeight)
         {
             if (lexicon.ConceptSoftware[cw.Concept]) SoftwareEvidence += cw.Weight * turnWeight;
+            else if (turnWeight >= 1f && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Subject) NonSoftwareSubjects += cw.Weight;
             if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence || amount <= 0) return;
             Q[conceptBase + cw.Concept] += cw.Weight * amount;
             Information += cw.Weight * amount;
@@ -235,12 +246,22 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
         return _policies.GetOrAdd(policy.Fingerprint, static (_, state) => CompiledRoutePolicy.Compile(state.policy, state.lexicon), (policy, lexicon: _lexicon));
     }
 
-    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals)
+    /// <summary>
+    /// "ok thanks", "perfect!", or a short thank-you with no request and no question in it
+    /// ("great, that fixed it. thank you so much!"): the task is done, nothing to route.
+    /// </summary>
+    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals, bool hasLead)
     {
-        if (tokens.IsEmpty || signals.CodeBlocks > 0 || tokens.Length > 12) return false;
+        if (tokens.IsEmpty || signals.CodeBlocks > 0 || tokens.Length > 14) return false;
+        var onlyAcknowledgement = true;
+        var gratitude = false;
         foreach (var token in tokens)
-            if (token.Word < 0 || (_lexicon.Flags[token.Word] & WordFlags.Acknowledgement) == 0) return false;
-        return true;
+        {
+            var flags = token.Word < 0 ? WordFlags.None : _lexicon.Flags[token.Word];
+            if ((flags & WordFlags.Acknowledgement) == 0) onlyAcknowledgement = false;
+            if ((flags & WordFlags.Gratitude) != 0) gratitude = true;
+        }
+        return onlyAcknowledgement || (gratitude && !hasLead && signals.Questions == 0);
     }
 
     /// <summary>
@@ -338,6 +359,8 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
         factors.Fill(1f);
         var sentence = -1;
         var searchingLead = false;
+        var leadInSentence = false;
+        var negatedInSentence = false;
         var phase = 0; // 0: no lead verb, 1: in the object, 2: in the topic tail
         var head = -1;
         var negationUntil = -1;
@@ -353,6 +376,8 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 CloseObject(factors, phase, ref head);
                 sentence++;
                 searchingLead = true;
+                leadInSentence = false;
+                negatedInSentence = false;
                 phase = 0;
                 negationUntil = -1;
             }
@@ -361,14 +386,24 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 negationUntil = -1;
                 if (phase == 1) { CloseObject(factors, phase, ref head); phase = 2; }
             }
-            if ((flags & WordFlags.ClauseBreaker) != 0) negationUntil = -1;
+            if ((flags & WordFlags.ClauseBreaker) != 0)
+            {
+                // "Don't rewrite it, just explain": after a negation the real request follows.
+                if (negatedInSentence || !leadInSentence) searchingLead = true;
+                negationUntil = -1;
+            }
 
             if (searchingLead)
             {
-                if (StartsAction(tokens, k, ids))
+                if ((token.Flags & TokenFlags.PastTense) == 0 && StartsAction(tokens, k, ids))
                 {
                     searchingLead = false;
-                    if (isLatest && state.LeadConcept < 0) state.LeadConcept = StrongestAction(tokens, k, ids);
+                    leadInSentence = true;
+                    if (isLatest)
+                    {
+                        state.LatestHasLead = true;
+                        if (state.LeadConcept < 0) state.LeadConcept = StrongestAction(tokens, k, ids);
+                    }
                     factors[k] *= !isLatest ? 1.2f : sentence == 0 ? LeadVerbBoost : LaterLeadVerbBoost;
                     phase = 1;
                     head = -1;
@@ -389,6 +424,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             if ((flags & (WordFlags.Negator | WordFlags.StateNegator)) != 0 || StartsNegatorPhrase(tokens, k, ids))
             {
                 negationUntil = k + 4;
+                negatedInSentence = true;
                 if ((flags & WordFlags.StateNegator) != 0 && k + 1 < tokens.Length
                     && (tokens[k + 1].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) == 0)
                 {

@@ -14,6 +14,8 @@ internal enum TokenFlags : byte
     CodeShaped = 1 << 2,
     /// <summary>A three-digit 4xx/5xx number: an HTTP error status, most likely.</summary>
     HttpError = 1 << 3,
+    /// <summary>Ends in "-ed": a report ("that fixed it"), not a request ("fix it").</summary>
+    PastTense = 1 << 4,
 }
 
 /// <summary>One word of text: its lexicon id, its id among the policy's route terms, and shape flags.</summary>
@@ -31,6 +33,8 @@ internal struct TurnSignals
     public int CodeShapedTokens;
     /// <summary>Strength of stack-trace / error-output evidence (0 when none).</summary>
     public float TraceEvidence;
+    /// <summary>Question marks outside code.</summary>
+    public int Questions;
 }
 
 /// <summary>Resolves a normalised word to a route term id of a compiled policy (-1 when not a term).</summary>
@@ -123,6 +127,7 @@ internal static class TextTokenizer
             switch (c)
             {
                 case '.' or '!' or '?' or ';' or '\n':
+                    if (c == '?') signals.Questions++;
                     // "parser.py", "java.lang.Error", "3.5": a dot inside a word is not a sentence end.
                     if (!(c == '.' && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))) pending = TokenFlags.SentenceStart;
                     break;
@@ -224,6 +229,7 @@ internal static class TextTokenizer
         }
         if (length == 3 && normalized[0] is '4' or '5' && char.IsAsciiDigit(normalized[1]) && char.IsAsciiDigit(normalized[2]))
             flags |= TokenFlags.HttpError;
+        if (word.Length > 4 && word.EndsWith("ed", StringComparison.OrdinalIgnoreCase)) flags |= TokenFlags.PastTense;
 
         tokens[count++] = new Token
         {
