@@ -53,7 +53,7 @@ internal static partial class ConceptLexicon
             template=0.5 stub=0.7 draft=0.5 compose=0.5 port=0.4 convert=0.4 add=0.6 need+a=0.4 need+an=0.4
             write+me=1 program+that=0.7 script+that=0.7 function+that=0.8 class+that=0.7
             that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
-            sample=0.4 prototype=0.7 mock+up=0.6
+            sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
             """),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
@@ -128,7 +128,7 @@ internal static partial class ConceptLexicon
             tutorial=1.3 manual=1 wiki=1.3 how+to+guide=1.5 api+reference=1.5 api+docs=2 reference=0.5
             usage=0.5 usage+examples=1 onboarding=1 contributing=1.2 faq=1.2 getting+started=1.3
             for+other+developers=1 for+new+developers=1 for+users=0.7 for+the+team=0.6 write+up=1 writeup=1
-            runbook=1.5 playbook=1 design+doc=1 man+page=1.5 help+text=1 docs+folder=2 section=0.3 concise=0.3
+            runbook=1.5 design+doc=1 man+page=1.5 help+text=1 docs+folder=2 section=0.3 concise=0.3
             specification=0.7 openapi=0.6 swagger=0.6 describe=0.3 examples=0.3 explain+in+the+docs=1.5
             """),
         new("refactor", Kind.Action, Software: true, """
@@ -160,18 +160,38 @@ internal static partial class ConceptLexicon
             shorten=0.8 key+points=1.2 main+points=1.2 gist=1 digest=0.6 brief=0.5 abstract=0.4 bullet+points=0.8
             """),
         new("chat", Kind.Subject, Software: false, """
-            hi=0.8 hello=0.8 hey=0.8 joke=1.5 jokes=1.5 funny=1 weather=1.5 recipe=1.5 recipes=1.5 movie=1.2
-            movies=1.2 music=1.2 song=0.8 book=0.8 books=0.8 travel=1.2 trip=1 vacation=1.2 restaurant=1.2
-            how+are+you=1.5 chat=1 chitchat=1.5 small+talk=1.5 casual=0.8 trivia=1.2 fun=0.6 fact=0.5 facts=0.5
-            history=0.4 sports=1.2 football=1.2 soccer=1.2 world+cup=1.2 cat=0.6 dog=0.6 pet=0.6 advice=0.6
-            life=0.6 feel=0.5 celebrity=1 birthday=1 gift=1 weekend=0.8 general+knowledge=1.5
-            conversation=0.6 opinion=0.5 everyday=0.8 personal=0.5 capital+of=1 who+won=1.2
-            who+is=0.6 who+was=0.6 tell+me+a=0.8 suggest+a+name=0.8 greeting=1 greetings=1 thanks=0.3
+            hi=0.8 hello=0.8 hey=0.8 joke=1.5 jokes=1.5 funny=1 how+are+you=1.5 hows+it+going=1.5 chat=1
+            chitchat=1.5 small+talk=1.5 casual=0.8 trivia=1.2 fun=0.6 fact=0.5 facts=0.5 conversation=0.6
+            opinion=0.5 everyday=0.8 personal=0.5 general+knowledge=1.5 greeting=1 greetings=1 tell+me+a=0.8
+            advice=0.6 tips=0.4 feel=0.4 feeling=0.4 life=0.5
+            """),
+        // Everyday topics, each its own concept: a cooking route must not attract football questions.
+        new("food", Kind.Subject, Software: false, """
+            recipe=1.5 recipes=1.5 cooking=1.3 cook=1.2 meal=1.2 meals=1.2 ingredient=1.2 ingredients=1.2
+            dish=1 dinner=1 lunch=1 breakfast=1 bake=1.2 baking=1.2 restaurant=1 vegetarian=1 vegan=1
+            """),
+        new("travel", Kind.Subject, Software: false, """
+            travel=1.3 trip=1.2 vacation=1.3 holiday=1 flight=1 flights=1 hotel=1.2 itinerary=1.3 sightseeing=1.3
+            tourist=1.2 visit=0.6 weekend+trip=1.5
+            """),
+        new("entertainment", Kind.Subject, Software: false, """
+            movie=1.3 movies=1.3 film=1.2 films=1.2 music=1.2 song=0.8 songs=0.8 album=1 band=0.8 book=0.8
+            books=0.8 novel=0.8 tv=1 series=0.6 show=0.4 celebrity=1
+            """),
+        new("sports", Kind.Subject, Software: false, """
+            sports=1.3 sport=1.3 football=1.3 soccer=1.3 basketball=1.3 tennis=1.3 world+cup=1.5 olympics=1.5
+            match=0.5 team=0.4 player=0.6 players=0.6 league=1 championship=1.2 who+won=1
+            """),
+        new("everyday", Kind.Subject, Software: false, """
+            weather=1.5 forecast=1 birthday=1 gift=1 gifts=1 weekend=0.6 cat=0.6 dog=0.6 pet=0.6 pets=0.6
+            capital+of=1 what+time=0.8 time+zone=0.5 tired=0.8 sleep=0.8 health=0.8 fitness=1 workout=1
+            suggest+a+name=0.8 name+for+my=0.8
             """),
         new("creative", Kind.Subject, Software: false, """
             poem=1.5 poems=1.5 poetry=1.5 story=1.2 stories=1.2 lyrics=1.5 essay=1 creative=1.5 fiction=1.3
             haiku=1.5 novel=1 short+story=1.5 limerick=1.5 slogan=1 tagline=1 blog+post=1 marketing+copy=1.2
-            copywriting=1.2 rhyme=1.2 narrative=1 fantasy=1 screenplay=1.2
+            copywriting=1.2 rhyme=1.2 narrative=1 fantasy=1 screenplay=1.2 letter=0.8 cover+letter=1.5 speech=1
+            toast=0.8 invitation=0.8 marketing=0.6 resume=0.6 bio=0.6 wedding=1 greeting+card=1.5
             """),
         new("math", Kind.Subject, Software: false, """
             math=1.5 maths=1.5 mathematics=1.5 equation=1.3 equations=1.3 solve=0.6 derivative=1.5
@@ -230,7 +250,7 @@ internal static partial class ConceptLexicon
         same too very just also there here out up down over under again further once please thanks thank
         hi hey ok okay yes yeah sure now let lets get got go going want need like one two way thing things
         something anything everything someone somebody able really actually basically maybe kind sort bit
-        lot well much many even still use using used make made give tell know think see look try help
+        lot well much many even still use using used make made give tell know think see look try help u pls plz
         """;
 
     /// <summary>Words that, with punctuation, make up an acknowledgement: "ok thanks", "perfect, that works!".</summary>
@@ -271,7 +291,7 @@ internal static partial class ConceptLexicon
     internal const string LeadFillers = """
         please can could would will you i we me us let lets now also then ok okay so and but hey hi just
         quickly kindly need want like to help go ahead maybe first next finally great thanks thank cool
-        alright right actually hmm well
+        alright right actually hmm well u pls plz
         """;
 
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>

@@ -59,6 +59,8 @@ internal static partial class ConceptLexicon
         /// <summary>"the": a determiner, but not one that points at existing code.</summary>
         public required int TheWord { get; init; }
         public required int QuestionConcept { get; init; }
+        /// <summary>"a" (and "an" is close enough to never start a request).</summary>
+        public required int ArticleWord { get; init; }
 
         public int ConceptCount => ConceptNames.Length;
 
@@ -208,6 +210,7 @@ internal static partial class ConceptLexicon
             ArtifactConcept = Array.IndexOf(names, "artifact"),
             TheWord = words["the"],
             QuestionConcept = Array.IndexOf(names, "question"),
+            ArticleWord = words["a"],
         };
 
         static void Upsert(List<ConceptWeight> list, int concept, float weight)

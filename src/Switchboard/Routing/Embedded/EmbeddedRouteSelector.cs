@@ -395,7 +395,10 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
 
             if (searchingLead)
             {
-                if ((token.Flags & TokenFlags.PastTense) == 0 && StartsAction(tokens, k, ids))
+                // "my go build says…", "the fix broke…": after a determiner a verb-looking word is a noun.
+                var afterDeterminer = k > 0 && (tokens[k].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) == 0
+                    && tokens[k - 1].Word >= 0 && ((lexicon.Flags[tokens[k - 1].Word] & WordFlags.Demonstrative) != 0 || tokens[k - 1].Word == lexicon.ArticleWord);
+                if ((token.Flags & TokenFlags.PastTense) == 0 && !afterDeterminer && StartsAction(tokens, k, ids))
                 {
                     searchingLead = false;
                     leadInSentence = true;
