@@ -1,0 +1,206 @@
+using System.Buffers;
+
+namespace Switchboard.Routing;
+
+/// <summary>
+/// A policy prepared for the embedded router, once per policy fingerprint: every route as a weighted
+/// feature vector over the policy's own words (stemmed, from names and descriptions) and the lexicon's
+/// concepts those words point at, each feature scaled by how few routes share it (an IDF over routes).
+/// </summary>
+internal sealed class CompiledRoutePolicy : ITermLookup
+{
+    /// <summary>Route names say the intent most tersely: their words weigh more than description words.</summary>
+    private const float NameBoost = 1.3f;
+    private const float MaxFeatureWeight = 1.5f;
+    /// <summary>Exact word matches count a little less than concept matches, which carry the generalisation.</summary>
+    private const float LiteralWeight = 0.8f;
+    /// <summary>Software words a route needs before a request without any software words is held against it.</summary>
+    private const float SoftwareRouteEvidence = 1f;
+    /// <summary>Literal weight of a route word the lexicon already maps to concepts.</summary>
+    private const float KnownWordLiteralFactor = 0.35f;
+    /// <summary>Weight of a subject that is the object of an action in the same aspect ("failing [tests]").</summary>
+    private const float ActionObjectFactor = 0.6f;
+
+    private readonly Dictionary<string, int> _terms;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
+
+    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, float[] conceptWeights, bool[] softwareRoutes)
+    {
+        ConceptWeights = conceptWeights;
+        Policy = policy;
+        _terms = terms;
+        _termLookup = terms.GetAlternateLookup<ReadOnlySpan<char>>();
+        TermCount = terms.Count;
+        ConceptCount = conceptCount;
+        Weights = weights;
+        SoftwareRoutes = softwareRoutes;
+    }
+
+    public RoutePolicy Policy { get; }
+
+    public int TermCount { get; }
+
+    public int ConceptCount { get; }
+
+    /// <summary>Features: route terms first, then lexicon concepts (offset <see cref="TermCount"/>).</summary>
+    public int FeatureCount => TermCount + ConceptCount;
+
+    /// <summary>Route-major weights: <c>Weights[route * FeatureCount + feature]</c>, IDF applied.</summary>
+    public float[] Weights { get; }
+
+    /// <summary>How strongly each route is about each concept, before IDF: <c>[route * ConceptCount + concept]</c>.</summary>
+    public float[] ConceptWeights { get; }
+
+    /// <summary>Routes whose descriptions are about software (a request with no software words fits them less).</summary>
+    public bool[] SoftwareRoutes { get; }
+
+    /// <summary>The policy's words (normalised) and their feature ids.</summary>
+    public IReadOnlyDictionary<string, int> Terms => _terms;
+
+    public int FindTerm(ReadOnlySpan<char> normalized) => _termLookup.TryGetValue(normalized, out var id) ? id : -1;
+
+    public static CompiledRoutePolicy Compile(RoutePolicy policy, ConceptLexicon.Compiled lexicon)
+    {
+        var routeCount = policy.Routes.Count;
+        var terms = new Dictionary<string, int>(StringComparer.Ordinal);
+        var termWeights = new List<Dictionary<int, float>>(routeCount);
+        var conceptWeights = new float[routeCount, lexicon.ConceptCount];
+        var software = new bool[routeCount];
+        var tokens = ArrayPool<Token>.Shared.Rent(64);
+        var words = new List<string>();
+        var ids = new int[ConceptLexicon.MaxPhraseWords];
+        try
+        {
+            for (var r = 0; r < routeCount; r++)
+            {
+                var routeTerms = new Dictionary<int, float>();
+                termWeights.Add(routeTerms);
+                var evidence = 0f;
+                foreach (var (text, boost) in new[] { (policy.Routes[r].Name, NameBoost), (policy.Routes[r].Description, 1f) })
+                {
+                    words.Clear();
+                    var signals = default(TurnSignals);
+                    var count = TextTokenizer.Tokenize(text ?? "", lexicon, terms: null, ref tokens, ref signals, words);
+                    // Aspects: the comma/and/or-separated items of a description. In an aspect that names an
+                    // action ("failing tests", "improving documentation") its subjects are that action's
+                    // objects, so they count less than subjects standing alone ("README files").
+                    // Only subjects after the action are its objects: "performance problems" stays about performance.
+                    var afterAction = new bool[count];
+                    var actionSeen = false;
+                    for (var k = 0; k < count; k++)
+                    {
+                        var separator = words[k] is "and" or "or";
+                        if (separator || (tokens[k].Flags & (TokenFlags.ClauseStart | TokenFlags.SentenceStart)) != 0) actionSeen = false;
+                        afterAction[k] = actionSeen;
+                        if (!separator && HasAction(tokens, k, count)) actionSeen = true;
+                    }
+
+                    for (var k = 0; k < count; k++)
+                    {
+                        var word = tokens[k].Word;
+                        var flags = word >= 0 ? lexicon.Flags[word] : WordFlags.None;
+                        var objectFactor = afterAction[k] ? ActionObjectFactor : 1f;
+                        if ((flags & WordFlags.Stopword) == 0 && words[k].Length > 1 && !IsNumber(words[k]))
+                        {
+                            // A word the lexicon already maps to concepts matches through them; its literal
+                            // form only breaks ties (else "writing" would pull every "write" request).
+                            var literal = boost * (word >= 0 && HasScoredConcept(word) ? KnownWordLiteralFactor : 1f);
+                            if (!terms.TryGetValue(words[k], out var term)) terms.Add(words[k], term = terms.Count);
+                            routeTerms[term] = Math.Max(routeTerms.GetValueOrDefault(term), literal);
+                        }
+                        if (word >= 0)
+                            foreach (var cw in lexicon.WordConcepts[word]) Add(r, cw, boost, objectFactor, ref evidence);
+                        // Phrases starting here ("data flow", "release notes", "walk through").
+                        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= count; n++)
+                        {
+                            if (tokens[k + n - 1].Word < 0 || word < 0) break;
+                            for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+                            if (lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts))
+                                foreach (var cw in concepts) Add(r, cw, boost, objectFactor, ref evidence);
+                        }
+                    }
+                }
+                software[r] = evidence >= SoftwareRouteEvidence;
+            }
+        }
+        finally
+        {
+            ArrayPool<Token>.Shared.Return(tokens);
+        }
+
+        // IDF over routes: a feature every route has does not help choose between them.
+        var featureCount = terms.Count + lexicon.ConceptCount;
+        var weights = new float[routeCount * featureCount];
+        // Soft document frequency: a route that mentions a feature in passing counts as a fraction of one
+        // that is about it, so "code" (central to one route, incidental to others) still discriminates.
+        var strongest = new float[featureCount];
+        var raw = new float[routeCount, featureCount];
+        for (var r = 0; r < routeCount; r++)
+        {
+            foreach (var (term, weight) in termWeights[r]) raw[r, term] = weight;
+            for (var c = 0; c < lexicon.ConceptCount; c++) raw[r, terms.Count + c] = conceptWeights[r, c];
+            for (var f = 0; f < featureCount; f++) strongest[f] = Math.Max(strongest[f], raw[r, f]);
+        }
+        var documentFrequency = new float[featureCount];
+        for (var r = 0; r < routeCount; r++)
+            for (var f = 0; f < featureCount; f++)
+                if (raw[r, f] > 0) documentFrequency[f] += raw[r, f] / strongest[f];
+        for (var r = 0; r < routeCount; r++)
+        {
+            var row = weights.AsSpan(r * featureCount, featureCount);
+            foreach (var (term, weight) in termWeights[r])
+                row[term] = LiteralWeight * Math.Min(weight, MaxFeatureWeight) * Idf(routeCount, documentFrequency[term]);
+            for (var c = 0; c < lexicon.ConceptCount; c++)
+            {
+                var weight = conceptWeights[r, c];
+                if (weight > 0) row[terms.Count + c] = Math.Min(weight, MaxFeatureWeight) * Idf(routeCount, documentFrequency[terms.Count + c]);
+            }
+        }
+        var rawConcepts = new float[routeCount * lexicon.ConceptCount];
+        for (var r = 0; r < routeCount; r++)
+            for (var c = 0; c < lexicon.ConceptCount; c++) rawConcepts[r * lexicon.ConceptCount + c] = conceptWeights[r, c];
+        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, software);
+
+        void Add(int route, ConceptWeight cw, float boost, float objectFactor, ref float evidence)
+        {
+            if (lexicon.ConceptSoftware[cw.Concept]) evidence += cw.Weight;
+            var kind = lexicon.ConceptKinds[cw.Concept];
+            if (kind == ConceptLexicon.Kind.Evidence) return;
+            var weight = cw.Weight * boost * (kind == ConceptLexicon.Kind.Subject ? objectFactor : 1f);
+            conceptWeights[route, cw.Concept] = Math.Max(conceptWeights[route, cw.Concept], weight);
+        }
+
+        bool HasScoredConcept(int word)
+        {
+            foreach (var cw in lexicon.WordConcepts[word])
+                if (lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Evidence) return true;
+            return false;
+        }
+
+        bool HasAction(Token[] tokens, int k, int count)
+        {
+            if (tokens[k].Word < 0) return false;
+            foreach (var cw in lexicon.WordConcepts[tokens[k].Word])
+                if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.7f) return true;
+            for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= count; n++)
+            {
+                if (tokens[k + n - 1].Word < 0) break;
+                for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+                if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts)) continue;
+                foreach (var cw in concepts)
+                    if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.7f) return true;
+            }
+            return false;
+        }
+    }
+
+    private static float Idf(int routes, float documentFrequency) =>
+        documentFrequency <= 0 ? 0 : MathF.Log(1f + routes / documentFrequency);
+
+    private static bool IsNumber(string word)
+    {
+        foreach (var c in word)
+            if (!char.IsAsciiDigit(c)) return false;
+        return true;
+    }
+}

@@ -1,0 +1,302 @@
+namespace Switchboard.Routing;
+
+/// <summary>
+/// Generic software-engineering (and everyday) vocabulary grouped into concepts. Nothing here is keyed to a
+/// route name: a concept helps whichever route's name or description uses one of its words, so a route
+/// described as "finding and fixing bugs" also attracts "traceback", "crashes" and "it hangs".
+/// Entry syntax: words separated by whitespace; '+' joins a phrase ("walk+through"); '=w' sets a weight
+/// (default 1). Entries are normalised like text (lower case, apostrophes dropped, Porter-stemmed).
+/// </summary>
+internal static partial class ConceptLexicon
+{
+    /// <summary>
+    /// What a concept says about a request: the action asked for, the subject it is about, or mere evidence
+    /// that it is about software at all (technology names: never scored against routes, only used to tell a
+    /// coding request from small talk).
+    /// </summary>
+    internal enum Kind : byte { Action, Subject, Evidence }
+
+    internal sealed record Definition(string Name, Kind Kind, bool Software, string Entries);
+
+    internal static readonly Definition[] Definitions =
+    [
+        new("explain", Kind.Action, Software: false, """
+            explain explanation explanations understand understanding clarify clarification purpose meaning
+            mean=0.6 interpret=0.8 intuition=0.8 elaborate=0.8 teach=0.7 learn=0.5 confused=0.8 confusing=0.7
+            walk+through=1.2 walk+me+through=1.3 what+does=1.1 what+do=0.7 how+does=1 how+do=0.5 how+it+works=1.2
+            how+this+works=1.2 how+does+it+work=1.3 why+does=0.7 why+do=0.5 what+is=0.5 what+are=0.5 whats=0.4
+            tell+me+how=1.2 tell+me+about=0.9 tell+me+what=0.9 tell+me+why=0.9 difference+between=1.1 differ=0.6
+            difference=0.7 break+down=0.7 overview=0.6 help+me+understand=1.4 make+sense+of=1.1 how+come=0.7
+            what+happens=0.9 when+does=0.5 when+it+runs=0.8 trace+through=1 control+flow=0.7 line+by+line=1
+            in+plain+english=1.1 eli5=1.2 concept=0.5 dont+understand=1.4 not+sure+how=0.8 describe=0.4
+            what+is+the+purpose=1.2 role+of=0.6 used+for=0.6 mean+by=0.8 why+you=0.8 why+did+you=1 why+is+it=0.4
+            """),
+        new("review", Kind.Action, Software: false, """
+            review=1.2 reviewing=1.2 analyze analyse analysis assess assessment evaluate=0.8 evaluation=0.7
+            critique audit inspect=0.8 examine=0.8 look+over=1 feedback code+review=1.3 readability=1.1
+            readable=1 easier+to+read=1 clearer=0.8 clarity=0.8 idiomatic best+practice=0.6 best+practices=0.6
+            smell=1 maintainable=0.8 maintainability=0.9 quality=0.7 correctness correct=0.5 is+this+correct=1
+            unsafe=0.6 safe=0.4 anything+wrong=0.5 coverage=0.8 untested=1 edge+case=0.6 edge+cases=0.6
+            improve=0.6 improvement=0.6 improvements=0.6 sanity+check=1 second+opinion=1 thread+safe=0.8
+            thoughts+on=0.8 what+do+you+think=0.9 naming=1 nitpick=1 critique=1 point+out=0.6 spot=0.5
+            """),
+        new("existing", Kind.Subject, Software: true, """
+            existing current=0.5 this+code=1 this+function=1 this+snippet=1 this+class=1 this+method=1
+            this+file=0.8 this+module=0.8 this+script=0.8 this+query=0.8 this+regex=0.8 my+code=0.9
+            my+function=0.9 our+code=0.8 the+following=0.6 here+is=0.5 heres=0.5 these+two=0.6
+            this+implementation=1 these+implementations=1 provided=0.5 legacy=0.8 codebase=0.6 this+snippet=1
+            this+component=0.8 this+decorator=0.9 this+keyword=0.7 this+line=0.8 this+loop=0.8
+            """),
+        new("generate", Kind.Action, Software: false, """
+            write=0.8 create implement generate generation=1.1 build=0.7 make=0.35 produce=0.8 scaffold=1.1
+            boilerplate=1.1 code+up=1 give+me=0.5 develop=0.6 construct=0.6 set+up=0.5 new=0.6 from+scratch=1
+            template=0.5 stub=0.7 draft=0.5 compose=0.5 port=0.4 convert=0.4 add=0.6 need+a=0.4 need+an=0.4
+            write+me=1 program+that=0.7 script+that=0.7 function+that=0.8 class+that=0.7
+            that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
+            sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
+            """),
+        new("artifact", Kind.Subject, Software: true, """
+            code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
+            program=0.8 module=0.5 component=0.5 endpoint=0.7 controller=0.8 handler=0.7 cli=0.8 command=0.3
+            flag=0.4 library=0.5 regex=0.9 schema=0.6 resolver=0.8 resolvers=0.8 makefile=1 dockerfile=0.8
+            algorithm=0.8 interface=0.5 enum=0.8 hook=0.6 decorator=0.6 macro=0.6 lambda=0.6 parser=0.6 crud=1
+            boilerplate=1 test=0.4 tests=0.4 api=0.4 query=0.3 variable=0.4 loop=0.4 recursion=0.5 recursive=0.5
+            array=0.4 iterator=0.6 iterators=0.6 closure=0.6 callback=0.5 widget=0.5 bot=0.5 plugin=0.4
+            implementation=0.5 implementations=0.5 sort=0.4 quicksort=0.8 binary+search=0.8 linked+list=0.8
+            trie=0.6 stack=0.3 queue=0.3 hashmap=0.6 dictionary=0.3 type=0.3
+            """),
+        new("design", Kind.Action, Software: true, """
+            design=1.2 designing=1.2 architecture=1.5 architect=1.2 architectural=1.3 structure=0.9 structuring=0.9
+            organize=0.9 organise=0.9 layout=0.6 layering=1.2 layer=1 layers=1 layered=1 topology=1.2 system=0.7
+            systems=0.7 scalable=1 scale=0.8 scalability=1 scaling=0.8 microservice=1.2 microservices=1.2
+            monolith=1.2 service=0.6 services=0.6 components=0.6 data+flow=1.2 dataflow=1 pipeline=0.6
+            event+sourcing=1.3 event+driven=1.2 cqrs=1.2 message+broker=1 broker=0.8 queue=0.4 deployment=0.7
+            infrastructure=0.9 region=0.8 regions=0.8 multi+region=1 failover=1.2 replication=1 sharding=1
+            partitioning=0.8 high+availability=1.2 availability=0.6 load+balancer=0.8 caching=0.4 plan=0.6
+            planning=0.8 strategy=0.7 approach=0.5 pattern=0.6 patterns=0.6 hexagonal=1.2 clean+architecture=1.2
+            domain+driven=1.2 ddd=1 boundaries=0.8 boundary=0.7 bounded+context=1.2 decouple=0.8 decoupling=0.8
+            coupling=0.6 modular=0.9 modules=0.6 plugin+architecture=1.3 high+level=0.8 big+picture=0.8
+            blueprint=1 outline=0.6 roadmap=0.6 tradeoff=1 tradeoffs=1 trade+off=1 trade+offs=1 backend=0.6
+            tech+stack=1.2 multitenant=1 multi+tenant=1 tenancy=0.9 more+broadly=0.9 environments=0.5
+            api+gateway=1 consistency=0.7 eventual+consistency=1.2 source+of+truth=1 data+model=1
+            data+modeling=1 system+design=1.5 split+into=0.8 break+into=0.8 into+services=1.2 apis=0.5
+            contract=0.5 contracts=0.5 how+should=0.8 how+would+you=0.6 what+would+you+use=0.8 flow=0.4
+            """),
+        new("choice", Kind.Action, Software: false, """
+            choose=1.2 choosing=1.2 choice=1 pick=0.8 which+one=0.7 which+is+better=1 which+should=1
+            should+i+use=1.2 should+we+use=1.2 should+we=0.9 should+our=0.9 should+i=0.6 versus=1 vs=1
+            compare=0.8 comparison=0.8 alternative=0.7 alternatives=0.7 or+should=0.8 recommend=0.7
+            recommendation=0.7 best+way=0.8 good+idea=1 worth+it=0.8 decide=0.8 decision=0.8 technology=1
+            technologies=1 framework=0.4 frameworks=0.5 when+to+use=0.8 better+to=0.7 prefer=0.5 options=0.4
+            """),
+        new("debug", Kind.Action, Software: true, """
+            fix=1.2 fixing=1.2 bug=1.5 bugs=1.5 buggy=1.3 debug=1.5 debugging=1.5 error=1.2 errors=1.2
+            exception=1.3 crash=1.5 crashes=1.5 crashing=1.5 fail=1 fails=1 failing=1.2 failed=1 failure=1
+            broken=1.3 traceback=1.8 stack+trace=1.8 stacktrace=1.8 segfault=1.8 segmentation+fault=1.8 panic=1
+            hang=1.2 hangs=1.2 hanging=1.2 freeze=1.2 freezes=1.2 stuck=1 leak=1.3 leaking=1.3 leaks=1.3
+            deadlock=1.5 race+condition=1.2 wrong=1 incorrect=1 unexpected=1 unexpectedly=1 instead+of=0.5
+            not+working=1.5 doesnt+work=1.5 does+not+work=1.5 isnt+working=1.5 stopped+working=1.5
+            issue=0.6 issues=0.6 problem=0.6 problems=0.6 troubleshoot=1.2 troubleshooting=1.2 diagnose=1.2
+            root+cause=1.2 regression=1 flaky=1.3 off+by+one=1.3 timeout=0.9 times+out=1.2 undefined=0.8
+            null=0.5 nullpointerexception=1.5 nan=0.6 unable=0.5 throws=1 thrown=1 raises=0.7 warning=0.6
+            permission+denied=1.3 oom=1.2 out+of+memory=1.5 heap+space=1.2 out+of+range=1.2 not+found=0.8
+            no+such=0.8 forever=1 infinite=0.8 infinite+loop=1.3 keeps=0.6 even+though=0.8 after+i=0.5
+            ever+since=0.7 suddenly=0.8 randomly=0.6 intermittent=1 intermittently=1 corrupt=1 corrupted=1
+            mismatch=0.7 blocked=0.7 whats+wrong=1.2 what+is+wrong=1.2 where+is+the+bug=1.5 getting+an=0.4
+            im+getting=0.6 i+get=0.4 cors=0.8 exit+code=1 returns+null=1 typo=0.8 doesnt+compile=1.5
+            wont+compile=1.5 compile+error=1.5 syntax+error=1.5 type+error=1.2 build+fails=1.5 works+locally=1
+            passes+locally=1 in+ci=0.5 rerender=0.6 re+render=0.6 re+renders=0.6 goes+wrong=1 went+wrong=1
+            misbehaving=1 glitch=1 workaround=0.6 still=0.3 anymore=0.7 no+longer=0.8 why+is=0.4 why+does=0.3
+            why+does+my=1 why+is+my=1 why+do+i+get=1.2 exit=0.6 exits=0.7 exited=0.8 killed=0.8 does+nothing=1.2
+            nothing+happens=1.2 but+works=1 works+fine=0.6 blank+page=1 white+screen=1 crashed=1.5
+            """),
+        new("performance", Kind.Subject, Software: true, """
+            slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
+            bottleneck=1.2 memory+usage=1 cpu=0.8 optimize=1 optimise=1 optimization=1 faster=1 speed+up=1.2
+            speed=0.7 profile=0.5 profiler=1 profiling=1 pprof=1 efficient=0.6 efficiency=0.6 takes+minutes=1
+            takes+forever=1.2 lag=0.8 high+memory=1 too+long=0.7 expensive=0.5 speed+it+up=1.2 seconds=0.3
+            """),
+        new("test", Kind.Subject, Software: true, """
+            test tests testing unit+test=1.2 unit+tests=1.2 integration+test=1.2 integration+tests=1.2 spec=0.5
+            specs=0.5 coverage=0.8 assert=0.6 assertion=0.7 mock=0.8 mocks=0.8 fixture=0.7 pytest jest junit
+            xunit supertest tdd e2e=0.8
+            """),
+        new("docs", Kind.Subject, Software: true, """
+            document=1.2 documentation=1.5 docs=1.5 doc=1 readme=2 docstring=2 docstrings=2 javadoc=2 jsdoc=2
+            tsdoc=2 rustdoc=2 pydoc=2 godoc=2 doxygen=2 xml+doc=1.5 comment=1.2 comments=1.2
+            inline+comments=1.5 annotate=0.8 changelog=2 change+log=2 release+notes=2 release+note=2 guide=1.2
+            tutorial=1.3 manual=1 wiki=1.3 how+to+guide=1.5 api+reference=1.5 api+docs=2 reference=0.5
+            usage=0.5 usage+examples=1 onboarding=1 contributing=1.2 faq=1.2 getting+started=1.3
+            for+other+developers=1 for+new+developers=1 for+users=0.7 for+the+team=0.6 write+up=1 writeup=1
+            runbook=1.5 design+doc=1 man+page=1.5 help+text=1 docs+folder=2 section=0.3 concise=0.3
+            specification=0.7 openapi=0.6 swagger=0.6 describe=0.3 examples=0.3 explain+in+the+docs=1.5
+            """),
+        new("refactor", Kind.Action, Software: true, """
+            refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
+            modernize=1.2 rewrite=0.8 migrate=0.8 extract=0.8 split+up=0.8 dedupe=1 deduplicate=1 tidy=1
+            reorganize=0.8 duplication=1 duplicated=0.8
+            """),
+        new("translate", Kind.Action, Software: false, """
+            translate=1.5 translation=1.5 translating=1.5 translated=1.3 translator=1.2 localize=1.2
+            localization=1.2 i18n=1.2 l10n=1.2 how+do+you+say=1.5 in+english=0.8 into+english=1.5
+            english=0.7 french=1.2 spanish=1.2 german=1.2 italian=1.2 portuguese=1.2 japanese=1.2 chinese=1.2
+            mandarin=1.2 korean=1.2 russian=1.2 arabic=1.2 hindi=1.2 dutch=1.2 polish=0.8 turkish=1.2
+            swedish=1.2 language=0.5 languages=0.5 multilingual=1 foreign=0.8
+            """),
+        new("sql", Kind.Subject, Software: true, """
+            sql=2 query=1 queries=1 select=0.5 join=0.8 joins=0.8 group+by=1.5 order+by=1 table=0.8 tables=0.8
+            column=0.8 columns=0.8 row=0.4 rows=0.4 index=0.4 indexes=0.6 postgres=1 postgresql=1 mysql=1.2
+            sqlite=1.2 sql+server=1.5 database=0.8 databases=0.8 db=0.6 orm=0.8 stored+procedure=1.5 cte=1.2
+            aggregate=0.7 subquery=1.5 nosql=1 primary+key=1 foreign+key=1 schema=0.5 migration=0.5
+            """),
+        new("data", Kind.Subject, Software: false, """
+            data=0.6 dataset=1 datasets=1 csv=0.6 pandas=1 dataframe=1.2 chart=1 charts=1 plot=0.8
+            statistics=1 statistical=1 analytics=0.8 visualize=1 visualization=1 spreadsheet=1 excel=1
+            numpy=0.8 median=0.8 distribution=0.6 machine+learning=1 ml=0.8 train=0.4 training=0.4 insights=0.8
+            trends=0.8 metrics=0.6 dashboard=0.8
+            """),
+        new("summarize", Kind.Action, Software: false, """
+            summarize=1.5 summarise=1.5 summary=1.2 summaries=1.2 tldr=1.5 tl+dr=1.5 recap=1.2 condense=1
+            shorten=0.8 key+points=1.2 main+points=1.2 gist=1 digest=0.6 brief=0.5 abstract=0.4 bullet+points=0.8
+            """),
+        new("chat", Kind.Subject, Software: false, """
+            hi=0.8 hello=0.8 hey=0.8 joke=1.5 jokes=1.5 funny=1 how+are+you=1.5 hows+it+going=1.5 chat=1
+            chitchat=1.5 small+talk=1.5 casual=0.8 trivia=1.2 fun=0.6 fact=0.5 facts=0.5 conversation=0.6
+            opinion=0.5 everyday=0.8 personal=0.5 general+knowledge=1.5 greeting=1 greetings=1 tell+me+a=0.8
+            advice=0.6 tips=0.4 feel=0.4 feeling=0.4 life=0.5
+            """),
+        // Everyday topics, each its own concept: a cooking route must not attract football questions.
+        new("food", Kind.Subject, Software: false, """
+            recipe=1.5 recipes=1.5 cooking=1.3 cook=1.2 meal=1.2 meals=1.2 ingredient=1.2 ingredients=1.2
+            dish=1 dinner=1 lunch=1 breakfast=1 bake=1.2 baking=1.2 restaurant=1 vegetarian=1 vegan=1
+            """),
+        new("travel", Kind.Subject, Software: false, """
+            travel=1.3 trip=1.2 vacation=1.3 holiday=1 flight=1 flights=1 hotel=1.2 itinerary=1.3 sightseeing=1.3
+            tourist=1.2 visit=0.6 weekend+trip=1.5
+            """),
+        new("entertainment", Kind.Subject, Software: false, """
+            movie=1.3 movies=1.3 film=1.2 films=1.2 music=1.2 song=0.8 songs=0.8 album=1 band=0.8 book=0.8
+            books=0.8 novel=0.8 tv=1 series=0.6 show=0.4 celebrity=1
+            """),
+        new("sports", Kind.Subject, Software: false, """
+            sports=1.3 sport=1.3 football=1.3 soccer=1.3 basketball=1.3 tennis=1.3 world+cup=1.5 olympics=1.5
+            match=0.5 team=0.4 player=0.6 players=0.6 league=1 championship=1.2 who+won=1
+            """),
+        new("everyday", Kind.Subject, Software: false, """
+            weather=1.5 forecast=1 birthday=1 gift=1 gifts=1 weekend=0.6 cat=0.6 dog=0.6 pet=0.6 pets=0.6
+            capital+of=1 what+time=0.8 time+zone=0.5 tired=0.8 sleep=0.8 health=0.8 fitness=1 workout=1
+            suggest+a+name=0.8 name+for+my=0.8
+            """),
+        new("creative", Kind.Subject, Software: false, """
+            poem=1.5 poems=1.5 poetry=1.5 story=1.2 stories=1.2 lyrics=1.5 essay=1 creative=1.5 fiction=1.3
+            haiku=1.5 novel=1 short+story=1.5 limerick=1.5 slogan=1 tagline=1 blog+post=1 marketing+copy=1.2
+            copywriting=1.2 rhyme=1.2 narrative=1 fantasy=1 screenplay=1.2 letter=0.8 cover+letter=1.5 speech=1
+            toast=0.8 invitation=0.8 marketing=0.6 resume=0.6 bio=0.6 wedding=1 greeting+card=1.5
+            """),
+        new("math", Kind.Subject, Software: false, """
+            math=1.5 maths=1.5 mathematics=1.5 equation=1.3 equations=1.3 solve=0.6 derivative=1.5
+            calculus=1.5 algebra=1.5 probability=1.3 proof=1.2 prove=1.2 theorem=1.5 calculate=1 compute=0.5
+            arithmetic=1.3 geometry=1.5 matrix=0.8 percentage=0.8 formula=1 sum+of=0.6
+            """),
+        new("security", Kind.Subject, Software: true, """
+            security=1.5 secure=1.2 vulnerability=1.5 vulnerabilities=1.5 vulnerable=1.3 exploit=1.2
+            injection=1.2 sql+injection=1.5 xss=1.5 csrf=1.5 encrypt=0.8 encryption=0.8 secrets=0.8
+            cve=1.5 threat+model=1.5 pentest=1.5 sanitize=1 sanitization=1 owasp=1.5 attack=1 attacker=1.2
+            malicious=1.2 hardening=1.2 authentication=0.5 authorization=0.5
+            """),
+        new("devops", Kind.Subject, Software: true, """
+            deploy=1 deployment=1 deploying=1 docker=1 container=0.8 containers=0.8 kubernetes=1.2 k8s=1.2
+            helm=1.2 terraform=1.2 ansible=1.2 ci+cd=1.5 cicd=1.5 github+actions=1.5 jenkins=1.2 nginx=1
+            infra=1 infrastructure=1 aws=0.8 azure=0.8 gcp=0.8 cloud=0.7 provisioning=1 monitoring=0.8
+            observability=1 docker+compose=1.3 cron=0.6 devops=1.5
+            """),
+        // A question as such: routes for "general knowledge questions" attract questions with nothing else in them.
+        new("question", Kind.Subject, Software: false, """
+            question=0.8 questions=0.8 ask=0.5 asking=0.5 wonder=0.8 wondering=0.8 curious=0.8 knowledge=0.6
+            who+is=0.6 who+was=0.6 who+painted=1 who+wrote=1 who+invented=1 when+did=0.8 where+is=0.5
+            """),
+        new("image", Kind.Subject, Software: false, """
+            image=1.2 images=1.2 picture=1.2 pictures=1.2 photo=1.2 photos=1.2 draw=1 drawing=1
+            illustration=1.2 logo=1 sketch=0.8 icon=0.8 visual=0.5 painting=1.2 portrait=1
+            """),
+        // Names of technologies: evidence that a request is about software at all (no action of their own).
+        new("technology", Kind.Evidence, Software: true, """
+            python javascript js typescript ts java kotlin scala cpp csharp fsharp golang rust ruby php swift
+            haskell elixir erlang clojure lua perl matlab bash shell zsh powershell html css sass react vue
+            angular svelte nextjs node nodejs deno npm yarn pip cargo maven gradle webpack vite express nestjs
+            django flask fastapi rails laravel spring+boot dotnet .net aspnet blazor linq unity godot redis
+            mongodb kafka rabbitmq graphql grpc rest restful json yaml xml protobuf git github gitlab linux unix
+            regex http https tcp websocket oauth jwt sdk compiler runtime jvm wasm gcc clang cmake argparse
+            pytorch tensorflow jupyter serverless frontend fullstack repo repository commit rebase merge
+            pull+request codebase goroutine goroutines thread threads mutex async await promise pointer
+            pointers heap garbage+collector compile compiled binary executable dependency dependencies package
+            import variable object boolean integer localhost server client config configuration env cli
+            terminal stdout stderr useeffect usestate props dom jquery tailwind svg chmod sudo ssh curl
+            webhook payload endpoint header headers cookie session login auth microservice kubernetes
+            frontend backend app apps application website web mobile ios android browser software programming
+            coding developer developers engineer code function class method api database bug stack heap
+            decorator keyword syntax semantics runtime libraries library framework module package plugin
+            nosql postgres postgresql mysql sqlite swiftui xcode android+studio vscode vim emacs ide lint
+            linter eslint prettier typescript monorepo sdk cron latency safari chrome firefox edge button
+            """),
+    ];
+
+    /// <summary>Words that carry no meaning on their own (still usable inside phrases).</summary>
+    internal const string Stopwords = """
+        a an the this that these those it its i im ive me my we our us you your he she they them their is are
+        was were be been being am do does did doing have has had having will would shall should can could may
+        might must to of in on at by for with from into onto about as than then so if or and but not no nor
+        what which who whom whose when where why how all any both each few more most other some such only own
+        same too very just also there here out up down over under again further once please thanks thank
+        hi hey ok okay yes yeah sure now let lets get got go going want need like one two way thing things
+        something anything everything someone somebody able really actually basically maybe kind sort bit
+        lot well much many even still use using used make made give tell know think see look try help u pls plz
+        """;
+
+    /// <summary>Words that, with punctuation, make up an acknowledgement: "ok thanks", "perfect, that works!".</summary>
+    /// <summary>Gratitude: a short turn with one of these and no request in it closes the task ("great, that fixed it, thanks!").</summary>
+    internal const string Gratitude = "thanks thank thx ty tysm appreciate appreciated cheers perfect awesome great";
+
+    internal const string Acknowledgements = """
+        ok okay k kk thanks thank thx ty tysm you great perfect cool nice awesome good got it sounds that this
+        works worked lgtm bye cheers appreciate appreciated alright all right sure yes yep yeah yup fine
+        wonderful excellent fantastic amazing brilliant much so very lol haha done makes sense clear helpful
+        super neat sweet noted understood gotcha thats exactly what needed i was looking for the a lot
+        again really just wow great job well
+        """;
+
+    /// <summary>Negators: within a short scope after them, requested actions are not requested ("don't change it").</summary>
+    internal const string Negators = "not no dont never without nothing neednt dont+need no+need";
+
+    /// <summary>State negators: "it doesn't respond", "won't compile" describe a symptom.</summary>
+    internal const string StateNegators = "doesnt isnt wont cant cannot didnt wasnt arent werent couldnt never";
+
+    /// <summary>Verbs that request a change or a new artifact: the ones a negation cancels.</summary>
+    internal const string ActionVerbs = """
+        write create implement generate add build make produce change modify rewrite refactor fix touch edit
+        update alter document comment scaffold code develop redesign restructure rename optimize explain
+        describe review analyze analyse summarize translate design
+        """;
+
+    /// <summary>Words that end a negation's scope and start a new clause of intent.</summary>
+    internal const string ClauseBreakers = "but just only instead rather and then also though however";
+
+    /// <summary>Prepositions and relatives that end the object of a leading verb: "write [a guide] for …".</summary>
+    internal const string ObjectEnders = """
+        for about on of to in into with from that which using so when where because by without as like
+        explaining describing showing covering who whose while after before via per
+        """;
+
+    /// <summary>Polite or filler openings skipped when looking for the leading verb of a request.</summary>
+    internal const string LeadFillers = """
+        please can could would will you i we me us let lets now also then ok okay so and but hey hi just
+        quickly kindly need want like to help go ahead maybe first next finally great thanks thank cool
+        alright right actually hmm well u pls plz
+        """;
+
+    /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
+    internal const string FollowUpMarkers = """
+        same+for same+thing do+the+same the+other+one other+one as+well too again also+for similarly
+        it them that+one those+too now+for what+about how+about
+        """;
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+
+namespace Switchboard.Routing;
+
+/// <summary>A concept a word or phrase points at, with how strongly.</summary>
+internal readonly record struct ConceptWeight(int Concept, float Weight);
+
+[Flags]
+internal enum WordFlags : ushort
+{
+    None = 0,
+    Stopword = 1 << 0,
+    Acknowledgement = 1 << 1,
+    Negator = 1 << 2,
+    StateNegator = 1 << 3,
+    ActionVerb = 1 << 4,
+    ClauseBreaker = 1 << 5,
+    ObjectEnder = 1 << 6,
+    LeadFiller = 1 << 7,
+    FollowUp = 1 << 8,
+    Demonstrative = 1 << 9,
+    Gratitude = 1 << 10,
+}
+
+/// <summary>
+/// The compiled concept lexicon: normalised words → ids, flags and concepts; phrases of up to four words.
+/// Built once per process from <see cref="ConceptLexicon.Definitions"/>; immutable and shared across threads.
+/// </summary>
+internal static partial class ConceptLexicon
+{
+    public const int MaxPhraseWords = 4;
+    public const int MaxWordLength = 48;
+
+    private static readonly Lazy<Compiled> Shared = new(Compile);
+
+    public static Compiled Instance => Shared.Value;
+
+    internal sealed class Compiled
+    {
+        private readonly Dictionary<string, int> _words = null!;
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public required Dictionary<string, int> Words
+        {
+            get => _words;
+            init { _words = value; _lookup = value.GetAlternateLookup<ReadOnlySpan<char>>(); }
+        }
+
+        public required WordFlags[] Flags { get; init; }
+        public required ConceptWeight[][] WordConcepts { get; init; }
+        public required Dictionary<ulong, ConceptWeight[]> Phrases { get; init; }
+        public required Dictionary<ulong, WordFlags> PhraseFlags { get; init; }
+        public required string[] ConceptNames { get; init; }
+        public required Kind[] ConceptKinds { get; init; }
+        public required bool[] ConceptSoftware { get; init; }
+        public required int DebugConcept { get; init; }
+        public required int ExistingConcept { get; init; }
+        public required int ArtifactConcept { get; init; }
+        /// <summary>"the": a determiner, but not one that points at existing code.</summary>
+        public required int TheWord { get; init; }
+        public required int QuestionConcept { get; init; }
+        /// <summary>"a" (and "an" is close enough to never start a request).</summary>
+        public required int ArticleWord { get; init; }
+
+        public int ConceptCount => ConceptNames.Length;
+
+        /// <summary>Id of a normalised word, or -1. No allocation.</summary>
+        public int Find(ReadOnlySpan<char> normalized) => _lookup.TryGetValue(normalized, out var id) ? id : -1;
+    }
+
+    /// <summary>Packs up to four word ids into a phrase key (ids + 1, 16 bits each).</summary>
+    public static ulong PhraseKey(ReadOnlySpan<int> wordIds)
+    {
+        ulong key = 0;
+        for (var i = 0; i < wordIds.Length; i++) key |= (ulong)(uint)(wordIds[i] + 1) << (16 * i);
+        return key;
+    }
+
+    /// <summary>
+    /// Lower-cases, drops apostrophes and stems one word into <paramref name="destination"/>; returns its
+    /// length (0 when nothing is left). The same normalisation serves the lexicon, route descriptions and text.
+    /// </summary>
+    public static int Normalize(ReadOnlySpan<char> word, Span<char> destination)
+    {
+        var length = 0;
+        foreach (var c in word)
+        {
+            if (c is '\'' or '\u2019') continue;
+            if (length == destination.Length) return 0; // too long to be a word worth matching
+            destination[length++] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : char.ToLowerInvariant(c);
+        }
+        if (length == 0) return 0;
+        // Language names spelt with symbols ('+' also joins lexicon phrases, so they get word spellings).
+        if (length >= 2 && destination[length - 1] is '+' or '#')
+        {
+            var spelled = destination[..length] switch
+            {
+                "c++" => "cpp",
+                "c#" => "csharp",
+                "f#" => "fsharp",
+                _ => null,
+            };
+            if (spelled is null || spelled.Length > destination.Length) return 0;
+            spelled.AsSpan().CopyTo(destination);
+            return spelled.Length;
+        }
+        return PorterStemmer.Stem(destination[..length]);
+    }
+
+    private static Compiled Compile()
+    {
+        var words = new Dictionary<string, int>(StringComparer.Ordinal);
+        var flags = new List<WordFlags>();
+        var wordConcepts = new List<List<ConceptWeight>?>();
+        var phrases = new Dictionary<ulong, List<ConceptWeight>>();
+        var phraseFlags = new Dictionary<ulong, WordFlags>();
+
+        int Intern(string word)
+        {
+            Span<char> buffer = stackalloc char[MaxWordLength];
+            var length = Normalize(word, buffer);
+            if (length == 0) throw new InvalidOperationException($"lexicon word '{word}' normalises to nothing");
+            var key = new string(buffer[..length]);
+            if (words.TryGetValue(key, out var id)) return id;
+            id = words.Count;
+            words.Add(key, id);
+            flags.Add(WordFlags.None);
+            wordConcepts.Add(null);
+            return id;
+        }
+
+        ulong Key(string phrase)
+        {
+            var parts = phrase.Split('+');
+            if (parts.Length > MaxPhraseWords) throw new InvalidOperationException($"phrase too long: {phrase}");
+            Span<int> ids = stackalloc int[parts.Length];
+            for (var i = 0; i < parts.Length; i++) ids[i] = Intern(parts[i]);
+            return PhraseKey(ids);
+        }
+
+        void Mark(string list, WordFlags flag)
+        {
+            foreach (var entry in list.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (entry.Contains('+'))
+                {
+                    var key = Key(entry);
+                    phraseFlags[key] = phraseFlags.GetValueOrDefault(key) | flag;
+                }
+                else
+                {
+                    var id = Intern(entry);
+                    flags[id] |= flag;
+                }
+            }
+        }
+
+        var names = new string[Definitions.Length];
+        var kinds = new Kind[Definitions.Length];
+        var software = new bool[Definitions.Length];
+        for (var concept = 0; concept < Definitions.Length; concept++)
+        {
+            var definition = Definitions[concept];
+            names[concept] = definition.Name;
+            kinds[concept] = definition.Kind;
+            software[concept] = definition.Software;
+            foreach (var entry in definition.Entries.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = entry.LastIndexOf('=');
+                var text = equals > 0 ? entry[..equals] : entry;
+                var weight = equals > 0 ? float.Parse(entry.AsSpan(equals + 1), CultureInfo.InvariantCulture) : 1f;
+                if (text.Contains('+'))
+                {
+                    var key = Key(text);
+                    if (!phrases.TryGetValue(key, out var list)) phrases[key] = list = [];
+                    Upsert(list, concept, weight);
+                }
+                else
+                {
+                    var id = Intern(text);
+                    Upsert(wordConcepts[id] ??= [], concept, weight);
+                }
+            }
+        }
+
+        Mark(Stopwords, WordFlags.Stopword);
+        Mark(Acknowledgements, WordFlags.Acknowledgement);
+        Mark(Negators, WordFlags.Negator);
+        Mark(StateNegators, WordFlags.StateNegator);
+        Mark(ActionVerbs, WordFlags.ActionVerb);
+        Mark(ClauseBreakers, WordFlags.ClauseBreaker);
+        Mark(ObjectEnders, WordFlags.ObjectEnder);
+        Mark(LeadFillers, WordFlags.LeadFiller);
+        Mark(FollowUpMarkers, WordFlags.FollowUp);
+        Mark(Gratitude, WordFlags.Gratitude);
+        Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
+
+        return new Compiled
+        {
+            Words = words,
+            Flags = [.. flags],
+            WordConcepts = [.. wordConcepts.Select(l => l?.ToArray() ?? [])],
+            Phrases = phrases.ToDictionary(p => p.Key, p => p.Value.ToArray()),
+            PhraseFlags = phraseFlags,
+            ConceptNames = names,
+            ConceptKinds = kinds,
+            ConceptSoftware = software,
+            DebugConcept = Array.IndexOf(names, "debug"),
+            ExistingConcept = Array.IndexOf(names, "existing"),
+            ArtifactConcept = Array.IndexOf(names, "artifact"),
+            TheWord = words["the"],
+            QuestionConcept = Array.IndexOf(names, "question"),
+            ArticleWord = words["a"],
+        };
+
+        static void Upsert(List<ConceptWeight> list, int concept, float weight)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i].Concept != concept) continue;
+                if (weight > list[i].Weight) list[i] = new ConceptWeight(concept, weight);
+                return;
+            }
+            list.Add(new ConceptWeight(concept, weight));
+        }
+    }
+}

@@ -1,0 +1,499 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using Switchboard.Config;
+
+namespace Switchboard.Routing;
+
+/// <summary>
+/// The "embedded" router: in-process, offline, deterministic, no model download. It reads the conversation
+/// the way a person skimming it would: the latest user request first, the verb it opens with ("write",
+/// "explain", "fix", "design", "document"), what the request is about, symptoms such as stack traces and
+/// "it hangs", negations ("no need to rewrite it"), and earlier turns when the latest one is a short follow-up.
+/// Words map to routes through the route's own words and through generic software-engineering concepts
+/// (<see cref="ConceptLexicon"/>), so it works for routes it has never seen. Below a confidence threshold
+/// the answer is "other".
+/// </summary>
+public sealed class EmbeddedRouteSelector : IRouteSelector
+{
+    /// <summary>Default minimum confidence (score / (score + 1)) for picking a route rather than "other".</summary>
+    public const double DefaultThreshold = 0.30;
+
+    private const int MaxCachedPolicies = 64;
+    private const int MaxContextTurns = 3;
+
+    // Where a word sits changes what it says.
+    private const float LeadVerbBoost = 1.6f;       // "Write …", "Explain …": the request's own verb
+    private const float LaterLeadVerbBoost = 1.3f;  // "… . Fix it."
+    private const float ObjectHeadBoost = 1.3f;     // "write a troubleshooting [guide] for …"
+    private const float TopicTailFactor = 0.5f;    // "write a guide [for common installation errors]"
+
+    // How much earlier turns count.
+    private const float UninformativeThreshold = 0.8f;
+    private const float ContextWhenUninformative = 0.85f;
+    private const float ContextWhenFollowUp = 0.5f;
+    private const float ContextWhenInformative = 0.2f;
+    private const float AssistantShare = 0.15f;
+
+    // A request with no software words at all fits software routes less ("tell me a joke").
+    private const float SoftwareEvidenceNeeded = 0.5f;
+    private const float NonSoftwarePenalty = 0.45f;
+    private const float OffTopicPenalty = 0.25f;
+    private const float QuestionWeight = 0.5f;
+
+    // The request's own verb names the job: routes that never mention that kind of job fit less.
+    private const float LeadConceptMinimum = 0.7f;
+    private const float LeadMismatchPenalty = 0.75f;
+
+    private readonly ConceptLexicon.Compiled _lexicon = ConceptLexicon.Instance;
+    private readonly ConcurrentDictionary<string, CompiledRoutePolicy> _policies = new(StringComparer.Ordinal);
+    private readonly double _threshold;
+
+    public EmbeddedRouteSelector(double? threshold = null)
+    {
+        _threshold = threshold is > 0 and < 1 ? threshold.Value : DefaultThreshold;
+    }
+
+    public EmbeddedRouteSelector(RoutingConfig config) : this(config?.Threshold)
+    {
+    }
+
+    public string Name => "embedded";
+
+    public double Threshold => _threshold;
+
+    public ValueTask<RouteSelection> SelectAsync(RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            return ValueTask.FromResult(Select(input, policy));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromResult(new RouteSelection(null, RouteReason.Error, $"{ex.GetType().Name}: {ex.Message}"));
+        }
+    }
+
+    /// <summary>The decision, synchronously (it never waits on anything).</summary>
+    public RouteSelection Select(RouterInput input, RoutePolicy policy)
+    {
+        var scores = Score(input, policy, out var outcome);
+        if (scores is null) return new RouteSelection(null, RouteReason.Other, outcome);
+
+        int best = -1, second = -1;
+        for (var r = 0; r < scores.Length; r++)
+        {
+            if (best < 0 || scores[r] > scores[best]) { second = best; best = r; }
+            else if (second < 0 || scores[r] > scores[second]) second = r;
+        }
+        var confidence = Confidence(scores[best]);
+        var detail = second < 0
+            ? string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}")
+            : string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}, runner-up {policy.Routes[second].Name} {Confidence(scores[second]):F2}");
+        return confidence >= _threshold
+            ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail)
+            : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}"));
+    }
+
+    /// <summary>Maps a raw score onto (0, 1).</summary>
+    public static double Confidence(float score) => score <= 0 ? 0 : score / (score + 1.0);
+
+    /// <summary>
+    /// One score per route (config order), or null with the reason when the answer is plainly "other"
+    /// (no routes, no user text, an acknowledgement such as "ok thanks").
+    /// </summary>
+    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, List<string>? trace = null)
+    {
+        outcome = null;
+        if (policy.Routes.Count == 0) { outcome = "no routes"; return null; }
+
+        var latest = -1;
+        for (var i = input.Turns.Count - 1; i >= 0; i--)
+            if (input.Turns[i].Role == TurnRole.User) { latest = i; break; }
+        if (latest < 0) { outcome = "no user text"; return null; }
+
+        var compiled = GetCompiled(policy);
+        var features = ArrayPool<float>.Shared.Rent(compiled.FeatureCount);
+        var tokens = ArrayPool<Token>.Shared.Rent(128);
+        try
+        {
+            var q = features.AsSpan(0, compiled.FeatureCount);
+            q.Clear();
+            var state = new Accumulation(q, compiled.TermCount, _lexicon);
+
+            var signals = default(TurnSignals);
+            var count = TextTokenizer.Tokenize(input.Turns[latest].Text, _lexicon, compiled, ref tokens, ref signals);
+            var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
+            if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
+            if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
+            var nonSoftwareSubjects = state.NonSoftwareSubjects;
+
+            // Earlier turns: a little when the latest request speaks for itself, a lot when it leans on them.
+            var context = state.Information < UninformativeThreshold ? ContextWhenUninformative
+                : followUp ? ContextWhenFollowUp
+                : ContextWhenInformative;
+            var userTurnsSeen = 0;
+            var assistantSeen = false;
+            for (var i = latest - 1; i >= 0 && userTurnsSeen < MaxContextTurns; i--)
+            {
+                var turn = input.Turns[i];
+                float weight;
+                if (turn.Role == TurnRole.User) weight = context / (1 << userTurnsSeen++);
+                else if (!assistantSeen) { weight = context * AssistantShare; assistantSeen = true; }
+                else continue;
+                signals = default;
+                count = TextTokenizer.Tokenize(turn.Text, _lexicon, compiled, ref tokens, ref signals);
+                state.Information = 0;
+                Accumulate(tokens.AsSpan(0, count), signals, weight, isLatest: false, ref state);
+            }
+
+            // Saturate: the fifth debugging word adds less than the first.
+            for (var f = 0; f < q.Length; f++) q[f] = q[f] <= 0 ? 0 : 1f - MathF.Exp(-q[f]);
+
+            if (trace is not null) Trace(trace, compiled, q, state.LeadConcept, state.SoftwareEvidence);
+            var lead = state.LeadConcept;
+            var leadKnown = false;
+            for (var r = 0; r < policy.Routes.Count && lead >= 0; r++)
+                leadKnown |= compiled.ConceptWeights[r * compiled.ConceptCount + lead] >= LeadConceptMinimum;
+            // Clearly about something else (a poem, a recipe) and not about software: software routes fit even less.
+            var offTopic = state.SoftwareEvidence < SoftwareEvidenceNeeded && nonSoftwareSubjects >= 1f;
+
+            var scores = new float[policy.Routes.Count];
+            for (var r = 0; r < scores.Length; r++)
+            {
+                var row = compiled.Weights.AsSpan(r * compiled.FeatureCount, compiled.FeatureCount);
+                var score = 0f;
+                for (var f = 0; f < row.Length; f++) score += row[f] * q[f];
+                if (compiled.SoftwareRoutes[r] && state.SoftwareEvidence < SoftwareEvidenceNeeded) score *= offTopic ? OffTopicPenalty : NonSoftwarePenalty;
+                if (leadKnown && compiled.ConceptWeights[r * compiled.ConceptCount + lead] < LeadConceptMinimum) score *= LeadMismatchPenalty;
+                scores[r] = score;
+            }
+            return scores;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(features);
+            ArrayPool<Token>.Shared.Return(tokens);
+        }
+    }
+
+    /// <summary>Per-route feature contributions, for diagnosing a decision (tests and the evaluator CLI).</summary>
+    private void Trace(List<string> trace, CompiledRoutePolicy compiled, ReadOnlySpan<float> query, int leadConcept, float evidence)
+    {
+        var q = query.ToArray();
+        var termNames = new string[compiled.TermCount];
+        foreach (var (name, id) in compiled.Terms) termNames[id] = name;
+        string FeatureName(int f) => f < compiled.TermCount ? "'" + termNames[f] + "'" : _lexicon.ConceptNames[f - compiled.TermCount];
+        var features = string.Join(" ", Enumerable.Range(0, q.Length).Where(f => q[f] > 0)
+            .Select(f => string.Create(CultureInfo.InvariantCulture, $"{FeatureName(f)}={q[f]:F2}")));
+        var lead = leadConcept < 0 ? "-" : _lexicon.ConceptNames[leadConcept];
+        trace.Add(string.Create(CultureInfo.InvariantCulture, $"lead={lead} software={evidence:F2} query: {features}"));
+        for (var r = 0; r < compiled.Policy.Routes.Count; r++)
+        {
+            var parts = new List<string>();
+            for (var f = 0; f < compiled.FeatureCount; f++)
+            {
+                var w = compiled.Weights[r * compiled.FeatureCount + f];
+                if (w > 0 && q[f] > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{FeatureName(f)}:{w * q[f]:F2}"));
+            }
+            trace.Add($"  {compiled.Policy.Routes[r].Name}: {string.Join(" ", parts)}");
+        }
+    }
+
+    /// <summary>The query's feature vector being filled, with what has been learnt along the way.</summary>
+    private ref struct Accumulation(Span<float> q, int conceptBase, ConceptLexicon.Compiled lexicon)
+    {
+        public readonly Span<float> Q = q;
+        /// <summary>Concept and route-word mass found in the turn being read (how much it says on its own).</summary>
+        public float Information;
+        /// <summary>How clearly the conversation is about software at all.</summary>
+        public float SoftwareEvidence;
+        /// <summary>The action concept of the latest request's leading verb ("write" → generate), or -1.</summary>
+        public int LeadConcept = -1;
+        /// <summary>Whether the latest turn asks for something with a leading verb at all.</summary>
+        public bool LatestHasLead;
+        /// <summary>Mass of subjects that are not software (poems, recipes, translations) in the latest turn.</summary>
+        public float NonSoftwareSubjects;
+
+        public void AddTerm(int term, float amount)
+        {
+            Q[term] += amount;
+            Information += 0.5f * amount;
+        }
+
+        public void Add(ConceptWeight cw, float amount, float turnWeight)
+        {
+            if (lexicon.ConceptSoftware[cw.Concept]) SoftwareEvidence += cw.Weight * turnWeight;
+            else if (turnWeight >= 1f && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Subject) NonSoftwareSubjects += cw.Weight;
+            if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence || amount <= 0) return;
+            Q[conceptBase + cw.Concept] += cw.Weight * amount;
+            Information += cw.Weight * amount;
+        }
+
+        public void AddConcept(int concept, float amount)
+        {
+            if (concept < 0 || amount <= 0) return;
+            Q[conceptBase + concept] += amount;
+            Information += amount;
+        }
+    }
+
+    private CompiledRoutePolicy GetCompiled(RoutePolicy policy)
+    {
+        if (_policies.TryGetValue(policy.Fingerprint, out var compiled)) return compiled;
+        if (_policies.Count >= MaxCachedPolicies) _policies.Clear(); // config reloads are rare; stay bounded
+        return _policies.GetOrAdd(policy.Fingerprint, static (_, state) => CompiledRoutePolicy.Compile(state.policy, state.lexicon), (policy, lexicon: _lexicon));
+    }
+
+    /// <summary>
+    /// "ok thanks", "perfect!", or a short thank-you with no request and no question in it
+    /// ("great, that fixed it. thank you so much!"): the task is done, nothing to route.
+    /// </summary>
+    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals, bool hasLead)
+    {
+        if (tokens.IsEmpty || signals.CodeBlocks > 0 || tokens.Length > 14) return false;
+        var onlyAcknowledgement = true;
+        var gratitude = false;
+        foreach (var token in tokens)
+        {
+            var flags = token.Word < 0 ? WordFlags.None : _lexicon.Flags[token.Word];
+            if ((flags & WordFlags.Acknowledgement) == 0) onlyAcknowledgement = false;
+            if ((flags & WordFlags.Gratitude) != 0) gratitude = true;
+        }
+        return onlyAcknowledgement || (gratitude && !hasLead && signals.Questions == 0);
+    }
+
+    /// <summary>
+    /// Adds one turn's features into <paramref name="q"/>, weighting words by position (leading verb, object,
+    /// topic), cancelling negated actions, and collecting symptom and software evidence. Returns whether the
+    /// turn reads like a follow-up ("now do the same for X").
+    /// </summary>
+    private bool Accumulate(ReadOnlySpan<Token> tokens, TurnSignals signals, float weight, bool isLatest, ref Accumulation state)
+    {
+        var lexicon = _lexicon;
+        var followUp = false;
+
+        var factorBuffer = ArrayPool<float>.Shared.Rent(Math.Max(tokens.Length, 1));
+        try
+        {
+            var factors = factorBuffer.AsSpan(0, tokens.Length);
+            ComputeFactors(tokens, isLatest, factors, weight, ref state);
+
+            Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
+            var codeShaped = 0;
+            for (var k = 0; k < tokens.Length; k++)
+            {
+                var token = tokens[k];
+                var flags = token.Word >= 0 ? lexicon.Flags[token.Word] : WordFlags.None;
+                if ((flags & WordFlags.FollowUp) != 0) followUp = true;
+                if ((token.Flags & TokenFlags.CodeShaped) != 0) codeShaped++;
+                if ((token.Flags & TokenFlags.HttpError) != 0)
+                {
+                    state.AddConcept(lexicon.DebugConcept, 0.8f * weight);
+                    state.SoftwareEvidence += 0.5f * weight;
+                }
+
+                var w = weight * factors[k];
+                if (token.Term >= 0 && (flags & WordFlags.Stopword) == 0 && w > 0) state.AddTerm(token.Term, w);
+                if (token.Word >= 0)
+                {
+                    var artifact = false;
+                    foreach (var cw in lexicon.WordConcepts[token.Word])
+                    {
+                        state.Add(cw, w, weight);
+                        if (cw.Concept == lexicon.ArtifactConcept) artifact = true;
+                    }
+                    // "this Rust code", "my function": the request is about code that already exists.
+                    if (artifact && (HasDemonstrativeBefore(tokens, k, 1) || HasDemonstrativeBefore(tokens, k, 2)))
+                        state.AddConcept(lexicon.ExistingConcept, 0.8f * w);
+                }
+
+                // Phrases starting here, up to four words, within one clause.
+                if (token.Word < 0) continue;
+                for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= tokens.Length; n++)
+                {
+                    var last = tokens[k + n - 1];
+                    if (last.Word < 0 || (last.Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) break;
+                    for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+                    var key = ConceptLexicon.PhraseKey(ids[..n]);
+                    if (lexicon.Phrases.TryGetValue(key, out var concepts))
+                        foreach (var cw in concepts) state.Add(cw, w, weight);
+                    if (lexicon.PhraseFlags.TryGetValue(key, out var phraseFlags) && (phraseFlags & WordFlags.FollowUp) != 0) followUp = true;
+                }
+            }
+
+            state.SoftwareEvidence += weight * (Math.Min(codeShaped, 4) * 0.5f + (signals.CodeBlocks > 0 ? 1f : 0f));
+            if (signals.CodeBlocks > 0) state.AddConcept(lexicon.ExistingConcept, 0.8f * weight);
+            if (signals.TraceEvidence > 0)
+            {
+                state.AddConcept(lexicon.DebugConcept, signals.TraceEvidence * weight);
+                state.SoftwareEvidence += signals.TraceEvidence * weight;
+            }
+            return followUp && tokens.Length <= 16;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(factorBuffer);
+        }
+    }
+
+    private bool HasDemonstrativeBefore(ReadOnlySpan<Token> tokens, int k, int distance)
+    {
+        var i = k - distance;
+        if (i < 0) return false;
+        for (var j = i + 1; j <= k; j++)
+            if ((tokens[j].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        var word = tokens[i].Word;
+        return word >= 0 && word != _lexicon.TheWord && (_lexicon.Flags[word] & WordFlags.Demonstrative) != 0;
+    }
+
+    /// <summary>
+    /// Per-token multipliers: the leading verb of each sentence of a request is boosted, the head of its
+    /// object too, the topic after a preposition damped; requested actions under a negation are cancelled,
+    /// and a negated state ("it doesn't respond") is a symptom.
+    /// </summary>
+    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, Span<float> factors, float weight, ref Accumulation state)
+    {
+        var lexicon = _lexicon;
+        factors.Fill(1f);
+        var sentence = -1;
+        var searchingLead = false;
+        var leadInSentence = false;
+        var negatedInSentence = false;
+        var phase = 0; // 0: no lead verb, 1: in the object, 2: in the topic tail
+        var head = -1;
+        var negationUntil = -1;
+        Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
+
+        for (var k = 0; k < tokens.Length; k++)
+        {
+            var token = tokens[k];
+            var flags = token.Word >= 0 ? lexicon.Flags[token.Word] : WordFlags.None;
+
+            if ((token.Flags & TokenFlags.SentenceStart) != 0 || k == 0)
+            {
+                CloseObject(factors, phase, ref head);
+                sentence++;
+                searchingLead = true;
+                leadInSentence = false;
+                negatedInSentence = false;
+                phase = 0;
+                negationUntil = -1;
+            }
+            else if ((token.Flags & TokenFlags.ClauseStart) != 0)
+            {
+                negationUntil = -1;
+                if (phase == 1) { CloseObject(factors, phase, ref head); phase = 2; }
+            }
+            if ((flags & WordFlags.ClauseBreaker) != 0)
+            {
+                // "Don't rewrite it, just explain": after a negation the real request follows.
+                if (negatedInSentence || !leadInSentence) searchingLead = true;
+                negationUntil = -1;
+            }
+
+            if (searchingLead)
+            {
+                // "my go build says…", "the fix broke…": after a determiner a verb-looking word is a noun.
+                var afterDeterminer = k > 0 && (tokens[k].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) == 0
+                    && tokens[k - 1].Word >= 0 && ((lexicon.Flags[tokens[k - 1].Word] & WordFlags.Demonstrative) != 0 || tokens[k - 1].Word == lexicon.ArticleWord);
+                if ((token.Flags & TokenFlags.PastTense) == 0 && !afterDeterminer && StartsAction(tokens, k, ids))
+                {
+                    searchingLead = false;
+                    leadInSentence = true;
+                    if (isLatest)
+                    {
+                        state.LatestHasLead = true;
+                        if (state.LeadConcept < 0) state.LeadConcept = StrongestAction(tokens, k, ids);
+                    }
+                    factors[k] *= !isLatest ? 1.2f : sentence == 0 ? LeadVerbBoost : LaterLeadVerbBoost;
+                    phase = 1;
+                    head = -1;
+                    continue;
+                }
+                if ((flags & (WordFlags.LeadFiller | WordFlags.Stopword)) == 0) searchingLead = false;
+            }
+
+            if (phase == 1)
+            {
+                if ((flags & WordFlags.ObjectEnder) != 0) { CloseObject(factors, phase, ref head); phase = 2; }
+                else if ((flags & WordFlags.Stopword) == 0) head = k;
+            }
+            if (phase == 2) factors[k] *= TopicTailFactor;
+
+            // Negation: "don't change it", "no need to rewrite", "it doesn't respond".
+            if (k <= negationUntil && (flags & WordFlags.ActionVerb) != 0) factors[k] = 0;
+            if ((flags & (WordFlags.Negator | WordFlags.StateNegator)) != 0 || StartsNegatorPhrase(tokens, k, ids))
+            {
+                negationUntil = k + 4;
+                negatedInSentence = true;
+                if ((flags & WordFlags.StateNegator) != 0 && k + 1 < tokens.Length
+                    && (tokens[k + 1].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) == 0)
+                {
+                    state.AddConcept(lexicon.DebugConcept, 0.6f * weight);
+                }
+            }
+        }
+        CloseObject(factors, phase, ref head);
+
+        static void CloseObject(Span<float> factors, int phase, ref int head)
+        {
+            if (phase == 1 && head >= 0) factors[head] *= ObjectHeadBoost;
+            head = -1;
+        }
+    }
+
+    /// <summary>Whether an action concept (explain, write, fix, design…) starts at token k, alone or as a phrase.</summary>
+    private bool StartsAction(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
+    {
+        var lexicon = _lexicon;
+        var word = tokens[k].Word;
+        if (word < 0) return false;
+        foreach (var cw in lexicon.WordConcepts[word])
+            if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.5f) return true;
+        if ((lexicon.Flags[word] & WordFlags.ActionVerb) != 0) return true;
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= tokens.Length; n++)
+        {
+            if (tokens[k + n - 1].Word < 0) break;
+            for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+            if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var concepts)) continue;
+            foreach (var cw in concepts)
+                if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.5f) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The clearly-stated action at token k (weight ≥ 0.7), or -1: "write" → generate, "make" → none.</summary>
+    private int StrongestAction(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
+    {
+        var lexicon = _lexicon;
+        var best = -1;
+        var bestWeight = LeadConceptMinimum;
+        foreach (var cw in lexicon.WordConcepts[tokens[k].Word])
+            Consider(cw);
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= tokens.Length; n++)
+        {
+            if (tokens[k + n - 1].Word < 0) break;
+            for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+            if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var concepts)) continue;
+            foreach (var cw in concepts) Consider(cw);
+        }
+        return best;
+
+        void Consider(ConceptWeight cw)
+        {
+            if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence || cw.Weight < bestWeight) return;
+            best = cw.Concept;
+            bestWeight = cw.Weight;
+        }
+    }
+
+    private bool StartsNegatorPhrase(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
+    {
+        if (k + 1 >= tokens.Length || tokens[k].Word < 0 || tokens[k + 1].Word < 0) return false;
+        ids[0] = tokens[k].Word;
+        ids[1] = tokens[k + 1].Word;
+        return _lexicon.PhraseFlags.TryGetValue(ConceptLexicon.PhraseKey(ids[..2]), out var flags) && (flags & WordFlags.Negator) != 0;
+    }
+}
