@@ -24,6 +24,8 @@ public static class CliApp
         var root = new RootCommand("Switchboard: an LLM gateway that serves the Anthropic and OpenAI APIs and routes each request to the right model.");
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(RouteCommand.Create());
+        root.Subcommands.Add(EvalRouterCommand.Create());
         return root;
     }
 

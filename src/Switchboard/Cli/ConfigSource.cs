@@ -21,18 +21,18 @@ internal static class ConfigSource
     }
 
     /// <summary>Prints diagnostics to stderr; returns false when there were errors.</summary>
-    public static bool Report(Resolved resolved, TextWriter error)
+    public static bool Report(Resolved resolved, TextWriter error, bool quiet = false)
     {
         if (resolved.Load is { } load)
         {
-            foreach (var d in load.Diagnostics) error.WriteLine($"{Path.GetFileName(resolved.Description)}: {d}");
+            foreach (var d in load.Diagnostics.Where(d => !quiet || d.Severity == DiagnosticSeverity.Error)) error.WriteLine($"{Path.GetFileName(resolved.Description)}: {d}");
             if (!load.Succeeded)
             {
                 error.WriteLine($"The config has {load.Errors.Count()} error(s); nothing was started.");
                 return false;
             }
         }
-        if (resolved.BuiltIn is { } builtIn)
+        if (resolved.BuiltIn is { } builtIn && !quiet)
         {
             error.WriteLine("No --config given and no ./config.yaml here: using the built-in config.");
             if (builtIn.Found.Count > 0) error.WriteLine($"  Keys found:     {string.Join(", ", builtIn.Found)}");

@@ -47,9 +47,9 @@ public sealed class ModelSelector
     private readonly Dictionary<string, ProviderConfig> _byLiteral = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ProviderConfig?> _byBareId = new(StringComparer.OrdinalIgnoreCase);
     private readonly IRouteSelector? _router;
-    private readonly RouteDecisionCacheAdapter? _cache;
+    private readonly RouteDecisionCache? _cache;
 
-    public ModelSelector(GatewayConfig config, IRouteSelector? router = null, RouteDecisionCacheAdapter? cache = null)
+    public ModelSelector(GatewayConfig config, IRouteSelector? router = null, RouteDecisionCache? cache = null)
     {
         _config = config;
         _router = router;
@@ -110,13 +110,10 @@ public sealed class ModelSelector
             RouteSelection decision;
             if (input.Turns.Count == 0)
                 decision = new RouteSelection(null, RouteReason.Other, "no user text to route on");
-            else if (_cache?.TryGet(Policy, _router.Name, input, out var cached) == true)
-                decision = cached!;
+            else if (_cache is not null)
+                decision = (await _cache.GetOrSelectAsync(_router, input, Policy, cancellationToken).ConfigureAwait(false)).Selection;
             else
-            {
                 decision = await _router.SelectAsync(input, Policy, cancellationToken).ConfigureAwait(false);
-                _cache?.Add(Policy, _router.Name, input, decision);
-            }
             var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (decision.Route is not null && Policy.Find(decision.Route) is { } route && TryLiteral(route.Model, out var routed, out var routedId))
                 return new ModelSelection(routed, routedId, SelectionKind.Routed, requested, route.Name, _router.Name, RouteReason.Matched, decision.Detail, elapsed);
@@ -152,11 +149,4 @@ public sealed class ModelSelector
 
     /// <summary>Every name a client can use: literals and aliases.</summary>
     public IEnumerable<string> AvailableModels => _config.Providers.Select(p => p.Model).Concat(_config.Aliases.Keys);
-}
-
-/// <summary>Seam for the decision cache (implemented by the routing library).</summary>
-public abstract class RouteDecisionCacheAdapter
-{
-    public abstract bool TryGet(RoutePolicy policy, string router, RouterInput input, out RouteSelection? selection);
-    public abstract void Add(RoutePolicy policy, string router, RouterInput input, RouteSelection selection);
 }

@@ -123,7 +123,7 @@ internal sealed class CompletionPipeline(
         var bodyMemory = body.Memory;
         var selection = await snapshot.Selector.SelectAsync(
             peek.Model, request.Headers[ModelSelector.RouteHeader].ToString(),
-            () => RouterInputFactory.Build(bodyMemory, client, snapshot.Config.Routing.TokenBudget), aborted).ConfigureAwait(false);
+            () => BuildRouterInput(bodyMemory, client, snapshot.Config.Routing.TokenBudget), aborted).ConfigureAwait(false);
         if (selection is null)
         {
             await Reject(context, record, 404,
@@ -162,6 +162,13 @@ internal sealed class CompletionPipeline(
         }
 
         await TranslatingRelay.RelayAsync(context, endpoint, selection, body.Memory, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Only when a router will run: the conversation's user and assistant text.</summary>
+    private static RouterInput BuildRouterInput(ReadOnlyMemory<byte> body, ApiFormat client, int tokenBudget)
+    {
+        using var document = JsonDocument.Parse(body);
+        return RouterInputBuilder.FromRequest(client, document.RootElement, tokenBudget);
     }
 
     private static async Task CountTokensLocally(HttpContext context, RequestRecord record, RequestBody body)

@@ -86,11 +86,28 @@ public sealed class GatewayHost : IAsyncDisposable
         return new GatewayHost(app, runtime);
     }
 
+    /// <summary>Routing decisions are cached across reloads: the key includes the policy's fingerprint.</summary>
+    private static readonly RouteDecisionCache DecisionCache = new();
+
     internal static GatewaySnapshot CreateSnapshot(GatewayConfig config)
     {
         var providers = new ProviderRegistry(config);
-        var selector = new ModelSelector(config);
-        return new GatewaySnapshot(config, providers, selector);
+        HttpClient? routerClient = null;
+        IRouteSelector router;
+        if (config.Routing.Router == RouterKind.Llm)
+        {
+            routerClient = new HttpClient(ProviderRegistry.CreateHandler(TimeSpan.FromMilliseconds(config.Routing.TimeoutMs)), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            router = new LlmRouteSelector(routerClient, config.Routing);
+        }
+        else
+        {
+            router = new EmbeddedRouteSelector(config.Routing);
+        }
+        var selector = new ModelSelector(config, router, DecisionCache);
+        // Compile the policy now, so the first routed request does not pay for it.
+        if (router is EmbeddedRouteSelector embedded && selector.Policy is { } policy)
+            embedded.Select(new RouterInput([new RouterTurn(TurnRole.User, "warm up")]), policy);
+        return new GatewaySnapshot(config, providers, selector, routerClient);
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -104,6 +121,7 @@ public sealed class GatewayHost : IAsyncDisposable
         app.MapPost("/v1/chat/completions", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.OpenAI, Operation.ChatCompletions));
         // Some OpenAI clients are configured without the /v1 prefix.
         app.MapPost("/chat/completions", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.OpenAI, Operation.ChatCompletions));
+        app.MapPost("/v1/route", (HttpContext c) => RouteEndpoint.HandleAsync(c, runtime));
         app.MapGet("/v1/models", (HttpContext c) => InfoEndpoints.ModelsAsync(c, runtime));
         app.MapGet("/healthz", (HttpContext c) => InfoEndpoints.HealthAsync(c, runtime, events));
 

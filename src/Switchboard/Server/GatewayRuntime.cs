@@ -17,8 +17,11 @@ public sealed class GatewaySnapshot : IDisposable
     private int _retired;
     private int _disposed;
 
-    public GatewaySnapshot(GatewayConfig config, ProviderRegistry providers, ModelSelector selector)
+    private readonly IDisposable? _routerResources;
+
+    public GatewaySnapshot(GatewayConfig config, ProviderRegistry providers, ModelSelector selector, IDisposable? routerResources = null)
     {
+        _routerResources = routerResources;
         Config = config;
         Providers = providers;
         Selector = selector;
@@ -50,7 +53,9 @@ public sealed class GatewaySnapshot : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) Providers.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Providers.Dispose();
+        _routerResources?.Dispose();
     }
 }
 

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Switchboard.Config;
+using Switchboard.Routing;
+
+namespace Switchboard.Cli;
+
+/// <summary>`switchboard eval-router`: accuracy, per-route precision/recall, confusion and latency on labelled data.</summary>
+internal static class EvalRouterCommand
+{
+    public static Command Create()
+    {
+        var config = CliApp.ConfigOption();
+        config.Description = "A Switchboard config (routes from its routing_preferences) or a policy file with a top-level 'routes:' list.";
+        var data = new Option<string>("--data", "-d") { Description = "JSON Lines of {\"messages\": [...], \"expected\": route name or \"other\"}.", Required = true };
+        var command = new Command("eval-router", "Measure the router on labelled conversations.\n\nExample:\n  switchboard eval-router --config ../shared/routing-dev/policy.yaml --data ../shared/routing-dev/dev.jsonl")
+        {
+            config, data,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var configPath = parse.GetValue(config) ?? (File.Exists("config.yaml") ? "config.yaml" : null);
+            if (configPath is null || !File.Exists(configPath))
+            {
+                Console.Error.WriteLine("eval-router needs --config: a Switchboard config with routing_preferences, or a policy file with 'routes:'.");
+                return ExitCodes.Usage;
+            }
+            var dataPath = parse.GetValue(data)!;
+            if (!File.Exists(dataPath))
+            {
+                Console.Error.WriteLine($"data file '{dataPath}' does not exist.");
+                return ExitCodes.Failure;
+            }
+
+            RoutePolicy? policy;
+            RoutingConfig routing;
+            if (File.ReadAllText(configPath).Contains("\nroutes:", StringComparison.Ordinal) || File.ReadAllText(configPath).StartsWith("routes:", StringComparison.Ordinal))
+            {
+                policy = RoutingDataLoader.LoadPolicyYaml(configPath);
+                routing = new RoutingConfig();
+            }
+            else
+            {
+                var load = ConfigLoader.LoadFile(configPath);
+                if (!load.Succeeded)
+                {
+                    foreach (var d in load.Errors) Console.Error.WriteLine($"{Path.GetFileName(configPath)}: {d}");
+                    return ExitCodes.Failure;
+                }
+                using var snapshot = Server.GatewayHost.CreateSnapshot(load.Config!);
+                policy = snapshot.Selector.Policy;
+                routing = load.Config!.Routing;
+            }
+            if (policy is null || policy.Routes.Count == 0)
+            {
+                Console.Error.WriteLine($"{configPath} defines no routes (routing_preferences) to evaluate.");
+                return ExitCodes.Failure;
+            }
+
+            IReadOnlyList<LabelledConversation> rows;
+            try
+            {
+                rows = RoutingDataLoader.LoadJsonl(dataPath);
+            }
+            catch (FormatException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return ExitCodes.Failure;
+            }
+
+            using var httpClient = routing.Router == RouterKind.Llm ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : null;
+            IRouteSelector selector = routing.Router == RouterKind.Llm ? new LlmRouteSelector(httpClient!, routing) : new EmbeddedRouteSelector(routing);
+            var result = await RouterEvaluator.EvaluateAsync(policy, selector, rows, routing.TokenBudget, ct).ConfigureAwait(false);
+            Console.WriteLine(RouterEvaluator.RenderReport(result));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
