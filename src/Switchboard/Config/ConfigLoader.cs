@@ -338,7 +338,7 @@ public sealed class ConfigLoader
             if (string.IsNullOrEmpty(name)) { Error(map, "a routing preference has no name.", "add 'name: code generation' (a short label)."); continue; }
             if (string.IsNullOrEmpty(description)) { Error(map, $"routing preference '{name}' has no description.", "describe in plain words what requests it covers."); continue; }
             if (name.Equals("other", StringComparison.OrdinalIgnoreCase)) { Error(map, "'other' is reserved for requests no route fits.", "give the route another name."); continue; }
-            result.Add(new RoutePreference(name, description));
+            result.Add(new RoutePreference(name, description) { Fallbacks = ParseStringList(map, "fallbacks") });
         }
         return result;
     }

@@ -37,6 +37,12 @@ internal static class ConfigValidator
                 if (!IsServed(config, fallback) && !config.Aliases.ContainsKey(fallback))
                     Error(provider.Line, $"'{provider.Model}' lists fallback '{fallback}', which is neither a configured model nor an alias.", "list configured model literals or aliases.");
 
+        foreach (var provider in config.Providers)
+            foreach (var route in provider.RoutingPreferences)
+                foreach (var fallback in route.Fallbacks)
+                    if (!IsServed(config, fallback) && !config.Aliases.ContainsKey(fallback))
+                        Error(provider.Line, $"route '{route.Name}' lists fallback '{fallback}', which is neither a configured model nor an alias.", "list configured model literals or aliases.");
+
         var routeOwners = new Dictionary<string, ProviderConfig>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
             foreach (var route in provider.RoutingPreferences)

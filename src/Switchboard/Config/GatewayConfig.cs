@@ -45,7 +45,11 @@ public sealed record ProviderConfig
 }
 
 /// <summary>A route described in plain words, assigned to the model it sits under.</summary>
-public sealed record RoutePreference(string Name, string Description);
+public sealed record RoutePreference(string Name, string Description)
+{
+    /// <summary>Models or aliases to try, in order, when the route's model still fails after retries.</summary>
+    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+}
 
 public sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
 

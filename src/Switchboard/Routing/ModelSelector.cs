@@ -64,7 +64,7 @@ public sealed class ModelSelector
         var routes = new List<RouteDefinition>();
         foreach (var p in config.Providers)
             foreach (var pref in p.RoutingPreferences)
-                routes.Add(new RouteDefinition(pref.Name, pref.Description, p.Model));
+                routes.Add(new RouteDefinition(pref.Name, pref.Description, p.Model) { Fallbacks = pref.Fallbacks });
         Policy = routes.Count > 0 ? new RoutePolicy(routes) : null;
     }
 
@@ -145,6 +145,27 @@ public sealed class ModelSelector
         }
         modelId = "";
         return false;
+    }
+
+    /// <summary>
+    /// What answers when <paramref name="selection"/>'s model still fails after retries, in order: the alias's or
+    /// route's fallbacks, then the model's own; each a literal or alias (one hop), without repeats.
+    /// </summary>
+    public IReadOnlyList<ModelSelection> FallbacksFor(ModelSelection selection)
+    {
+        var names = new List<string>();
+        if (selection.Kind == SelectionKind.Alias && _config.Aliases.TryGetValue(selection.RequestedModel, out var alias)) names.AddRange(alias.Fallbacks);
+        if (selection.Route is { } routeName && Policy?.Find(routeName) is { } route) names.AddRange(route.Fallbacks);
+        names.AddRange(selection.Provider.Fallbacks);
+        if (names.Count == 0) return [];
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { selection.Model };
+        var result = new List<ModelSelection>();
+        foreach (var name in names)
+        {
+            if (SelectExplicit(name) is not { } fallback || !seen.Add(fallback.Model)) continue;
+            result.Add(fallback with { RequestedModel = selection.RequestedModel, Route = selection.Route, Router = selection.Router, Reason = selection.Reason, Kind = selection.Kind });
+        }
+        return result;
     }
 
     /// <summary>Every name a client can use: literals and aliases.</summary>

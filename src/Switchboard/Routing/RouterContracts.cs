@@ -1,7 +1,11 @@
 namespace Switchboard.Routing;
 
 /// <summary>One route of the policy, in config order: name, plain-words description, the model it goes to.</summary>
-public sealed record RouteDefinition(string Name, string Description, string Model);
+public sealed record RouteDefinition(string Name, string Description, string Model)
+{
+    /// <summary>Models or aliases to try when the route's model fails (not part of the router's view).</summary>
+    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+}
 
 /// <summary>The routes a router chooses among, in config order (deterministic prompt and tie-breaking).</summary>
 public sealed record RoutePolicy(IReadOnlyList<RouteDefinition> Routes)
