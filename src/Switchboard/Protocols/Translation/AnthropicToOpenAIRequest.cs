@@ -463,7 +463,7 @@ public static class AnthropicToOpenAIRequest
         return text.ToString();
     }
 
-    private static string Compact(JsonElement value)
+    internal static string Compact(JsonElement value)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer, SseWriter.JsonOptions)) value.WriteTo(w);

@@ -60,7 +60,7 @@ public static class AnthropicToOpenAIResponse
                     json.WriteString("type"u8, "function"u8);
                     json.WriteStartObject("function"u8);
                     json.WriteString("name"u8, Str(block, "name"u8) ?? "");
-                    json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? input.GetRawText() : "{}");
+                    json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? AnthropicToOpenAIRequest.Compact(input) : "{}");
                     json.WriteEndObject();
                     json.WriteEndObject();
                 }
