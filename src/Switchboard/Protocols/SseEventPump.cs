@@ -61,6 +61,8 @@ public static class SseEventPump
         {
             await foreach (SseItem<ReadOnlyMemory<byte>> item in parser.EnumerateAsync(ct).ConfigureAwait(false))
             {
+                // The parser only checks the token when it must read: buffered events would still be processed.
+                ct.ThrowIfCancellationRequested();
                 events++;
                 translator.OnEvent(item.EventType, item.Data.Span, output);
                 await FlushAsync(output, flush, ct).ConfigureAwait(false);
