@@ -61,6 +61,7 @@ public static class OpenAIToAnthropicResponse
                     json.WriteString("name"u8, Str(function, "name"u8) ?? "");
                     json.WritePropertyName("input"u8);
                     OpenAIToAnthropicRequest.ParseArguments(Str(function, "arguments"u8)).WriteTo(json);
+                    AnthropicBlocks.WriteDirectCaller(json);
                     json.WriteEndObject();
                 }
             }

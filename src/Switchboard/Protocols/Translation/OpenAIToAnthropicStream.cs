@@ -356,6 +356,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         json.WriteString("name"u8, call.Name);
         json.WriteStartObject("input"u8);
         json.WriteEndObject();
+        AnthropicBlocks.WriteDirectCaller(json);
         json.WriteEndObject();
         json.WriteEndObject();
         _json.End();
