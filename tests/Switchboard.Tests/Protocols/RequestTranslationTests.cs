@@ -287,3 +287,33 @@ public sealed class OpenAIToAnthropicRequestTests
         Assert.Equal("text", (string?)messages[2]!["content"]![1]!["type"]);
     }
 }
+
+public sealed class OpenAIToAnthropicToolPairingTests
+{
+    [Fact]
+    public void Unanswered_calls_get_placeholder_results_and_orphan_results_become_text()
+    {
+        string json = """
+            {
+              "messages": [
+                { "role": "tool", "tool_call_id": "call_orphan", "content": "stale" },
+                { "role": "user", "content": "go" },
+                { "role": "assistant", "content": " ", "tool_calls": [
+                  { "id": "call_1", "type": "function", "function": { "name": "f", "arguments": "{}" } },
+                  { "id": "call_2", "type": "function", "function": { "name": "f", "arguments": "{}" } }
+                ] },
+                { "role": "tool", "tool_call_id": "call_2", "content": "two" },
+                { "role": "user", "content": "and?" }
+              ]
+            }
+            """;
+        JsonArray messages = TestJson.Run(OpenAIToAnthropicRequest.Translate, json, TestJson.AnthropicTarget())["messages"]!.AsArray();
+        Assert.Equal(3, messages.Count);
+        JsonArray first = messages[0]!["content"]!.AsArray();
+        Assert.Equal("text", (string?)first[0]!["type"]);
+        Assert.Contains("call_orphan", (string?)first[0]!["text"]);
+        Assert.Equal(2, messages[1]!["content"]!.AsArray().Count); // whitespace-only text dropped
+        string[] reply = messages[2]!["content"]!.AsArray().Select(b => $"{b!["type"]}:{b["tool_use_id"]}").ToArray();
+        Assert.Equal(["tool_result:call_1", "tool_result:call_2", "text:"], reply);
+    }
+}

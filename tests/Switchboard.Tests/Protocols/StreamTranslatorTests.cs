@@ -100,6 +100,15 @@ public sealed class OpenAIToAnthropicStreamTests
     }
 
     [Fact]
+    public void Reasoning_sent_under_both_names_is_forwarded_once()
+    {
+        List<SseEvent> events = Run(new OpenAIToAnthropicStream("claude"),
+            Chunk("""{"reasoning_content":"step","reasoning":"step"}"""),
+            "[DONE]");
+        Assert.Single(events, e => e.Type == "content_block_delta");
+    }
+
+    [Fact]
     public void Tool_calls_finished_with_stop_still_report_tool_use()
     {
         List<SseEvent> events = Run(new OpenAIToAnthropicStream("claude"),

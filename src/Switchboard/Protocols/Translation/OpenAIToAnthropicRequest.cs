@@ -229,7 +229,51 @@ public static class OpenAIToAnthropicRequest
                     // "function" (legacy) and unknown roles: dropped.
                 }
             }
+            PairToolResults(turns);
             return (system, turns);
+        }
+
+        /// <summary>
+        /// Anthropic rejects a tool_use not answered in the next user turn, and a tool_result whose call is not in the
+        /// previous assistant turn. OpenAI clients with trimmed or interrupted histories send both: unanswered calls
+        /// get a placeholder result, orphan results become text.
+        /// </summary>
+        private static void PairToolResults(List<Turn> turns)
+        {
+            for (int i = 0; i < turns.Count; i++)
+            {
+                Turn turn = turns[i];
+                if (turn.Role != "user") continue;
+                HashSet<string> calls = i > 0 ? ToolUseIds(turns[i - 1]) : [];
+                for (int b = 0; b < turn.Blocks.Count; b++)
+                {
+                    JsonObject block = turn.Blocks[b];
+                    if (!IsToolResult(block)) continue;
+                    string id = (string?)block["tool_use_id"] ?? "";
+                    if (calls.Remove(id)) continue;
+                    turn.Blocks[b] = new JsonObject { ["type"] = "text", ["text"] = $"[Result of tool call {id}]\n{(string?)block["content"]}" };
+                }
+                foreach (string missing in calls)
+                {
+                    turn.Blocks.Insert(0, new JsonObject
+                    {
+                        ["type"] = "tool_result",
+                        ["tool_use_id"] = missing,
+                        ["content"] = "(no result: the client did not return one)",
+                    });
+                }
+            }
+        }
+
+        private static HashSet<string> ToolUseIds(Turn turn)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            if (turn.Role != "assistant") return ids;
+            foreach (JsonObject block in turn.Blocks)
+            {
+                if ((string?)block["type"] == "tool_use" && (string?)block["id"] is { } id) ids.Add(id);
+            }
+            return ids;
         }
 
         private static void Append(List<Turn> turns, string role, List<JsonObject> blocks)
@@ -325,8 +369,8 @@ public static class OpenAIToAnthropicRequest
 
         private static void AddText(List<JsonObject> blocks, string? text)
         {
-            // Anthropic rejects empty text blocks.
-            if (!string.IsNullOrEmpty(text)) blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+            // Anthropic rejects empty and whitespace-only text blocks.
+            if (!string.IsNullOrWhiteSpace(text)) blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
         }
     }
 

@@ -174,6 +174,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
 
     private void ReadDelta(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
+        bool sawReasoning = false; // some servers send the same text as both reasoning_content and reasoning
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("refusal"u8))
@@ -188,8 +189,9 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
             else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 && !sawReasoning)
                 {
+                    sawReasoning = true;
                     WriteTextDelta(output, BlockKind.Thinking, reader.ValueSpan);
                 }
                 else reader.Skip();
