@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Switchboard;
 using Switchboard.Protocols;
 using Switchboard.Protocols.Translation;
 using static Switchboard.Tests.Protocols.TestJson;
@@ -315,5 +316,42 @@ public sealed class OpenAIToAnthropicToolPairingTests
         Assert.Equal(2, messages[1]!["content"]!.AsArray().Count); // whitespace-only text dropped
         string[] reply = messages[2]!["content"]!.AsArray().Select(b => $"{b!["type"]}:{b["tool_use_id"]}").ToArray();
         Assert.Equal(["tool_result:call_1", "tool_result:call_2", "text:"], reply);
+    }
+}
+
+public sealed class ToolNameMapTests
+{
+    [Fact]
+    public void Long_tool_names_are_shortened_for_OpenAI_and_restored_in_responses_and_streams()
+    {
+        string longName = "mcp__claude_ai_Atlassian_Confluence__getConfluencePageFooterComments_v2";
+        Assert.True(longName.Length > 64);
+        string request = $$"""
+            { "max_tokens": 10,
+              "tools": [{ "name": "{{longName}}", "input_schema": { "type": "object" } }, { "name": "Read", "input_schema": { "type": "object" } }],
+              "tool_choice": { "type": "tool", "name": "{{longName}}" },
+              "messages": [{ "role": "assistant", "content": [{ "type": "tool_use", "id": "toolu_1", "name": "{{longName}}", "input": {} }] },
+                           { "role": "user", "content": [{ "type": "tool_result", "tool_use_id": "toolu_1", "content": "ok" }] }] }
+            """;
+        using var doc = System.Text.Json.JsonDocument.Parse(request);
+        TranslatedRequest translated = ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, doc.RootElement, TestJson.OpenAITarget("gpt-4.1"));
+        JsonNode body = JsonNode.Parse(translated.Body)!;
+        string shortName = (string)body["tools"]![0]!["function"]!["name"]!;
+        Assert.Equal(64, shortName.Length);
+        Assert.Equal("Read", (string?)body["tools"]![1]!["function"]!["name"]);
+        Assert.Equal(shortName, (string?)body["tool_choice"]!["function"]!["name"]);
+        Assert.Equal(shortName, (string?)body["messages"]![0]!["tool_calls"]![0]!["function"]!["name"]);
+        Assert.NotNull(translated.ToolNames);
+
+        string response = $$$"""{"id":"x","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"call_1","type":"function","function":{"name":"{{{shortName}}}","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}""";
+        using var responseDoc = System.Text.Json.JsonDocument.Parse(response);
+        JsonNode message = JsonNode.Parse(ProtocolTranslation.TranslateResponse(ApiFormat.Anthropic, ApiFormat.OpenAI, responseDoc.RootElement, "claude", out _, translated.ToolNames))!;
+        Assert.Equal(longName, (string?)message["content"]![0]!["name"]);
+
+        IStreamTranslator stream = ProtocolTranslation.CreateStreamTranslator(ApiFormat.Anthropic, ApiFormat.OpenAI, "claude", toolNames: translated.ToolNames);
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        stream.OnEvent(null, System.Text.Encoding.UTF8.GetBytes($$$"""{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"{{{shortName}}}","arguments":"{}"}}]}}]}"""), output);
+        SseEvent start = SseText.Parse(output.WrittenSpan.ToArray()).Single(e => e.Type == "content_block_start");
+        Assert.Equal(longName, (string?)start.Json!["content_block"]!["name"]);
     }
 }

@@ -17,23 +17,34 @@ public static class AnthropicToOpenAIRequest
     private const int MaxUserIdLength = 64;
 
     /// <summary>Returns the UTF-8 JSON body for POST /chat/completions.</summary>
-    public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target)
+    /// <remarks>Use the overload with <see cref="ToolNameMap"/> when tool names may exceed OpenAI's 64 characters.</remarks>
+    public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target) =>
+        Translate(anthropicRequest, target, out _);
+
+    /// <summary>Returns the UTF-8 JSON body for POST /chat/completions.</summary>
+    /// <param name="toolNames">
+    /// Tool names shortened for OpenAI, or null if none were: pass it to the response or stream translator so the
+    /// client sees its own names again.
+    /// </param>
+    public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target, out ToolNameMap? toolNames)
     {
+        var names = new ToolNameMap();
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
-            Write(json, anthropicRequest, target);
+            Write(json, anthropicRequest, target, names);
         }
+        toolNames = names.IsEmpty ? null : names;
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void Write(Utf8JsonWriter json, JsonElement request, TranslationTarget target)
+    private static void Write(Utf8JsonWriter json, JsonElement request, TranslationTarget target, ToolNameMap names)
     {
         bool reasoningModel = ReasoningSupport.IsOpenAIReasoningModel(target.ModelId);
 
         json.WriteStartObject();
         json.WriteString("model"u8, target.ModelId);
-        new MessageWriter(json).WriteAll(request);
+        new MessageWriter(json, names).WriteAll(request);
 
         if (request.TryGetProperty("max_tokens"u8, out JsonElement maxTokens) && maxTokens.TryGetInt64(out long max))
         {
@@ -80,7 +91,7 @@ public static class AnthropicToOpenAIRequest
             json.WriteString("reasoning_effort"u8, targetEffort);
         }
 
-        WriteTools(json, request);
+        WriteTools(json, request, names);
         json.WriteEndObject();
     }
 
@@ -109,7 +120,7 @@ public static class AnthropicToOpenAIRequest
         return null;
     }
 
-    private static void WriteTools(Utf8JsonWriter json, JsonElement request)
+    private static void WriteTools(Utf8JsonWriter json, JsonElement request, ToolNameMap names)
     {
         if (!request.TryGetProperty("tools"u8, out JsonElement tools) || tools.ValueKind != JsonValueKind.Array) return;
 
@@ -123,8 +134,7 @@ public static class AnthropicToOpenAIRequest
             json.WriteStartObject();
             json.WriteString("type"u8, "function"u8);
             json.WriteStartObject("function"u8);
-            json.WritePropertyName("name"u8);
-            tool.GetProperty("name"u8).WriteTo(json);
+            json.WriteString("name"u8, names.ToUpstream(tool.GetProperty("name"u8).GetString() ?? ""));
             if (tool.TryGetProperty("description"u8, out JsonElement description) && description.ValueKind == JsonValueKind.String)
             {
                 json.WritePropertyName("description"u8);
@@ -149,8 +159,7 @@ public static class AnthropicToOpenAIRequest
                 json.WriteStartObject("tool_choice"u8);
                 json.WriteString("type"u8, "function"u8);
                 json.WriteStartObject("function"u8);
-                json.WritePropertyName("name"u8);
-                name.WriteTo(json);
+                json.WriteString("name"u8, names.ToUpstream(name.GetString() ?? ""));
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
@@ -175,7 +184,7 @@ public static class AnthropicToOpenAIRequest
     /// before anything else: tool results go first, system messages that arrive in between wait, and a call the
     /// client never answered gets a placeholder result rather than a 400.
     /// </summary>
-    private sealed class MessageWriter(Utf8JsonWriter json)
+    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names)
     {
         private readonly List<string> _unansweredCalls = [];
         private readonly List<string> _deferredSystem = [];
@@ -285,8 +294,7 @@ public static class AnthropicToOpenAIRequest
                     json.WriteString("id"u8, id);
                     json.WriteString("type"u8, "function"u8);
                     json.WriteStartObject("function"u8);
-                    json.WritePropertyName("name"u8);
-                    block.GetProperty("name"u8).WriteTo(json);
+                    json.WriteString("name"u8, names.ToUpstream(block.GetProperty("name"u8).GetString() ?? ""));
                     json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? Compact(input) : "{}");
                     json.WriteEndObject();
                     json.WriteEndObject();

@@ -14,7 +14,8 @@ public static class OpenAIToAnthropicResponse
     /// <param name="openAIResponse">The upstream's chat.completion body.</param>
     /// <param name="clientModel">The model name to show the client; null keeps the upstream's.</param>
     /// <param name="usage">The upstream's usage (input includes cached tokens).</param>
-    public static byte[] Translate(JsonElement openAIResponse, string? clientModel, out TokenUsage usage)
+    /// <param name="toolNames">The map from the request translation, if it shortened tool names.</param>
+    public static byte[] Translate(JsonElement openAIResponse, string? clientModel, out TokenUsage usage, ToolNameMap? toolNames = null)
     {
         usage = openAIResponse.TryGetProperty("usage"u8, out JsonElement u) ? UsageMapping.FromOpenAI(u) : default;
 
@@ -58,7 +59,7 @@ public static class OpenAIToAnthropicResponse
                     json.WriteStartObject();
                     json.WriteString("type"u8, "tool_use"u8);
                     json.WriteString("id"u8, ToolCallIds.ToAnthropic(Str(call, "id"u8)));
-                    json.WriteString("name"u8, Str(function, "name"u8) ?? "");
+                    json.WriteString("name"u8, ToolNameMap.ToClient(toolNames, Str(function, "name"u8) ?? ""));
                     json.WritePropertyName("input"u8);
                     OpenAIToAnthropicRequest.ParseArguments(Str(function, "arguments"u8)).WriteTo(json);
                     AnthropicBlocks.WriteDirectCaller(json);

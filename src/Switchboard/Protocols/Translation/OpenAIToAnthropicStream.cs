@@ -43,6 +43,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
     private readonly string _model;
     private readonly string? _messageId;
     private readonly long? _estimatedInputTokens;
+    private readonly ToolNameMap? _toolNames;
     private readonly ReusableJsonWriter _json = new();
     private readonly List<ToolCall> _toolCalls = [];
 
@@ -61,8 +62,10 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
     /// Input tokens for message_start, which OpenAI only reports at the end (e.g. from <see cref="CountTokensEstimator"/>);
     /// 0 when null. message_delta carries the upstream's real count.
     /// </param>
-    public OpenAIToAnthropicStream(string model, string? messageId = null, long? estimatedInputTokens = null)
+    /// <param name="toolNames">The map from the request translation, if it shortened tool names.</param>
+    public OpenAIToAnthropicStream(string model, string? messageId = null, long? estimatedInputTokens = null, ToolNameMap? toolNames = null)
     {
+        _toolNames = toolNames;
         _model = model;
         _messageId = messageId;
         _estimatedInputTokens = estimatedInputTokens;
@@ -284,7 +287,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
 
         if (call is null)
         {
-            call = new ToolCall(openAIIndex, ToolCallIds.ToAnthropic(id), name ?? "");
+            call = new ToolCall(openAIIndex, ToolCallIds.ToAnthropic(id), ToolNameMap.ToClient(_toolNames, name ?? ""));
             _toolCalls.Add(call);
             if (_openTool is { } open && !open.Arguments.IsComplete)
             {
@@ -297,7 +300,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         }
         else if (call.Name.Length == 0 && name is not null)
         {
-            call.Name = name;
+            call.Name = ToolNameMap.ToClient(_toolNames, name);
         }
 
         if (escapedArguments.IsEmpty) return;
