@@ -355,3 +355,49 @@ public sealed class ToolNameMapTests
         Assert.Equal(longName, (string?)start.Json!["content_block"]!["name"]);
     }
 }
+
+public sealed class GeminiSchemaTests
+{
+    private const string Request = """
+        { "max_tokens": 10, "messages": [],
+          "tools": [{ "name": "Edit", "input_schema": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "path": { "type": "string", "format": "uri", "description": "file" },
+              "mode": { "const": "replace" },
+              "when": { "type": ["string", "null"], "format": "date-time" },
+              "edits": { "type": "array", "items": { "type": "object", "additionalProperties": false, "propertyNames": { "pattern": "^a" },
+                         "properties": { "old": { "type": "string" } }, "required": ["old"] } },
+              "additionalProperties": { "type": "string", "description": "a property that happens to have this name" }
+            },
+            "required": ["path"]
+          } }] }
+        """;
+
+    [Fact]
+    public void Gemini_gets_the_supported_schema_subset()
+    {
+        JsonNode parameters = TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("gemini-2.5-pro", provider: "gemini"))["tools"]![0]!["function"]!["parameters"]!;
+        string expected = """
+            { "type": "object",
+              "properties": {
+                "path": { "type": "string", "description": "file" },
+                "mode": { "enum": ["replace"] },
+                "when": { "type": "string", "nullable": true, "format": "date-time" },
+                "edits": { "type": "array", "items": { "type": "object", "properties": { "old": { "type": "string" } }, "required": ["old"] } },
+                "additionalProperties": { "type": "string", "description": "a property that happens to have this name" }
+              },
+              "required": ["path"] }
+            """;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), parameters), parameters.ToJsonString());
+    }
+
+    [Fact]
+    public void Other_providers_get_the_schema_unchanged()
+    {
+        JsonNode parameters = TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("gpt-4.1"))["tools"]![0]!["function"]!["parameters"]!;
+        Assert.Equal("http://json-schema.org/draft-07/schema#", (string?)parameters["$schema"]);
+    }
+}

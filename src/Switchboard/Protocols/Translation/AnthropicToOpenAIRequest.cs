@@ -91,7 +91,7 @@ public static class AnthropicToOpenAIRequest
             json.WriteString("reasoning_effort"u8, targetEffort);
         }
 
-        WriteTools(json, request, names);
+        WriteTools(json, request, names, GeminiSchema.AppliesTo(target));
         json.WriteEndObject();
     }
 
@@ -120,7 +120,7 @@ public static class AnthropicToOpenAIRequest
         return null;
     }
 
-    private static void WriteTools(Utf8JsonWriter json, JsonElement request, ToolNameMap names)
+    private static void WriteTools(Utf8JsonWriter json, JsonElement request, ToolNameMap names, bool geminiSchemas)
     {
         if (!request.TryGetProperty("tools"u8, out JsonElement tools) || tools.ValueKind != JsonValueKind.Array) return;
 
@@ -141,7 +141,8 @@ public static class AnthropicToOpenAIRequest
                 description.WriteTo(json);
             }
             json.WritePropertyName("parameters"u8);
-            schema.WriteTo(json);
+            if (geminiSchemas) GeminiSchema.Write(json, schema);
+            else schema.WriteTo(json);
             json.WriteEndObject();
             json.WriteEndObject();
         }
