@@ -11,7 +11,7 @@ namespace Switchboard.Protocols;
 /// </summary>
 public static class ErrorFormats
 {
-    /// <summary>Upstream text longer than this is cut: an HTML error page is not worth forwarding whole.</summary>
+    /// <summary>Upstream messages longer than this are cut: an HTML error page is not worth forwarding whole.</summary>
     private const int MaxMessageChars = 4000;
 
     /// <summary>Anthropic: <c>{"type":"error","error":{"type":…,"message":…}}</c>.</summary>
@@ -100,6 +100,7 @@ public static class ErrorFormats
     public static byte[] FromUpstream(ApiFormat client, int status, ReadOnlySpan<byte> upstreamBody)
     {
         UpstreamError error = Parse(status, upstreamBody);
+        error = error with { Message = Truncate(error.Message) };
         if (client == ApiFormat.Anthropic)
         {
             // An Anthropic upstream's own type is more precise than the status (e.g. 400 request_too_large).
@@ -178,8 +179,9 @@ public static class ErrorFormats
 
     private static string TextMessage(int status, ReadOnlySpan<byte> text)
     {
-        string s = Encoding.UTF8.GetString(text);
-        if (s.Length > MaxMessageChars) s = string.Concat(s.AsSpan(0, MaxMessageChars), "…");
-        return $"Upstream returned HTTP {status}: {s}";
+        return $"Upstream returned HTTP {status}: {Encoding.UTF8.GetString(text)}";
     }
+
+    private static string Truncate(string message) =>
+        message.Length <= MaxMessageChars ? message : string.Concat(message.AsSpan(0, MaxMessageChars), "…");
 }

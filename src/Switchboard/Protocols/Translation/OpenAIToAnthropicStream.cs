@@ -457,7 +457,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         {
             FinishReason.Length => "max_tokens",
             FinishReason.ContentFilter => "refusal",
-            FinishReason.ToolCalls => "tool_use",
+            FinishReason.ToolCalls => sawToolCalls ? "tool_use" : "end_turn", // a client waits for tools that never came
             _ => sawToolCalls ? "tool_use" : "end_turn",
         };
 

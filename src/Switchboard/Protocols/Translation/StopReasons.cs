@@ -14,18 +14,9 @@ internal static class StopReasons
     public static string ToAnthropic(string? openAIFinishReason, bool sawToolCalls) => openAIFinishReason switch
     {
         "length" => "max_tokens",
-        "tool_calls" or "function_call" => "tool_use",
         "content_filter" => "refusal",
-        // Some OpenAI-compatible servers finish a tool-calling turn with "stop": the client must still run the tools.
+        // Tool calls decide, not the reason: some servers end a tool-calling turn with "stop" (the client must still
+        // run the tools), and "tool_calls" without any call would leave a client waiting for tools that never came.
         _ => sawToolCalls ? "tool_use" : "end_turn",
     };
-
-    public static ReadOnlySpan<byte> ToAnthropicUtf8(string? openAIFinishReason, bool sawToolCalls) =>
-        ToAnthropic(openAIFinishReason, sawToolCalls) switch
-        {
-            "max_tokens" => "max_tokens"u8,
-            "tool_use" => "tool_use"u8,
-            "refusal" => "refusal"u8,
-            _ => "end_turn"u8,
-        };
 }
