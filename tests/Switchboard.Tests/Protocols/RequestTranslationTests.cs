@@ -401,3 +401,28 @@ public sealed class GeminiSchemaTests
         Assert.Equal("http://json-schema.org/draft-07/schema#", (string?)parameters["$schema"]);
     }
 }
+
+public sealed class DocumentTests
+{
+    private const string Request = """
+        { "max_tokens": 10, "messages": [{ "role": "user", "content": [
+          { "type": "document", "title": "spec.pdf", "source": { "type": "base64", "media_type": "application/pdf", "data": "JVBERi0=" } },
+          { "type": "text", "text": "Summarize." } ] }] }
+        """;
+
+    [Fact]
+    public void OpenAI_gets_pdfs_as_file_parts()
+    {
+        JsonNode part = TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("gpt-4.1"))["messages"]![0]!["content"]![0]!;
+        Assert.Equal("file", (string?)part["type"]);
+        Assert.Equal("data:application/pdf;base64,JVBERi0=", (string?)part["file"]!["file_data"]);
+    }
+
+    [Fact]
+    public void Other_servers_get_a_note_instead_of_a_part_they_would_reject()
+    {
+        JsonNode part = TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("qwen2.5-coder:7b", provider: "ollama"))["messages"]![0]!["content"]![0]!;
+        Assert.Equal("text", (string?)part["type"]);
+        Assert.Contains("spec.pdf", (string?)part["text"]);
+    }
+}

@@ -44,7 +44,7 @@ public static class AnthropicToOpenAIRequest
 
         json.WriteStartObject();
         json.WriteString("model"u8, target.ModelId);
-        new MessageWriter(json, names).WriteAll(request);
+        new MessageWriter(json, names, AcceptsFileParts(target)).WriteAll(request);
 
         if (request.TryGetProperty("max_tokens"u8, out JsonElement maxTokens) && maxTokens.TryGetInt64(out long max))
         {
@@ -171,6 +171,12 @@ public static class AnthropicToOpenAIRequest
         }
     }
 
+    /// <summary>"file" content parts (PDFs) are an OpenAI feature; OpenRouter and Azure OpenAI take them too.</summary>
+    private static bool AcceptsFileParts(TranslationTarget target) =>
+        target.Provider.Equals("openai", StringComparison.OrdinalIgnoreCase)
+        || target.Provider.Equals("azure", StringComparison.OrdinalIgnoreCase)
+        || target.Provider.Equals("openrouter", StringComparison.OrdinalIgnoreCase);
+
     private static void CopyNumber(Utf8JsonWriter json, JsonElement obj, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
     {
         if (obj.TryGetProperty(from, out JsonElement v) && v.ValueKind == JsonValueKind.Number)
@@ -185,7 +191,7 @@ public static class AnthropicToOpenAIRequest
     /// before anything else: tool results go first, system messages that arrive in between wait, and a call the
     /// client never answered gets a placeholder result rather than a 400.
     /// </summary>
-    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names)
+    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, bool acceptsFiles)
     {
         private readonly List<string> _unansweredCalls = [];
         private readonly List<string> _deferredSystem = [];
@@ -435,10 +441,20 @@ public static class AnthropicToOpenAIRequest
                     break;
                 case "base64":
                     string mediaType = Str(source, "media_type"u8) ?? "application/pdf";
+                    string filename = Str(document, "title"u8) ?? "document.pdf";
+                    if (!acceptsFiles)
+                    {
+                        // Most OpenAI-compatible servers reject "file" parts (a 400 for the whole request): say what was left out.
+                        json.WriteStartObject();
+                        json.WriteString("type"u8, "text"u8);
+                        json.WriteString("text"u8, $"[Document \"{filename}\" ({mediaType}) omitted: this model cannot read files.]");
+                        json.WriteEndObject();
+                        break;
+                    }
                     json.WriteStartObject();
                     json.WriteString("type"u8, "file"u8);
                     json.WriteStartObject("file"u8);
-                    json.WriteString("filename"u8, Str(document, "title"u8) ?? "document.pdf");
+                    json.WriteString("filename"u8, filename);
                     json.WriteString("file_data"u8, $"data:{mediaType};base64,{Str(source, "data"u8)}");
                     json.WriteEndObject();
                     json.WriteEndObject();
