@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Switchboard.Protocols;
 using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Bench.Protocols;
@@ -47,6 +48,30 @@ public class StreamTranslatorBenchmarks
         _anthropicText.OnEvent("content_block_delta", AnthropicTextDelta, _output);
         _output.ResetWrittenCount();
     }
+
+    private const int PumpChunks = 100;
+
+    /// <summary>100 OpenAI text chunks as one upstream body, as SSE.</summary>
+    private static readonly byte[] OpenAIStreamBody = BuildOpenAIStream();
+
+    private static byte[] BuildOpenAIStream()
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < PumpChunks - 1; i++) sb.Append("data: ").Append(Encoding.UTF8.GetString(OpenAITextChunk)).Append("\n\n");
+        sb.Append("data: [DONE]\n\n");
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> DiscardFlush = (_, _) => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// The whole per-event path the server runs: BCL SseParser over a stream, translator, flush. Reported per event;
+    /// includes the parser, a fresh translator and pump buffers amortised over 100 events.
+    /// </summary>
+    [Benchmark(Description = "Pump: SseParser + OpenAI→Anthropic, per event", OperationsPerInvoke = PumpChunks)]
+    public Task<SsePumpResult> Pump_OpenAIToAnthropic() =>
+        SseEventPump.PumpAsync(new MemoryStream(OpenAIStreamBody, writable: false), new OpenAIToAnthropicStream("claude-sonnet-4-5", "msg_bench"),
+            DiscardFlush, CancellationToken.None);
 
     [Benchmark(Description = "OpenAI→Anthropic text delta")]
     public int OpenAIToAnthropic_TextDelta()
