@@ -38,5 +38,9 @@ public interface IStreamTranslator
     TokenUsage Usage { get; }
 }
 
-/// <summary>Token counts as reported by a provider; nulls where it did not say.</summary>
+/// <summary>
+/// Token counts as reported by a provider; nulls where it did not say. <see cref="InputTokens"/> is the whole input,
+/// cached tokens included (OpenAI's prompt_tokens; Anthropic's input + cache read + cache write);
+/// <see cref="CachedInputTokens"/> is the cache-read part of it.
+/// </summary>
 public readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null);

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Switchboard.Protocols.Translation;
+
+namespace Switchboard.Protocols;
+
+/// <summary>
+/// One entry point per translation step, chosen by (client protocol, upstream protocol), so the server never
+/// branches on pairs itself. Same-protocol traffic is passthrough and never comes here; Gemini native is not
+/// implemented yet (<see cref="NotSupportedException"/>).
+/// </summary>
+public static class ProtocolTranslation
+{
+    /// <summary>Whether a client/upstream pair has translators.</summary>
+    public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
+        (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic);
+
+    /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
+    public static TranslatedRequest TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target)
+    {
+        switch (client, target.Api)
+        {
+            case (ApiFormat.Anthropic, ApiFormat.OpenAI):
+                byte[] body = AnthropicToOpenAIRequest.Translate(request, target, out ToolNameMap? toolNames);
+                return new TranslatedRequest(body, toolNames);
+            case (ApiFormat.OpenAI, ApiFormat.Anthropic):
+                return new TranslatedRequest(OpenAIToAnthropicRequest.Translate(request, target), null);
+            default:
+                throw Unsupported(client, target.Api);
+        }
+    }
+
+    /// <summary>A non-streamed upstream response body in the client's protocol.</summary>
+    /// <param name="clientModel">The model name the client sees; null keeps the upstream's.</param>
+    /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
+    public static byte[] TranslateResponse(ApiFormat client, ApiFormat upstream, JsonElement response, string? clientModel,
+        out TokenUsage usage, ToolNameMap? toolNames = null) =>
+        (client, upstream) switch
+        {
+            (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(response, clientModel, out usage, toolNames),
+            (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
+            _ => throw Unsupported(client, upstream),
+        };
+
+    /// <summary>A fresh translator for one streamed response.</summary>
+    /// <param name="clientModel">The model name the client sees in the stream.</param>
+    /// <param name="clientWantsUsage">OpenAI clients: the request had <c>stream_options.include_usage</c> (see <see cref="OpenAIToAnthropicRequest.ClientWantsStreamUsage"/>).</param>
+    /// <param name="estimatedInputTokens">Anthropic clients: input tokens for message_start (e.g. <see cref="CountTokensEstimator"/>).</param>
+    /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
+    public static IStreamTranslator CreateStreamTranslator(ApiFormat client, ApiFormat upstream, string clientModel,
+        bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null) =>
+        (client, upstream) switch
+        {
+            (ApiFormat.Anthropic, ApiFormat.OpenAI) => new OpenAIToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
+            (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
+            _ => throw Unsupported(client, upstream),
+        };
+
+    private static NotSupportedException Unsupported(ApiFormat client, ApiFormat upstream) =>
+        new($"No translation from {client} clients to {upstream} upstreams.");
+}
+
+/// <summary>A translated request body, and the tool-name map its response translation needs (null when unused).</summary>
+public sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames);

@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Net.ServerSentEvents;
+
+namespace Switchboard.Protocols;
+
+/// <summary>How a pumped stream ended.</summary>
+public enum SsePumpOutcome
+{
+    /// <summary>The upstream stream ended; the translator closed the client stream.</summary>
+    Completed,
+    /// <summary>Reading the upstream failed; the client got an error event (if it could still be written).</summary>
+    UpstreamFailed,
+    /// <summary>The token was cancelled (client gone, or the server's idle timeout): nothing more was written.</summary>
+    Cancelled,
+    /// <summary>Writing to the client failed (it disconnected): the upstream should be abandoned.</summary>
+    ClientFailed,
+}
+
+/// <summary>The result of <see cref="SseEventPump.PumpAsync"/>, for the server's logs and metrics.</summary>
+public readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventCount, Exception? Error = null)
+{
+    public bool Completed => Outcome == SsePumpOutcome.Completed;
+}
+
+/// <summary>
+/// Moves one upstream SSE response through a translator to the client: parses events with the BCL's
+/// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job), hands each to the translator
+/// and flushes the translator's output after every event, so nothing the client could show sits in a buffer.
+/// </summary>
+public static class SseEventPump
+{
+    /// <param name="upstream">The upstream response body.</param>
+    /// <param name="translator">A fresh translator for this response.</param>
+    /// <param name="flush">Writes bytes to the client and flushes them (e.g. PipeWriter.WriteAsync).</param>
+    /// <param name="ct">Cancelled when the client disconnects or the server gives up on an idle upstream.</param>
+    /// <remarks>
+    /// Never throws for upstream or client I/O failures: the outcome says what happened. On cancellation nothing more
+    /// is written; a server that cancels for an idle timeout and still has the client can call
+    /// <see cref="IStreamTranslator.OnFailed"/> itself.
+    /// </remarks>
+    public static async Task<SsePumpResult> PumpAsync(
+        Stream upstream,
+        IStreamTranslator translator,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush,
+        CancellationToken ct)
+    {
+        var output = new ArrayBufferWriter<byte>(4096);
+        // The parser hands out each event's data as a span valid only during the callback: copy it into one reused
+        // buffer, valid until the next event (each event is translated before the parser moves on).
+        var data = new ArrayBufferWriter<byte>(4096);
+        int events = 0;
+
+        SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(upstream, (type, bytes) =>
+        {
+            data.ResetWrittenCount();
+            data.Write(bytes);
+            return data.WrittenMemory;
+        });
+
+        try
+        {
+            await foreach (SseItem<ReadOnlyMemory<byte>> item in parser.EnumerateAsync(ct).ConfigureAwait(false))
+            {
+                // The parser only checks the token when it must read: buffered events would still be processed.
+                ct.ThrowIfCancellationRequested();
+                events++;
+                translator.OnEvent(item.EventType, item.Data.Span, output);
+                await FlushAsync(output, flush, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+        }
+        catch (ClientWriteException e)
+        {
+            return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
+        }
+        catch (Exception e)
+        {
+            output.ResetWrittenCount();
+            translator.OnFailed($"Upstream stream failed: {e.Message}", output);
+            await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
+            return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
+        }
+
+        translator.OnCompleted(output);
+        try
+        {
+            await FlushAsync(output, flush, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+        }
+        catch (ClientWriteException e)
+        {
+            return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
+        }
+        return new SsePumpResult(SsePumpOutcome.Completed, events);
+    }
+
+    private static async ValueTask FlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    {
+        if (output.WrittenCount == 0) return;
+        try
+        {
+            await flush(output.WrittenMemory, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ClientWriteException(e);
+        }
+        output.ResetWrittenCount();
+    }
+
+    private static async ValueTask TryFinalFlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    {
+        try
+        {
+            await FlushAsync(output, flush, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The client is gone too: the upstream failure is what gets reported.
+        }
+    }
+
+    /// <summary>Tells a failed client write apart from a failed upstream read inside the pump.</summary>
+    private sealed class ClientWriteException(Exception inner) : Exception(inner.Message, inner);
+}

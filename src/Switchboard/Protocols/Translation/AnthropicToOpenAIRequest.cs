@@ -1,0 +1,497 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Protocols.Translation;
+
+/// <summary>
+/// Anthropic Messages request → OpenAI Chat Completions request. Keeps what the target understands, drops the rest
+/// (cache_control, thinking history, top_k, server tools, context_management). Runs once per request.
+/// </summary>
+public static class AnthropicToOpenAIRequest
+{
+    /// <summary>OpenAI rejects more stop sequences than this.</summary>
+    private const int MaxStopSequences = 4;
+    /// <summary>OpenAI's limit for <c>user</c>; longer ids (Claude Code's are) are sent as their SHA-256 hex.</summary>
+    private const int MaxUserIdLength = 64;
+
+    /// <summary>Returns the UTF-8 JSON body for POST /chat/completions.</summary>
+    /// <remarks>Use the overload with <see cref="ToolNameMap"/> when tool names may exceed OpenAI's 64 characters.</remarks>
+    public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target) =>
+        Translate(anthropicRequest, target, out _);
+
+    /// <summary>Returns the UTF-8 JSON body for POST /chat/completions.</summary>
+    /// <param name="toolNames">
+    /// Tool names shortened for OpenAI, or null if none were: pass it to the response or stream translator so the
+    /// client sees its own names again.
+    /// </param>
+    public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target, out ToolNameMap? toolNames)
+    {
+        var names = new ToolNameMap();
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
+        {
+            Write(json, anthropicRequest, target, names);
+        }
+        toolNames = names.IsEmpty ? null : names;
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(Utf8JsonWriter json, JsonElement request, TranslationTarget target, ToolNameMap names)
+    {
+        bool reasoningModel = ReasoningSupport.IsOpenAIReasoningModel(target.ModelId);
+
+        json.WriteStartObject();
+        json.WriteString("model"u8, target.ModelId);
+        new MessageWriter(json, names, AcceptsFileParts(target)).WriteAll(request);
+
+        if (request.TryGetProperty("max_tokens"u8, out JsonElement maxTokens) && maxTokens.TryGetInt64(out long max))
+        {
+            if (target.MaxOutputTokens is int cap && max > cap) max = cap;
+            // Reasoning models reject max_tokens; max_completion_tokens includes reasoning, like Anthropic's max_tokens includes thinking.
+            json.WriteNumber(reasoningModel ? "max_completion_tokens"u8 : "max_tokens"u8, max);
+        }
+
+        if (!reasoningModel)
+        {
+            // OpenAI reasoning models reject sampling parameters and stop sequences.
+            CopyNumber(json, request, "temperature"u8, "temperature"u8);
+            CopyNumber(json, request, "top_p"u8, "top_p"u8);
+            if (request.TryGetProperty("stop_sequences"u8, out JsonElement stops) && stops.ValueKind == JsonValueKind.Array && stops.GetArrayLength() > 0)
+            {
+                json.WriteStartArray("stop"u8);
+                int n = 0;
+                foreach (JsonElement s in stops.EnumerateArray())
+                {
+                    if (s.ValueKind != JsonValueKind.String || n++ == MaxStopSequences) continue;
+                    s.WriteTo(json);
+                }
+                json.WriteEndArray();
+            }
+        }
+
+        if (request.TryGetProperty("stream"u8, out JsonElement stream) && stream.ValueKind == JsonValueKind.True)
+        {
+            json.WriteBoolean("stream"u8, true);
+            json.WriteStartObject("stream_options"u8);
+            json.WriteBoolean("include_usage"u8, true);
+            json.WriteEndObject();
+        }
+
+        if (request.TryGetProperty("metadata"u8, out JsonElement metadata) && metadata.ValueKind == JsonValueKind.Object
+            && metadata.TryGetProperty("user_id"u8, out JsonElement userId) && userId.ValueKind == JsonValueKind.String)
+        {
+            string user = userId.GetString()!;
+            json.WriteString("user"u8, user.Length <= MaxUserIdLength ? user : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(user))));
+        }
+
+        if (EffortOf(request) is { } effort && ReasoningSupport.EffortFor(target, effort) is { } targetEffort)
+        {
+            json.WriteString("reasoning_effort"u8, targetEffort);
+        }
+
+        WriteTools(json, request, names, GeminiSchema.AppliesTo(target));
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The effort the client asked for: <c>output_config.effort</c> wins, else a <c>thinking</c> budget maps to one.
+    /// Adaptive thinking without an effort leaves the target's default.
+    /// </summary>
+    internal static string? EffortOf(JsonElement request)
+    {
+        if (request.TryGetProperty("output_config"u8, out JsonElement config) && config.ValueKind == JsonValueKind.Object
+            && config.TryGetProperty("effort"u8, out JsonElement e) && e.ValueKind == JsonValueKind.String)
+        {
+            switch (e.GetString())
+            {
+                case "low": return "low";
+                case "medium": return "medium";
+                case "high" or "max" or "xhigh": return "high";
+            }
+        }
+        if (request.TryGetProperty("thinking"u8, out JsonElement thinking) && thinking.ValueKind == JsonValueKind.Object
+            && thinking.TryGetProperty("type"u8, out JsonElement type) && type.ValueEquals("enabled"u8))
+        {
+            long budget = thinking.TryGetProperty("budget_tokens"u8, out JsonElement b) && b.TryGetInt64(out long v) ? v : 8192;
+            return ReasoningSupport.EffortForBudget(budget);
+        }
+        return null;
+    }
+
+    private static void WriteTools(Utf8JsonWriter json, JsonElement request, ToolNameMap names, bool geminiSchemas)
+    {
+        if (!request.TryGetProperty("tools"u8, out JsonElement tools) || tools.ValueKind != JsonValueKind.Array) return;
+
+        int written = 0;
+        foreach (JsonElement tool in tools.EnumerateArray())
+        {
+            // Server tools (web_search_20250305, bash_…, text_editor_…) run at Anthropic; other targets can't run them.
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("input_schema"u8, out JsonElement schema)) continue;
+            if (tool.TryGetProperty("type"u8, out JsonElement t) && !t.ValueEquals("custom"u8)) continue;
+            if (written++ == 0) json.WriteStartArray("tools"u8);
+            json.WriteStartObject();
+            json.WriteString("type"u8, "function"u8);
+            json.WriteStartObject("function"u8);
+            json.WriteString("name"u8, names.ToUpstream(tool.GetProperty("name"u8).GetString() ?? ""));
+            if (tool.TryGetProperty("description"u8, out JsonElement description) && description.ValueKind == JsonValueKind.String)
+            {
+                json.WritePropertyName("description"u8);
+                description.WriteTo(json);
+            }
+            json.WritePropertyName("parameters"u8);
+            if (geminiSchemas) GeminiSchema.Write(json, schema);
+            else schema.WriteTo(json);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        if (written == 0) return; // tool_choice without tools is an error at OpenAI
+        json.WriteEndArray();
+
+        if (!request.TryGetProperty("tool_choice"u8, out JsonElement choice) || choice.ValueKind != JsonValueKind.Object) return;
+        string? type = choice.TryGetProperty("type"u8, out JsonElement ct) ? ct.GetString() : null;
+        switch (type)
+        {
+            case "auto": json.WriteString("tool_choice"u8, "auto"u8); break;
+            case "any": json.WriteString("tool_choice"u8, "required"u8); break;
+            case "none": json.WriteString("tool_choice"u8, "none"u8); break;
+            case "tool" when choice.TryGetProperty("name"u8, out JsonElement name):
+                json.WriteStartObject("tool_choice"u8);
+                json.WriteString("type"u8, "function"u8);
+                json.WriteStartObject("function"u8);
+                json.WriteString("name"u8, names.ToUpstream(name.GetString() ?? ""));
+                json.WriteEndObject();
+                json.WriteEndObject();
+                break;
+        }
+        if (type != "none" && choice.TryGetProperty("disable_parallel_tool_use"u8, out JsonElement dp) && dp.ValueKind == JsonValueKind.True)
+        {
+            json.WriteBoolean("parallel_tool_calls"u8, false);
+        }
+    }
+
+    /// <summary>"file" content parts (PDFs) are an OpenAI feature; OpenRouter and Azure OpenAI take them too.</summary>
+    private static bool AcceptsFileParts(TranslationTarget target) =>
+        target.Provider.Equals("openai", StringComparison.OrdinalIgnoreCase)
+        || target.Provider.Equals("azure", StringComparison.OrdinalIgnoreCase)
+        || target.Provider.Equals("openrouter", StringComparison.OrdinalIgnoreCase);
+
+    private static void CopyNumber(Utf8JsonWriter json, JsonElement obj, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    {
+        if (obj.TryGetProperty(from, out JsonElement v) && v.ValueKind == JsonValueKind.Number)
+        {
+            json.WritePropertyName(to);
+            v.WriteTo(json);
+        }
+    }
+
+    /// <summary>
+    /// Writes the OpenAI messages array. OpenAI requires every assistant tool_calls id to be answered by a tool message
+    /// before anything else: tool results go first, system messages that arrive in between wait, and a call the
+    /// client never answered gets a placeholder result rather than a 400.
+    /// </summary>
+    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, bool acceptsFiles)
+    {
+        private readonly List<string> _unansweredCalls = [];
+        private readonly List<string> _deferredSystem = [];
+
+        public void WriteAll(JsonElement request)
+        {
+            json.WriteStartArray("messages"u8);
+            if (request.TryGetProperty("system"u8, out JsonElement system))
+            {
+                string text = JoinText(system, "\n\n");
+                if (text.Length > 0) WriteTextMessage("system"u8, text);
+            }
+            if (request.TryGetProperty("messages"u8, out JsonElement messages) && messages.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement message in messages.EnumerateArray())
+                {
+                    if (!message.TryGetProperty("content"u8, out JsonElement content)) continue;
+                    string? role = message.TryGetProperty("role"u8, out JsonElement r) ? r.GetString() : null;
+                    switch (role)
+                    {
+                        case "assistant":
+                            CloseToolTurn();
+                            WriteAssistant(content);
+                            break;
+                        case "system":
+                            // Claude Code sends system-role messages mid-conversation; OpenAI takes them anywhere
+                            // except between a tool call and its result.
+                            string text = JoinText(content, "\n\n");
+                            if (text.Length == 0) break;
+                            if (_unansweredCalls.Count > 0) _deferredSystem.Add(text);
+                            else WriteTextMessage("system"u8, text);
+                            break;
+                        default:
+                            WriteUser(content);
+                            break;
+                    }
+                }
+            }
+            CloseToolTurn();
+            json.WriteEndArray();
+        }
+
+        private void CloseToolTurn()
+        {
+            foreach (string id in _unansweredCalls)
+            {
+                WriteToolMessage(id, "(no result: the client did not return one)");
+            }
+            _unansweredCalls.Clear();
+            foreach (string text in _deferredSystem) WriteTextMessage("system"u8, text);
+            _deferredSystem.Clear();
+        }
+
+        private void WriteTextMessage(ReadOnlySpan<byte> role, string text)
+        {
+            json.WriteStartObject();
+            json.WriteString("role"u8, role);
+            json.WriteString("content"u8, text);
+            json.WriteEndObject();
+        }
+
+        private void WriteToolMessage(string id, string text)
+        {
+            json.WriteStartObject();
+            json.WriteString("role"u8, "tool"u8);
+            json.WriteString("tool_call_id"u8, id);
+            json.WriteString("content"u8, text);
+            json.WriteEndObject();
+        }
+
+        private void WriteAssistant(JsonElement content)
+        {
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                WriteTextMessage("assistant"u8, content.GetString()!);
+                return;
+            }
+            if (content.ValueKind != JsonValueKind.Array) return;
+
+            var text = new StringBuilder();
+            int toolCalls = 0;
+            foreach (JsonElement block in content.EnumerateArray())
+            {
+                if (BlockType(block) is "tool_use") toolCalls++;
+                else if (BlockType(block) is "text" && block.TryGetProperty("text"u8, out JsonElement t))
+                {
+                    if (text.Length > 0) text.Append("\n\n");
+                    text.Append(t.GetString());
+                }
+                // thinking / redacted_thinking: signed for Anthropic only, never forwarded as text.
+            }
+            if (text.Length == 0 && toolCalls == 0) return;
+
+            json.WriteStartObject();
+            json.WriteString("role"u8, "assistant"u8);
+            if (text.Length > 0) json.WriteString("content"u8, text.ToString());
+            else json.WriteNull("content"u8);
+            if (toolCalls > 0)
+            {
+                json.WriteStartArray("tool_calls"u8);
+                foreach (JsonElement block in content.EnumerateArray())
+                {
+                    if (BlockType(block) is not "tool_use") continue;
+                    string id = block.TryGetProperty("id"u8, out JsonElement idEl) ? idEl.GetString() ?? ToolCallIds.NewOpenAIId() : ToolCallIds.NewOpenAIId();
+                    _unansweredCalls.Add(id);
+                    json.WriteStartObject();
+                    json.WriteString("id"u8, id);
+                    json.WriteString("type"u8, "function"u8);
+                    json.WriteStartObject("function"u8);
+                    json.WriteString("name"u8, names.ToUpstream(block.GetProperty("name"u8).GetString() ?? ""));
+                    json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? Compact(input) : "{}");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+
+        private void WriteUser(JsonElement content)
+        {
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                CloseToolTurn();
+                WriteTextMessage("user"u8, content.GetString()!);
+                return;
+            }
+            if (content.ValueKind != JsonValueKind.Array) return;
+
+            // 1. Tool results, as tool messages (text only: their images move to the user message below).
+            List<JsonElement>? resultImages = null;
+            foreach (JsonElement block in content.EnumerateArray())
+            {
+                if (BlockType(block) is not "tool_result") continue;
+                string id = block.TryGetProperty("tool_use_id"u8, out JsonElement idEl) ? idEl.GetString() ?? "" : "";
+                _unansweredCalls.Remove(id);
+                var text = new StringBuilder();
+                int images = 0;
+                if (block.TryGetProperty("content"u8, out JsonElement resultContent))
+                {
+                    if (resultContent.ValueKind == JsonValueKind.String) text.Append(resultContent.GetString());
+                    else if (resultContent.ValueKind == JsonValueKind.Array)
+                    {
+                        foreach (JsonElement part in resultContent.EnumerateArray())
+                        {
+                            switch (BlockType(part))
+                            {
+                                case "text":
+                                    if (text.Length > 0) text.Append('\n');
+                                    text.Append(part.GetProperty("text"u8).GetString());
+                                    break;
+                                case "image":
+                                    (resultImages ??= []).Add(part);
+                                    images++;
+                                    break;
+                            }
+                        }
+                    }
+                }
+                if (images > 0) text.Append(text.Length > 0 ? "\n" : "").Append(images == 1 ? "(1 image follows in the next user message)" : $"({images} images follow in the next user message)");
+                // OpenAI tool messages have no error flag: say it in the text.
+                bool isError = block.TryGetProperty("is_error"u8, out JsonElement err) && err.ValueKind == JsonValueKind.True;
+                WriteToolMessage(id, isError ? "Error: " + text : text.ToString());
+            }
+            CloseToolTurn();
+
+            // 2. Everything else the user sent, after the tool messages.
+            int parts = 0;
+            bool onlyText = true;
+            if (resultImages is not null) { parts += resultImages.Count; onlyText = false; }
+            foreach (JsonElement block in content.EnumerateArray())
+            {
+                switch (BlockType(block))
+                {
+                    case "text": parts++; break;
+                    case "image" or "document": parts++; onlyText = false; break;
+                }
+            }
+            if (parts == 0) return;
+
+            json.WriteStartObject();
+            json.WriteString("role"u8, "user"u8);
+            if (onlyText)
+            {
+                // Plain string content: the form every OpenAI-compatible server accepts.
+                json.WriteString("content"u8, JoinText(content, "\n\n"));
+            }
+            else
+            {
+                json.WriteStartArray("content"u8);
+                if (resultImages is not null)
+                {
+                    foreach (JsonElement image in resultImages) WriteImagePart(image);
+                }
+                foreach (JsonElement block in content.EnumerateArray())
+                {
+                    switch (BlockType(block))
+                    {
+                        case "text":
+                            json.WriteStartObject();
+                            json.WriteString("type"u8, "text"u8);
+                            json.WritePropertyName("text"u8);
+                            block.GetProperty("text"u8).WriteTo(json);
+                            json.WriteEndObject();
+                            break;
+                        case "image":
+                            WriteImagePart(block);
+                            break;
+                        case "document":
+                            WriteDocumentPart(block);
+                            break;
+                    }
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+
+        private void WriteImagePart(JsonElement image)
+        {
+            if (!image.TryGetProperty("source"u8, out JsonElement source)) return;
+            string? url = SourceType(source) switch
+            {
+                "base64" => $"data:{Str(source, "media_type"u8) ?? "image/png"};base64,{Str(source, "data"u8)}",
+                "url" => Str(source, "url"u8),
+                _ => null,
+            };
+            if (url is null) return;
+            json.WriteStartObject();
+            json.WriteString("type"u8, "image_url"u8);
+            json.WriteStartObject("image_url"u8);
+            json.WriteString("url"u8, url);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        private void WriteDocumentPart(JsonElement document)
+        {
+            if (!document.TryGetProperty("source"u8, out JsonElement source)) return;
+            switch (SourceType(source))
+            {
+                case "text":
+                    json.WriteStartObject();
+                    json.WriteString("type"u8, "text"u8);
+                    json.WriteString("text"u8, Str(source, "data"u8) ?? "");
+                    json.WriteEndObject();
+                    break;
+                case "base64":
+                    string mediaType = Str(source, "media_type"u8) ?? "application/pdf";
+                    string filename = Str(document, "title"u8) ?? "document.pdf";
+                    if (!acceptsFiles)
+                    {
+                        // Most OpenAI-compatible servers reject "file" parts (a 400 for the whole request): say what was left out.
+                        json.WriteStartObject();
+                        json.WriteString("type"u8, "text"u8);
+                        json.WriteString("text"u8, $"[Document \"{filename}\" ({mediaType}) omitted: this model cannot read files.]");
+                        json.WriteEndObject();
+                        break;
+                    }
+                    json.WriteStartObject();
+                    json.WriteString("type"u8, "file"u8);
+                    json.WriteStartObject("file"u8);
+                    json.WriteString("filename"u8, filename);
+                    json.WriteString("file_data"u8, $"data:{mediaType};base64,{Str(source, "data"u8)}");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    break;
+            }
+        }
+    }
+
+    internal static string? BlockType(JsonElement block) =>
+        block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type"u8, out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+
+    private static string? SourceType(JsonElement source) => Str(source, "type"u8);
+
+    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>Text of a string, or the text blocks of a block list joined by the separator.</summary>
+    internal static string JoinText(JsonElement content, string separator)
+    {
+        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
+        if (content.ValueKind != JsonValueKind.Array) return "";
+        var text = new StringBuilder();
+        foreach (JsonElement block in content.EnumerateArray())
+        {
+            if (BlockType(block) is "text" && block.TryGetProperty("text"u8, out JsonElement t) && t.ValueKind == JsonValueKind.String)
+            {
+                if (text.Length > 0) text.Append(separator);
+                text.Append(t.GetString());
+            }
+        }
+        return text.ToString();
+    }
+
+    internal static string Compact(JsonElement value)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, SseWriter.JsonOptions)) value.WriteTo(w);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Switchboard.Protocols.Translation;
+
+/// <summary>
+/// Anthropic message → OpenAI chat.completion. Thinking becomes <c>reasoning_content</c> (the DeepSeek convention
+/// most OpenAI clients read); its signature has no OpenAI equivalent and is dropped.
+/// </summary>
+public static class AnthropicToOpenAIResponse
+{
+    /// <param name="anthropicResponse">The upstream's message body.</param>
+    /// <param name="clientModel">The model name to show the client; null keeps the upstream's.</param>
+    /// <param name="usage">The upstream's usage (input includes cache reads and writes).</param>
+    /// <param name="created">Unix seconds for <c>created</c>; now when null (tests pin it).</param>
+    public static byte[] Translate(JsonElement anthropicResponse, string? clientModel, out TokenUsage usage, long? created = null)
+    {
+        usage = anthropicResponse.TryGetProperty("usage"u8, out JsonElement u) ? UsageMapping.FromAnthropic(u) : default;
+
+        var text = new StringBuilder();
+        var thinking = new StringBuilder();
+        int toolCalls = 0;
+        if (anthropicResponse.TryGetProperty("content"u8, out JsonElement content) && content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement block in content.EnumerateArray())
+            {
+                switch (AnthropicToOpenAIRequest.BlockType(block))
+                {
+                    case "text": text.Append(Str(block, "text"u8)); break;
+                    case "thinking": thinking.Append(Str(block, "thinking"u8)); break;
+                    case "tool_use": toolCalls++; break;
+                }
+            }
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("id"u8, CompletionId(Str(anthropicResponse, "id"u8)));
+            json.WriteString("object"u8, "chat.completion"u8);
+            json.WriteNumber("created"u8, created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            json.WriteString("model"u8, clientModel ?? Str(anthropicResponse, "model"u8) ?? "");
+            json.WriteStartArray("choices"u8);
+            json.WriteStartObject();
+            json.WriteNumber("index"u8, 0);
+            json.WriteStartObject("message"u8);
+            json.WriteString("role"u8, "assistant"u8);
+            if (text.Length > 0) json.WriteString("content"u8, text.ToString()); else json.WriteNull("content"u8);
+            if (thinking.Length > 0) json.WriteString("reasoning_content"u8, thinking.ToString());
+            if (toolCalls > 0)
+            {
+                json.WriteStartArray("tool_calls"u8);
+                foreach (JsonElement block in content.EnumerateArray())
+                {
+                    if (AnthropicToOpenAIRequest.BlockType(block) is not "tool_use") continue;
+                    json.WriteStartObject();
+                    json.WriteString("id"u8, Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId());
+                    json.WriteString("type"u8, "function"u8);
+                    json.WriteStartObject("function"u8);
+                    json.WriteString("name"u8, Str(block, "name"u8) ?? "");
+                    json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? AnthropicToOpenAIRequest.Compact(input) : "{}");
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+            json.WriteNull("logprobs"u8);
+            json.WriteString("finish_reason"u8, StopReasons.ToOpenAI(Str(anthropicResponse, "stop_reason"u8)));
+            json.WriteEndObject();
+            json.WriteEndArray();
+            UsageMapping.WriteOpenAI(json, usage);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>"msg_abc" → "chatcmpl-msg_abc".</summary>
+    internal static string CompletionId(string? upstreamId) =>
+        "chatcmpl-" + (string.IsNullOrEmpty(upstreamId) ? ToolCallIds.RandomSuffix() : upstreamId);
+
+    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

@@ -1,0 +1,298 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Switchboard.Protocols.Translation;
+
+/// <summary>
+/// Anthropic Messages event stream → OpenAI chat.completion.chunk stream, for an OpenAI client served by an Anthropic
+/// upstream.
+/// <para>
+/// Every chunk shares one id and created time; the first carries delta.role. A tool_use block becomes a tool_calls
+/// delta whose index counts tool calls (0, 1, …), not Anthropic blocks; its input_json_delta fragments follow as
+/// arguments. Thinking streams as delta.reasoning_content; signatures are dropped. stop_reason becomes finish_reason on
+/// a final empty-delta chunk, then the usage chunk (only if the client asked with include_usage), then [DONE].
+/// </para>
+/// Chunks are built from a per-stream prefix and the upstream's escaped string bytes: a text delta allocates nothing.
+/// </summary>
+public sealed class AnthropicToOpenAIStream : IStreamTranslator
+{
+    private const string RandomIdPrefix = "chatcmpl-";
+
+    private readonly string _model;
+    private readonly bool _includeUsage;
+    private readonly string? _completionId;
+    private readonly long _created;
+    private readonly ReusableJsonWriter _json = new();
+
+    /// <summary>`data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{`</summary>
+    private byte[]? _chunkPrefix;
+    private string? _id;
+    private bool _finished;
+    private int _toolCalls = -1;   // OpenAI index of the open tool call
+    private bool _inToolBlock;
+    private string? _stopReason;
+    private TokenUsage _usage;
+
+    /// <param name="model">The model name the client sees in every chunk (usually the one it asked for).</param>
+    /// <param name="includeUsage">The client sent <c>stream_options.include_usage</c>: add the usage chunk at the end.</param>
+    /// <param name="completionId">The chunk id; "chatcmpl-" + the upstream message id when null (tests pin it).</param>
+    /// <param name="created">Unix seconds for <c>created</c>; now when null.</param>
+    public AnthropicToOpenAIStream(string model, bool includeUsage, string? completionId = null, long? created = null)
+    {
+        _model = model;
+        _includeUsage = includeUsage;
+        _completionId = completionId;
+        _created = created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    }
+
+    public TokenUsage Usage => _usage;
+
+    public void OnEvent(string? eventType, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        if (_finished) return;
+        try
+        {
+            switch (eventType is null or "message" ? PeekType(data) : eventType)
+            {
+                case "content_block_delta": OnBlockDelta(data, output); break;
+                case "content_block_start": OnBlockStart(data, output); break;
+                case "content_block_stop": _inToolBlock = false; break;
+                case "message_start": OnMessageStart(data, output); break;
+                case "message_delta": OnMessageDelta(data); break;
+                case "message_stop": Finish(output); break;
+                case "error":
+                    WriteErrorAndDone(output, ErrorFormats.FromUpstream(ApiFormat.OpenAI, 500, data));
+                    break;
+                // ping and unknown events: nothing for the client.
+            }
+        }
+        catch (JsonException)
+        {
+            // A malformed event carries nothing we could forward.
+        }
+    }
+
+    public void OnCompleted(IBufferWriter<byte> output)
+    {
+        if (!_finished) Finish(output);
+    }
+
+    public void OnFailed(string message, IBufferWriter<byte> output)
+    {
+        if (_finished) return;
+        WriteErrorAndDone(output, ErrorFormats.OpenAI("server_error", message, null));
+    }
+
+    private void OnBlockDelta(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        var reader = new Utf8JsonReader(data);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("delta"u8)) { reader.Skip(); continue; }
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
+
+            ReadOnlySpan<byte> deltaType = default, value = default;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    deltaType = reader.ValueSpan;
+                }
+                else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("partial_json"u8) || reader.ValueTextEquals("thinking"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String) value = reader.ValueSpan;
+                }
+                else reader.Skip();
+            }
+            if (value.IsEmpty) return;
+
+            if (deltaType.SequenceEqual("text_delta"u8)) WriteDelta(output, "\"content\":\""u8, value);
+            else if (deltaType.SequenceEqual("thinking_delta"u8)) WriteDelta(output, "\"reasoning_content\":\""u8, value);
+            else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock)
+            {
+                WritePrefix(output);
+                SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
+                SseWriter.Number(output, _toolCalls);
+                SseWriter.Raw(output, ",\"function\":{\"arguments\":\""u8);
+                SseWriter.Raw(output, value);
+                SseWriter.Raw(output, "\"}}]"u8);
+                WriteOpenSuffix(output);
+            }
+            // signature_delta, citations_delta: no OpenAI equivalent.
+            return;
+        }
+    }
+
+    private void WriteDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> field, ReadOnlySpan<byte> escapedValue)
+    {
+        WritePrefix(output);
+        SseWriter.Raw(output, field);
+        SseWriter.Raw(output, escapedValue);
+        SseWriter.Raw(output, "\""u8);
+        WriteOpenSuffix(output);
+    }
+
+    private void OnBlockStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        var reader = new Utf8JsonReader(data);
+        using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+        if (!doc.RootElement.TryGetProperty("content_block"u8, out JsonElement block)) return;
+        string? type = Str(block, "type"u8);
+        switch (type)
+        {
+            case "tool_use":
+                _toolCalls++;
+                _inToolBlock = true;
+                WritePrefix(output);
+                SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
+                SseWriter.Number(output, _toolCalls);
+                SseWriter.Raw(output, ",\"id\":"u8);
+                WriteString(output, Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId());
+                SseWriter.Raw(output, ",\"type\":\"function\",\"function\":{\"name\":"u8);
+                WriteString(output, Str(block, "name"u8) ?? "");
+                SseWriter.Raw(output, ",\"arguments\":\"\"}}]"u8);
+                WriteOpenSuffix(output);
+                break;
+            case "text" when Str(block, "text"u8) is { Length: > 0 } text:
+                WriteDelta(output, "\"content\":\""u8, Escape(text));
+                break;
+            case "thinking" when Str(block, "thinking"u8) is { Length: > 0 } thinking:
+                WriteDelta(output, "\"reasoning_content\":\""u8, Escape(thinking));
+                break;
+            // server_tool_use, web_search_tool_result, redacted_thinking: run or kept at Anthropic, nothing to stream.
+        }
+    }
+
+    private void OnMessageStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
+    {
+        var reader = new Utf8JsonReader(data);
+        using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+        if (doc.RootElement.TryGetProperty("message"u8, out JsonElement message))
+        {
+            _id ??= _completionId ?? AnthropicToOpenAIResponse.CompletionId(Str(message, "id"u8));
+            if (message.TryGetProperty("usage"u8, out JsonElement usage)) MergeUsage(UsageMapping.FromAnthropic(usage));
+        }
+        WritePrefix(output);
+        SseWriter.Raw(output, "\"role\":\"assistant\",\"content\":\"\""u8);
+        WriteOpenSuffix(output);
+    }
+
+    private void OnMessageDelta(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+        JsonElement root = doc.RootElement;
+        if (root.TryGetProperty("delta"u8, out JsonElement delta) && Str(delta, "stop_reason"u8) is { } stop) _stopReason = stop;
+        if (root.TryGetProperty("usage"u8, out JsonElement usage))
+        {
+            // message_delta usage is cumulative; input counts appear here only on newer API versions.
+            TokenUsage update = UsageMapping.FromAnthropic(usage);
+            MergeUsage(update);
+        }
+    }
+
+    private void MergeUsage(TokenUsage update) => _usage = new TokenUsage(
+        update.InputTokens ?? _usage.InputTokens,
+        update.OutputTokens ?? _usage.OutputTokens,
+        update.CachedInputTokens ?? _usage.CachedInputTokens);
+
+    private void Finish(IBufferWriter<byte> output)
+    {
+        WritePrefix(output);
+        SseWriter.Raw(output, "},\"logprobs\":null,\"finish_reason\":\""u8);
+        SseWriter.Raw(output, StopReasons.ToOpenAI(_stopReason) switch
+        {
+            "length" => "length"u8,
+            "tool_calls" => "tool_calls"u8,
+            "content_filter" => "content_filter"u8,
+            _ => "stop"u8,
+        });
+        SseWriter.Raw(output, "\"}]}\n\n"u8);
+
+        if (_includeUsage)
+        {
+            SseWriter.Raw(output, "data: "u8);
+            Utf8JsonWriter json = _json.Begin(output);
+            json.WriteStartObject();
+            json.WriteString("id"u8, Id);
+            json.WriteString("object"u8, "chat.completion.chunk"u8);
+            json.WriteNumber("created"u8, _created);
+            json.WriteString("model"u8, _model);
+            json.WriteStartArray("choices"u8);
+            json.WriteEndArray();
+            UsageMapping.WriteOpenAI(json, _usage);
+            json.WriteEndObject();
+            _json.End();
+            SseWriter.FrameEnd(output);
+        }
+        SseWriter.Raw(output, "data: [DONE]\n\n"u8);
+        _finished = true;
+    }
+
+    private void WriteErrorAndDone(IBufferWriter<byte> output, ReadOnlySpan<byte> openAIErrorJson)
+    {
+        SseWriter.Raw(output, "data: "u8);
+        SseWriter.Raw(output, openAIErrorJson);
+        SseWriter.Raw(output, "\n\ndata: [DONE]\n\n"u8);
+        _finished = true;
+    }
+
+    private string Id => _id ??= _completionId ?? RandomIdPrefix + ToolCallIds.RandomSuffix();
+
+    private void WritePrefix(IBufferWriter<byte> output)
+    {
+        if (_chunkPrefix is null)
+        {
+            var buffer = new ArrayBufferWriter<byte>(256);
+            SseWriter.Raw(buffer, "data: "u8);
+            using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
+            {
+                json.WriteStartObject();
+                json.WriteString("id"u8, Id);
+                json.WriteString("object"u8, "chat.completion.chunk"u8);
+                json.WriteNumber("created"u8, _created);
+                json.WriteString("model"u8, _model);
+                json.WriteStartArray("choices"u8);
+                json.WriteStartObject();
+                json.WriteNumber("index"u8, 0);
+                json.WriteStartObject("delta"u8);
+                json.WriteNull("x"u8); // placeholder so the writer accepts the open object; cut below
+            }
+            ReadOnlySpan<byte> written = buffer.WrittenSpan;
+            _chunkPrefix = written[..(written.Length - "\"x\":null".Length)].ToArray();
+        }
+        SseWriter.Raw(output, _chunkPrefix);
+    }
+
+    /// <summary>Closes a chunk whose delta is still open.</summary>
+    private static void WriteOpenSuffix(IBufferWriter<byte> output) =>
+        SseWriter.Raw(output, "},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+
+    /// <summary>The "type" of an event whose SSE frame had no event: line.</summary>
+    private static string? PeekType(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            reader.Skip();
+        }
+        return null;
+    }
+
+    private static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
+
+    private static void WriteString(IBufferWriter<byte> output, string value) => SseWriter.QuotedEscaped(output, Escape(value));
+
+    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+
+namespace Switchboard.Protocols.Translation;
+
+/// <summary>
+/// Tool call ids cross protocols unchanged where possible, so the id a client sends back in its tool result matches
+/// what the upstream generated. Anthropic requires ^[a-zA-Z0-9_-]+$: other characters become '_' (some OpenAI-
+/// compatible servers use ids like "functions.get_weather:0"), the same way in requests and responses.
+/// </summary>
+internal static class ToolCallIds
+{
+    public static string ToAnthropic(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return NewAnthropicId();
+        foreach (char c in id)
+        {
+            if (!IsAllowed(c)) return Sanitize(id);
+        }
+        return id;
+    }
+
+    public static string NewAnthropicId() => "toolu_" + RandomSuffix();
+
+    public static string NewOpenAIId() => "call_" + RandomSuffix();
+
+    private static string Sanitize(string id) => string.Create(id.Length, id, static (span, src) =>
+    {
+        for (int i = 0; i < src.Length; i++) span[i] = IsAllowed(src[i]) ? src[i] : '_';
+    });
+
+    private static bool IsAllowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+
+    internal static string RandomSuffix() =>
+        RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
+}

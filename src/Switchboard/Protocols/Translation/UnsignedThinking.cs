@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Switchboard.Protocols.Translation;
+
+/// <summary>
+/// Thinking blocks this gateway produced from another provider's reasoning carry an empty signature. If the
+/// conversation later goes to Anthropic (same-protocol passthrough), Anthropic rejects them ("Invalid signature"), so
+/// they must be removed first. Only requests that contain an empty signature are touched; everything else in the body
+/// (unknown fields included) is kept.
+/// </summary>
+public static class UnsignedThinking
+{
+    /// <summary>
+    /// Returns the request body without unsigned thinking blocks, or null when there are none (send the original bytes).
+    /// If the last assistant turn lost its thinking while the request enables thinking, thinking is switched off for
+    /// this request: Anthropic requires that turn to start with a (signed) thinking block.
+    /// </summary>
+    public static byte[]? StripFromAnthropicRequest(ReadOnlySpan<byte> anthropicRequestBody)
+    {
+        if (anthropicRequestBody.IndexOf("\"signature\":\"\""u8) < 0 && anthropicRequestBody.IndexOf("\"signature\": \"\""u8) < 0)
+        {
+            return null;
+        }
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(anthropicRequestBody);
+        }
+        catch (JsonException)
+        {
+            return null; // not ours to fix: the upstream will report it
+        }
+        if (root is not JsonObject request || request["messages"] is not JsonArray messages) return null;
+
+        bool changed = false, lastAssistantLostThinking = false;
+        JsonObject? lastAssistant = messages.OfType<JsonObject>().LastOrDefault(m => (string?)m["role"] == "assistant");
+        for (int i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i] is not JsonObject message || (string?)message["role"] != "assistant" || message["content"] is not JsonArray content)
+            {
+                continue;
+            }
+            int before = content.Count;
+            for (int j = content.Count - 1; j >= 0; j--)
+            {
+                if (content[j] is JsonObject block && (string?)block["type"] == "thinking" && string.IsNullOrEmpty((string?)block["signature"]))
+                {
+                    content.RemoveAt(j);
+                }
+            }
+            if (content.Count == before) continue;
+            changed = true;
+            if (ReferenceEquals(message, lastAssistant)) lastAssistantLostThinking = true;
+            if (content.Count == 0) messages.RemoveAt(i); // an empty turn is invalid; the neighbours merge at Anthropic
+        }
+        if (!changed) return null;
+
+        if (lastAssistantLostThinking && request["thinking"] is JsonObject thinking && (string?)thinking["type"] != "disabled")
+        {
+            request.Remove("thinking");
+        }
+        return ToUtf8(request);
+    }
+
+    private static byte[] ToUtf8(JsonNode node)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, SseWriter.JsonOptions)) node.WriteTo(writer);
+        return buffer.WrittenSpan.ToArray();
+    }
+}
