@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Switchboard.Protocols;
 
 namespace Switchboard.Server;
 
@@ -7,72 +7,36 @@ namespace Switchboard.Server;
 internal static class ClientErrors
 {
     /// <summary>Messages keep quotes and non-ASCII readable; the body is JSON, never HTML.</summary>
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly System.Text.Json.JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Task WriteAsync(HttpContext context, ApiFormat client, int status, string message, string? openAIType = null, string? code = null)
     {
         var response = context.Response;
         if (response.HasStarted) return Task.CompletedTask;
+        var body = Format(client, status, message, openAIType, code);
+        return WriteBodyAsync(context, status, body);
+    }
+
+    public static Task WriteBodyAsync(HttpContext context, int status, byte[] body)
+    {
+        var response = context.Response;
+        if (response.HasStarted) return Task.CompletedTask;
         response.StatusCode = status;
         response.ContentType = "application/json";
-        var body = Format(client, status, message, openAIType, code);
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 
-    public static byte[] FormatAnthropic(string type, string message)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type"u8, "error"u8);
-            writer.WriteStartObject("error"u8);
-            writer.WriteString("type"u8, type);
-            writer.WriteString("message"u8, message);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] Format(ApiFormat client, int status, string message, string? openAIType = null, string? code = null) =>
+        client == ApiFormat.Anthropic
+            ? ErrorFormats.Anthropic(ErrorFormats.AnthropicTypeForStatus(status), message)
+            : ErrorFormats.OpenAI(openAIType ?? ErrorFormats.OpenAITypeForStatus(status), message, code);
+}
 
-    public static byte[] Format(ApiFormat client, int status, string message, string? openAIType = null, string? code = null)
-    {
-        if (client == ApiFormat.Anthropic) return FormatAnthropic(AnthropicType(status), message);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error"u8);
-            writer.WriteString("message"u8, message);
-            writer.WriteString("type"u8, openAIType ?? OpenAIType(status));
-            writer.WriteNull("param"u8);
-            if (code is null) writer.WriteNull("code"u8); else writer.WriteString("code"u8, code);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    public static string AnthropicType(int status) => status switch
-    {
-        400 or 415 or 422 => "invalid_request_error",
-        401 => "authentication_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        413 => "request_too_large",
-        429 => "rate_limit_error",
-        503 or 529 => "overloaded_error",
-        504 => "timeout_error",
-        _ => "api_error",
-    };
-
-    public static string OpenAIType(int status) => status switch
-    {
-        400 or 404 or 413 or 415 or 422 => "invalid_request_error",
-        401 => "authentication_error",
-        403 => "permission_error",
-        429 => "rate_limit_error",
-        _ => "server_error",
-    };
+/// <summary>A well-formed error event that ends a passthrough stream in the client's format.</summary>
+internal static class StreamErrors
+{
+    public static byte[] Frame(ApiFormat client, string message) => client == ApiFormat.Anthropic
+        ? [.. "event: error\ndata: "u8, .. ErrorFormats.Anthropic("api_error", message), .. "\n\n"u8]
+        : [.. "data: "u8, .. ErrorFormats.OpenAI("server_error", message, null), .. "\n\ndata: [DONE]\n\n"u8];
 }

@@ -44,7 +44,7 @@ internal sealed class CompletionPipeline(
         }
         catch (UpstreamException ex)
         {
-            GatewayLog.UpstreamFailed(logger, record.RequestId, record.Provider, ex.Message);
+            GatewayLog.UpstreamFailed(logger, record.RequestId, ex.Provider, ex.Message);
             record.Error = ex.Message;
             record.Status = ex.ClientStatus;
             await ClientErrors.WriteAsync(context, client, ex.ClientStatus, "Switchboard: " + ex.Message).ConfigureAwait(false);
@@ -134,34 +134,70 @@ internal sealed class CompletionPipeline(
         record.Apply(selection);
         LogSelection(record, selection);
 
-        var endpoint = snapshot.Providers.Get(selection.Provider);
-        var headers = context.Response.Headers;
+        SetSelectionHeaders(context.Response, selection);
+        var candidates = snapshot.Selector.FallbacksFor(selection) is { Count: > 0 } fallbacks ? [selection, .. fallbacks] : new[] { selection };
+        using var parsed = new UpstreamPlan.ParsedBody(body.Memory);
+        string? missingKey = null;
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var candidate = candidates[i];
+            var isLast = i == candidates.Length - 1;
+            var endpoint = snapshot.Providers.Get(candidate.Provider);
+            if (endpoint.MissingKeyVariable is { } variable)
+            {
+                missingKey ??= $"Switchboard: provider '{endpoint.Name}' (model {candidate.Model}) has no API key: set the environment variable {variable} (or put it in a .env file beside the config) and restart the gateway.";
+                if (!isLast) { GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"{variable} is not set", candidates[i + 1].Model); continue; }
+                await Reject(context, record, 400, missingKey).ConfigureAwait(false);
+                return;
+            }
+            if (record.Operation == Operation.CountTokens && endpoint.Api != ApiFormat.Anthropic)
+            {
+                record.Apply(candidate);
+                SetSelectionHeaders(context.Response, candidate);
+                await CountTokensLocally(context, record, parsed.Root).ConfigureAwait(false);
+                return;
+            }
+
+            var plan = UpstreamPlan.Create(client, record.Operation, candidate, endpoint, body.Span, peek, parsed, request.QueryString.Value);
+            HttpResponseMessage upstream;
+            try
+            {
+                var clientHeaders = request.Headers;
+                var relay = snapshot.Relay;
+                upstream = await endpoint.Resilience.ExecuteAsync(
+                    ct => UpstreamCall.SendAsync(endpoint, plan.Uri, plan.Body, clientHeaders, relay.FirstByteTimeout, ct), aborted).ConfigureAwait(false);
+            }
+            catch (UpstreamException ex) when (!isLast)
+            {
+                GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
+                continue;
+            }
+            using (upstream)
+            {
+                if (!isLast && ProviderResilience.IsTransientStatus(upstream.StatusCode))
+                {
+                    GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"HTTP {(int)upstream.StatusCode} after retries", candidates[i + 1].Model);
+                    continue;
+                }
+                record.MarkFirstByte();
+                record.Apply(candidate);
+                if (i > 0) record.Selection += "+fallback";
+                SetSelectionHeaders(context.Response, candidate);
+                if (plan.Translated)
+                    await TranslatingRelay.RelayResponseAsync(context, endpoint, upstream, plan, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
+                else
+                    await PassthroughRelay.RelayResponseAsync(context, endpoint, upstream, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    private static void SetSelectionHeaders(HttpResponse response, ModelSelection selection)
+    {
+        var headers = response.Headers;
         headers[ModelHeader] = selection.Model;
         headers[ProviderHeader] = selection.Provider.Provider;
         headers[RouteHeader] = selection.Route ?? "none";
-
-        if (endpoint.MissingKeyVariable is { } variable)
-        {
-            await Reject(context, record, 400,
-                $"Switchboard: provider '{endpoint.Name}' (model {selection.Model}) has no API key: set the environment variable {variable} (or put it in a .env file beside the config) and restart the gateway.").ConfigureAwait(false);
-            return;
-        }
-
-        if (record.Operation == Operation.CountTokens && endpoint.Api != ApiFormat.Anthropic)
-        {
-            await CountTokensLocally(context, record, body).ConfigureAwait(false);
-            return;
-        }
-
-        if (endpoint.Api == client)
-        {
-            var upstreamBody = peek.WithModel(body.Span, selection.ModelId);
-            var uri = record.Operation == Operation.CountTokens ? endpoint.CountTokensUri : endpoint.GetCompletionUri(selection.ModelId, client == ApiFormat.Anthropic ? request.QueryString.Value : null);
-            await PassthroughRelay.RelayAsync(context, endpoint, uri, upstreamBody, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
-            return;
-        }
-
-        await TranslatingRelay.RelayAsync(context, endpoint, selection, body.Memory, record, snapshot.Relay, logger, aborted).ConfigureAwait(false);
     }
 
     /// <summary>Only when a router will run: the conversation's user and assistant text.</summary>
@@ -171,10 +207,9 @@ internal sealed class CompletionPipeline(
         return RouterInputBuilder.FromRequest(client, document.RootElement, tokenBudget);
     }
 
-    private static async Task CountTokensLocally(HttpContext context, RequestRecord record, RequestBody body)
+    private static async Task CountTokensLocally(HttpContext context, RequestRecord record, JsonElement request)
     {
-        using var document = JsonDocument.Parse(body.Memory);
-        var estimate = TokenCounting.EstimateAnthropicRequest(document.RootElement);
+        var estimate = CountTokensEstimator.EstimateAnthropicRequest(request);
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";

@@ -33,6 +33,9 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "WARNING: listening on {Address}, reachable from other machines, and no gateway_keys are configured: anyone who can reach this port can spend your provider keys. Add gateway_keys to the config, or listen on 127.0.0.1.")]
     public static partial void ExposedWithoutKeys(ILogger logger, string address);
 
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "request {RequestId} fallback: {Model} skipped ({Reason}); trying {Next}")]
+    public static partial void FallbackSkipped(ILogger logger, string requestId, string model, string reason, string next);
+
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "request {RequestId} failed inside the gateway")]
     public static partial void Unhandled(ILogger logger, string requestId, Exception exception);
 }

@@ -8,36 +8,25 @@ using Switchboard.Providers;
 namespace Switchboard.Server;
 
 /// <summary>
-/// Same-protocol relay: the body goes up unchanged but for the model; the answer comes back byte for byte,
-/// streamed events flushed to the client as they arrive.
+/// Same-protocol answer: byte for byte back to the client, streamed events flushed as they arrive (whole events
+/// only, so a broken upstream never leaves half an event behind), usage read from what passes for the log.
 /// </summary>
 internal static class PassthroughRelay
 {
-    public static async Task RelayAsync(HttpContext context, ProviderEndpoint endpoint, Uri uri, byte[] body, RequestRecord record,
+    public static async Task RelayResponseAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, RequestRecord record,
         RelayOptions options, ILogger logger, CancellationToken aborted)
     {
-        var clientHeaders = context.Request.Headers;
-        using var upstream = await endpoint.Resilience.ExecuteAsync(
-            ct => UpstreamCall.SendAsync(endpoint, uri, body, clientHeaders, options.FirstByteTimeout, ct), aborted).ConfigureAwait(false);
-        record.MarkFirstByte();
         var response = context.Response;
-        response.StatusCode = (int)upstream.StatusCode;
         UpstreamCall.CopyUsefulHeaders(upstream, response);
-
         if (!upstream.IsSuccessStatusCode)
         {
-            var errorBody = await UpstreamCall.ReadLimitedAsync(upstream.Content, options.MaxErrorBodyBytes, aborted).ConfigureAwait(false);
-            var rewrapped = UpstreamErrors.ToClientFormat(record.Client, (int)upstream.StatusCode, errorBody, endpoint.Name);
-            record.Error = $"upstream {(int)upstream.StatusCode}";
-            response.ContentType = "application/json";
-            response.ContentLength = rewrapped.Length;
-            await response.Body.WriteAsync(rewrapped, aborted).ConfigureAwait(false);
+            await UpstreamCall.RelayErrorAsync(context, upstream, record, options, aborted).ConfigureAwait(false);
             return;
         }
 
-        var mediaType = upstream.Content.Headers.ContentType?.MediaType;
+        response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/json";
-        if (string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        if (UpstreamCall.IsEventStream(upstream))
         {
             record.Stream = true;
             await RelayStreamAsync(context, endpoint, upstream, record, options, logger, aborted).ConfigureAwait(false);
@@ -65,10 +54,9 @@ internal static class PassthroughRelay
         var pending = 0;
         long delivered = 0;
         var usage = record.Usage;
-        using var idle = new IdleTimeout(options.StreamIdleTimeout, aborted);
         try
         {
-            await using var stream = await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false);
+            await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout);
             while (true)
             {
                 if (pending == buffer.Length)
@@ -79,8 +67,7 @@ internal static class PassthroughRelay
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = bigger;
                 }
-                var read = await stream.ReadAsync(buffer.AsMemory(pending), idle.Start()).ConfigureAwait(false);
-                idle.Stop();
+                var read = await stream.ReadAsync(buffer.AsMemory(pending), aborted).ConfigureAwait(false);
                 if (read == 0) break;
                 var total = pending + read;
                 var complete = SseFraming.CompleteEventsLength(buffer.AsSpan(0, total));
@@ -101,13 +88,11 @@ internal static class PassthroughRelay
                 await writer.WriteAsync("\n\n"u8.ToArray(), aborted).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (!aborted.IsCancellationRequested && ex is IOException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (!aborted.IsCancellationRequested && ex is IOException or HttpRequestException or TimeoutException)
         {
-            var reason = idle.Fired ? $"no data for {options.StreamIdleTimeout.TotalSeconds:0.#} s" : ex.Message;
-            GatewayLog.StreamBroken(logger, record.RequestId, endpoint.Name, delivered, reason);
-            record.Error = $"upstream stream broke: {reason}";
-            var frame = StreamErrors.Frame(record.Client, $"Switchboard: the stream from provider '{endpoint.Name}' broke: {reason}");
-            await writer.WriteAsync(frame, aborted).ConfigureAwait(false);
+            GatewayLog.StreamBroken(logger, record.RequestId, endpoint.Name, delivered, ex.Message);
+            record.Error = $"upstream stream broke after {delivered} bytes: {ex.Message}";
+            await writer.WriteAsync(StreamErrors.Frame(record.Client, $"Switchboard: the stream from provider '{endpoint.Name}' broke: {ex.Message}"), aborted).ConfigureAwait(false);
         }
         finally
         {
@@ -115,33 +100,4 @@ internal static class PassthroughRelay
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-}
-
-/// <summary>
-/// A per-read idle timeout for streams: a long stream that keeps producing is never cut, a stalled one is.
-/// One timer source reused across reads.
-/// </summary>
-internal sealed class IdleTimeout(TimeSpan idle, CancellationToken outer) : IDisposable
-{
-    private CancellationTokenSource _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
-
-    /// <summary>True when the last read was cancelled by this timeout rather than by the client.</summary>
-    public bool Fired => _source.IsCancellationRequested && !outer.IsCancellationRequested;
-
-    public CancellationToken Start()
-    {
-        _source.CancelAfter(idle);
-        return _source.Token;
-    }
-
-    public void Stop()
-    {
-        if (!_source.TryReset())
-        {
-            _source.Dispose();
-            _source = CancellationTokenSource.CreateLinkedTokenSource(outer);
-        }
-    }
-
-    public void Dispose() => _source.Dispose();
 }

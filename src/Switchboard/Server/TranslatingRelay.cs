@@ -1,17 +1,86 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Switchboard.Protocols;
+using Switchboard.Protocols.Translation;
 using Switchboard.Providers;
-using Switchboard.Routing;
 
 namespace Switchboard.Server;
 
-/// <summary>Cross-protocol relay: translate the request, call the provider, translate the answer back.</summary>
+/// <summary>Cross-protocol answer: the upstream's response translated into the client's protocol, streamed or not.</summary>
 internal static class TranslatingRelay
 {
-    public static Task RelayAsync(HttpContext context, ProviderEndpoint endpoint, ModelSelection selection, ReadOnlyMemory<byte> body, RequestRecord record,
-        RelayOptions options, ILogger logger, CancellationToken aborted)
+    public static async Task RelayResponseAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, UpstreamPlan plan,
+        RequestRecord record, RelayOptions options, ILogger logger, CancellationToken aborted)
     {
-        record.Status = 501;
-        return ClientErrors.WriteAsync(context, record.Client, 501, $"Switchboard: translation from {record.Client} to {endpoint.Api} is not available yet.");
+        var response = context.Response;
+        UpstreamCall.CopyUsefulHeaders(upstream, response);
+        if (!upstream.IsSuccessStatusCode)
+        {
+            await UpstreamCall.RelayErrorAsync(context, upstream, record, options, aborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (UpstreamCall.IsEventStream(upstream))
+        {
+            record.Stream = true;
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            response.StatusCode = 200;
+            response.ContentType = "text/event-stream; charset=utf-8";
+            response.Headers.CacheControl = "no-cache";
+            await response.StartAsync(aborted).ConfigureAwait(false);
+            var translator = ProtocolTranslation.CreateStreamTranslator(record.Client, endpoint.Api, plan.ModelId, plan.ClientWantsUsage, plan.EstimatedInputTokens, plan.ToolNames);
+            var writer = response.BodyWriter;
+            await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout);
+            var result = await SseEventPump.PumpAsync(stream, translator,
+                async (bytes, ct) => await writer.WriteAsync(bytes, ct).ConfigureAwait(false), aborted).ConfigureAwait(false);
+            record.Usage = translator.Usage;
+            switch (result.Outcome)
+            {
+                case SsePumpOutcome.UpstreamFailed:
+                    GatewayLog.StreamBroken(logger, record.RequestId, endpoint.Name, result.EventCount, result.Error?.Message ?? "unknown");
+                    record.Error = $"upstream stream broke after {result.EventCount} events: {result.Error?.Message}";
+                    break;
+                case SsePumpOutcome.Cancelled or SsePumpOutcome.ClientFailed:
+                    aborted.ThrowIfCancellationRequested();
+                    throw new OperationCanceledException("the client went away", result.Error, aborted);
+            }
+            return;
+        }
+
+        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, aborted).ConfigureAwait(false);
+        byte[] translated;
+        TokenUsage usage;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            translated = ProtocolTranslation.TranslateResponse(record.Client, endpoint.Api, document.RootElement, null, out usage, plan.ToolNames);
+        }
+        catch (JsonException ex)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered with a body that is not JSON: {ex.Message}");
+        }
+        record.Usage = usage;
+        if (plan.ClientAskedStream)
+        {
+            // The upstream ignored stream:true: still give the client the stream it asked for.
+            await WriteAsSingleEventStreamAsync(context, record, translated, plan, aborted).ConfigureAwait(false);
+            return;
+        }
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.ContentLength = translated.Length;
+        await response.Body.WriteAsync(translated, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Replays a whole translated response as the client protocol's event stream.</summary>
+    private static async Task WriteAsSingleEventStreamAsync(HttpContext context, RequestRecord record, byte[] clientResponse, UpstreamPlan plan, CancellationToken aborted)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        var frames = StreamReplay.FromResponse(record.Client, clientResponse, plan.ClientWantsUsage);
+        await response.Body.WriteAsync(frames, aborted).ConfigureAwait(false);
     }
 }

@@ -68,6 +68,19 @@ internal static class UpstreamCall
         return buffer.AsSpan(0, length).ToArray();
     }
 
+    public static bool IsEventStream(HttpResponseMessage upstream) =>
+        string.Equals(upstream.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An upstream error, re-wrapped in the client's format with the upstream status.</summary>
+    public static async Task RelayErrorAsync(HttpContext context, HttpResponseMessage upstream, RequestRecord record, RelayOptions options, CancellationToken aborted)
+    {
+        var status = (int)upstream.StatusCode;
+        var errorBody = await ReadLimitedAsync(upstream.Content, options.MaxErrorBodyBytes, aborted).ConfigureAwait(false);
+        record.Error = $"upstream {status}";
+        record.Status = status;
+        await ClientErrors.WriteBodyAsync(context, status, Protocols.ErrorFormats.FromUpstream(record.Client, status, errorBody)).ConfigureAwait(false);
+    }
+
     /// <summary>Upstream response headers a client may act on (rate limits, retry hints, upstream request ids).</summary>
     public static void CopyUsefulHeaders(HttpResponseMessage upstream, HttpResponse response)
     {

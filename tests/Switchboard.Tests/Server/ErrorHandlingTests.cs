@@ -165,7 +165,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     {
         var (status, body) = await Send(_gateway.Http, new HttpRequestMessage(HttpMethod.Get, "/v1/messages"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, status);
-        AssertAnthropicError(body, "api_error", "not allowed");
+        AssertAnthropicError(body, "invalid_request_error", "not allowed");
         (status, body) = await Send(_gateway.Http, new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings"));
         Assert.Equal(HttpStatusCode.NotFound, status);
         AssertOpenAIError(body, "no endpoint");

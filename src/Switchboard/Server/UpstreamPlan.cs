@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Switchboard.Protocols;
+using Switchboard.Protocols.Translation;
+using Switchboard.Providers;
+using Switchboard.Routing;
+
+namespace Switchboard.Server;
+
+/// <summary>
+/// One candidate's upstream request: where it goes, the bytes it sends, and what the response side needs to
+/// know (translation or not, the tool-name map, usage and stream wishes of the client).
+/// </summary>
+internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Translated, string ModelId)
+{
+    public ToolNameMap? ToolNames { get; init; }
+    public bool ClientAskedStream { get; init; }
+    public bool ClientWantsUsage { get; init; }
+    public long? EstimatedInputTokens { get; init; }
+
+    /// <summary>The client's body, parsed once per request and only when something needs the DOM.</summary>
+    internal sealed class ParsedBody(ReadOnlyMemory<byte> body) : IDisposable
+    {
+        private JsonDocument? _document;
+        public JsonElement Root => (_document ??= JsonDocument.Parse(body)).RootElement;
+        public void Dispose() => _document?.Dispose();
+    }
+
+    public static UpstreamPlan Create(ApiFormat client, Operation operation, ModelSelection candidate, ProviderEndpoint endpoint,
+        ReadOnlySpan<byte> body, in RequestPeek peek, ParsedBody parsed, string? query)
+    {
+        if (endpoint.Api == client)
+        {
+            var upstreamBody = peek.WithModel(body, candidate.ModelId);
+            if (client == ApiFormat.Anthropic && body.IndexOf("\"signature\":\"\""u8) >= 0)
+            {
+                // Thinking an OpenAI-protocol model produced earlier in this conversation carries no signature:
+                // Anthropic would reject it, so it goes before the request does.
+                upstreamBody = UnsignedThinking.StripFromAnthropicRequest(upstreamBody) ?? upstreamBody;
+            }
+            var uri = operation == Operation.CountTokens
+                ? endpoint.CountTokensUri
+                : endpoint.GetCompletionUri(candidate.ModelId, client == ApiFormat.Anthropic ? query : null);
+            return new UpstreamPlan(uri, upstreamBody, false, candidate.ModelId) { ClientAskedStream = peek.Stream };
+        }
+
+        var target = new TranslationTarget
+        {
+            ModelId = candidate.ModelId,
+            Provider = endpoint.Name,
+            Api = endpoint.Api,
+            MaxOutputTokens = candidate.Provider.MaxOutputTokens,
+        };
+        var root = parsed.Root;
+        var translated = ProtocolTranslation.TranslateRequest(client, root, target);
+        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId), translated.Body, true, candidate.ModelId)
+        {
+            ToolNames = translated.ToolNames,
+            ClientAskedStream = peek.Stream,
+            ClientWantsUsage = client == ApiFormat.OpenAI && OpenAIToAnthropicRequest.ClientWantsStreamUsage(root),
+            EstimatedInputTokens = client == ApiFormat.Anthropic && peek.Stream ? CountTokensEstimator.EstimateAnthropicRequest(root) : null,
+        };
+    }
+}
