@@ -19,15 +19,10 @@ public sealed class ToolCallInterleavingTests
         "{}",
     ];
 
+    public static TheoryData<int> Seeds() => new(Enumerable.Range(1, 64));
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    [InlineData(7)]
-    [InlineData(8)]
+    [MemberData(nameof(Seeds))]
     public void Random_splits_and_interleavings_keep_each_calls_arguments(int seed)
     {
         var random = new Random(seed);
