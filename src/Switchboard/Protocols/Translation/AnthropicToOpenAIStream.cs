@@ -28,7 +28,8 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
     private byte[]? _chunkPrefix;
     private string? _id;
     private bool _finished;
-    private int _toolCalls = -1;   // OpenAI index of the open tool call
+    /// <summary>OpenAI index of the current tool call: tool calls so far, minus one.</summary>
+    private int _toolIndex = -1;
     private bool _inToolBlock;
     private string? _stopReason;
     private TokenUsage _usage;
@@ -116,7 +117,7 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
             {
                 WritePrefix(output);
                 SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
-                SseWriter.Number(output, _toolCalls);
+                SseWriter.Number(output, _toolIndex);
                 SseWriter.Raw(output, ",\"function\":{\"arguments\":\""u8);
                 SseWriter.Raw(output, value);
                 SseWriter.Raw(output, "\"}}]"u8);
@@ -145,11 +146,11 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
         switch (type)
         {
             case "tool_use":
-                _toolCalls++;
+                _toolIndex++;
                 _inToolBlock = true;
                 WritePrefix(output);
                 SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
-                SseWriter.Number(output, _toolCalls);
+                SseWriter.Number(output, _toolIndex);
                 SseWriter.Raw(output, ",\"id\":"u8);
                 WriteString(output, Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId());
                 SseWriter.Raw(output, ",\"type\":\"function\",\"function\":{\"name\":"u8);

@@ -55,6 +55,8 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
     private ToolCall? _openTool;
     private FinishReason _finishReason;
     private TokenUsage _usage;
+    /// <summary>Bytes of text, reasoning and arguments forwarded: an output estimate if the upstream reports no usage.</summary>
+    private long _forwardedBytes;
 
     /// <param name="model">The model name the client sees in message_start (usually the one it asked for).</param>
     /// <param name="messageId">The message id; a fresh "msg_…" when null (tests pin it).</param>
@@ -370,6 +372,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
 
     private void WriteInputJsonDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> escapedArguments)
     {
+        _forwardedBytes += escapedArguments.Length;
         SseWriter.Raw(output, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8);
         SseWriter.Number(output, _openIndex);
         SseWriter.Raw(output, ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\""u8);
@@ -381,6 +384,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
     private void WriteTextDelta(IBufferWriter<byte> output, BlockKind kind, ReadOnlySpan<byte> escapedText)
     {
         if (_open != kind) OpenTextBlock(output, kind);
+        _forwardedBytes += escapedText.Length;
         SseWriter.Raw(output, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8);
         SseWriter.Number(output, _openIndex);
         SseWriter.Raw(output, kind == BlockKind.Text
@@ -469,7 +473,11 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         json.WriteString("stop_reason"u8, stopReason);
         json.WriteNull("stop_sequence"u8);
         json.WriteEndObject();
-        UsageMapping.WriteAnthropic(json, _usage, includeInput: _usage.InputTokens is not null);
+        // Servers that ignore stream_options.include_usage report nothing: estimate rather than claim 0 output tokens.
+        TokenUsage usage = _usage.OutputTokens is null
+            ? _usage with { OutputTokens = (_forwardedBytes + TokenEstimator.CharsPerToken - 1) / TokenEstimator.CharsPerToken }
+            : _usage;
+        UsageMapping.WriteAnthropic(json, usage, includeInput: usage.InputTokens is not null);
         json.WriteEndObject();
         _json.End();
         SseWriter.FrameEnd(output);
