@@ -19,6 +19,9 @@ public readonly struct RequestPeek
     /// <summary>Byte range of the top-level "model" value token, for splicing in the upstream id.</summary>
     public int ModelValueStart { get; init; }
     public int ModelValueLength { get; init; }
+    /// <summary>Byte range of the top-level max_tokens value, for capping it in place.</summary>
+    public int MaxTokensValueStart { get; init; }
+    public int MaxTokensValueLength { get; init; }
     /// <summary>Top-level "model" was present but not a string.</summary>
     public bool ModelNotString { get; init; }
 
@@ -33,7 +36,7 @@ public readonly struct RequestPeek
 
         string? model = null;
         bool stream = false, hasMessages = false, modelNotString = false;
-        int messageCount = 0, modelStart = 0, modelLength = 0;
+        int messageCount = 0, modelStart = 0, modelLength = 0, maxStart = 0, maxLength = 0;
         long? maxTokens = null;
         while (reader.Read())
         {
@@ -77,7 +80,11 @@ public readonly struct RequestPeek
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Number)
+                {
                     maxTokens = reader.TryGetInt64(out var v) ? v : (long)Math.Clamp(reader.GetDouble(), long.MinValue, long.MaxValue);
+                    maxStart = (int)reader.TokenStartIndex;
+                    maxLength = reader.ValueSpan.Length;
+                }
                 reader.Skip();
             }
             else
@@ -92,24 +99,45 @@ public readonly struct RequestPeek
         {
             Model = model, Stream = stream, HasMessages = hasMessages, MessageCount = messageCount, MaxTokens = maxTokens,
             ModelValueStart = modelStart, ModelValueLength = modelLength, ModelNotString = modelNotString,
+            MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength,
         };
     }
 
     /// <summary>
-    /// The body with the top-level model value replaced, everything else byte-for-byte (so unknown fields survive).
+    /// The body with the top-level model value replaced (and max_tokens lowered to <paramref name="maxTokensCap"/>
+    /// when it asks for more), everything else byte-for-byte, so unknown fields survive.
     /// </summary>
-    public byte[] WithModel(ReadOnlySpan<byte> body, string modelId)
+    public byte[] WithModel(ReadOnlySpan<byte> body, string modelId, int? maxTokensCap = null)
     {
-        if (ModelValueLength == 0) return body.ToArray();
-        var quoted = JsonEncodedText.Encode(modelId);
-        var encodedLength = Encoding.UTF8.GetByteCount(quoted.Value) + 2;
-        var result = new byte[body.Length - ModelValueLength + encodedLength];
-        body[..ModelValueStart].CopyTo(result);
-        var at = ModelValueStart;
-        result[at++] = (byte)'"';
-        at += Encoding.UTF8.GetBytes(quoted.Value, result.AsSpan(at));
-        result[at++] = (byte)'"';
-        body[(ModelValueStart + ModelValueLength)..].CopyTo(result.AsSpan(at));
+        Span<(int Start, int Length, byte[] Value)> edits = new (int, int, byte[])[2];
+        var count = 0;
+        if (ModelValueLength > 0)
+            edits[count++] = (ModelValueStart, ModelValueLength, JsonQuoted(modelId));
+        if (maxTokensCap is { } cap && MaxTokens > cap && MaxTokensValueLength > 0)
+            edits[count++] = (MaxTokensValueStart, MaxTokensValueLength, Encoding.UTF8.GetBytes(cap.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (count == 0) return body.ToArray();
+        if (count == 2 && edits[1].Start < edits[0].Start) (edits[0], edits[1]) = (edits[1], edits[0]);
+
+        var length = body.Length;
+        for (var i = 0; i < count; i++) length += edits[i].Value.Length - edits[i].Length;
+        var result = new byte[length];
+        int from = 0, to = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var (start, oldLength, value) = edits[i];
+            body[from..start].CopyTo(result.AsSpan(to));
+            to += start - from;
+            value.CopyTo(result.AsSpan(to));
+            to += value.Length;
+            from = start + oldLength;
+        }
+        body[from..].CopyTo(result.AsSpan(to));
         return result;
+    }
+
+    private static byte[] JsonQuoted(string value)
+    {
+        var encoded = JsonEncodedText.Encode(value, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        return [(byte)'"', .. encoded.EncodedUtf8Bytes, (byte)'"'];
     }
 }

@@ -30,7 +30,7 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
     {
         if (endpoint.Api == client)
         {
-            var upstreamBody = peek.WithModel(body, candidate.ModelId);
+            var upstreamBody = peek.WithModel(body, candidate.ModelId, candidate.Provider.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
             if (client == ApiFormat.Anthropic && body.IndexOf("\"signature\":\"\""u8) >= 0)
             {
                 // Thinking an OpenAI-protocol model produced earlier in this conversation carries no signature:
@@ -48,7 +48,7 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
             ModelId = candidate.ModelId,
             Provider = endpoint.Name,
             Api = endpoint.Api,
-            MaxOutputTokens = candidate.Provider.MaxOutputTokens,
+            MaxOutputTokens = candidate.Provider.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId),
         };
         var root = parsed.Root;
         var translated = ProtocolTranslation.TranslateRequest(client, root, target);

@@ -148,4 +148,67 @@ public sealed class ReliabilityTests
         using (var health = await gateway.Http.GetAsync("/healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         using (var models = await gateway.Http.GetAsync("/v1/models")) Assert.Equal(HttpStatusCode.Unauthorized, models.StatusCode);
     }
+
+    [Fact]
+    public async Task A_failing_model_falls_back_across_providers_and_apis()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        await using var anthropic = await FakeUpstream.StartAsync();
+        openAI.RespondJson("""{"error":{"message":"upstream on fire"}}""", 503);
+        anthropic.RespondJson(Canned.AnthropicMessage("claude saved the day"));
+        await using var gateway = await TestGateway.StartAsync($"""
+            model_providers:
+              - model: openai/gpt-4.1
+                access_key: $OPENAI_API_KEY
+                base_url: {openAI.BaseUrl}v1
+                default: true
+                fallbacks: [backup]
+              - model: anthropic/claude-sonnet-4-5
+                access_key: $ANTHROPIC_API_KEY
+                base_url: {anthropic.BaseUrl}
+            model_aliases:
+              backup:
+                target: anthropic/claude-sonnet-4-5
+            resilience:
+              max_retries: 1
+              initial_backoff_ms: 10
+            """, Yaml.Keys);
+
+        using var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("anthropic/claude-sonnet-4-5", response.Headers.GetValues("x-switchboard-model").Single());
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("claude saved the day", body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(2, openAI.Requests.Count); // first attempt + one retry, then the fallback
+        Assert.Equal("claude-sonnet-4-5", anthropic.LastRequest.Json.RootElement.GetProperty("model").GetString());
+        var skipped = await gateway.Logs.WaitForLineAsync("fallback: openai/gpt-4.1 skipped (HTTP 503 after retries); trying anthropic/claude-sonnet-4-5");
+        var id = response.Headers.GetValues("x-switchboard-request-id").Single();
+        Assert.Contains(id, skipped);
+        Assert.Contains("selection=literal+fallback", await gateway.Logs.WaitForLineAsync($"request {id} api="));
+    }
+
+    [Fact]
+    public async Task When_every_candidate_fails_the_last_error_reaches_the_client()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        openAI.RespondJson("""{"error":{"message":"primary down"}}""", 500);
+        await using var gateway = await TestGateway.StartAsync($"""
+            model_providers:
+              - model: openai/gpt-4.1
+                access_key: k
+                base_url: {openAI.BaseUrl}v1
+                default: true
+                fallbacks: [mistral/mistral-large]
+              - model: mistral/mistral-large
+                access_key: k
+                base_url: http://127.0.0.1:1/v1
+            resilience:
+              max_retries: 0
+            """);
+        using var response = await gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"gpt-4.1","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"""));
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("error", body.RootElement.GetProperty("type").GetString());
+        Assert.Contains("mistral", body.RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
 }
