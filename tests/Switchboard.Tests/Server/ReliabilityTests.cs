@@ -184,7 +184,7 @@ public sealed class ReliabilityTests
         var skipped = await gateway.Logs.WaitForLineAsync("fallback: openai/gpt-4.1 skipped (HTTP 503 after retries); trying anthropic/claude-sonnet-4-5");
         var id = response.Headers.GetValues("x-switchboard-request-id").Single();
         Assert.Contains(id, skipped);
-        Assert.Contains("selection=literal+fallback", await gateway.Logs.WaitForLineAsync($"request {id} api="));
+        Assert.Contains("+fallback status=200", await gateway.Logs.WaitForLineAsync($"request {id} api="));
     }
 
     [Fact]
