@@ -96,6 +96,16 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}"));
     }
 
+    /// <summary>The features and per-route contributions behind a decision (diagnostics; allocates freely).</summary>
+    public IReadOnlyList<string> Explain(RouterInput input, RoutePolicy policy)
+    {
+        var trace = new List<string>();
+        var scores = Score(input, policy, out var outcome, trace);
+        if (scores is null) trace.Add("other: " + outcome);
+        else for (var r = 0; r < scores.Length; r++) trace.Add(string.Create(CultureInfo.InvariantCulture, $"score {policy.Routes[r].Name} {scores[r]:F3}"));
+        return trace;
+    }
+
     /// <summary>Maps a raw score onto (0, 1).</summary>
     public static double Confidence(float score) => score <= 0 ? 0 : score / (score + 1.0);
 
