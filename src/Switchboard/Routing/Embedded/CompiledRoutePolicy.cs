@@ -15,7 +15,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     /// <summary>Exact word matches count a little less than concept matches, which carry the generalisation.</summary>
     private const float LiteralWeight = 0.8f;
     /// <summary>Software words a route needs before a request without any software words is held against it.</summary>
-    private const float SoftwareRouteEvidence = 1f;
+    private const float SoftwareRouteEvidence = 1.5f;
     /// <summary>Literal weight of a route word the lexicon already maps to concepts.</summary>
     private const float KnownWordLiteralFactor = 0.35f;
     /// <summary>Weight of a subject that is the object of an action in the same aspect ("failing [tests]").</summary>
