@@ -227,6 +227,29 @@ internal static partial class ConceptLexicon
             infra=1 infrastructure=1 aws=0.8 azure=0.8 gcp=0.8 cloud=0.7 provisioning=1 monitoring=0.8
             observability=1 docker+compose=1.3 cron=0.6 devops=1.5
             """),
+        // Operations: production incidents, what things cost, watching systems, infrastructure as code.
+        new("incident", Kind.Subject, Software: true, """
+            outage=1.5 outages=1.5 incident=1.5 incidents=1.5 is+down=1.2 went+down=1.2 are+down=1.2 down=0.5
+            paged=1.5 got+paged=1.5 pagerduty=1.5 opsgenie=1.5 on+call=1.2 oncall=1.2 sev1=1.5 sev2=1.5
+            postmortem=1.2 post+mortem=1.2 roll+back=1 rollback=1 mitigate=1.2 mitigation=1.2 restore=0.8
+            right+now=0.6 affected=0.6 customers+affected=1.2 emergency=1 urgent=0.8 asap=0.6 status+page=1.2
+            production=0.5 prod=0.5 in+production=0.8 in+prod=0.8 failed+over=1 degraded=1 triage=1
+            """),
+        new("cost", Kind.Subject, Software: false, """
+            cost=1.2 costs=1.2 cheaper=1.2 cheap=0.8 expensive=1 bill=1.2 billing=1.2 billed=1 spend=1.2
+            spending=1.2 overspend=1.2 budget=1.2 budgets=1.2 savings=1.2 save+money=1.5 discount=1 pricing=1
+            price=0.8 reserved+instances=1.5 savings+plan=1.5 spot+instances=1.5 committed+use=1.5 rightsize=1.5
+            rightsizing=1.5 spend+less=1.5 cut+costs=1.5 invoice=0.6 money=0.8 dollars=0.6 idle=0.6
+            """),
+        new("monitoring", Kind.Subject, Software: true, """
+            monitoring=1.2 monitor=1 monitors=1 metrics=1 metric=1 alert=1 alerts=1 alerting=1.2 alert+rule=1.5
+            alert+rules=1.5 dashboard=0.6 dashboards=0.6 grafana=1.2 prometheus=1.2 datadog=1.2 loki=1 logs=0.6
+            logging=0.6 observability=1.2 tracing=0.8 sli=1 slo=1 slos=1 uptime=0.8 error+rate=1 telemetry=1
+            """),
+        new("iac", Kind.Subject, Software: true, """
+            terraform=1.5 pulumi=1.5 cloudformation=1.5 infrastructure+as+code=2 iac=1.5 provision=1
+            provisioning=1 resources=0.4 vpc=0.8 security+group=1 bucket=0.6 ansible=1 bicep=1.5 cdk=1
+            """),
         // A question as such: routes for "general knowledge questions" attract questions with nothing else in them.
         new("question", Kind.Subject, Software: false, """
             question=0.8 questions=0.8 ask=0.5 asking=0.5 wonder=0.8 wondering=0.8 curious=0.8 knowledge=0.6

@@ -26,7 +26,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
     private const float LeadVerbBoost = 1.6f;       // "Write …", "Explain …": the request's own verb
     private const float LaterLeadVerbBoost = 1.3f;  // "… . Fix it."
     private const float ObjectHeadBoost = 1.3f;     // "write a troubleshooting [guide] for …"
-    private const float TopicTailFactor = 0.5f;    // "write a guide [for common installation errors]"
+    private const float TopicTailFactor = 0.4f;    // "write a guide [for common installation errors]"
 
     // How much earlier turns count.
     private const float UninformativeThreshold = 0.8f;
@@ -37,7 +37,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
 
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
-    private const float NonSoftwarePenalty = 0.15f;
+    private const float NonSoftwarePenalty = 0.12f;
     private const float OffTopicPenalty = 0.35f;
     private const float CoveredSubjectMinimum = 0.3f;
     private const float QuestionWeight = 0.5f;
@@ -336,13 +336,13 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             ComputeFactors(tokens, isLatest, factors, weight, ref state);
 
             Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
-            var codeShaped = 0;
+            var codeShapedCount = 0;
             for (var k = 0; k < tokens.Length; k++)
             {
                 var token = tokens[k];
                 var flags = token.Word >= 0 ? lexicon.Flags[token.Word] : WordFlags.None;
                 if ((flags & WordFlags.FollowUp) != 0) followUp = true;
-                if ((token.Flags & TokenFlags.CodeShaped) != 0) codeShaped++;
+                if ((token.Flags & TokenFlags.CodeShaped) != 0) codeShapedCount++;
                 if ((token.Flags & TokenFlags.HttpError) != 0)
                 {
                     state.AddConcept(lexicon.DebugConcept, 0.8f * weight);
@@ -350,15 +350,17 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 }
 
                 var w = weight * factors[k];
-                if ((token.Flags & TokenFlags.CodeShaped) != 0) w *= CodeShapedFactor;
                 if ((token.Flags & TokenFlags.Listed) != 0) w *= ListedFactor;
+                var codeShaped = (token.Flags & TokenFlags.CodeShaped) != 0;
+                if (codeShaped) w *= CodeShapedFactor;
                 if (token.Term >= 0 && (flags & WordFlags.Stopword) == 0 && w > 0) state.AddTerm(token.Term, w);
                 if (token.Word >= 0)
                 {
                     var artifact = false;
                     foreach (var cw in lexicon.WordConcepts[token.Word])
                     {
-                        state.Add(cw, w, weight);
+                        // Only an identifier's verbs are damped ("NewClient"); its nouns still say what it is about.
+                        state.Add(cw, codeShaped && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action ? w / CodeShapedFactor : w, weight);
                         if (cw.Concept == lexicon.ArtifactConcept) artifact = true;
                     }
                     // "this Rust code", "my function": the request is about code that already exists.
@@ -380,7 +382,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 }
             }
 
-            state.SoftwareEvidence += weight * (Math.Min(codeShaped, 4) * 0.5f + (signals.CodeBlocks > 0 ? 1f : 0f));
+            state.SoftwareEvidence += weight * (Math.Min(codeShapedCount, 4) * 0.5f + (signals.CodeBlocks > 0 ? 1f : 0f));
             if (signals.CodeBlocks > 0) state.AddConcept(lexicon.ExistingConcept, 0.8f * weight);
             if (signals.TraceEvidence > 0)
             {

@@ -132,6 +132,8 @@ internal static class TextTokenizer
                 case '.' or '!' or '?' or ';' or '\n':
                     if (c == '?') signals.Questions++;
                     if (c == '\n') listed = IsBulletLine(text, i + 1);
+                    // "TL;DR", "a;b": a semicolon between letters is not a sentence end.
+                    if (c == ';' && i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1])) break;
                     // "parser.py", "java.lang.Error", "3.5": a dot inside a word is not a sentence end.
                     if (!(c == '.' && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))) pending = TokenFlags.SentenceStart;
                     break;
