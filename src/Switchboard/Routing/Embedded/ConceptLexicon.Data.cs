@@ -146,7 +146,7 @@ internal static partial class ConceptLexicon
             docs+page=2 docs+site=2 doc+page=2 wiki+page=2 for+new+hires=1.2 for+newcomers=1 header+comments=1.5
             help+text=1.5 wording=1 paragraph=0.8 migration+guide=2 upgrade+guide=2 adr=1.5 decision+record=1.5
             usage+section=1.5 man+page=1.5 in+the+readme=2 for+the+docs=1.5 in+the+docs=1.5
-            comment+on=-1.2 just+comment=-1.2 comments+on=-1.2
+            comment+on=-1.6 just+comment=-1.6 comments+on=-1.6
             """),
         new("refactor", Kind.Action, Software: true, """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2

@@ -177,8 +177,10 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             // Clearly about something else (a poem, a recipe) and not about software: software routes fit even less.
             var offTopic = state.SoftwareEvidence < SoftwareEvidenceNeeded && nonSoftwareSubjects >= 1f;
 
-            // Without software words, software routes fit in proportion to what little evidence there is.
-            var softwareFactor = state.SoftwareEvidence >= SoftwareEvidenceNeeded ? 1f
+            // Without software words, software routes fit in proportion to what little evidence there is;
+            // a request pointing back at earlier work ("fix the other one too") is taken as about that work.
+            var pointsBack = followUp && state.LatestHasLead && nonSoftwareSubjects <= 0f;
+            var softwareFactor = state.SoftwareEvidence >= SoftwareEvidenceNeeded || pointsBack ? 1f
                 : NonSoftwarePenalty + (1f - NonSoftwarePenalty) * state.SoftwareEvidence / SoftwareEvidenceNeeded;
             var conceptBase = compiled.TermCount;
             var scores = new float[policy.Routes.Count];
