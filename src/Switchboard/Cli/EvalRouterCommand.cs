@@ -12,9 +12,10 @@ internal static class EvalRouterCommand
         var config = CliApp.ConfigOption();
         config.Description = "A Switchboard config (routes from its routing_preferences) or a policy file with a top-level 'routes:' list.";
         var data = new Option<string>("--data", "-d") { Description = "JSON Lines of {\"messages\": [...], \"expected\": route name or \"other\"}.", Required = true };
+        var trace = new Option<bool>("--trace") { Description = "For each misclassified row, print the embedded router's features and per-route contributions." };
         var command = new Command("eval-router", "Measure the router on labelled conversations.\n\nExample:\n  switchboard eval-router --config ../shared/routing-dev/policy.yaml --data ../shared/routing-dev/dev.jsonl")
         {
-            config, data,
+            config, data, trace,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -71,6 +72,15 @@ internal static class EvalRouterCommand
             IRouteSelector selector = routing.Router == RouterKind.Llm ? new LlmRouteSelector(httpClient!, routing) : new EmbeddedRouteSelector(routing);
             var result = await RouterEvaluator.EvaluateAsync(policy, selector, rows, routing.TokenBudget, ct).ConfigureAwait(false);
             Console.WriteLine(RouterEvaluator.RenderReport(result));
+            if (parse.GetValue(trace) && selector is EmbeddedRouteSelector embedded)
+            {
+                var byId = rows.ToDictionary(r => r.Id);
+                foreach (var m in result.Misclassified)
+                {
+                    Console.WriteLine($"trace {m.Id} (expected {m.Expected}, got {m.Actual}):");
+                    foreach (var line in embedded.Explain(RouterInputBuilder.FromTurns(byId[m.Id].Turns, routing.TokenBudget), policy)) Console.WriteLine("  " + line);
+                }
+            }
             return ExitCodes.Ok;
         });
         return command;

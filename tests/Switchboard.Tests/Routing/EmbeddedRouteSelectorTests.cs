@@ -16,23 +16,30 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Dev_set_accuracy_is_at_least_85_percent()
+    public async Task Dev_set_accuracy_is_at_least_95_percent()
     {
         var result = await Evaluate(DevPolicy, Path.Combine(RoutingTestPaths.SharedRoutingDev, "dev.jsonl"));
 
         Assert.Equal(60, result.Total);
-        Assert.True(result.Accuracy >= 0.85, $"accuracy {result.Accuracy:P1}");
+        Assert.True(result.Accuracy >= 0.95, $"accuracy {result.Accuracy:P1}");
     }
 
     [Theory]
-    [InlineData("coding-policy.yaml", "coding-extra.jsonl", 0.85)]
-    [InlineData("coding-policy.yaml", "coding-holdout.jsonl", 0.85)]
-    [InlineData("assistant-policy.yaml", "assistant.jsonl", 0.85)]
+    [InlineData("coding-policy.yaml", "coding-extra.jsonl", 0.95)]
+    [InlineData("coding-policy.yaml", "coding-holdout.jsonl", 0.93)]
+    [InlineData("assistant-policy.yaml", "assistant.jsonl", 0.95)]
+    [InlineData("coding-policy.yaml", "tuning-coding.jsonl", 0.90)]
+    [InlineData("tuning-ops-policy.yaml", "tuning-ops.jsonl", 0.88)]
+    // Blind sets: written before the router was tuned and never tuned on; floors about 3 points below
+    // what the router reaches, so a regression shows.
+    [InlineData("coding-policy.yaml", "blind-coding.jsonl", 0.90)]
+    [InlineData("data-policy.yaml", "blind-data.jsonl", 0.72)]
+    [InlineData("devops-policy.yaml", "blind-devops.jsonl", 0.81)]
     public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
     {
         var result = await Evaluate(RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile)), RoutingTestPaths.Data(dataFile));
 
-        Assert.True(result.Total >= 30, $"only {result.Total} rows");
+        Assert.True(result.Total >= 25, $"only {result.Total} rows");
         Assert.True(result.Accuracy >= floor, $"accuracy {result.Accuracy:P1}");
     }
 
@@ -91,6 +98,11 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     [InlineData("ok thanks", null)]
     [InlineData("perfect, that fixed it. thank you!", null)]
     [InlineData("Tell me a joke about penguins.", null)]
+    [InlineData("what's a good name for a cat?", null)]
+    [InlineData("how do I fix a flat bike tyre?", null)]
+    [InlineData("Review this diff for style. Don't rewrite it, just comment.", "code understanding")]
+    [InlineData("my go build says 'undefined: NewClient' but the function is right there", "debugging")]
+    [InlineData("What is this generator doing?", "code understanding")]
     public void Intent_cues(string latest, string? expected)
     {
         var input = new RouterInput([new RouterTurn(TurnRole.User, latest)]);

@@ -15,7 +15,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     /// <summary>Exact word matches count a little less than concept matches, which carry the generalisation.</summary>
     private const float LiteralWeight = 0.8f;
     /// <summary>Software words a route needs before a request without any software words is held against it.</summary>
-    private const float SoftwareRouteEvidence = 1f;
+    private const float SoftwareRouteEvidence = 2f;
     /// <summary>Literal weight of a route word the lexicon already maps to concepts.</summary>
     private const float KnownWordLiteralFactor = 0.35f;
     /// <summary>Weight of a subject that is the object of an action in the same aspect ("failing [tests]").</summary>
@@ -163,8 +163,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
 
         void Add(int route, ConceptWeight cw, float boost, float objectFactor, ref float evidence)
         {
-            if (lexicon.ConceptSoftware[cw.Concept]) evidence += cw.Weight;
             var kind = lexicon.ConceptKinds[cw.Concept];
+            // As for requests: what a route is about shows it is about software, not its verbs.
+            if (lexicon.ConceptSoftware[cw.Concept] && kind != ConceptLexicon.Kind.Action) evidence += cw.Weight;
             if (kind == ConceptLexicon.Kind.Evidence) return;
             var weight = cw.Weight * boost * (kind == ConceptLexicon.Kind.Subject ? objectFactor : 1f);
             conceptWeights[route, cw.Concept] = Math.Max(conceptWeights[route, cw.Concept], weight);

@@ -30,6 +30,8 @@ internal static partial class ConceptLexicon
             what+happens=0.9 when+does=0.5 when+it+runs=0.8 trace+through=1 control+flow=0.7 line+by+line=1
             in+plain+english=1.1 eli5=1.2 concept=0.5 dont+understand=1.4 not+sure+how=0.8 describe=0.4
             what+is+the+purpose=1.2 role+of=0.6 used+for=0.6 mean+by=0.8 why+you=0.8 why+did+you=1 why+is+it=0.4
+            point+of=0.9 whats+the+point=1.1 one+over+the+other=1 when+would+i=0.6 when+would+you=0.6
+            what+is+this=0.6 what+does+this=1.2 is+this+doing=1 how+to+read=0.8 keep+track=0.3 wrap+around=0.6
             """),
         new("review", Kind.Action, Software: false, """
             review=1.2 reviewing=1.2 analyze analyse analysis assess assessment evaluate=0.8 evaluation=0.7
@@ -39,6 +41,8 @@ internal static partial class ConceptLexicon
             unsafe=0.6 safe=0.4 anything+wrong=0.5 coverage=0.8 untested=1 edge+case=0.6 edge+cases=0.6
             improve=0.6 improvement=0.6 improvements=0.6 sanity+check=1 second+opinion=1 thread+safe=0.8
             thoughts+on=0.8 what+do+you+think=0.9 naming=1 nitpick=1 critique=1 point+out=0.6 spot=0.5
+            comment+on=1.2 just+comment=1.2 comments+on=1 rate=0.6 pair+of+eyes=1 look+over=1 too+big=0.6 make+sense=0.5
+            makes+sense=0.5 smelly=1 unidiomatic=1
             """),
         new("existing", Kind.Subject, Software: true, """
             existing current=0.5 this+code=1 this+function=1 this+snippet=1 this+class=1 this+method=1
@@ -54,6 +58,9 @@ internal static partial class ConceptLexicon
             write+me=1 program+that=0.7 script+that=0.7 function+that=0.8 class+that=0.7
             that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
             sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
+            go+build=-0.7 cargo+build=-0.7 run+build=-0.7 the+build=-0.7 my+build=-0.7 our+build=-0.7 build+fails=-0.7
+            build+failed=-0.7 build+job=-0.7 build+step=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
+            turn+into=0.5 into+python=0.6 into+typescript=0.6 into+go=0.6 to+python=0.4
             """),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
@@ -63,7 +70,7 @@ internal static partial class ConceptLexicon
             boilerplate=1 test=0.4 tests=0.4 api=0.4 query=0.3 variable=0.4 loop=0.4 recursion=0.5 recursive=0.5
             array=0.4 iterator=0.6 iterators=0.6 closure=0.6 callback=0.5 widget=0.5 bot=0.5 plugin=0.4
             implementation=0.5 implementations=0.5 sort=0.4 quicksort=0.8 binary+search=0.8 linked+list=0.8
-            trie=0.6 stack=0.3 queue=0.3 hashmap=0.6 dictionary=0.3 type=0.3
+            trie=0.6 stack=0.3 queue=0.3 hashmap=0.6 dictionary=0.3 type=0.3 file=0.2 files=0.2
             """),
         new("design", Kind.Action, Software: true, """
             design=1.2 designing=1.2 architecture=1.5 architect=1.2 architectural=1.3 structure=0.9 structuring=0.9
@@ -77,7 +84,7 @@ internal static partial class ConceptLexicon
             domain+driven=1.2 ddd=1 boundaries=0.8 boundary=0.7 bounded+context=1.2 decouple=0.8 decoupling=0.8
             coupling=0.6 modular=0.9 modules=0.6 plugin+architecture=1.3 high+level=0.8 big+picture=0.8
             blueprint=1 outline=0.6 roadmap=0.6 tradeoff=1 tradeoffs=1 trade+off=1 trade+offs=1 backend=0.6
-            tech+stack=1.2 multitenant=1 multi+tenant=1 tenancy=0.9 more+broadly=0.9 environments=0.5
+            tech+stack=1.2 carve+up=1 carve+it+up=1.2 split+it+up=1 break+it+up=0.8 giant=0.4 multitenant=1 multi+tenant=1 tenancy=0.9 more+broadly=0.9 environments=0.5
             api+gateway=1 consistency=0.7 eventual+consistency=1.2 source+of+truth=1 data+model=1
             data+modeling=1 system+design=1.5 split+into=0.8 break+into=0.8 into+services=1.2 apis=0.5
             contract=0.5 contracts=0.5 how+should=0.8 how+would+you=0.6 what+would+you+use=0.8 flow=0.4
@@ -107,8 +114,14 @@ internal static partial class ConceptLexicon
             wont+compile=1.5 compile+error=1.5 syntax+error=1.5 type+error=1.2 build+fails=1.5 works+locally=1
             passes+locally=1 in+ci=0.5 rerender=0.6 re+render=0.6 re+renders=0.6 goes+wrong=1 went+wrong=1
             misbehaving=1 glitch=1 workaround=0.6 still=0.3 anymore=0.7 no+longer=0.8 why+is=0.4 why+does=0.3
-            why+does+my=1 why+is+my=1 why+do+i+get=1.2 exit=0.6 exits=0.7 exited=0.8 killed=0.8 does+nothing=1.2
+            why+does+my=1.2 why+is+my=1.2 why+do+i+get=1.2 exit=0.6 exits=0.7 exited=0.8 killed=0.8 does+nothing=1.2
             nothing+happens=1.2 but+works=1 works+fine=0.6 blank+page=1 white+screen=1 crashed=1.5
+            returns+none=1.5 returns+nil=1.5 prints+none=1.5 print+none=1.2 why+this=0.5 returns+undefined=1.2 returns+the+wrong=1.2 wrong+result=1.2
+            doing+wrong=1.2 am+i+doing+wrong=1.5 used+to+work=1.5 used+to+be=0.8 worked+yesterday=1.5
+            silently=0.8 twice=0.5 overlaps=0.8 overlap=0.6 collapses=0.8 looks+right=0.6 looks+fine=0.6
+            cant+find=0.8 cant+resolve=1.2 cannot+find=0.8 rejected=0.8 complains=0.8 says=0.2 breaks=1
+            breaking=0.8 broke=1 changed+nothing=1.2 nothing+changed=1.2 since+we=0.6 since+i=0.6
+            one+at+a+time=0.5 run+together=0.5 out+of=0.3 ran+out=1 killed=1 never+fires=1.2 what+now=0.8
             """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
@@ -130,6 +143,10 @@ internal static partial class ConceptLexicon
             for+other+developers=1 for+new+developers=1 for+users=0.7 for+the+team=0.6 write+up=1 writeup=1
             runbook=1.5 design+doc=1 man+page=1.5 help+text=1 docs+folder=2 section=0.3 concise=0.3
             specification=0.7 openapi=0.6 swagger=0.6 describe=0.3 examples=0.3 explain+in+the+docs=1.5
+            docs+page=2 docs+site=2 doc+page=2 wiki+page=2 for+new+hires=1.2 for+newcomers=1 header+comments=1.5
+            help+text=1.5 wording=1 paragraph=0.8 migration+guide=2 upgrade+guide=2 adr=1.5 decision+record=1.5
+            usage+section=1.5 man+page=1.5 in+the+readme=2 for+the+docs=1.5 in+the+docs=1.5
+            comment+on=-1.6 just+comment=-1.6 comments+on=-1.6
             """),
         new("refactor", Kind.Action, Software: true, """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
@@ -210,6 +227,29 @@ internal static partial class ConceptLexicon
             infra=1 infrastructure=1 aws=0.8 azure=0.8 gcp=0.8 cloud=0.7 provisioning=1 monitoring=0.8
             observability=1 docker+compose=1.3 cron=0.6 devops=1.5
             """),
+        // Operations: production incidents, what things cost, watching systems, infrastructure as code.
+        new("incident", Kind.Subject, Software: true, """
+            outage=1.5 outages=1.5 incident=1.5 incidents=1.5 is+down=1.2 went+down=1.2 are+down=1.2 down=0.5
+            paged=1.5 got+paged=1.5 pagerduty=1.5 opsgenie=1.5 on+call=1.2 oncall=1.2 sev1=1.5 sev2=1.5
+            postmortem=1.2 post+mortem=1.2 roll+back=1 rollback=1 mitigate=1.2 mitigation=1.2 restore=0.8
+            right+now=0.6 affected=0.6 customers+affected=1.2 emergency=1 urgent=0.8 asap=0.6 status+page=1.2
+            production=0.5 prod=0.5 in+production=0.8 in+prod=0.8 failed+over=1 degraded=1 triage=1
+            """),
+        new("cost", Kind.Subject, Software: false, """
+            cost=1.2 costs=1.2 cheaper=1.2 cheap=0.8 expensive=1 bill=1.2 billing=1.2 billed=1 spend=1.2
+            spending=1.2 overspend=1.2 budget=1.2 budgets=1.2 savings=1.2 save+money=1.5 discount=1 pricing=1
+            price=0.8 reserved+instances=1.5 savings+plan=1.5 spot+instances=1.5 committed+use=1.5 rightsize=1.5
+            rightsizing=1.5 spend+less=1.5 cut+costs=1.5 invoice=0.6 money=0.8 dollars=0.6 idle=0.6
+            """),
+        new("monitoring", Kind.Subject, Software: true, """
+            monitoring=1.2 monitor=1 monitors=1 metrics=1 metric=1 alert=1 alerts=1 alerting=1.2 alert+rule=1.5
+            alert+rules=1.5 dashboard=0.6 dashboards=0.6 grafana=1.2 prometheus=1.2 datadog=1.2 loki=1 logs=0.6
+            logging=0.6 observability=1.2 tracing=0.8 sli=1 slo=1 slos=1 uptime=0.8 error+rate=1 telemetry=1
+            """),
+        new("iac", Kind.Subject, Software: true, """
+            terraform=1.5 pulumi=1.5 cloudformation=1.5 infrastructure+as+code=2 iac=1.5 provision=1
+            provisioning=1 resources=0.4 vpc=0.8 security+group=1 bucket=0.6 ansible=1 bicep=1.5 cdk=1
+            """),
         // A question as such: routes for "general knowledge questions" attract questions with nothing else in them.
         new("question", Kind.Subject, Software: false, """
             question=0.8 questions=0.8 ask=0.5 asking=0.5 wonder=0.8 wondering=0.8 curious=0.8 knowledge=0.6
@@ -218,6 +258,20 @@ internal static partial class ConceptLexicon
         new("image", Kind.Subject, Software: false, """
             image=1.2 images=1.2 picture=1.2 pictures=1.2 photo=1.2 photos=1.2 draw=1 drawing=1
             illustration=1.2 logo=1 sketch=0.8 icon=0.8 visual=0.5 painting=1.2 portrait=1
+            """),
+        // Symptoms that only software has: evidence of a software request, scored through "debug" instead.
+        new("symptom", Kind.Evidence, Software: true, """
+            bug bugs buggy crash crashes crashing crashed exception exceptions traceback stack+trace stacktrace
+            segfault segmentation+fault deadlock race+condition nullpointerexception flaky off+by+one
+            compile+error syntax+error type+error doesnt+compile wont+compile build+fails memory+leak
+            undefined null=0.6 nan=0.6 stack+overflow exit+code=0.8 core+dumped regression=0.6
+            """),
+        // Nouns of system design: evidence of a software request (scored through "design", not here).
+        new("systems", Kind.Evidence, Software: true, """
+            microservice microservices monolith service=0.6 services=0.6 scalable=0.6 scalability=0.8 topology
+            data+flow event+sourcing event+driven cqrs message+broker broker=0.5 message+queue failover
+            replication sharding sharded load+balancer api+gateway tech+stack multitenant multi+tenant
+            backend frontend database databases cache caching=0.6 queue=0.4 queues=0.4 storage=0.5 saas
             """),
         // Names of technologies: evidence that a request is about software at all (no action of their own).
         new("technology", Kind.Evidence, Software: true, """
@@ -238,6 +292,14 @@ internal static partial class ConceptLexicon
             decorator keyword syntax semantics runtime libraries library framework module package plugin
             nosql postgres postgresql mysql sqlite swiftui xcode android+studio vscode vim emacs ide lint
             linter eslint prettier typescript monorepo sdk cron latency safari chrome firefox edge button
+            form forms submit navbar sidebar modal dropdown click onclick css page=0.5 screen=0.5 ui ux
+            frontend scroll=0.5 render rendering pixel=0.5 viewport responsive=0.5 http api
+            upload=0.5 download=0.5 script scripts query queries dashboard=0.5 log logs logging=0.8
+            docker container pod pods deploy=0.8 deployment=0.5 cluster=0.8 cloud=0.8 aws gcp azure
+            s3 ec2 vpc lambda terraform pulumi cloudformation prometheus grafana datadog ci pipeline=0.5
+            prod=0.8 production=0.6 staging outage=0.6 instance=0.5 instances=0.5 vm=0.8 readme docstring
+            docstrings jsdoc javadoc changelog unittest test=0.5 tests=0.5 snippet function=0.5 loop=0.5
+            array=0.8 struct enum regex endpoint=0.8 module=0.6 decorator generator=0.6 tuple
             """),
     ];
 

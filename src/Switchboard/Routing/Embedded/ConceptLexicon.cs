@@ -59,6 +59,7 @@ internal static partial class ConceptLexicon
         /// <summary>"the": a determiner, but not one that points at existing code.</summary>
         public required int TheWord { get; init; }
         public required int QuestionConcept { get; init; }
+        public required int ChatConcept { get; init; }
         /// <summary>"a" (and "an" is close enough to never start a request).</summary>
         public required int ArticleWord { get; init; }
 
@@ -104,8 +105,18 @@ internal static partial class ConceptLexicon
             spelled.AsSpan().CopyTo(destination);
             return spelled.Length;
         }
+        // Technical nouns the stemmer would merge with an action ("generator" → "gener", like "generate";
+        // "naming" → "name", like a pet's name): kept whole so they do not vote for that action.
+        if (KeepWhole(destination[..length]) is { } whole) return whole;
         return PorterStemmer.Stem(destination[..length]);
     }
+
+    private static int? KeepWhole(ReadOnlySpan<char> word) => word switch
+    {
+        "generator" or "generators" => "generator".Length,
+        "naming" => word.Length,
+        _ => null,
+    };
 
     private static Compiled Compile()
     {
@@ -210,6 +221,7 @@ internal static partial class ConceptLexicon
             ArtifactConcept = Array.IndexOf(names, "artifact"),
             TheWord = words["the"],
             QuestionConcept = Array.IndexOf(names, "question"),
+            ChatConcept = Array.IndexOf(names, "chat"),
             ArticleWord = words["a"],
         };
 

@@ -26,7 +26,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
     private const float LeadVerbBoost = 1.6f;       // "Write …", "Explain …": the request's own verb
     private const float LaterLeadVerbBoost = 1.3f;  // "… . Fix it."
     private const float ObjectHeadBoost = 1.3f;     // "write a troubleshooting [guide] for …"
-    private const float TopicTailFactor = 0.5f;    // "write a guide [for common installation errors]"
+    private const float TopicTailFactor = 0.4f;    // "write a guide [for common installation errors]"
 
     // How much earlier turns count.
     private const float UninformativeThreshold = 0.8f;
@@ -37,13 +37,21 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
 
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
-    private const float NonSoftwarePenalty = 0.45f;
-    private const float OffTopicPenalty = 0.25f;
+    private const float NonSoftwarePenalty = 0.12f;
+    private const float OffTopicPenalty = 0.35f;
+    private const float CoveredSubjectMinimum = 0.3f;
     private const float QuestionWeight = 0.5f;
 
     // The request's own verb names the job: routes that never mention that kind of job fit less.
     private const float LeadConceptMinimum = 0.7f;
     private const float LeadMismatchPenalty = 0.75f;
+    private const float SecondActionMinimum = 0.6f;
+    private const float SecondSubjectMinimum = 0.85f;
+
+    // Identifiers ("NewClient", `os.ReadFile`) name things; they do not ask for anything.
+    private const float CodeShapedFactor = 0.3f;
+    // Bullet-list lines are material (notes, commit subjects, requirements), not the request itself.
+    private const float ListedFactor = 0.35f;
 
     private readonly ConceptLexicon.Compiled _lexicon = ConceptLexicon.Instance;
     private readonly ConcurrentDictionary<string, CompiledRoutePolicy> _policies = new(StringComparer.Ordinal);
@@ -94,6 +102,16 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
         return confidence >= _threshold
             ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail)
             : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}"));
+    }
+
+    /// <summary>The features and per-route contributions behind a decision (diagnostics; allocates freely).</summary>
+    public IReadOnlyList<string> Explain(RouterInput input, RoutePolicy policy)
+    {
+        var trace = new List<string>();
+        var scores = Score(input, policy, out var outcome, trace);
+        if (scores is null) trace.Add("other: " + outcome);
+        else for (var r = 0; r < scores.Length; r++) trace.Add(string.Create(CultureInfo.InvariantCulture, $"score {policy.Routes[r].Name} {scores[r]:F3}"));
+        return trace;
     }
 
     /// <summary>Maps a raw score onto (0, 1).</summary>
@@ -159,14 +177,23 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             // Clearly about something else (a poem, a recipe) and not about software: software routes fit even less.
             var offTopic = state.SoftwareEvidence < SoftwareEvidenceNeeded && nonSoftwareSubjects >= 1f;
 
+            // Without software words, software routes fit in proportion to what little evidence there is;
+            // a request pointing back at earlier work ("fix the other one too") is taken as about that work.
+            var pointsBack = followUp && state.LatestHasLead && nonSoftwareSubjects <= 0f;
+            var softwareFactor = state.SoftwareEvidence >= SoftwareEvidenceNeeded || pointsBack ? 1f
+                : NonSoftwarePenalty + (1f - NonSoftwarePenalty) * state.SoftwareEvidence / SoftwareEvidenceNeeded;
+            var conceptBase = compiled.TermCount;
             var scores = new float[policy.Routes.Count];
             for (var r = 0; r < scores.Length; r++)
             {
                 var row = compiled.Weights.AsSpan(r * compiled.FeatureCount, compiled.FeatureCount);
+                var routeConcepts = compiled.ConceptWeights.AsSpan(r * compiled.ConceptCount, compiled.ConceptCount);
                 var score = 0f;
                 for (var f = 0; f < row.Length; f++) score += row[f] * q[f];
-                if (compiled.SoftwareRoutes[r] && state.SoftwareEvidence < SoftwareEvidenceNeeded) score *= offTopic ? OffTopicPenalty : NonSoftwarePenalty;
-                if (leadKnown && compiled.ConceptWeights[r * compiled.ConceptCount + lead] < LeadConceptMinimum) score *= LeadMismatchPenalty;
+                if (compiled.SoftwareRoutes[r]) score *= softwareFactor;
+                // A request about an everyday subject (a poem, a recipe) the route never mentions: another topic.
+                if (offTopic && !CoversSubject(routeConcepts, q[conceptBase..])) score *= OffTopicPenalty;
+                if (leadKnown && routeConcepts[lead] < LeadConceptMinimum && !CoversAction(routeConcepts, q[conceptBase..])) score *= LeadMismatchPenalty;
                 scores[r] = score;
             }
             return scores;
@@ -176,6 +203,34 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             ArrayPool<float>.Shared.Return(features);
             ArrayPool<Token>.Shared.Return(tokens);
         }
+    }
+
+    /// <summary>
+    /// Whether the route is about one of the non-software subjects the request is about, or takes questions
+    /// and chat in general ("general knowledge questions").
+    /// </summary>
+    private bool CoversSubject(ReadOnlySpan<float> routeConcepts, ReadOnlySpan<float> query)
+    {
+        if (routeConcepts[_lexicon.QuestionConcept] > 0 || routeConcepts[_lexicon.ChatConcept] > 0) return true;
+        for (var c = 0; c < routeConcepts.Length; c++)
+            if (routeConcepts[c] > 0 && query[c] >= CoveredSubjectMinimum && _lexicon.ConceptKinds[c] == ConceptLexicon.Kind.Subject
+                && !_lexicon.ConceptSoftware[c] && c != _lexicon.QuestionConcept) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the request also clearly asks for an action the route is about, besides its leading verb:
+    /// "tell me why this returns None" opens like an explanation but reports a bug.
+    /// </summary>
+    private bool CoversAction(ReadOnlySpan<float> routeConcepts, ReadOnlySpan<float> query)
+    {
+        for (var c = 0; c < routeConcepts.Length; c++)
+        {
+            var kind = _lexicon.ConceptKinds[c];
+            if (kind == ConceptLexicon.Kind.Action ? routeConcepts[c] >= LeadConceptMinimum && query[c] >= SecondActionMinimum
+                : kind == ConceptLexicon.Kind.Subject && routeConcepts[c] >= 1f && query[c] >= SecondSubjectMinimum) return true;
+        }
+        return false;
     }
 
     /// <summary>Per-route feature contributions, for diagnosing a decision (tests and the evaluator CLI).</summary>
@@ -224,7 +279,9 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
 
         public void Add(ConceptWeight cw, float amount, float turnWeight)
         {
-            if (lexicon.ConceptSoftware[cw.Concept]) SoftwareEvidence += cw.Weight * turnWeight;
+            // Only what a request is about shows it is about software: "fix" or "design" alone does not
+            // ("fix a leaky faucet", "design a meal plan"); symptoms like "traceback" are their own evidence.
+            if (lexicon.ConceptSoftware[cw.Concept] && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action) SoftwareEvidence += cw.Weight * turnWeight;
             else if (turnWeight >= 1f && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Subject) NonSoftwareSubjects += cw.Weight;
             if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence || amount <= 0) return;
             Q[conceptBase + cw.Concept] += cw.Weight * amount;
@@ -281,13 +338,13 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             ComputeFactors(tokens, isLatest, factors, weight, ref state);
 
             Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
-            var codeShaped = 0;
+            var codeShapedCount = 0;
             for (var k = 0; k < tokens.Length; k++)
             {
                 var token = tokens[k];
                 var flags = token.Word >= 0 ? lexicon.Flags[token.Word] : WordFlags.None;
                 if ((flags & WordFlags.FollowUp) != 0) followUp = true;
-                if ((token.Flags & TokenFlags.CodeShaped) != 0) codeShaped++;
+                if ((token.Flags & TokenFlags.CodeShaped) != 0) codeShapedCount++;
                 if ((token.Flags & TokenFlags.HttpError) != 0)
                 {
                     state.AddConcept(lexicon.DebugConcept, 0.8f * weight);
@@ -295,13 +352,17 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 }
 
                 var w = weight * factors[k];
+                if ((token.Flags & TokenFlags.Listed) != 0) w *= ListedFactor;
+                var codeShaped = (token.Flags & TokenFlags.CodeShaped) != 0;
+                if (codeShaped) w *= CodeShapedFactor;
                 if (token.Term >= 0 && (flags & WordFlags.Stopword) == 0 && w > 0) state.AddTerm(token.Term, w);
                 if (token.Word >= 0)
                 {
                     var artifact = false;
                     foreach (var cw in lexicon.WordConcepts[token.Word])
                     {
-                        state.Add(cw, w, weight);
+                        // Only an identifier's verbs are damped ("NewClient"); its nouns still say what it is about.
+                        state.Add(cw, codeShaped && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action ? w / CodeShapedFactor : w, weight);
                         if (cw.Concept == lexicon.ArtifactConcept) artifact = true;
                     }
                     // "this Rust code", "my function": the request is about code that already exists.
@@ -323,7 +384,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                 }
             }
 
-            state.SoftwareEvidence += weight * (Math.Min(codeShaped, 4) * 0.5f + (signals.CodeBlocks > 0 ? 1f : 0f));
+            state.SoftwareEvidence += weight * (Math.Min(codeShapedCount, 4) * 0.5f + (signals.CodeBlocks > 0 ? 1f : 0f));
             if (signals.CodeBlocks > 0) state.AddConcept(lexicon.ExistingConcept, 0.8f * weight);
             if (signals.TraceEvidence > 0)
             {
@@ -412,7 +473,9 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
                     head = -1;
                     continue;
                 }
-                if ((flags & (WordFlags.LeadFiller | WordFlags.Stopword)) == 0) searchingLead = false;
+                // A determiner opens a noun phrase ("my go build says…"): the sentence states, it does not ask.
+                if ((flags & (WordFlags.LeadFiller | WordFlags.Stopword)) == 0
+                    || (token.Word >= 0 && ((flags & WordFlags.Demonstrative) != 0 || token.Word == lexicon.ArticleWord))) searchingLead = false;
             }
 
             if (phase == 1)

@@ -16,6 +16,8 @@ internal enum TokenFlags : byte
     HttpError = 1 << 3,
     /// <summary>Ends in "-ed": a report ("that fixed it"), not a request ("fix it").</summary>
     PastTense = 1 << 4,
+    /// <summary>On a bullet-list line ("- fixed crash on logout") after the first line: quoted material.</summary>
+    Listed = 1 << 5,
 }
 
 /// <summary>One word of text: its lexicon id, its id among the policy's route terms, and shape flags.</summary>
@@ -86,6 +88,7 @@ internal static class TextTokenizer
         var count = 0;
         var pending = TokenFlags.SentenceStart;
         var inBackticks = false;
+        var listed = false;
         Span<char> buffer = stackalloc char[ConceptLexicon.MaxWordLength];
 
         foreach (var (marker, strength) in TraceMarkers)
@@ -116,7 +119,7 @@ internal static class TextTokenizer
                 // ".net" and friends: a dot glued to the front of a word after a space.
                 if (start >= 1 && text[start - 1] == '.' && (start == 1 || char.IsWhiteSpace(text[start - 2]))) start--;
 
-                var flags = pending | (inBackticks ? TokenFlags.CodeShaped : TokenFlags.None);
+                var flags = pending | (inBackticks ? TokenFlags.CodeShaped : TokenFlags.None) | (listed ? TokenFlags.Listed : TokenFlags.None);
                 pending = TokenFlags.None;
                 if (IsCodeShaped(text, start, i)) flags |= TokenFlags.CodeShaped;
                 if ((flags & TokenFlags.CodeShaped) != 0) signals.CodeShapedTokens++;
@@ -128,6 +131,9 @@ internal static class TextTokenizer
             {
                 case '.' or '!' or '?' or ';' or '\n':
                     if (c == '?') signals.Questions++;
+                    if (c == '\n') listed = IsBulletLine(text, i + 1);
+                    // "TL;DR", "a;b": a semicolon between letters is not a sentence end.
+                    if (c == ';' && i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1])) break;
                     // "parser.py", "java.lang.Error", "3.5": a dot inside a word is not a sentence end.
                     if (!(c == '.' && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))) pending = TokenFlags.SentenceStart;
                     break;
@@ -144,6 +150,17 @@ internal static class TextTokenizer
             i++;
         }
         return count;
+    }
+
+    /// <summary>A line starting (after indentation) with "- ", "* ", "• " or "1. ".</summary>
+    private static bool IsBulletLine(string text, int start)
+    {
+        var i = start;
+        while (i < text.Length && text[i] is ' ' or '\t') i++;
+        if (i + 1 >= text.Length) return false;
+        if (text[i] is '-' or '*' or '•') return text[i + 1] == ' ';
+        while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
+        return i > start && i + 1 < text.Length && text[i] is '.' or ')' && text[i + 1] == ' ';
     }
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
