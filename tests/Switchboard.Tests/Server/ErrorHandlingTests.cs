@@ -7,17 +7,9 @@ using static Switchboard.Tests.Server.PassthroughTests;
 namespace Switchboard.Tests.Server;
 
 /// <summary>Bad input and failing upstreams: each a clear error in the client's own format with the right status.</summary>
-public sealed class ErrorHandlingTests : IAsyncLifetime
+public sealed class ErrorHandlingTests : TwoUpstreamGatewayTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(Yaml.TwoProviders(_openAI.BaseUrl, _anthropic.BaseUrl, """
+    protected override string ExtraConfig => """
               - model: deepseek/deepseek-chat
                 access_key: $DEEPSEEK_API_KEY
               - model: mistral/mistral-large
@@ -29,15 +21,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
               max_retries: 0   # these tests are about error formats; retries have their own tests
               circuit_breaker:
                 minimum_throughput: 1000
-            """), Yaml.Keys);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-    }
+            """;
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> Send(HttpClient http, HttpRequestMessage request)
     {
@@ -64,11 +48,11 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task Malformed_json_is_a_400_in_each_clients_format()
     {
-        var (status, body) = await Send(_gateway.Http, JsonPost("/v1/messages", """{"model": "claude-sonnet-4-5", "messages": [ """));
+        var (status, body) = await Send(Gateway.Http, JsonPost("/v1/messages", """{"model": "claude-sonnet-4-5", "messages": [ """));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         AssertAnthropicError(body, "invalid_request_error", "not valid JSON");
 
-        (status, body) = await Send(_gateway.Http, JsonPost("/v1/chat/completions", "{\"model\": \"gpt-4.1\",, }"));
+        (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", "{\"model\": \"gpt-4.1\",, }"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         AssertOpenAIError(body, "not valid JSON");
     }
@@ -82,17 +66,17 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [InlineData("/v1/chat/completions", """[1,2,3]""", "must be a JSON object")]
     public async Task Missing_or_invalid_fields_are_a_400(string path, string json, string message)
     {
-        var (status, body) = await Send(_gateway.Http, JsonPost(path, json));
+        var (status, body) = await Send(Gateway.Http, JsonPost(path, json));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(message, body.GetProperty("error").GetProperty("message").GetString());
-        Assert.Empty(_openAI.Requests);
-        Assert.Empty(_anthropic.Requests);
+        Assert.Empty(OpenAIUpstream.Requests);
+        Assert.Empty(AnthropicUpstream.Requests);
     }
 
     [Fact]
     public async Task Wrong_content_type_is_a_400()
     {
-        var (status, body) = await Send(_gateway.Http, JsonPost("/v1/messages", """{"model":"x","messages":[]}""", "text/plain"));
+        var (status, body) = await Send(Gateway.Http, JsonPost("/v1/messages", """{"model":"x","messages":[]}""", "text/plain"));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         AssertAnthropicError(body, "invalid_request_error", "Content-Type must be application/json");
     }
@@ -101,14 +85,14 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     public async Task A_body_over_the_limit_is_a_413_with_or_without_content_length()
     {
         var big = "{\"model\":\"gpt-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"" + new string('x', 10_000) + "\"}]}";
-        var (status, body) = await Send(_gateway.Http, JsonPost("/v1/chat/completions", big));
+        var (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", big));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         AssertOpenAIError(body, "larger than the gateway's limit of 4096 bytes");
 
         var chunked = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(big))) };
         chunked.Content.Headers.ContentType = new("application/json");
         chunked.Headers.TransferEncodingChunked = true;
-        (status, body) = await Send(_gateway.Http, chunked);
+        (status, body) = await Send(Gateway.Http, chunked);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         AssertAnthropicError(body, "request_too_large", "limit");
     }
@@ -116,20 +100,20 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task Upstream_errors_keep_their_status_and_message_in_the_clients_format()
     {
-        _anthropic.RespondJson("""{"type":"error","error":{"type":"overloaded_error","message":"Overloaded right now"}}""", 529);
-        var (status, body) = await Send(_gateway.Http, JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"""));
+        AnthropicUpstream.RespondJson("""{"type":"error","error":{"type":"overloaded_error","message":"Overloaded right now"}}""", 529);
+        var (status, body) = await Send(Gateway.Http, JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(529, (int)status);
         AssertAnthropicError(body, "overloaded_error", "Overloaded right now");
 
-        _openAI.RespondJson("""{"error":{"message":"Rate limit reached for gpt-4.1","type":"requests","code":"rate_limit_exceeded"}}""", 429, new Dictionary<string, string> { ["retry-after"] = "7" });
-        using var response = await _gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
+        OpenAIUpstream.RespondJson("""{"error":{"message":"Rate limit reached for gpt-4.1","type":"requests","code":"rate_limit_exceeded"}}""", 429, new Dictionary<string, string> { ["retry-after"] = "7" });
+        using var response = await Gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("7", response.Headers.GetValues("retry-after").Single());
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         AssertOpenAIError(doc.RootElement, "Rate limit reached for gpt-4.1");
 
-        _openAI.RespondJson("<html>Bad Gateway</html>", 502);
-        (status, body) = await Send(_gateway.Http, JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
+        OpenAIUpstream.RespondJson("<html>Bad Gateway</html>", 502);
+        (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.BadGateway, status);
         AssertOpenAIError(body, "<html>Bad Gateway</html>");
     }
@@ -137,7 +121,7 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task A_provider_whose_key_is_unset_says_which_variable_to_set()
     {
-        var (status, body) = await Send(_gateway.Http, JsonPost("/v1/chat/completions", """{"model":"deepseek/deepseek-chat","messages":[{"role":"user","content":"hi"}]}"""));
+        var (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", """{"model":"deepseek/deepseek-chat","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         AssertOpenAIError(body, "set the environment variable DEEPSEEK_API_KEY");
     }
@@ -145,16 +129,16 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_provider_is_a_502_naming_it()
     {
-        var (status, body) = await Send(_gateway.Http, JsonPost("/v1/chat/completions", """{"model":"mistral/mistral-large","messages":[{"role":"user","content":"hi"}]}"""));
+        var (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", """{"model":"mistral/mistral-large","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.BadGateway, status);
         AssertOpenAIError(body, "provider 'mistral' is unreachable at http://127.0.0.1:1");
-        await _gateway.Logs.WaitForLineAsync("upstream mistral failed");
+        await Gateway.Logs.WaitForLineAsync("upstream mistral failed");
     }
 
     [Fact]
     public async Task An_unknown_model_without_default_lists_the_available_models()
     {
-        await using var gateway = await TestGateway.StartAsync($"model_providers:\n  - model: openai/gpt-4.1\n    base_url: {_openAI.BaseUrl}v1\n    access_key: k\nmodel_aliases:\n  fast:\n    target: openai/gpt-4.1\n");
+        await using var gateway = await TestGateway.StartAsync($"model_providers:\n  - model: openai/gpt-4.1\n    base_url: {OpenAIUpstream.BaseUrl}v1\n    access_key: k\nmodel_aliases:\n  fast:\n    target: openai/gpt-4.1\n");
         var (status, body) = await Send(gateway.Http, JsonPost("/v1/messages", """{"model":"claude-opus-4-1","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.NotFound, status);
         AssertAnthropicError(body, "not_found_error", "Available models: openai/gpt-4.1, fast");
@@ -163,10 +147,10 @@ public sealed class ErrorHandlingTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_paths_and_methods_get_errors_not_empty_responses()
     {
-        var (status, body) = await Send(_gateway.Http, new HttpRequestMessage(HttpMethod.Get, "/v1/messages"));
+        var (status, body) = await Send(Gateway.Http, new HttpRequestMessage(HttpMethod.Get, "/v1/messages"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, status);
         AssertAnthropicError(body, "invalid_request_error", "not allowed");
-        (status, body) = await Send(_gateway.Http, new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings"));
+        (status, body) = await Send(Gateway.Http, new HttpRequestMessage(HttpMethod.Post, "/v1/embeddings"));
         Assert.Equal(HttpStatusCode.NotFound, status);
         AssertOpenAIError(body, "no endpoint");
     }

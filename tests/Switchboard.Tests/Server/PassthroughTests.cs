@@ -13,39 +13,23 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Tests.Server;
 
 /// <summary>Same-protocol proxying through the real gateway, driven by the official SDKs.</summary>
-public sealed class PassthroughTests : IAsyncLifetime
+public sealed class PassthroughTests : TwoUpstreamGatewayTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(Yaml.TwoProviders(_openAI.BaseUrl, _anthropic.BaseUrl, """
+    protected override string ExtraConfig => """
             model_aliases:
               fast-model:
                 target: openai/gpt-4.1
-            """), Yaml.Keys);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-    }
+            """;
 
     private ChatClient OpenAIChat(string model) =>
-        new(model, new ApiKeyCredential("client-key-should-not-travel"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.BaseUrl, "/v1") });
+        new(model, new ApiKeyCredential("client-key-should-not-travel"), new OpenAIClientOptions { Endpoint = new Uri(Gateway.BaseUrl, "/v1") });
 
-    private AnthropicClient AnthropicSdk() => new() { ApiKey = "client-key-should-not-travel", BaseUrl = _gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
+    private AnthropicClient AnthropicSdk() => new() { ApiKey = "client-key-should-not-travel", BaseUrl = Gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
 
     [Fact]
     public async Task OpenAI_sdk_chat_reaches_the_openai_upstream_with_the_configured_key()
     {
-        _openAI.RespondJson(Canned.OpenAIChat("Hi there"));
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat("Hi there"));
         var result = await OpenAIChat("fast-model").CompleteChatAsync([new UserChatMessage("Say hi")]);
 
         Assert.Equal("Hi there", result.Value.Content[0].Text);
@@ -55,11 +39,11 @@ public sealed class PassthroughTests : IAsyncLifetime
         Assert.Equal("none", raw.Headers.TryGetValue("x-switchboard-route", out var r) ? r : null);
         Assert.True(raw.Headers.TryGetValue("x-switchboard-request-id", out var id) && id!.StartsWith("sb_"));
 
-        var upstream = _openAI.LastRequest;
+        var upstream = OpenAIUpstream.LastRequest;
         Assert.Equal("/v1/chat/completions", upstream.Path);
         Assert.Equal("Bearer sk-test-openai-SECRET-1111", upstream.Header("authorization"));
         Assert.Equal("gpt-4.1", upstream.Json.RootElement.GetProperty("model").GetString());
-        var log = await _gateway.Logs.WaitForLineAsync($"request {id} ");
+        var log = await Gateway.Logs.WaitForLineAsync($"request {id} ");
         Assert.Contains("requested=fast-model model=openai/gpt-4.1 provider=openai", log);
         Assert.Contains("selection=alias status=200", log);
         Assert.Contains("input_tokens=11 output_tokens=5", log);
@@ -68,20 +52,20 @@ public sealed class PassthroughTests : IAsyncLifetime
     [Fact]
     public async Task OpenAI_sdk_streaming_passes_chunks_and_usage_through()
     {
-        _openAI.RespondSse(Canned.OpenAIStream("gpt-4.1", "One", " two", " three"));
+        OpenAIUpstream.RespondSse(Canned.OpenAIStream("gpt-4.1", "One", " two", " three"));
         var text = new StringBuilder();
         await foreach (var update in OpenAIChat("openai/gpt-4.1").CompleteChatStreamingAsync([new UserChatMessage("count")]))
             foreach (var part in update.ContentUpdate) text.Append(part.Text);
         Assert.Equal("One two three", text.ToString());
-        Assert.True(_openAI.LastRequest.Json.RootElement.GetProperty("stream").GetBoolean());
-        var log = await _gateway.Logs.WaitForLineAsync("requested=openai/gpt-4.1");
+        Assert.True(OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("stream").GetBoolean());
+        var log = await Gateway.Logs.WaitForLineAsync("requested=openai/gpt-4.1");
         Assert.Contains("stream=True input_tokens=9 output_tokens=3", log);
     }
 
     [Fact]
-    public async Task Anthropic_sdk_message_reaches_the_anthropic_upstream_with_headers_forwarded()
+    public async Task Anthropic_sdk_message_reaches_theAnthropicUpstream_upstream_with_headers_forwarded()
     {
-        _anthropic.RespondJson(Canned.AnthropicMessage("Bonjour"));
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage("Bonjour"));
         var message = await AnthropicSdk().Messages.Create(new MessageCreateParams
         {
             Model = "claude-sonnet-4-5",
@@ -90,7 +74,7 @@ public sealed class PassthroughTests : IAsyncLifetime
         });
         Assert.Equal("Bonjour", string.Concat(message.Content.Select(b => b.TryPickText(out var t) ? t.Text : "")));
 
-        var upstream = _anthropic.LastRequest;
+        var upstream = AnthropicUpstream.LastRequest;
         Assert.Equal("/v1/messages", upstream.Path);
         Assert.Equal("sk-ant-test-SECRET-2222", upstream.Header("x-api-key"));
         Assert.Null(upstream.Header("authorization"));
@@ -101,7 +85,7 @@ public sealed class PassthroughTests : IAsyncLifetime
     [Fact]
     public async Task Anthropic_sdk_streaming_passes_every_event_through()
     {
-        _anthropic.RespondSse(Canned.AnthropicStream("claude-sonnet-4-5", "Stre", "amed"));
+        AnthropicUpstream.RespondSse(Canned.AnthropicStream("claude-sonnet-4-5", "Stre", "amed"));
         var text = new StringBuilder();
         await foreach (var ev in AnthropicSdk().Messages.CreateStreaming(new MessageCreateParams
         {
@@ -113,14 +97,14 @@ public sealed class PassthroughTests : IAsyncLifetime
             if (ev.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var t)) text.Append(t.Text);
         }
         Assert.Equal("Streamed", text.ToString());
-        var log = await _gateway.Logs.WaitForLineAsync("requested=anthropic/claude-sonnet-4-5");
+        var log = await Gateway.Logs.WaitForLineAsync("requested=anthropic/claude-sonnet-4-5");
         Assert.Contains("input_tokens=14 output_tokens=7", log);
     }
 
     [Fact]
     public async Task Same_protocol_passthrough_keeps_unknown_fields_beta_headers_and_query()
     {
-        _anthropic.RespondJson(Canned.AnthropicMessage());
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage());
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true")
         {
             Content = new StringContent("""
@@ -132,10 +116,10 @@ public sealed class PassthroughTests : IAsyncLifetime
         request.Headers.Add("anthropic-version", "2023-06-01");
         request.Headers.Add("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14");
         request.Headers.Add("x-api-key", "client-key-should-not-travel");
-        using var response = await _gateway.Http.SendAsync(request);
+        using var response = await Gateway.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var upstream = _anthropic.LastRequest;
+        var upstream = AnthropicUpstream.LastRequest;
         Assert.Equal("?beta=true", upstream.Query);
         Assert.Equal("claude-code-20250219,interleaved-thinking-2025-05-14", upstream.Header("anthropic-beta"));
         Assert.Equal("2023-06-01", upstream.Header("anthropic-version"));
@@ -150,7 +134,7 @@ public sealed class PassthroughTests : IAsyncLifetime
     public async Task Streamed_events_reach_the_client_before_the_upstream_finishes()
     {
         var release = new TaskCompletionSource();
-        _openAI.Handler = async (c, _) =>
+        OpenAIUpstream.Handler = async (c, _) =>
         {
             c.Response.ContentType = "text/event-stream";
             await c.Response.WriteAsync("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"first\"}}]}\n\n");
@@ -158,7 +142,7 @@ public sealed class PassthroughTests : IAsyncLifetime
             await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
             await c.Response.WriteAsync("data: [DONE]\n\n");
         };
-        using var response = await _gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"openai/gpt-4.1","stream":true,"messages":[{"role":"user","content":"x"}]}"""),
+        using var response = await Gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"openai/gpt-4.1","stream":true,"messages":[{"role":"user","content":"x"}]}"""),
             HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         var first = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
@@ -171,7 +155,7 @@ public sealed class PassthroughTests : IAsyncLifetime
     [Fact]
     public async Task A_client_that_disconnects_cancels_the_upstream_call()
     {
-        _anthropic.Handler = async (c, _) =>
+        AnthropicUpstream.Handler = async (c, _) =>
         {
             c.Response.ContentType = "text/event-stream";
             for (var i = 0; i < 600; i++)
@@ -181,21 +165,21 @@ public sealed class PassthroughTests : IAsyncLifetime
                 await Task.Delay(50, c.RequestAborted);
             }
         };
-        var response = await _gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""),
+        var response = await Gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""),
             HttpCompletionOption.ResponseHeadersRead);
         var stream = await response.Content.ReadAsStreamAsync();
         await stream.ReadAsync(new byte[64]);
         response.Dispose();
-        await _anthropic.ClientAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var log = await _gateway.Logs.WaitForLineAsync("status=499");
+        await AnthropicUpstream.ClientAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var log = await Gateway.Logs.WaitForLineAsync("status=499");
         Assert.Contains("client disconnected", log);
     }
 
     [Fact]
     public async Task An_upstream_that_dies_mid_stream_ends_the_client_stream_with_an_error_event()
     {
-        _anthropic.RespondSse(Canned.AnthropicStream().Take(4).Append("event: content_block_delta\ndata: {\"type\":\"content_bl"), dropAtEnd: true);
-        using var response = await _gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""));
+        AnthropicUpstream.RespondSse(Canned.AnthropicStream().Take(4).Append("event: content_block_delta\ndata: {\"type\":\"content_bl"), dropAtEnd: true);
+        using var response = await Gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""));
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain("\"content_bl\n", body); // the half event is not forwarded
         Assert.EndsWith("\n\n", body);

@@ -10,25 +10,8 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Tests.Server;
 
 /// <summary>Any client, any provider: the official SDKs through the gateway to an upstream of the other API.</summary>
-public sealed class TranslationTests : IAsyncLifetime
+public sealed class TranslationTests : TwoUpstreamGatewayTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-    private TestGateway _gateway = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _gateway = await TestGateway.StartAsync(Yaml.TwoProviders(_openAI.BaseUrl, _anthropic.BaseUrl), Yaml.Keys);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-    }
 
     private static Tool WeatherTool() => new()
     {
@@ -40,7 +23,7 @@ public sealed class TranslationTests : IAsyncLifetime
     [Fact]
     public async Task Anthropic_sdk_streams_a_tool_call_answered_by_an_openai_upstream()
     {
-        _openAI.RespondSse([
+        OpenAIUpstream.RespondSse([
             OpenAIChunks.Role(),
             OpenAIChunks.Text("Let me check."),
             OpenAIChunks.ToolStart(0, "call_abc123", "get_weather"),
@@ -51,7 +34,7 @@ public sealed class TranslationTests : IAsyncLifetime
             OpenAIChunks.Usage(40, 12),
             OpenAIChunks.Done,
         ]);
-        var client = new AnthropicClient { ApiKey = "client", BaseUrl = _gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
+        var client = new AnthropicClient { ApiKey = "client", BaseUrl = Gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
         var text = new StringBuilder();
         var toolJson = new StringBuilder();
         string? toolName = null, toolId = null, stopReason = null;
@@ -88,19 +71,19 @@ public sealed class TranslationTests : IAsyncLifetime
         Assert.Equal("message_stop", events[^1]);
         Assert.Equal(2, events.Count(e => e == "block_start"));
 
-        var upstream = _openAI.LastRequest.Json.RootElement;
+        var upstream = OpenAIUpstream.LastRequest.Json.RootElement;
         Assert.Equal("gpt-4.1", upstream.GetProperty("model").GetString());
         Assert.Equal("get_weather", upstream.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString());
         Assert.True(upstream.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
-        var log = await _gateway.Logs.WaitForLineAsync("requested=openai/gpt-4.1");
+        var log = await Gateway.Logs.WaitForLineAsync("requested=openai/gpt-4.1");
         Assert.Contains("api=anthropic", log);
         Assert.Contains("output_tokens=12", log);
     }
 
     [Fact]
-    public async Task OpenAI_sdk_streams_a_tool_call_answered_by_an_anthropic_upstream()
+    public async Task OpenAI_sdk_streams_a_tool_call_answered_by_anAnthropicUpstream_upstream()
     {
-        _anthropic.RespondSse([
+        AnthropicUpstream.RespondSse([
             "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":30,\"output_tokens\":1}}}\n\n",
             "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{}}}\n\n",
             "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \"}}\n\n",
@@ -110,7 +93,7 @@ public sealed class TranslationTests : IAsyncLifetime
             "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":9}}\n\n",
             "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
         ]);
-        var chat = new ChatClient("anthropic/claude-sonnet-4-5", new ApiKeyCredential("client"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.BaseUrl, "/v1") });
+        var chat = new ChatClient("anthropic/claude-sonnet-4-5", new ApiKeyCredential("client"), new OpenAIClientOptions { Endpoint = new Uri(Gateway.BaseUrl, "/v1") });
         var options = new ChatCompletionOptions { Tools = { ChatTool.CreateFunctionTool("get_weather", "Current weather", BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""")) } };
         var args = new StringBuilder();
         string? name = null, id = null;
@@ -130,18 +113,18 @@ public sealed class TranslationTests : IAsyncLifetime
         Assert.Equal("Oslo", JsonDocument.Parse(args.ToString()).RootElement.GetProperty("city").GetString());
         Assert.Equal(ChatFinishReason.ToolCalls, finish);
 
-        var upstream = _anthropic.LastRequest.Json.RootElement;
+        var upstream = AnthropicUpstream.LastRequest.Json.RootElement;
         Assert.Equal("claude-sonnet-4-5", upstream.GetProperty("model").GetString());
         Assert.Equal("get_weather", upstream.GetProperty("tools")[0].GetProperty("name").GetString());
         Assert.True(upstream.GetProperty("max_tokens").GetInt32() > 0);
-        Assert.Equal("sk-ant-test-SECRET-2222", _anthropic.LastRequest.Header("x-api-key"));
+        Assert.Equal("sk-ant-test-SECRET-2222", AnthropicUpstream.LastRequest.Header("x-api-key"));
     }
 
     [Fact]
     public async Task Non_streaming_text_is_translated_both_ways()
     {
-        _openAI.RespondJson(Canned.OpenAIChat("from gpt"));
-        var anthropic = new AnthropicClient { ApiKey = "client", BaseUrl = _gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat("from gpt"));
+        var anthropic = new AnthropicClient { ApiKey = "client", BaseUrl = Gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
         var message = await anthropic.Messages.Create(new MessageCreateParams
         {
             Model = "gpt-4.1",
@@ -151,22 +134,22 @@ public sealed class TranslationTests : IAsyncLifetime
         });
         Assert.Equal("from gpt", string.Concat(message.Content.Select(b => b.TryPickText(out var t) ? t.Text : "")));
         Assert.Equal(11, message.Usage.InputTokens);
-        var sent = _openAI.LastRequest.Json.RootElement.GetProperty("messages");
+        var sent = OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("messages");
         Assert.Equal("system", sent[0].GetProperty("role").GetString());
 
-        _anthropic.RespondJson(Canned.AnthropicMessage("from claude"));
-        var chat = new ChatClient("claude-sonnet-4-5", new ApiKeyCredential("client"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.BaseUrl, "/v1") });
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage("from claude"));
+        var chat = new ChatClient("claude-sonnet-4-5", new ApiKeyCredential("client"), new OpenAIClientOptions { Endpoint = new Uri(Gateway.BaseUrl, "/v1") });
         var completion = await chat.CompleteChatAsync([new SystemChatMessage("Be brief."), new UserChatMessage("hi")]);
         Assert.Equal("from claude", completion.Value.Content[0].Text);
         Assert.Equal(ChatFinishReason.Stop, completion.Value.FinishReason);
-        Assert.Contains("Be brief.", _anthropic.LastRequest.Json.RootElement.GetProperty("system").ToString());
+        Assert.Contains("Be brief.", AnthropicUpstream.LastRequest.Json.RootElement.GetProperty("system").ToString());
     }
 
     [Fact]
     public async Task Upstream_errors_cross_into_the_clients_format()
     {
-        _openAI.RespondJson("""{"error":{"message":"Invalid schema for function","type":"invalid_request_error","code":"invalid_function_parameters"}}""", 400);
-        using var response = await _gateway.Http.SendAsync(PassthroughTests.JsonPost("/v1/messages", """{"model":"gpt-4.1","max_tokens":10,"messages":[{"role":"user","content":"x"}]}"""));
+        OpenAIUpstream.RespondJson("""{"error":{"message":"Invalid schema for function","type":"invalid_request_error","code":"invalid_function_parameters"}}""", 400);
+        using var response = await Gateway.Http.SendAsync(PassthroughTests.JsonPost("/v1/messages", """{"model":"gpt-4.1","max_tokens":10,"messages":[{"role":"user","content":"x"}]}"""));
         Assert.Equal(400, (int)response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("error", body.RootElement.GetProperty("type").GetString());
@@ -177,12 +160,12 @@ public sealed class TranslationTests : IAsyncLifetime
     [Fact]
     public async Task A_translated_stream_that_dies_midway_ends_with_an_error_event()
     {
-        _openAI.RespondSse([OpenAIChunks.Role(), OpenAIChunks.Text("Hello"), "data: {\"id\":\"x\",\"choi"], dropAtEnd: true);
-        using var response = await _gateway.Http.SendAsync(PassthroughTests.JsonPost("/v1/messages", """{"model":"gpt-4.1","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"x"}]}"""));
+        OpenAIUpstream.RespondSse([OpenAIChunks.Role(), OpenAIChunks.Text("Hello"), "data: {\"id\":\"x\",\"choi"], dropAtEnd: true);
+        using var response = await Gateway.Http.SendAsync(PassthroughTests.JsonPost("/v1/messages", """{"model":"gpt-4.1","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"x"}]}"""));
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("\"text\":\"Hello\"", body.Replace(" ", ""));
         var last = body.TrimEnd().Split("\n\n").Last();
         Assert.StartsWith("event: error", last);
-        await _gateway.Logs.WaitForLineAsync("stream from openai broke");
+        await Gateway.Logs.WaitForLineAsync("stream from openai broke");
     }
 }
