@@ -63,6 +63,41 @@ public sealed class RoutingIntegrationTests
     }
 
     [Fact]
+    public async Task A_claude_code_request_routed_to_an_openai_compatible_model_is_translated_and_streamed()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        await using var anthropic = await FakeUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Policy(openAI.BaseUrl, anthropic.BaseUrl), Yaml.Keys);
+        openAI.RespondSse([OpenAIChunks.Role(), OpenAIChunks.Text("def slugify(s):"), OpenAIChunks.Text(" ..."), OpenAIChunks.Finish("stop"), OpenAIChunks.Usage(1200, 9), OpenAIChunks.Done]);
+        var request = JsonNode.Parse(ClaudeCodeRequest("Write a Python function that turns a title into a URL slug."))!;
+        request["stream"] = true;
+
+        using var response = await gateway.Http.SendAsync(JsonPost("/v1/messages?beta=true", request.ToJsonString()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("code generation", response.Headers.GetValues("x-switchboard-route").Single());
+        Assert.Equal("openai/gpt-4.1", response.Headers.GetValues("x-switchboard-model").Single());
+        Assert.Equal("openai", response.Headers.GetValues("x-switchboard-provider").Single());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("event: message_start", body);
+        Assert.Contains("def slugify(s):", body);
+        Assert.Contains("event: message_stop", body);
+
+        // Upstream got an OpenAI request: the system prompt as a system message, Claude Code's tools as functions, the cap applied.
+        var upstream = openAI.LastRequest.Json.RootElement;
+        Assert.Equal("gpt-4.1", upstream.GetProperty("model").GetString());
+        Assert.Equal("system", upstream.GetProperty("messages")[0].GetProperty("role").GetString());
+        Assert.Contains(upstream.GetProperty("tools").EnumerateArray(), t => t.GetProperty("function").GetProperty("name").GetString() == "Bash");
+        Assert.True(upstream.GetProperty("max_tokens").GetInt32() <= 32768);
+        Assert.Equal("Bearer " + Yaml.Keys["OPENAI_API_KEY"], openAI.LastRequest.Header("authorization"));
+
+        var id = response.Headers.GetValues("x-switchboard-request-id").Single();
+        Assert.Contains("router=embedded route=code generation model=openai/gpt-4.1 reason=matched", await gateway.Logs.WaitForLineAsync($"route {id} "));
+        var line = await gateway.Logs.WaitForLineAsync($"request {id} api=");
+        Assert.Contains("api=anthropic", line);
+        Assert.Contains("stream=True input_tokens=1200 output_tokens=9", line);
+    }
+
+    [Fact]
     public async Task No_fitting_route_falls_back_to_the_default_and_literals_bypass_routing()
     {
         await using var openAI = await FakeUpstream.StartAsync();
