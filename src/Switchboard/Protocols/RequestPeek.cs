@@ -25,7 +25,8 @@ public readonly struct RequestPeek
     /// <summary>Top-level "model" was present but not a string.</summary>
     public bool ModelNotString { get; init; }
 
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = 128, CommentHandling = JsonCommentHandling.Disallow };
+    /// <summary>The same depth limit every later parse of the body uses, so nothing past the peek can reject it.</summary>
+    public static readonly JsonReaderOptions Options = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
 
     /// <summary>Reads the body. Throws <see cref="JsonException"/> when it is not valid JSON or not an object.</summary>
     public static RequestPeek Read(ReadOnlySpan<byte> body)

@@ -106,14 +106,22 @@ public sealed class ModelSelector
             if (forced is { Length: > 0 } && forced.Equals("none", StringComparison.OrdinalIgnoreCase))
                 return Fallback(requested, RouteReason.Skipped, "x-switchboard-route: none", 0);
             var start = Stopwatch.GetTimestamp();
-            var input = buildInput();
             RouteSelection decision;
-            if (input.Turns.Count == 0)
-                decision = new RouteSelection(null, RouteReason.Other, "no user text to route on");
-            else if (_cache is not null)
-                decision = (await _cache.GetOrSelectAsync(_router, input, Policy, cancellationToken).ConfigureAwait(false)).Selection;
-            else
-                decision = await _router.SelectAsync(input, Policy, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var input = buildInput();
+                if (input.Turns.Count == 0)
+                    decision = new RouteSelection(null, RouteReason.Other, "no user text to route on");
+                else if (_cache is not null)
+                    decision = (await _cache.GetOrSelectAsync(_router, input, Policy, cancellationToken).ConfigureAwait(false)).Selection;
+                else
+                    decision = await _router.SelectAsync(input, Policy, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Routing never fails a request: an unreadable conversation or a broken router means the default answers.
+                decision = new RouteSelection(null, RouteReason.Error, $"{ex.GetType().Name}: {ex.Message}");
+            }
             var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (decision.Route is not null && Policy.Find(decision.Route) is { } route && TryLiteral(route.Model, out var routed, out var routedId))
                 return new ModelSelection(routed, routedId, SelectionKind.Routed, requested, route.Name, _router.Name, RouteReason.Matched, decision.Detail, elapsed);

@@ -33,6 +33,8 @@ internal sealed class CompletionPipeline(
         var response = context.Response;
         response.Headers[RequestIdHeader] = record.RequestId;
         var aborted = context.RequestAborted;
+        using var activity = GatewayMetrics.Activities.StartActivity("switchboard.request", System.Diagnostics.ActivityKind.Server);
+        activity?.SetTag("switchboard.request_id", record.RequestId);
         try
         {
             await HandleCoreAsync(context, snapshot, record, aborted).ConfigureAwait(false);
@@ -61,6 +63,12 @@ internal sealed class CompletionPipeline(
             snapshot.ReleaseLease();
             if (record.Status == 0) record.Status = response.StatusCode;
             Complete(record);
+            if (activity is not null)
+            {
+                activity.SetTag("switchboard.model", record.Model);
+                activity.SetTag("switchboard.route", record.Route);
+                activity.SetTag("http.response.status_code", record.Status);
+            }
         }
     }
 
@@ -158,7 +166,17 @@ internal sealed class CompletionPipeline(
                 return;
             }
 
-            var plan = UpstreamPlan.Create(client, record.Operation, candidate, endpoint, body.Span, peek, parsed, request.QueryString.Value);
+            UpstreamPlan plan;
+            try
+            {
+                plan = UpstreamPlan.Create(client, record.Operation, candidate, endpoint, body.Span, peek, parsed, request.QueryString.Value);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or KeyNotFoundException or ArgumentException)
+            {
+                // A field of an unexpected shape that only translation looks at: the request's fault, said in its format.
+                await Reject(context, record, 400, $"the request could not be translated for {candidate.Model}: {ex.Message}").ConfigureAwait(false);
+                return;
+            }
             HttpResponseMessage upstream;
             try
             {
@@ -203,7 +221,7 @@ internal sealed class CompletionPipeline(
     /// <summary>Only when a router will run: the conversation's user and assistant text.</summary>
     private static RouterInput BuildRouterInput(ReadOnlyMemory<byte> body, ApiFormat client, int tokenBudget)
     {
-        using var document = JsonDocument.Parse(body);
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = RequestPeek.Options.MaxDepth });
         return RouterInputBuilder.FromRequest(client, document.RootElement, tokenBudget);
     }
 
@@ -229,8 +247,10 @@ internal sealed class CompletionPipeline(
     private void LogSelection(RequestRecord record, ModelSelection selection)
     {
         if (selection.Reason is { } reason)
+            GatewayMetrics.RecordRouting(selection.Router, reason.ToString().ToLowerInvariant(), selection.RoutingMs);
+        if (selection.Reason is { } loggedReason)
             GatewayLog.RouteDecision(logger, record.RequestId, selection.Router, selection.Route ?? "none", selection.Model,
-                reason.ToString().ToLowerInvariant(), selection.RoutingMs, selection.ReasonDetail is null ? "" : $" detail=\"{selection.ReasonDetail}\"");
+                loggedReason.ToString().ToLowerInvariant(), selection.RoutingMs, selection.ReasonDetail is null ? "" : $" detail=\"{selection.ReasonDetail}\"");
         else if (selection.Kind == SelectionKind.Default)
             GatewayLog.DefaultModelUsed(logger, record.RequestId, selection.RequestedModel, selection.Model);
     }
@@ -243,6 +263,7 @@ internal sealed class CompletionPipeline(
             record.Selection, record.Status, latency, ttfb, record.Stream,
             record.Usage.InputTokens?.ToString() ?? "-", record.Usage.OutputTokens?.ToString() ?? "-",
             record.Error is null ? "" : $" error=\"{record.Error}\"");
+        GatewayMetrics.RecordRequest(record, latency, ttfb);
         events.Publish(new RequestEvent(record.RequestId, DateTimeOffset.UtcNow, ApiName(record.Client), record.RequestedModel, record.Model, record.Provider, record.Route,
             record.Selection, record.Status, latency, ttfb, record.Stream, record.Usage.InputTokens, record.Usage.OutputTokens, record.Error));
     }

@@ -73,6 +73,21 @@ public sealed class ErrorHandlingTests : TwoUpstreamGatewayTest
         Assert.Empty(AnthropicUpstream.Requests);
     }
 
+    [Theory]
+    [InlineData("""{"model":"gpt-4.1","max_tokens":5,"messages":[{"role":"user","content":42}]}""")]
+    [InlineData("""{"model":"gpt-4.1","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":7}]}]}""")]
+    [InlineData("""{"model":"gpt-4.1","max_tokens":5,"messages":[{"role":"wizard","content":"hi"}],"tools":"none"}""")]
+    [InlineData("""{"model":"gpt-4.1","max_tokens":5,"messages":["just a string"],"system":{"odd":true}}""")]
+    [InlineData("""{"model":"not-configured","max_tokens":5,"messages":[{"role":"user","content":{"nested":[1,2]}}]}""")]
+    public async Task Oddly_shaped_requests_are_never_a_500(string json)
+    {
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat());
+        using var response = await Gateway.Http.SendAsync(JsonPost("/v1/messages", json));
+        Assert.True((int)response.StatusCode is 200 or 400, $"status {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (response.StatusCode == HttpStatusCode.BadRequest) AssertAnthropicError(body.RootElement, "invalid_request_error", "");
+    }
+
     [Fact]
     public async Task Wrong_content_type_is_a_400()
     {
