@@ -105,6 +105,7 @@ public sealed class GatewayHost : IAsyncDisposable
         app.MapPost("/chat/completions", (HttpContext c) => pipeline.HandleAsync(c, ApiFormat.OpenAI, Operation.ChatCompletions));
         app.MapGet("/v1/models", (HttpContext c) => InfoEndpoints.ModelsAsync(c, runtime));
         app.MapGet("/healthz", (HttpContext c) => InfoEndpoints.HealthAsync(c, runtime, events));
+        AdminEndpoints.Map(app);
 
         // Anything else: a clear error in the format the path suggests.
         app.MapFallback((HttpContext c) =>
