@@ -7,7 +7,9 @@ internal static class ClaudeBinary
     public const string InstallHint = "npm install -g @anthropic-ai/claude-code";
 
     /// <summary>The path to run, or null with <paramref name="problem"/> saying what to do.</summary>
-    public static string? Find(CliContext context, out string problem)
+    public static string? Find(CliContext context, out string problem) => Find(context, InstallLayout.RepositoryRoot, out problem);
+
+    internal static string? Find(CliContext context, string? repositoryRoot, out string problem)
     {
         problem = "";
         if (context.GetEnvironmentVariable(OverrideVariable) is { Length: > 0 } configured)
@@ -22,7 +24,7 @@ internal static class ClaudeBinary
             var candidate = Path.Combine(dir, "claude");
             if (IsExecutable(candidate)) return candidate;
         }
-        if (InstallLayout.RepositoryRoot is { } root && Path.Combine(root, "tests", "e2e", "node_modules", ".bin", "claude") is var local && IsExecutable(local))
+        if (repositoryRoot is { } root && Path.Combine(root, "tests", "e2e", "node_modules", ".bin", "claude") is var local && IsExecutable(local))
             return local;
         problem = $"Claude Code is not installed (no `claude` on PATH). Install it with `{InstallHint}`, or set {OverrideVariable} to its path.";
         return null;

@@ -11,7 +11,9 @@ namespace Switchboard.Cli;
 /// </summary>
 internal static class StatuslineCommand
 {
-    private static readonly TimeSpan GatewayTimeout = TimeSpan.FromMilliseconds(300);
+    /// <summary>Overrides the 300 ms the gateway gets to answer (a slow machine, a debugger).</summary>
+    public const string TimeoutVariable = "SWITCHBOARD_STATUSLINE_TIMEOUT_MS";
+    private static readonly TimeSpan DefaultGatewayTimeout = TimeSpan.FromMilliseconds(300);
     /// <summary>Claude Code writes the JSON and closes stdin; never hang on a stdin that stays open.</summary>
     private static readonly TimeSpan StdinTimeout = TimeSpan.FromMilliseconds(500);
 
@@ -42,15 +44,22 @@ internal static class StatuslineCommand
         if (gateway is null) return Prefix + "switchboard: not running";
         try
         {
-            using var client = new GatewayClient(gateway.BaseUrl, GatewayTimeout);
+            using var client = new GatewayClient(gateway.BaseUrl, GatewayTimeout(context));
             var latest = await client.GetLastAsync(sessionId, cancellationToken).ConfigureAwait(false);
             return latest is null ? Prefix + "switchboard: no requests yet" : Format(latest);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Prefix + "switchboard: not answering";
         }
         catch (Exception ex) when (GatewayClient.IsUnreachable(ex, cancellationToken) || ex is JsonException)
         {
             return Prefix + "switchboard: not running";
         }
     }
+
+    private static TimeSpan GatewayTimeout(CliContext context) =>
+        int.TryParse(context.GetEnvironmentVariable(TimeoutVariable), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : DefaultGatewayTimeout;
 
     /// <summary>"⇄ code generation → openai/gpt-4.1", or "⇄ openai/gpt-4.1" when no route chose it.</summary>
     internal static string Format(RequestEvent e)
