@@ -50,9 +50,11 @@ public sealed class CliContext
     public static CliContext FromProcess()
     {
         Console.OutputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false); // ⇄ and → whatever the locale
+        // Console.In is left alone on a terminal: `claude` hands the terminal to its child, untouched.
+        var inputIsTerminal = !Console.IsInputRedirected;
         return new CliContext(
-            Console.Out, Console.Error, Console.In,
-            inputIsTerminal: !Console.IsInputRedirected,
+            Console.Out, Console.Error, inputIsTerminal ? TextReader.Null : Console.In,
+            inputIsTerminal: inputIsTerminal,
             color: !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")));
     }
 

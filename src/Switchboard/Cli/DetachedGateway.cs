@@ -45,6 +45,7 @@ internal static class DetachedGateway
             context.Error.WriteLine($"Cannot start the background gateway: {ex.Message}");
             return null;
         }
+        using var _ = process; // only our handle: the gateway runs on
 
         var url = $"http://{ConnectHost(bindAddress)}:{listenPort}";
         var state = new GatewayState(process.Id, listenPort, url, configFile, store.LogPath, DateTimeOffset.UtcNow);

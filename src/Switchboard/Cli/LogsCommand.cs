@@ -36,11 +36,12 @@ internal static class LogsCommand
         var end = new FileInfo(path).Length;
         foreach (var line in LogFile.Tail(path, lines, end)) context.Out.WriteLine(line);
         if (!follow) return ExitCodes.Ok;
+        using var interrupt = Interrupt.Listen(cancellationToken);
         try
         {
-            await LogFile.FollowAsync(path, end, context.Out, cancellationToken).ConfigureAwait(false);
+            await LogFile.FollowAsync(path, end, context.Out, interrupt.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (interrupt.Token.IsCancellationRequested)
         {
         }
         return ExitCodes.Ok;

@@ -61,7 +61,7 @@ internal static class StatusCommand
         grid.AddRow("address", Markup.Escape(gateway.BaseUrl.ToString().TrimEnd('/')));
         grid.AddRow("config", Markup.Escape(health.ConfigPath ?? "built-in (providers from environment keys)"));
         grid.AddRow("uptime", Uptime(health.UptimeSeconds));
-        grid.AddRow("requests", $"{health.Requests} served, {(health.FailedRequests > 0 ? $"[red]{health.FailedRequests} failed[/]" : "0 failed")}");
+        grid.AddRow("requests", $"{health.Requests} ({(health.FailedRequests > 0 ? $"[red]{health.FailedRequests} failed[/]" : "0 failed")})");
         if (gateway.State is { } state) grid.AddRow("log", Markup.Escape(state.LogPath));
         console.Write(grid);
 

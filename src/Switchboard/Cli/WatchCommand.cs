@@ -32,6 +32,8 @@ internal static class WatchCommand
 
     private static async Task<int> RunAsync(CliContext context, Uri? url, bool json, CancellationToken cancellationToken)
     {
+        using var interrupt = Interrupt.Listen(cancellationToken);
+        cancellationToken = interrupt.Token;
         var everConnected = false;
         var saidWaiting = false;
         while (!cancellationToken.IsCancellationRequested)
