@@ -33,6 +33,8 @@ public sealed class StatuslineTests
 
         using var content = new StringContent("""{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
         using (await gateway.Http.PostAsync("/v1/chat/completions", content)) { }
+        // The gateway publishes a request's event just after the response is complete.
+        await LiveOutput.WaitUntilAsync(() => gateway.Host.Events.Latest is not null, "the request's event");
 
         var after = await cli.RunAsync(["statusline"], Stdin, CancellationToken.None);
         Assert.Equal(0, after.ExitCode);
