@@ -94,13 +94,17 @@ internal static class ClaudeCommand
         }
     }
 
-    /// <summary>The gateway to use: --url (or $SWITCHBOARD_URL), else the running background one, else a newly started one.</summary>
+    /// <summary>
+    /// The gateway to use: --url (or $SWITCHBOARD_URL), else the running background one, else one answering on the
+    /// config's listener (started in the foreground), else a newly started background one.
+    /// </summary>
     private static async Task<Uri?> EnsureGatewayAsync(CliContext context, Uri? url, string? configPath, int? port, CancellationToken cancellationToken)
     {
-        if (GatewayLocator.Find(context, url) is { } located)
+        if (GatewayLocator.Find(context, url, configPath) is { } located)
         {
             using var client = new GatewayClient(located.BaseUrl, TimeSpan.FromSeconds(3));
             if (await client.GetHealthAsync(cancellationToken).ConfigureAwait(false) is not null) return located.BaseUrl;
+            if (located.IsGuess) return await StartAsync(context, configPath, port, cancellationToken).ConfigureAwait(false);
             if (located.State is null)
             {
                 context.Error.WriteLine($"No Switchboard answers on {located.BaseUrl.ToString().TrimEnd('/')}. Start one there, or drop --url (and $SWITCHBOARD_URL) to let `claude` start it.");
@@ -109,6 +113,11 @@ internal static class ClaudeCommand
             context.Error.WriteLine($"The background gateway (pid {located.State.Pid}) is not answering on {located.BaseUrl.ToString().TrimEnd('/')}. See `switchboard logs`; `switchboard down` stops it.");
             return null;
         }
+        return await StartAsync(context, configPath, port, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Uri?> StartAsync(CliContext context, string? configPath, int? port, CancellationToken cancellationToken)
+    {
         var started = await DetachedGateway.StartAsync(context, GatewayStateStore.For(context), configPath, port, cancellationToken).ConfigureAwait(false);
         if (started is null) return null;
         context.Error.WriteLine($"Started Switchboard in the background on {started.Url} (pid {started.Pid}); `switchboard down` stops it.");

@@ -33,6 +33,7 @@ internal sealed class GatewayClient : IDisposable
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || String(root, "status") != "ok" || !root.TryGetProperty("pid", out _)) return null; // not a Switchboard
             var providers = new List<ProviderHealth>();
             if (root.TryGetProperty("providers", out var list) && list.ValueKind == JsonValueKind.Array)
                 foreach (var p in list.EnumerateArray())
@@ -98,20 +99,40 @@ internal sealed class GatewayClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>A gateway the CLI can talk to, and its state record when it is the detached one.</summary>
-internal sealed record LocatedGateway(Uri BaseUrl, GatewayState? State);
+/// <summary>
+/// A gateway the CLI can talk to: its address, its state record when it is the background one, and whether the
+/// address is only a guess (the config's listener, where a foreground gateway would be) that nothing vouches for.
+/// </summary>
+internal sealed record LocatedGateway(Uri BaseUrl, GatewayState? State, bool IsGuess = false);
 
-/// <summary>Finds the gateway a command means: --url, else $SWITCHBOARD_URL, else the detached gateway's state file.</summary>
+/// <summary>
+/// Finds the gateway a command means: --url, else $SWITCHBOARD_URL, else the background gateway's state file,
+/// else a guess: the listener of the config `up` would use (./config.yaml, else 127.0.0.1:12000), where a
+/// gateway started in the foreground listens.
+/// </summary>
 internal static class GatewayLocator
 {
     public const string UrlVariable = "SWITCHBOARD_URL";
 
-    public static LocatedGateway? Find(CliContext context, Uri? explicitUrl)
+    public static LocatedGateway? Find(CliContext context, Uri? explicitUrl, string? configPath = null)
     {
         if (explicitUrl is not null) return new LocatedGateway(explicitUrl, null);
         if (context.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } fromEnvironment && TryParseUrl(fromEnvironment, out var url))
             return new LocatedGateway(url, null);
-        return GatewayStateStore.For(context).ReadLive() is { } state ? new LocatedGateway(state.BaseUrl, state) : null;
+        if (GatewayStateStore.For(context).ReadLive() is { } state) return new LocatedGateway(state.BaseUrl, state);
+        return ConfiguredListener(context, configPath) is { } guess ? new LocatedGateway(guess, null, IsGuess: true) : null;
+    }
+
+    private static Uri? ConfiguredListener(CliContext context, string? configPath)
+    {
+        var config = ConfigSource.Resolve(configPath, context).Config;
+        if (config is null) return null;
+        var listener = config.Listeners[0];
+        var host = listener.Address is "*" or "+" or "0.0.0.0" ? "127.0.0.1"
+            : listener.Address is "::" ? "[::1]"
+            : listener.Address.Contains(':') ? $"[{listener.Address}]"
+            : listener.Address;
+        return Uri.TryCreate($"http://{host}:{listener.Port}", UriKind.Absolute, out var url) ? url : null;
     }
 
     public static bool TryParseUrl(string text, out Uri url)

@@ -31,6 +31,8 @@ internal static class StatusCommand
             health = await client.GetHealthAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // Nothing answering where a foreground gateway would listen is simply "not running".
+        if (gateway is { IsGuess: true } && health is null) gateway = null;
         if (json)
         {
             WriteJson(context.Out, gateway, health);

@@ -17,6 +17,8 @@ internal static class WatchCommand
     private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(45);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    private const string NotRunning = "Switchboard is not running. Start it with `switchboard up --detach` (or `switchboard up` in another terminal), or pass --url.";
+
     public static Command Create(CliContext context)
     {
         var json = CliApp.JsonOption("each event (one JSON object per line)");
@@ -41,7 +43,7 @@ internal static class WatchCommand
             var gateway = GatewayLocator.Find(context, url);
             if (gateway is null && !everConnected)
             {
-                context.Error.WriteLine("Switchboard is not running. Start it with `switchboard up --detach`, or pass --url for a gateway started in the foreground.");
+                context.Error.WriteLine(NotRunning);
                 return ExitCodes.Failure;
             }
             if (gateway is not null)
@@ -64,7 +66,9 @@ internal static class WatchCommand
                 {
                     if (!everConnected)
                     {
-                        context.Error.WriteLine($"Cannot reach Switchboard at {gateway.BaseUrl.ToString().TrimEnd('/')}: {ex.Message}");
+                        context.Error.WriteLine(gateway.IsGuess
+                            ? NotRunning
+                            : $"Cannot reach Switchboard at {gateway.BaseUrl.ToString().TrimEnd('/')}: {ex.Message}");
                         return ExitCodes.Failure;
                     }
                 }

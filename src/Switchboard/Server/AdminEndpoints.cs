@@ -35,7 +35,8 @@ internal static class AdminEndpoints
     }
 
     private static bool IsLocal(HttpContext context) =>
-        context.Connection.RemoteIpAddress is not { } remote || IPAddress.IsLoopback(remote);
+        context.Connection.RemoteIpAddress is not { } remote
+        || IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote); // ::ffff:127.0.0.1 on a dual-mode socket
 
     private static Task ForbiddenAsync(HttpContext context)
     {

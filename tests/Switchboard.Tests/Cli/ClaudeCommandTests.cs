@@ -94,11 +94,10 @@ public sealed class ClaudeCommandTests
     public async Task Starts_a_background_gateway_when_none_is_running()
     {
         using var cli = Harness(exitCode: 3);
-        await File.WriteAllTextAsync(Path.Combine(cli.Directory, "config.yaml"), ConfigWithSmallFastAlias);
-        var port = DetachedGatewayTests.FreePort();
+        var port = cli.WriteConfig(ConfigWithSmallFastAlias);
         try
         {
-            var result = await CliProcess.RunAsync(cli, "claude", "--port", port.ToString(), "--", "--version");
+            var result = await CliProcess.RunAsync(cli, "claude", "--", "--version");
 
             Assert.True(result.ExitCode == 3, result.ToString());
             Assert.Contains("Started Switchboard in the background", result.Error);
@@ -110,6 +109,24 @@ public sealed class ClaudeCommandTests
         {
             await CliProcess.RunAsync(cli, "down");
         }
+    }
+
+    [Fact]
+    public async Task Uses_a_gateway_running_in_the_foreground_on_the_configs_listener()
+    {
+        await using var gateway = await TestGateway.StartAsync(ConfigWithSmallFastAlias);
+        using var cli = Harness(exitCode: 0);
+        cli.WriteConfig(ConfigWithSmallFastAlias, port: gateway.BaseUrl.Port);
+
+        var status = await cli.RunAsync("status", "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.DoesNotContain("detached", status.Out);
+
+        var result = await cli.RunAsync("claude");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(gateway.BaseUrl.ToString().TrimEnd('/'), ReadEnv(cli)["ANTHROPIC_BASE_URL"]);
+        Assert.DoesNotContain("Started", result.Error);
+        Assert.Null(new GatewayStateStore(cli.StateDirectory).Read());
     }
 
     [Fact]

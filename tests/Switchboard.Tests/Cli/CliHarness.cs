@@ -51,6 +51,34 @@ public sealed class CliHarness : IDisposable
         set => _environment[variable] = value;
     }
 
+    public const string OneProvider = """
+        model_providers:
+          - model: openai/gpt-4.1
+            access_key: sk-test
+            base_url: http://127.0.0.1:9/v1
+            default: true
+        """;
+
+    /// <summary>
+    /// Writes ./config.yaml with its listener on <paramref name="port"/> (default: a free one, so nothing answers
+    /// there) and returns the port. Commands look for a foreground gateway on the config's listener: tests must
+    /// not find one that someone happens to run on the default 12000.
+    /// </summary>
+    public int WriteConfig(string modelProviders = OneProvider, int? port = null)
+    {
+        var listenPort = port ?? FreePort();
+        File.WriteAllText(Path.Combine(Directory, "config.yaml"),
+            $"listeners:\n  - name: llm\n    address: 127.0.0.1\n    port: {listenPort}\n" + modelProviders.Replace("\r", "") + "\n");
+        return listenPort;
+    }
+
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, stdin: null, CancellationToken.None);
 
     public async Task<CliResult> RunAsync(string[] args, string? stdin, CancellationToken cancellationToken, LiveOutput? live = null)

@@ -22,12 +22,11 @@ public sealed class DetachedGatewayTests
     public async Task Up_detach_then_status_then_down_round_trip()
     {
         using var cli = new CliHarness(new Dictionary<string, string?> { ["OPENAI_API_KEY"] = "sk-test" });
-        await File.WriteAllTextAsync(Path.Combine(cli.Directory, "config.yaml"), Config);
-        var port = FreePort();
+        var port = cli.WriteConfig(Config);
         var store = new GatewayStateStore(cli.StateDirectory);
         try
         {
-            var up = await CliProcess.RunAsync(cli, "up", "--detach", "--port", port.ToString());
+            var up = await CliProcess.RunAsync(cli, "up", "--detach");
             Assert.True(up.ExitCode == 0, up.ToString());
             Assert.Contains($"http://127.0.0.1:{port}", up.Out);
             var state = store.Read();
@@ -119,6 +118,7 @@ public sealed class DetachedGatewayTests
     public async Task A_stale_state_file_means_not_running_and_is_cleaned_up()
     {
         using var cli = new CliHarness();
+        cli.WriteConfig();
         var store = new GatewayStateStore(cli.StateDirectory);
         store.Write(new GatewayState(int.MaxValue - 1, 1, "http://127.0.0.1:1", null, store.LogPath, DateTimeOffset.UtcNow));
 
@@ -134,10 +134,5 @@ public sealed class DetachedGatewayTests
         Assert.Null(store.Read());
     }
 
-    internal static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    private static int FreePort() => CliHarness.FreePort();
 }

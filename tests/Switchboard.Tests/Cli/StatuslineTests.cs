@@ -64,12 +64,13 @@ public sealed class StatuslineTests
     public async Task Says_not_running_quickly_when_no_gateway_answers()
     {
         using var cli = new CliHarness();
+        cli.WriteConfig();
         var noGateway = await cli.RunAsync(["statusline"], """{"session_id":"x"}""", CancellationToken.None);
         Assert.Equal(0, noGateway.ExitCode);
         Assert.Equal("⇄ switchboard: not running", noGateway.Out.Trim());
 
         var started = DateTime.UtcNow;
-        var closedPort = await cli.RunAsync(["statusline", "--url", $"http://127.0.0.1:{DetachedGatewayTests.FreePort()}"], "{}", CancellationToken.None);
+        var closedPort = await cli.RunAsync(["statusline", "--url", $"http://127.0.0.1:{CliHarness.FreePort()}"], "{}", CancellationToken.None);
         Assert.Equal("⇄ switchboard: not running", closedPort.Out.Trim());
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
     }

@@ -46,7 +46,7 @@ public sealed class WatchTests
     {
         await using var openAI = await FakeUpstream.StartAsync();
         openAI.RespondJson(Canned.OpenAIChat());
-        var port = DetachedGatewayTests.FreePort();
+        var port = CliHarness.FreePort();
         var config = ConfigLoader.LoadText($"""
             model_providers:
               - model: openai/gpt-4.1
@@ -91,11 +91,12 @@ public sealed class WatchTests
     public async Task Watch_without_a_gateway_fails_clearly()
     {
         using var cli = new CliHarness();
+        cli.WriteConfig();
         var notRunning = await cli.RunAsync("watch");
         Assert.Equal(1, notRunning.ExitCode);
         Assert.Contains("not running", notRunning.Error);
 
-        var unreachable = await cli.RunAsync("watch", "--url", $"http://127.0.0.1:{DetachedGatewayTests.FreePort()}");
+        var unreachable = await cli.RunAsync("watch", "--url", $"http://127.0.0.1:{CliHarness.FreePort()}");
         Assert.Equal(1, unreachable.ExitCode);
         Assert.Contains("Cannot reach", unreachable.Error);
     }
