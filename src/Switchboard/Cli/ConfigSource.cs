@@ -1,4 +1,5 @@
 using Switchboard.Config;
+using Switchboard.Providers;
 
 namespace Switchboard.Cli;
 
@@ -7,16 +8,19 @@ internal static class ConfigSource
 {
     public sealed record Resolved(GatewayConfig? Config, ConfigLoadResult? Load, BuiltInConfig.Discovery? BuiltIn, string Description);
 
-    public static Resolved Resolve(string? path)
+    public const string DefaultFileName = "config.yaml";
+
+    public static Resolved Resolve(string? path, CliContext context)
     {
-        if (path is null && File.Exists("config.yaml")) path = "config.yaml";
+        if (path is null && File.Exists(context.FullPath(DefaultFileName))) path = DefaultFileName;
         if (path is not null)
         {
-            if (!File.Exists(path)) return new Resolved(null, new ConfigLoadResult(null, [new(DiagnosticSeverity.Error, 0, $"config file '{path}' does not exist.", "check the path, or run `./switchboard init` to write one.")]), null, path);
-            var load = ConfigLoader.LoadFile(path);
-            return new Resolved(load.Config, load, null, Path.GetFullPath(path));
+            var fullPath = context.FullPath(path);
+            if (!File.Exists(fullPath)) return new Resolved(null, new ConfigLoadResult(null, [new(DiagnosticSeverity.Error, 0, $"config file '{path}' does not exist.", "check the path, or run `./switchboard init` to write one.")]), null, path);
+            var load = ConfigLoader.LoadFile(fullPath, context.GetEnvironmentVariable);
+            return new Resolved(load.Config, load, null, fullPath);
         }
-        var builtIn = BuiltInConfig.FromEnvironment();
+        var builtIn = BuiltInConfig.FromEnvironment(context.GetEnvironmentVariable);
         return new Resolved(builtIn.Config, null, builtIn, "built-in (providers from environment keys)");
     }
 
@@ -41,5 +45,15 @@ internal static class ConfigSource
                 error.WriteLine("  No provider key is set, so every request will fail until one is: e.g. `export ANTHROPIC_API_KEY=...` or `export OPENAI_API_KEY=...`, then restart. `./switchboard init` writes a config.yaml to edit.");
         }
         return true;
+    }
+
+    /// <summary>Warns about each configured model whose key variable is not set (the built-in config already listed them).</summary>
+    public static void WarnAboutMissingKeys(Resolved resolved, TextWriter error)
+    {
+        if (resolved.BuiltIn is not null || resolved.Config is null) return;
+        using var providers = new ProviderRegistry(resolved.Config);
+        foreach (var endpoint in providers.All)
+            if (endpoint.MissingKeyVariable is { } missing)
+                error.WriteLine($"warning: {endpoint.Config.Model}: {missing} is not set; requests routed to it will fail until it is (export {missing}=... and restart).");
     }
 }

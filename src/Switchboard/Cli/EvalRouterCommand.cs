@@ -7,28 +7,33 @@ namespace Switchboard.Cli;
 /// <summary>`switchboard eval-router`: accuracy, per-route precision/recall, confusion and latency on labelled data.</summary>
 internal static class EvalRouterCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var config = CliApp.ConfigOption();
         config.Description = "A Switchboard config (routes from its routing_preferences) or a policy file with a top-level 'routes:' list.";
         var data = new Option<string>("--data", "-d") { Description = "JSON Lines of {\"messages\": [...], \"expected\": route name or \"other\"}.", Required = true };
         var trace = new Option<bool>("--trace") { Description = "For each misclassified row, print the embedded router's features and per-route contributions." };
-        var command = new Command("eval-router", "Measure the router on labelled conversations.\n\nExample:\n  switchboard eval-router --config ../shared/routing-dev/policy.yaml --data ../shared/routing-dev/dev.jsonl")
+        var command = new Command("eval-router", "Measure the router on labelled conversations: accuracy, per-route precision/recall, confusion, latency.")
         {
             config, data, trace,
         };
+        command.WithExamples(
+            "switchboard eval-router --config ../shared/routing-dev/policy.yaml --data ../shared/routing-dev/dev.jsonl",
+            "switchboard eval-router --config config.yaml --data my-labelled-conversations.jsonl --trace");
         command.SetAction(async (parse, ct) =>
         {
-            var configPath = parse.GetValue(config) ?? (File.Exists("config.yaml") ? "config.yaml" : null);
+            var configPath = parse.GetValue(config) ?? (File.Exists(Path.Combine(context.WorkingDirectory, "config.yaml")) ? "config.yaml" : null);
+            if (configPath is not null && !Path.IsPathRooted(configPath)) configPath = Path.Combine(context.WorkingDirectory, configPath);
             if (configPath is null || !File.Exists(configPath))
             {
-                Console.Error.WriteLine("eval-router needs --config: a Switchboard config with routing_preferences, or a policy file with 'routes:'.");
+                context.Error.WriteLine("eval-router needs --config: a Switchboard config with routing_preferences, or a policy file with 'routes:'.");
                 return ExitCodes.Usage;
             }
             var dataPath = parse.GetValue(data)!;
+            if (!Path.IsPathRooted(dataPath)) dataPath = Path.Combine(context.WorkingDirectory, dataPath);
             if (!File.Exists(dataPath))
             {
-                Console.Error.WriteLine($"data file '{dataPath}' does not exist.");
+                context.Error.WriteLine($"data file '{dataPath}' does not exist.");
                 return ExitCodes.Failure;
             }
 
@@ -44,7 +49,7 @@ internal static class EvalRouterCommand
                 var load = ConfigLoader.LoadFile(configPath);
                 if (!load.Succeeded)
                 {
-                    foreach (var d in load.Errors) Console.Error.WriteLine($"{Path.GetFileName(configPath)}: {d}");
+                    foreach (var d in load.Errors) context.Error.WriteLine($"{Path.GetFileName(configPath)}: {d}");
                     return ExitCodes.Failure;
                 }
                 using var snapshot = Server.GatewayHost.CreateSnapshot(load.Config!);
@@ -53,7 +58,7 @@ internal static class EvalRouterCommand
             }
             if (policy is null || policy.Routes.Count == 0)
             {
-                Console.Error.WriteLine($"{configPath} defines no routes (routing_preferences) to evaluate.");
+                context.Error.WriteLine($"{configPath} defines no routes (routing_preferences) to evaluate.");
                 return ExitCodes.Failure;
             }
 
@@ -64,21 +69,21 @@ internal static class EvalRouterCommand
             }
             catch (FormatException ex)
             {
-                Console.Error.WriteLine(ex.Message);
+                context.Error.WriteLine(ex.Message);
                 return ExitCodes.Failure;
             }
 
             using var httpClient = routing.Router == RouterKind.Llm ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : null;
             IRouteSelector selector = routing.Router == RouterKind.Llm ? new LlmRouteSelector(httpClient!, routing) : new EmbeddedRouteSelector(routing);
             var result = await RouterEvaluator.EvaluateAsync(policy, selector, rows, routing.TokenBudget, ct).ConfigureAwait(false);
-            Console.WriteLine(RouterEvaluator.RenderReport(result));
+            context.Out.WriteLine(RouterEvaluator.RenderReport(result));
             if (parse.GetValue(trace) && selector is EmbeddedRouteSelector embedded)
             {
                 var byId = rows.ToDictionary(r => r.Id);
                 foreach (var m in result.Misclassified)
                 {
-                    Console.WriteLine($"trace {m.Id} (expected {m.Expected}, got {m.Actual}):");
-                    foreach (var line in embedded.Explain(RouterInputBuilder.FromTurns(byId[m.Id].Turns, routing.TokenBudget), policy)) Console.WriteLine("  " + line);
+                    context.Out.WriteLine($"trace {m.Id} (expected {m.Expected}, got {m.Actual}):");
+                    foreach (var line in embedded.Explain(RouterInputBuilder.FromTurns(byId[m.Id].Turns, routing.TokenBudget), policy)) context.Out.WriteLine("  " + line);
                 }
             }
             return ExitCodes.Ok;

@@ -4,37 +4,66 @@ using Switchboard.Server;
 
 namespace Switchboard.Cli;
 
-/// <summary>`switchboard up`: run the gateway in the foreground until SIGINT/SIGTERM.</summary>
+/// <summary>`switchboard up`: run the gateway in the foreground until SIGINT/SIGTERM, or in the background with --detach.</summary>
 internal static class UpCommand
 {
-    public static Command Create()
+    /// <summary>Marks the background process `up --detach` starts; not for users.</summary>
+    internal const string DetachedChildFlag = "--detached-child";
+
+    public static Command Create(CliContext context)
     {
         var config = CliApp.ConfigOption();
-        var port = new Option<int?>("--port", "-p") { Description = "Listen on this port instead of the config's (0 picks a free port)." };
-        var command = new Command("up", "Start the gateway (foreground; Ctrl+C stops it gracefully).\n\nExamples:\n  switchboard up --config config.yaml\n  switchboard up --port 12001")
+        var port = CliApp.PortOption();
+        var detach = new Option<bool>("--detach", "-d") { Description = "Run in the background; `switchboard down` stops it, `logs` shows its output." };
+        var detachedChild = new Option<bool>(DetachedChildFlag) { Hidden = true };
+        var command = new Command("up", "Start the gateway (foreground, or in the background with --detach).")
         {
-            config, port,
+            config, port, detach, detachedChild,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config), parse.GetValue(port), cancellationToken));
+        command.WithExamples(
+            "switchboard up                              # ./config.yaml, else providers from the keys in the environment",
+            "switchboard up --config config.yaml --port 12001",
+            "switchboard up --detach                     # background; then: status, logs -f, watch, down");
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var configPath = parse.GetValue(config);
+            var portNumber = parse.GetValue(port);
+            if (!CliApp.CheckPort(portNumber, context)) return Task.FromResult(ExitCodes.Usage);
+            return parse.GetValue(detach)
+                ? DetachAsync(context, configPath, portNumber, cancellationToken)
+                : RunForegroundAsync(context, configPath, portNumber, parse.GetValue(detachedChild), cancellationToken);
+        });
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath, int? port, CancellationToken cancellationToken)
+    private static async Task<int> DetachAsync(CliContext context, string? configPath, int? port, CancellationToken cancellationToken)
     {
-        if (port is < 0 or > 65535)
+        var store = GatewayStateStore.For(context);
+        if (store.ReadLive() is { } running)
         {
-            Console.Error.WriteLine($"--port {port} is not a port number (0-65535).");
-            return ExitCodes.Usage;
+            context.Error.WriteLine($"Switchboard is already running in the background on {running.Url} (pid {running.Pid}). Stop it first with `switchboard down`.");
+            return ExitCodes.Failure;
         }
-        var resolved = ConfigSource.Resolve(configPath);
-        if (!ConfigSource.Report(resolved, Console.Error) || resolved.Config is null) return ExitCodes.Failure;
+        var started = await DetachedGateway.StartAsync(context, store, configPath, port, cancellationToken).ConfigureAwait(false);
+        if (started is null) return ExitCodes.Failure;
+
+        var o = context.Out;
+        o.WriteLine($"Switchboard is running in the background on {started.Url} (pid {started.Pid}).");
+        o.WriteLine($"  config:  {started.ConfigPath ?? "built-in (providers from environment keys)"}");
+        o.WriteLine($"  logs:    switchboard logs -f   ({started.LogPath})");
+        o.WriteLine("  stop:    switchboard down");
+        o.WriteLine($"  Anthropic clients: ANTHROPIC_BASE_URL={started.Url}    OpenAI clients: OPENAI_BASE_URL={started.Url}/v1");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RunForegroundAsync(CliContext context, string? configPath, int? port, bool isDetachedChild, CancellationToken cancellationToken)
+    {
+        var resolved = ConfigSource.Resolve(configPath, context);
+        if (!ConfigSource.Report(resolved, context.Error) || resolved.Config is null) return ExitCodes.Failure;
+        ConfigSource.WarnAboutMissingKeys(resolved, context.Error);
         var config = resolved.Config;
 
         await using var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port });
-        foreach (var endpoint in host.Runtime.Current.Providers.All)
-            if (endpoint.MissingKeyVariable is { } missing && resolved.BuiltIn is null)
-                Console.Error.WriteLine($"warning: {endpoint.Config.Model}: {missing} is not set; requests routed to it will fail until it is (export {missing}=... and restart).");
-
         var listener = config.Listeners[0];
         try
         {
@@ -42,20 +71,28 @@ internal static class UpCommand
         }
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            Console.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: the port is already in use. Stop what uses it (`switchboard down` if it is another Switchboard) or pass --port N.");
+            context.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: the port is already in use. Stop what uses it (`switchboard down` if it is another Switchboard) or pass --port N.");
             return ExitCodes.Failure;
         }
         catch (Exception ex) when (ex is IOException or SocketException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: {ex.Message}");
+            context.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: {ex.Message}");
             return ExitCodes.Failure;
         }
 
         var address = host.BaseAddress.ToString().TrimEnd('/');
-        Console.Error.WriteLine($"Switchboard is listening on {address}");
-        Console.Error.WriteLine($"  Anthropic clients: ANTHROPIC_BASE_URL={address}    OpenAI clients: OPENAI_BASE_URL={address}/v1");
-        await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
-        Console.Error.WriteLine("Switchboard stopped.");
+        context.Error.WriteLine($"Switchboard is listening on {address}");
+        context.Error.WriteLine($"  Anthropic clients: ANTHROPIC_BASE_URL={address}    OpenAI clients: OPENAI_BASE_URL={address}/v1");
+        try
+        {
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A background gateway that stops on its own (SIGTERM from elsewhere) leaves no stale record behind.
+            if (isDetachedChild) GatewayStateStore.For(context).Delete(onlyForPid: Environment.ProcessId);
+        }
+        context.Error.WriteLine("Switchboard stopped.");
         return ExitCodes.Ok;
     }
 }

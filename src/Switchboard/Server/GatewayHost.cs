@@ -124,6 +124,7 @@ public sealed class GatewayHost : IAsyncDisposable
         app.MapPost("/v1/route", (HttpContext c) => RouteEndpoint.HandleAsync(c, runtime));
         app.MapGet("/v1/models", (HttpContext c) => InfoEndpoints.ModelsAsync(c, runtime));
         app.MapGet("/healthz", (HttpContext c) => InfoEndpoints.HealthAsync(c, runtime, events));
+        AdminEndpoints.Map(app);
 
         // Anything else: a clear error in the format the path suggests.
         app.MapFallback((HttpContext c) =>

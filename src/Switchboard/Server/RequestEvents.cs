@@ -18,7 +18,8 @@ public sealed record RequestEvent(
     bool Stream,
     long? InputTokens,
     long? OutputTokens,
-    string? Error);
+    string? Error,
+    string? SessionId = null);
 
 /// <summary>
 /// Fan-out of finished requests to live subscribers (watch), plus running totals (status).
@@ -37,11 +38,15 @@ public sealed class RequestEventHub
     /// <summary>The latest finished request (for `statusline`).</summary>
     public RequestEvent? Latest { get; private set; }
 
+    /// <summary>Raised synchronously on the publishing thread: handlers must be cheap and must not throw.</summary>
+    internal event Action<RequestEvent>? Published;
+
     public void Publish(RequestEvent e)
     {
         Interlocked.Increment(ref _served);
         if (e.Status >= 400 || e.Error is not null) Interlocked.Increment(ref _failed);
         Latest = e;
+        Published?.Invoke(e);
         foreach (var subscriber in Volatile.Read(ref _subscribers))
             subscriber.Writer.TryWrite(e);
     }

@@ -1,0 +1,88 @@
+using System.Text;
+using Switchboard.Server;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Cli;
+
+public sealed class StatuslineTests
+{
+    private const string Providers = """
+        model_providers:
+          - model: openai/gpt-4.1
+            access_key: sk-test
+            base_url: %URL%
+            default: true
+        """;
+
+    [Fact]
+    public async Task Shows_the_model_that_answered_the_latest_request()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        openAI.RespondJson(Canned.OpenAIChat());
+        await using var gateway = await TestGateway.StartAsync(Providers.Replace("%URL%", openAI.BaseUrl + "v1"));
+        using var cli = new CliHarness
+        {
+            [Switchboard.Cli.GatewayLocator.UrlVariable] = gateway.BaseUrl.ToString(),
+            // The first in-process call pays for JIT on a machine busy with other tests; 300 ms is for a warm path.
+            [Switchboard.Cli.StatuslineCommand.TimeoutVariable] = "5000",
+        };
+        const string Stdin = """{"session_id":"0b6d2d3e-1111-2222-3333-444455556666","model":{"id":"claude-sonnet-4-5","display_name":"Sonnet"},"workspace":{"current_dir":"/tmp"}}""";
+
+        var before = await cli.RunAsync(["statusline"], Stdin, CancellationToken.None);
+        Assert.Equal("⇄ switchboard: no requests yet", before.Out.Trim());
+
+        using var content = new StringContent("""{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
+        using (await gateway.Http.PostAsync("/v1/chat/completions", content)) { }
+        // The gateway publishes a request's event just after the response is complete.
+        await LiveOutput.WaitUntilAsync(() => gateway.Host.Events.Latest is not null, "the request's event");
+
+        var after = await cli.RunAsync(["statusline"], Stdin, CancellationToken.None);
+        Assert.Equal(0, after.ExitCode);
+        Assert.Equal("⇄ openai/gpt-4.1", after.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Shows_the_route_and_model_of_that_session_else_the_latest_overall()
+    {
+        await using var gateway = await TestGateway.StartAsync(Providers.Replace("%URL%", "http://127.0.0.1:9/v1"));
+        gateway.Host.Events.Publish(Event("session-a", "openai/gpt-4.1", "code generation"));
+        gateway.Host.Events.Publish(Event("session-b", "anthropic/claude-haiku-4-5", "none"));
+        using var cli = new CliHarness { [Switchboard.Cli.StatuslineCommand.TimeoutVariable] = "5000" };
+        var url = gateway.BaseUrl.ToString();
+
+        var a = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"session-a"}""", CancellationToken.None);
+        Assert.Equal("⇄ code generation → openai/gpt-4.1", a.Out.Trim());
+        var b = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"session-b"}""", CancellationToken.None);
+        Assert.Equal("⇄ anthropic/claude-haiku-4-5", b.Out.Trim());
+        var unknown = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"session-z"}""", CancellationToken.None);
+        Assert.Equal("⇄ anthropic/claude-haiku-4-5", unknown.Out.Trim());
+        var garbage = await cli.RunAsync(["statusline", "--url", url], "not json", CancellationToken.None);
+        Assert.Equal("⇄ anthropic/claude-haiku-4-5", garbage.Out.Trim());
+    }
+
+    [Fact]
+    public async Task Says_not_running_quickly_when_no_gateway_answers()
+    {
+        using var cli = new CliHarness();
+        cli.WriteConfig();
+        var noGateway = await cli.RunAsync(["statusline"], """{"session_id":"x"}""", CancellationToken.None);
+        Assert.Equal(0, noGateway.ExitCode);
+        Assert.Equal("⇄ switchboard: not running", noGateway.Out.Trim());
+
+        var started = DateTime.UtcNow;
+        var closedPort = await cli.RunAsync(["statusline", "--url", $"http://127.0.0.1:{CliHarness.FreePort()}"], "{}", CancellationToken.None);
+        Assert.Equal("⇄ switchboard: not running", closedPort.Out.Trim());
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void A_failed_request_says_so()
+    {
+        var line = Switchboard.Cli.StatuslineCommand.Format(Event("s", "openai/gpt-4.1", "debugging") with { Status = 429 });
+        Assert.Equal("⇄ debugging → openai/gpt-4.1 (error 429)", line);
+    }
+
+    private static RequestEvent Event(string session, string model, string route) =>
+        new("req-" + session, DateTimeOffset.UtcNow, "anthropic", "claude-sonnet-4-5", model, model.Split('/')[0], route, route == "none" ? "default" : "route",
+            200, 10, 5, false, 1, 1, null, session);
+}
