@@ -60,13 +60,14 @@ internal static class ClaudeCommand
         var env = start.Environment;
         env.Remove("ANTHROPIC_API_KEY"); // it would win over the gateway's token and bypass nothing but confuse everything
         env["ANTHROPIC_BASE_URL"] = address;
-        env["ANTHROPIC_AUTH_TOKEN"] = PlaceholderToken;
+        var gatewayKey = GatewayKey(context, configPath);
+        env["ANTHROPIC_AUTH_TOKEN"] = gatewayKey ?? PlaceholderToken;
         env["API_TIMEOUT_MS"] = "600000";
         env["DISABLE_TELEMETRY"] = "1";
         env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1";
         env["DISABLE_AUTOUPDATER"] = "1";
         env[GatewayLocator.UrlVariable] = address; // so `switchboard statusline` finds this gateway, wherever it runs
-        if (await HasSmallFastAliasAsync(gatewayUrl, cancellationToken).ConfigureAwait(false))
+        if (await HasSmallFastAliasAsync(gatewayUrl, gatewayKey, cancellationToken).ConfigureAwait(false))
         {
             env["ANTHROPIC_SMALL_FAST_MODEL"] = SmallFastAlias;
             env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = SmallFastAlias;
@@ -124,11 +125,24 @@ internal static class ClaudeCommand
         return started.BaseUrl;
     }
 
-    private static async Task<bool> HasSmallFastAliasAsync(Uri gatewayUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// The gateway key Claude Code must send when the gateway requires one: $SWITCHBOARD_GATEWAY_KEY, else the first
+    /// of gateway_keys in the config the gateway runs (--config, the detached gateway's, or ./config.yaml).
+    /// </summary>
+    private static string? GatewayKey(CliContext context, string? configPath)
+    {
+        if (context.GetEnvironmentVariable("SWITCHBOARD_GATEWAY_KEY") is { Length: > 0 } fromEnv) return fromEnv;
+        var path = configPath ?? GatewayStateStore.For(context).ReadLive()?.ConfigPath;
+        if (path is null && !File.Exists(context.FullPath("config.yaml"))) return null;
+        var resolved = ConfigSource.Resolve(path, context);
+        return resolved.Config?.GatewayKeys.FirstOrDefault(k => k.IsResolved)?.Value;
+    }
+
+    private static async Task<bool> HasSmallFastAliasAsync(Uri gatewayUrl, string? gatewayKey, CancellationToken cancellationToken)
     {
         try
         {
-            using var client = new GatewayClient(gatewayUrl, TimeSpan.FromSeconds(3));
+            using var client = new GatewayClient(gatewayUrl, TimeSpan.FromSeconds(3), gatewayKey);
             return (await client.GetModelIdsAsync(cancellationToken).ConfigureAwait(false)).Contains(SmallFastAlias);
         }
         catch (Exception ex) when (GatewayClient.IsUnreachable(ex, cancellationToken) || ex is System.Text.Json.JsonException)

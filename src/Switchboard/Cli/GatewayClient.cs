@@ -14,11 +14,13 @@ internal sealed class GatewayClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public GatewayClient(Uri baseUrl, TimeSpan timeout)
+    /// <param name="gatewayKey">Sent as a Bearer token when the gateway requires gateway_keys.</param>
+    public GatewayClient(Uri baseUrl, TimeSpan timeout, string? gatewayKey = null)
     {
         BaseUrl = baseUrl;
         var handler = new SocketsHttpHandler { UseProxy = false, ConnectTimeout = timeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(5) : timeout };
         _http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout };
+        if (!string.IsNullOrEmpty(gatewayKey)) _http.DefaultRequestHeaders.Authorization = new("Bearer", gatewayKey);
     }
 
     public Uri BaseUrl { get; }

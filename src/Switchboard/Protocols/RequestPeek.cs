@@ -22,6 +22,8 @@ public readonly struct RequestPeek
     /// <summary>Byte range of the top-level max_tokens value, for capping it in place.</summary>
     public int MaxTokensValueStart { get; init; }
     public int MaxTokensValueLength { get; init; }
+    /// <summary>Who is asking: Anthropic metadata.user_id, or OpenAI's user (for per-session views such as the status line).</summary>
+    public string? UserId { get; init; }
     /// <summary>Top-level "model" was present but not a string.</summary>
     public bool ModelNotString { get; init; }
 
@@ -39,6 +41,7 @@ public readonly struct RequestPeek
         bool stream = false, hasMessages = false, modelNotString = false;
         int messageCount = 0, modelStart = 0, modelLength = 0, maxStart = 0, maxLength = 0;
         long? maxTokens = null;
+        string? userId = null;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) break;
@@ -77,6 +80,29 @@ public readonly struct RequestPeek
                 }
                 else reader.Skip();
             }
+            else if (reader.ValueTextEquals("user"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String) userId = reader.GetString();
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("metadata"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var depth = reader.CurrentDepth;
+                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+                    {
+                        if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1) continue;
+                        var isUserId = reader.ValueTextEquals("user_id"u8);
+                        reader.Read();
+                        if (isUserId && reader.TokenType == JsonTokenType.String) userId = reader.GetString();
+                        reader.Skip();
+                    }
+                }
+                else reader.Skip();
+            }
             else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
             {
                 reader.Read();
@@ -100,7 +126,7 @@ public readonly struct RequestPeek
         {
             Model = model, Stream = stream, HasMessages = hasMessages, MessageCount = messageCount, MaxTokens = maxTokens,
             ModelValueStart = modelStart, ModelValueLength = modelLength, ModelNotString = modelNotString,
-            MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength,
+            MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength, UserId = userId,
         };
     }
 

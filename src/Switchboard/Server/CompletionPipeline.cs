@@ -106,6 +106,7 @@ internal sealed class CompletionPipeline(
             return;
         }
         record.RequestedModel = peek.Model ?? "";
+        record.SessionId = ClientSession.FromUserId(peek.UserId);
         record.Stream = peek.Stream && record.Operation != Operation.CountTokens;
         if (string.IsNullOrWhiteSpace(peek.Model))
         {
@@ -265,7 +266,7 @@ internal sealed class CompletionPipeline(
             record.Error is null ? "" : $" error=\"{record.Error}\"");
         GatewayMetrics.RecordRequest(record, latency, ttfb);
         events.Publish(new RequestEvent(record.RequestId, DateTimeOffset.UtcNow, ApiName(record.Client), record.RequestedModel, record.Model, record.Provider, record.Route,
-            record.Selection, record.Status, latency, ttfb, record.Stream, record.Usage.InputTokens, record.Usage.OutputTokens, record.Error));
+            record.Selection, record.Status, latency, ttfb, record.Stream, record.Usage.InputTokens, record.Usage.OutputTokens, record.Error, record.SessionId));
     }
 
     internal static string ApiName(ApiFormat api) => api switch { ApiFormat.Anthropic => "anthropic", ApiFormat.OpenAI => "openai", _ => "gemini" };
@@ -299,6 +300,8 @@ internal sealed class RequestRecord(string requestId, ApiFormat client, Operatio
     public int Status { get; set; }
     public TokenUsage Usage { get; set; }
     public string? Error { get; set; }
+    /// <summary>The client's session (Claude Code's session id), when it says.</summary>
+    public string? SessionId { get; set; }
 
     public void Apply(ModelSelection selection)
     {

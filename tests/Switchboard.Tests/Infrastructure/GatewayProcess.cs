@@ -20,6 +20,15 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>Ends the child's standard input (a child that reads it, like claude -p, then stops waiting).</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
+    public void WriteInput(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Close();
+    }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
