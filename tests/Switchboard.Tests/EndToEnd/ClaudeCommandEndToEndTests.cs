@@ -44,6 +44,7 @@ public sealed class ClaudeCommandEndToEndTests
             ["SWITCHBOARD_STATE_DIR"] = Path.Combine(home, "state"),
             ["SWITCHBOARD_CLAUDE_BIN"] = ClaudeCli.Binary,
             ["ANTHROPIC_API_KEY"] = "must-be-removed-by-switchboard-claude",
+            ["SWITCHBOARD_STATUSLINE_TIMEOUT_MS"] = "10000", // a loaded CI machine is slower than Claude Code's 300 ms budget
         };
         try
         {

@@ -44,34 +44,7 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Decisions_are_fast()
-    {
-        var selector = new EmbeddedRouteSelector();
-        var policy = DevPolicy;
-        var rows = RoutingDataLoader.LoadJsonl(Path.Combine(RoutingTestPaths.SharedRoutingDev, "dev.jsonl"));
-        var inputs = rows.Select(r => RouterInputBuilder.FromTurns(r.Turns)).ToArray();
-        foreach (var input in inputs) selector.Select(input, policy); // warm up
-
-        var timings = new List<double>();
-        for (var round = 0; round < 20; round++)
-            foreach (var input in inputs)
-            {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                selector.Select(input, policy);
-                timings.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        timings.Sort();
-        var p50 = timings[timings.Count / 2];
-        var p99 = timings[(int)(timings.Count * 0.99)];
-        output.WriteLine($"p50 {p50:F4} ms, p99 {p99:F4} ms");
-
-        // Generous bounds (shared CI machines); the design target is p50 <= 1 ms, p99 <= 5 ms.
-        Assert.True(p50 <= 1.0, $"p50 {p50} ms");
-        Assert.True(p99 <= 5.0, $"p99 {p99} ms");
-    }
-
-    [Fact]
-    public void Long_conversation_with_code_and_a_traceback_is_fast_and_reads_as_debugging()
+    public void Long_conversation_with_code_and_a_traceback_reads_as_debugging()
     {
         var code = string.Join("\n", Enumerable.Range(0, 200).Select(i => $"    result_{i} = compute_value(items[{i}]) # step {i}"));
         var input = RouterInputBuilder.FromTurns(
@@ -81,14 +54,10 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
             new RouterTurn(TurnRole.User, "running it gives:\nTraceback (most recent call last):\n  File \"loader.py\", line 12, in <module>\nKeyError: 'id'"),
         ]);
         var selector = new EmbeddedRouteSelector();
-        selector.Select(input, DevPolicy);
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var selection = selector.Select(input, DevPolicy);
-        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
+        // Its decision time is measured by bench/ (RouterBenchmarks), not asserted here.
         Assert.Equal("debugging", selection.Route);
-        Assert.True(elapsed < TimeSpan.FromMilliseconds(5), $"took {elapsed.TotalMilliseconds} ms");
     }
 
     [Theory]

@@ -176,7 +176,7 @@ public sealed class LlmRouteSelectorTests : IAsyncLifetime
 
         Assert.Equal(RouteReason.Timeout, selection.Reason);
         Assert.Null(selection.Route);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(3), $"took {started.Elapsed}");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"the 300 ms timeout did not cut the call: took {started.Elapsed}");
     }
 
     [Fact]
