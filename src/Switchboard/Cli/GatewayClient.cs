@@ -7,7 +7,7 @@ namespace Switchboard.Cli;
 /// <summary>What GET /healthz?verbose=true says about a running gateway.</summary>
 internal sealed record GatewayHealth(int Pid, long UptimeSeconds, long Requests, long FailedRequests, string? ConfigPath, IReadOnlyList<ProviderHealth> Providers);
 
-internal sealed record ProviderHealth(string Model, string Provider, string Api, bool KeySet, string? MissingKeyVariable);
+internal sealed record ProviderHealth(string Model, string Provider, string Api, bool KeySet, string? MissingKeyVariable, string Circuit = "closed");
 
 /// <summary>Talks to a running gateway's local endpoints. Never through a proxy: the gateway is on this machine.</summary>
 internal sealed class GatewayClient : IDisposable
@@ -42,7 +42,7 @@ internal sealed class GatewayClient : IDisposable
                     providers.Add(new ProviderHealth(
                         String(p, "model") ?? "?", String(p, "provider") ?? "?", String(p, "api") ?? "?",
                         p.TryGetProperty("key_set", out var keySet) && keySet.ValueKind == JsonValueKind.True,
-                        String(p, "missing_key_variable")));
+                        String(p, "missing_key_variable"), String(p, "circuit") ?? "closed"));
             return new GatewayHealth(
                 (int)Number(root, "pid"), Number(root, "uptime_seconds"), Number(root, "requests"), Number(root, "failed_requests"),
                 String(root, "config"), providers);

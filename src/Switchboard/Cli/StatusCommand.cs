@@ -67,10 +67,11 @@ internal static class StatusCommand
         if (gateway.State is { } state) grid.AddRow("log", Markup.Escape(state.LogPath));
         console.Write(grid);
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "provider", "api", "key");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("model", "provider", "api", "key", "circuit");
         foreach (var p in health.Providers)
             table.AddRow(Markup.Escape(p.Model), Markup.Escape(p.Provider), Markup.Escape(p.Api),
-                p.KeySet ? "[green]set[/]" : $"[red]missing[/] ({Markup.Escape(p.MissingKeyVariable ?? "key")})");
+                p.KeySet ? "[green]set[/]" : $"[red]missing[/] ({Markup.Escape(p.MissingKeyVariable ?? "key")})",
+                p.Circuit switch { "closed" => "[green]closed[/]", "open" or "isolated" => $"[red]{p.Circuit}[/] (skipped)", _ => $"[yellow]{Markup.Escape(p.Circuit)}[/]" });
         console.Write(table);
     }
 
@@ -105,6 +106,7 @@ internal static class StatusCommand
                     w.WriteString("api", p.Api);
                     w.WriteBoolean("key_set", p.KeySet);
                     if (p.MissingKeyVariable is { } missing) w.WriteString("missing_key_variable", missing);
+                    w.WriteString("circuit", p.Circuit);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
