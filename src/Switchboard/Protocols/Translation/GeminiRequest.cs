@@ -610,9 +610,10 @@ public static class GeminiRequest
     private sealed class Contents(bool gemini3)
     {
         private readonly List<(string Role, List<JsonObject> Parts)> _items = [];
-        /// <summary>Calls of the last model turn, not answered yet.</summary>
-        private readonly List<(string Id, string Name)> _pending = [];
-        private List<JsonObject>? _responses;
+        /// <summary>Calls of the last model turn, not answered yet, with their position in that turn.</summary>
+        private readonly List<(string Id, string Name, int Order)> _pending = [];
+        /// <summary>Responses by the position of their call: same-named calls are paired by order.</summary>
+        private List<(int Order, JsonObject Part)>? _responses;
         private List<JsonObject>? _userParts;
 
         public ModelTurn BeginModel() => new();
@@ -623,7 +624,7 @@ public static class GeminiRequest
             if (turn.Parts.Count == 0) return;
             AnswerPending(); // calls the client never answered, before the model speaks again
             Append("model", turn.Parts);
-            _pending.AddRange(turn.Calls);
+            for (int i = 0; i < turn.Calls.Count; i++) _pending.Add((turn.Calls[i].Id, turn.Calls[i].Name, i));
         }
 
         public void BeginUser()
@@ -641,9 +642,9 @@ public static class GeminiRequest
                 UserText($"[Result of tool call {id}]\n{text}");
                 return;
             }
-            string name = _pending[i].Name;
+            var (_, name, order) = _pending[i];
             _pending.RemoveAt(i);
-            _responses!.Add(FunctionResponse(name, isError ? "error" : "result", text));
+            _responses!.Add((order, FunctionResponse(name, isError ? "error" : "result", text)));
         }
 
         public void UserText(string? text)
@@ -655,15 +656,16 @@ public static class GeminiRequest
 
         public void EndUser()
         {
-            var parts = new List<JsonObject>(_responses!);
             // A user turn after a function-calling turn must answer every call: placeholders for the missing ones.
-            if (parts.Count > 0 || _userParts!.Count > 0)
+            if (_responses!.Count > 0 || _userParts!.Count > 0)
             {
-                foreach (var (_, name) in _pending) parts.Add(FunctionResponse(name, "result", NoResult));
+                foreach (var (_, name, order) in _pending) _responses.Add((order, FunctionResponse(name, "result", NoResult)));
                 _pending.Clear();
             }
+            var parts = _responses.OrderBy(r => r.Order).Select(r => r.Part).ToList();
             parts.AddRange(_userParts!);
-            _responses = _userParts = null;
+            _responses = null;
+            _userParts = null;
             if (parts.Count > 0) Append("user", parts);
         }
 
@@ -671,7 +673,7 @@ public static class GeminiRequest
         {
             if (_pending.Count == 0) return;
             var parts = new List<JsonObject>();
-            foreach (var (_, name) in _pending) parts.Add(FunctionResponse(name, "result", NoResult));
+            foreach (var (_, name, _) in _pending) parts.Add(FunctionResponse(name, "result", NoResult));
             _pending.Clear();
             Append("user", parts);
         }

@@ -60,7 +60,7 @@ public abstract class GeminiStreamReader : IStreamTranslator
     public void OnFailed(string message, IBufferWriter<byte> output)
     {
         if (Finished) return;
-        WriteError(output, message, null);
+        WriteError(output, 500, message);
         Finished = true;
     }
 
@@ -73,8 +73,21 @@ public abstract class GeminiStreamReader : IStreamTranslator
     /// <summary>The stream ended: write the client protocol's closing events.</summary>
     private protected abstract void Complete(IBufferWriter<byte> output);
 
-    /// <summary>An error frame in the client's protocol; <paramref name="upstreamBody"/> is Gemini's error JSON when there is one.</summary>
-    private protected abstract void WriteError(IBufferWriter<byte> output, string? message, byte[]? upstreamBody);
+    /// <summary>An error frame in the client's protocol, from a message of ours.</summary>
+    private protected abstract void WriteError(IBufferWriter<byte> output, int status, string message);
+
+    /// <summary>An error frame in the client's protocol, from Gemini's error JSON.</summary>
+    private protected abstract void WriteError(IBufferWriter<byte> output, int status, byte[] upstreamBody);
+
+    /// <summary>The HTTP status in Gemini's {"error": {"code": 503, …}}; 500 when it has none.</summary>
+    private static int ErrorStatus(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+        return doc.RootElement.TryGetProperty("error"u8, out JsonElement error) && error.ValueKind == JsonValueKind.Object
+            && error.TryGetProperty("code"u8, out JsonElement code) && code.TryGetInt32(out int status) && status is >= 400 and < 600
+            ? status : 500;
+    }
 
     /// <summary>responseId and usage come after the candidates in each event, but the stream head needs them first.</summary>
     private void ReadFirstEventHeader(ReadOnlySpan<byte> data)
@@ -148,7 +161,7 @@ public abstract class GeminiStreamReader : IStreamTranslator
             else if (reader.ValueTextEquals("error"u8))
             {
                 // A failure reported inside the stream: {"error": {"code": …, "message": …, "status": …}}.
-                WriteError(output, null, data.ToArray());
+                WriteError(output, ErrorStatus(data), data.ToArray());
                 Finished = true;
                 return;
             }

@@ -210,13 +210,17 @@ public sealed class GeminiToAnthropicStream : GeminiStreamReader
         Finished = true;
     }
 
-    private protected override void WriteError(IBufferWriter<byte> output, string? message, byte[]? upstreamBody)
+    private protected override void WriteError(IBufferWriter<byte> output, int status, string message) =>
+        WriteErrorFrame(output, ErrorFormats.Anthropic(ErrorFormats.AnthropicTypeForStatus(status), message));
+
+    private protected override void WriteError(IBufferWriter<byte> output, int status, byte[] upstreamBody) =>
+        WriteErrorFrame(output, ErrorFormats.FromUpstream(ApiFormat.Anthropic, status, upstreamBody));
+
+    private static void WriteErrorFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> anthropicErrorJson)
     {
         // An error event ends an Anthropic stream: clients raise it, no message_stop follows.
         SseWriter.EventHead(output, "error"u8);
-        SseWriter.Raw(output, upstreamBody is not null
-            ? ErrorFormats.FromUpstream(ApiFormat.Anthropic, 500, upstreamBody)
-            : ErrorFormats.Anthropic("api_error", message ?? "Upstream stream failed."));
+        SseWriter.Raw(output, anthropicErrorJson);
         SseWriter.FrameEnd(output);
     }
 }

@@ -123,12 +123,16 @@ public sealed class GeminiToOpenAIStream : GeminiStreamReader
         Finished = true;
     }
 
-    private protected override void WriteError(IBufferWriter<byte> output, string? message, byte[]? upstreamBody)
+    private protected override void WriteError(IBufferWriter<byte> output, int status, string message) =>
+        WriteErrorFrame(output, ErrorFormats.OpenAI(ErrorFormats.OpenAITypeForStatus(status), message, null));
+
+    private protected override void WriteError(IBufferWriter<byte> output, int status, byte[] upstreamBody) =>
+        WriteErrorFrame(output, ErrorFormats.FromUpstream(ApiFormat.OpenAI, status, upstreamBody));
+
+    private static void WriteErrorFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> openAIErrorJson)
     {
         SseWriter.Raw(output, "data: "u8);
-        SseWriter.Raw(output, upstreamBody is not null
-            ? ErrorFormats.FromUpstream(ApiFormat.OpenAI, 500, upstreamBody)
-            : ErrorFormats.OpenAI("server_error", message ?? "Upstream stream failed.", null));
+        SseWriter.Raw(output, openAIErrorJson);
         SseWriter.Raw(output, "\n\ndata: [DONE]\n\n"u8);
     }
 

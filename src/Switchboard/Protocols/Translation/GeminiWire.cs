@@ -58,6 +58,13 @@ internal static class GeminiWire
         return body + new string('=', pad - '0');
     }
 
+    /// <summary>The id without the signature <see cref="OpenAIToolId"/> put in it.</summary>
+    public static string WithoutSignature(string id)
+    {
+        int marker = id.IndexOf(IdSignatureMarker, StringComparison.Ordinal);
+        return marker > 0 && SignatureFromOpenAIId(id) is not null ? id[..marker] : id;
+    }
+
     /// <summary>"toolu_{response}_{n}" / "call_{response}_{n}": unique per response, stable within it.</summary>
     public static string ToolIdBase(string prefix, string responseId, int n) =>
         string.Concat(prefix, responseId, "_", n.ToString(System.Globalization.CultureInfo.InvariantCulture));
