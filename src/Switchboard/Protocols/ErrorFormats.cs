@@ -159,6 +159,8 @@ public static class ErrorFormats
                         _ => null,
                     }
                     : null;
+                // Google: {"error": {"code": 400, "message": …, "status": "INVALID_ARGUMENT"}}: the status names the error.
+                if (StringOrNull(error, "status"u8) is { } googleStatus) code = googleStatus;
                 message ??= type ?? error.GetRawText();
                 return isAnthropic
                     ? new UpstreamError(message, null, type, null)

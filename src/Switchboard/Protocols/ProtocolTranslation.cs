@@ -5,14 +5,15 @@ namespace Switchboard.Protocols;
 
 /// <summary>
 /// One entry point per translation step, chosen by (client protocol, upstream protocol), so the server never
-/// branches on pairs itself. Same-protocol traffic is passthrough and never comes here; Gemini native is not
-/// implemented yet (<see cref="NotSupportedException"/>).
+/// branches on pairs itself. Same-protocol traffic is passthrough and never comes here. Gemini (native generateContent)
+/// is an upstream only: there is no Gemini client API.
 /// </summary>
 public static class ProtocolTranslation
 {
     /// <summary>Whether a client/upstream pair has translators.</summary>
     public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
-        (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic);
+        (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic)
+            or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
     public static TranslatedRequest TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target)
@@ -24,6 +25,12 @@ public static class ProtocolTranslation
                 return new TranslatedRequest(body, toolNames);
             case (ApiFormat.OpenAI, ApiFormat.Anthropic):
                 return new TranslatedRequest(OpenAIToAnthropicRequest.Translate(request, target), null);
+            case (ApiFormat.Anthropic, ApiFormat.Gemini):
+                byte[] fromAnthropic = GeminiRequest.FromAnthropic(request, target, out ToolNameMap? anthropicNames);
+                return new TranslatedRequest(fromAnthropic, anthropicNames);
+            case (ApiFormat.OpenAI, ApiFormat.Gemini):
+                byte[] fromOpenAI = GeminiRequest.FromOpenAI(request, target, out ToolNameMap? openAINames);
+                return new TranslatedRequest(fromOpenAI, openAINames);
             default:
                 throw Unsupported(client, target.Api);
         }
@@ -38,6 +45,8 @@ public static class ProtocolTranslation
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(response, clientModel, out usage, toolNames),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
+            (ApiFormat.Anthropic, ApiFormat.Gemini) => GeminiResponse.ToAnthropic(response, clientModel, out usage, toolNames),
+            (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
             _ => throw Unsupported(client, upstream),
         };
 
@@ -52,6 +61,8 @@ public static class ProtocolTranslation
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => new OpenAIToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
+            (ApiFormat.Anthropic, ApiFormat.Gemini) => new GeminiToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
+            (ApiFormat.OpenAI, ApiFormat.Gemini) => new GeminiToOpenAIStream(clientModel, clientWantsUsage, toolNames: toolNames),
             _ => throw Unsupported(client, upstream),
         };
 

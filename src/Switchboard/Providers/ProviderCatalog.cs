@@ -10,6 +10,8 @@ public enum AuthStyle
     AnthropicApiKey,
     /// <summary>api-key: KEY (Azure OpenAI).</summary>
     AzureApiKey,
+    /// <summary>x-goog-api-key: KEY (Gemini's native API).</summary>
+    GoogleApiKey,
 }
 
 /// <summary>What Switchboard knows about a provider: protocol, default endpoint, auth, and the usual key variable.</summary>
@@ -50,8 +52,20 @@ public static class ProviderCatalog
     /// A provider Switchboard does not know, declared with provider_interface and base_url: it speaks that
     /// interface, sends a Bearer key when one is configured, and uses "/v1" when base_url has no path.
     /// </summary>
-    public static ProviderKind Custom(string provider, ApiFormat api) =>
-        new(provider, api, null, "/v1", api == ApiFormat.Anthropic ? AuthStyle.AnthropicApiKey : AuthStyle.Bearer, null, KeyRequired: false);
+    public static ProviderKind Custom(string provider, ApiFormat api)
+    {
+        if (api == ApiFormat.Gemini)
+        {
+            // Gemini's native API (provider_interface: gemini): provider "gemini"/"google" knows Google's endpoint and key.
+            bool google = provider.Equals("gemini", StringComparison.OrdinalIgnoreCase) || provider.Equals("google", StringComparison.OrdinalIgnoreCase);
+            return new(provider, api, google ? GeminiNativeBaseUrl : null, "/v1beta", AuthStyle.GoogleApiKey,
+                google ? "GEMINI_API_KEY" : null, KeyRequired: google);
+        }
+        return new(provider, api, null, "/v1", api == ApiFormat.Anthropic ? AuthStyle.AnthropicApiKey : AuthStyle.Bearer, null, KeyRequired: false);
+    }
+
+    /// <summary>Where Gemini's native generateContent API lives; models are under /models/{id}.</summary>
+    public static readonly Uri GeminiNativeBaseUrl = new("https://generativelanguage.googleapis.com/v1beta");
 
     public static bool TryParseInterface(string? value, out ApiFormat api)
     {

@@ -45,10 +45,12 @@ public sealed class ProviderEndpoint
             _ => null,
         };
 
-    /// <summary>The URL for the upstream API's main endpoint: chat/completions or messages.</summary>
-    public Uri GetCompletionUri(string modelId, string? query = null) => Api switch
+    /// <summary>The URL for the upstream API's main endpoint: chat/completions, messages, or Gemini's generateContent.</summary>
+    /// <param name="stream">Gemini only: the streaming method (streamGenerateContent?alt=sse) rather than generateContent.</param>
+    public Uri GetCompletionUri(string modelId, string? query = null, bool stream = false) => Api switch
     {
         ApiFormat.Anthropic => new Uri(_basePath + "/messages" + query),
+        ApiFormat.Gemini => new Uri($"{_basePath}/models/{Uri.EscapeDataString(modelId)}:" + (stream ? "streamGenerateContent?alt=sse" : "generateContent")),
         _ when Kind.Auth == AuthStyle.AzureApiKey => new Uri(
             (_basePath.Contains("/openai/deployments/", StringComparison.Ordinal) ? _basePath : $"{_basePath}/openai/deployments/{Uri.EscapeDataString(modelId)}")
             + $"/chat/completions?api-version={Uri.EscapeDataString(Config.ApiVersion ?? DefaultAzureApiVersion)}"),
@@ -68,6 +70,9 @@ public sealed class ProviderEndpoint
                 break;
             case AuthStyle.AzureApiKey:
                 if (key is not null) headers.TryAddWithoutValidation("api-key", key);
+                break;
+            case AuthStyle.GoogleApiKey:
+                if (key is not null) headers.TryAddWithoutValidation("x-goog-api-key", key);
                 break;
             case AuthStyle.Bearer:
                 if (key is not null) headers.Authorization = new AuthenticationHeaderValue("Bearer", key);

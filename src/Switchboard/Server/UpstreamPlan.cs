@@ -31,7 +31,7 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
         if (endpoint.Api == client)
         {
             var upstreamBody = peek.WithModel(body, candidate.ModelId, candidate.Provider.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
-            if (client == ApiFormat.Anthropic && body.IndexOf("\"signature\":\"\""u8) >= 0)
+            if (client == ApiFormat.Anthropic && UnsignedThinking.MayContainForeignThinking(body))
             {
                 // Thinking an OpenAI-protocol model produced earlier in this conversation carries no signature:
                 // Anthropic would reject it, so it goes before the request does.
@@ -52,7 +52,7 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
         };
         var root = parsed.Root;
         var translated = ProtocolTranslation.TranslateRequest(client, root, target);
-        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId), translated.Body, true, candidate.ModelId)
+        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), translated.Body, true, candidate.ModelId)
         {
             ToolNames = translated.ToolNames,
             ClientAskedStream = peek.Stream,

@@ -12,6 +12,8 @@ internal static class ToolCallIds
     public static string ToAnthropic(string? id)
     {
         if (string.IsNullOrEmpty(id)) return NewAnthropicId();
+        // A Gemini thought signature carried in an OpenAI client's tool call id is for Gemini only.
+        id = GeminiWire.WithoutSignature(id);
         foreach (char c in id)
         {
             if (!IsAllowed(c)) return Sanitize(id);

@@ -5,9 +5,9 @@ using System.Text.Json.Nodes;
 namespace Switchboard.Protocols.Translation;
 
 /// <summary>
-/// Thinking blocks this gateway produced from another provider's reasoning carry an empty signature. If the
-/// conversation later goes to Anthropic (same-protocol passthrough), Anthropic rejects them ("Invalid signature"), so
-/// they must be removed first. Only requests that contain an empty signature are touched; everything else in the body
+/// Thinking blocks this gateway produced from another provider's reasoning carry an empty signature, or a Gemini thought
+/// signature prefixed "gemini:" (<see cref="GeminiWire"/>). If the conversation later goes to Anthropic (same-protocol
+/// passthrough), Anthropic rejects them ("Invalid signature"), so they must be removed first. Only requests that contain an empty signature are touched; everything else in the body
 /// (unknown fields included) is kept.
 /// </summary>
 public static class UnsignedThinking
@@ -19,10 +19,7 @@ public static class UnsignedThinking
     /// </summary>
     public static byte[]? StripFromAnthropicRequest(ReadOnlySpan<byte> anthropicRequestBody)
     {
-        if (anthropicRequestBody.IndexOf("\"signature\":\"\""u8) < 0 && anthropicRequestBody.IndexOf("\"signature\": \"\""u8) < 0)
-        {
-            return null;
-        }
+        if (!MayContainForeignThinking(anthropicRequestBody)) return null;
 
         JsonNode? root;
         try
@@ -46,7 +43,7 @@ public static class UnsignedThinking
             int before = content.Count;
             for (int j = content.Count - 1; j >= 0; j--)
             {
-                if (content[j] is JsonObject block && (string?)block["type"] == "thinking" && string.IsNullOrEmpty((string?)block["signature"]))
+                if (content[j] is JsonObject block && (string?)block["type"] == "thinking" && !IsAnthropicSignature((string?)block["signature"]))
                 {
                     content.RemoveAt(j);
                 }
@@ -64,6 +61,16 @@ public static class UnsignedThinking
         }
         return ToUtf8(request);
     }
+
+    /// <summary>
+    /// A cheap scan: whether the body may hold thinking blocks Anthropic did not sign (empty signatures, or Gemini
+    /// thought signatures this gateway carried in them). False means the body can go as is.
+    /// </summary>
+    public static bool MayContainForeignThinking(ReadOnlySpan<byte> anthropicRequestBody) =>
+        anthropicRequestBody.IndexOf("\"signature\":\"\""u8) >= 0 || anthropicRequestBody.IndexOf("\"signature\": \"\""u8) >= 0
+        || anthropicRequestBody.IndexOf("\"signature\":\"gemini:"u8) >= 0 || anthropicRequestBody.IndexOf("\"signature\": \"gemini:"u8) >= 0;
+
+    private static bool IsAnthropicSignature(string? signature) => !string.IsNullOrEmpty(signature) && !GeminiWire.IsGeminiSignature(signature);
 
     private static byte[] ToUtf8(JsonNode node)
     {
