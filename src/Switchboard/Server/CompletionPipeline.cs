@@ -260,11 +260,11 @@ internal sealed class CompletionPipeline(
     {
         var latency = Stopwatch.GetElapsedTime(record.StartTimestamp).TotalMilliseconds;
         var ttfb = record.FirstByteTimestamp == 0 ? latency : Stopwatch.GetElapsedTime(record.StartTimestamp, record.FirstByteTimestamp).TotalMilliseconds;
+        GatewayMetrics.RecordRequest(record, latency, ttfb); // before the log line, which tests (and people) wait on
         GatewayLog.Request(logger, record.RequestId, ApiName(record.Client), OperationName(record.Operation), record.RequestedModel, record.Model, record.Provider, record.Route,
             record.Selection, record.Status, latency, ttfb, record.Stream,
             record.Usage.InputTokens?.ToString() ?? "-", record.Usage.OutputTokens?.ToString() ?? "-",
             record.Error is null ? "" : $" error=\"{record.Error}\"");
-        GatewayMetrics.RecordRequest(record, latency, ttfb);
         events.Publish(new RequestEvent(record.RequestId, DateTimeOffset.UtcNow, ApiName(record.Client), record.RequestedModel, record.Model, record.Provider, record.Route,
             record.Selection, record.Status, latency, ttfb, record.Stream, record.Usage.InputTokens, record.Usage.OutputTokens, record.Error, record.SessionId));
     }
