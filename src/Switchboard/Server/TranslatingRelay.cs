@@ -49,7 +49,7 @@ internal static class TranslatingRelay
             return;
         }
 
-        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, aborted).ConfigureAwait(false);
+        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
         byte[] translated;
         TokenUsage usage;
         try
