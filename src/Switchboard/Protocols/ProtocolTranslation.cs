@@ -15,8 +15,30 @@ public static class ProtocolTranslation
         (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
+    /// <exception cref="TranslationException">The request is JSON but not of its protocol's shape.</exception>
     public static TranslatedRequest TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target)
     {
+        try
+        {
+            return TranslateRequestCore(client, request, target);
+        }
+        catch (Exception ex) when (IsShapeError(ex))
+        {
+            throw new TranslationException($"the request cannot be translated for {target.Provider} ({target.ModelId}): {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="JsonElement"/> throws when a document is not the shape the code expects: a value of another
+    /// kind (InvalidOperationException), a missing property (KeyNotFoundException), a number out of range
+    /// (FormatException), invalid UTF-16 in a string (InvalidOperationException / ArgumentException).
+    /// </summary>
+    private static bool IsShapeError(Exception ex) =>
+        ex is InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException && ex is not TranslationException;
+
+    private static TranslatedRequest TranslateRequestCore(ApiFormat client, JsonElement request, TranslationTarget target)
+    {
+        if (request.ValueKind != JsonValueKind.Object) throw new TranslationException("the request must be a JSON object.");
         switch (client, target.Api)
         {
             case (ApiFormat.Anthropic, ApiFormat.OpenAI):
@@ -32,14 +54,25 @@ public static class ProtocolTranslation
     /// <summary>A non-streamed upstream response body in the client's protocol.</summary>
     /// <param name="clientModel">The model name the client sees; null keeps the upstream's.</param>
     /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
+    /// <exception cref="TranslationException">The response is JSON but not of its protocol's shape.</exception>
     public static byte[] TranslateResponse(ApiFormat client, ApiFormat upstream, JsonElement response, string? clientModel,
-        out TokenUsage usage, ToolNameMap? toolNames = null) =>
-        (client, upstream) switch
+        out TokenUsage usage, ToolNameMap? toolNames = null)
+    {
+        try
         {
-            (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(response, clientModel, out usage, toolNames),
-            (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
-            _ => throw Unsupported(client, upstream),
-        };
+            if (response.ValueKind != JsonValueKind.Object) throw new TranslationException("the response must be a JSON object.");
+            return (client, upstream) switch
+            {
+                (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(response, clientModel, out usage, toolNames),
+                (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
+                _ => throw Unsupported(client, upstream),
+            };
+        }
+        catch (Exception ex) when (IsShapeError(ex))
+        {
+            throw new TranslationException($"the {upstream} response cannot be translated: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>A fresh translator for one streamed response.</summary>
     /// <param name="clientModel">The model name the client sees in the stream.</param>

@@ -57,6 +57,10 @@ internal static class TranslatingRelay
             using var document = JsonDocument.Parse(bytes);
             translated = ProtocolTranslation.TranslateResponse(record.Client, endpoint.Api, document.RootElement, null, out usage, plan.ToolNames);
         }
+        catch (TranslationException ex)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered with a body Switchboard could not translate: {ex.Message}");
+        }
         catch (JsonException ex)
         {
             throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered with a body that is not JSON: {ex.Message}");
