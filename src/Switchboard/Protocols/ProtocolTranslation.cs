@@ -79,14 +79,41 @@ public static class ProtocolTranslation
     /// <param name="clientWantsUsage">OpenAI clients: the request had <c>stream_options.include_usage</c> (see <see cref="OpenAIToAnthropicRequest.ClientWantsStreamUsage"/>).</param>
     /// <param name="estimatedInputTokens">Anthropic clients: input tokens for message_start (e.g. <see cref="CountTokensEstimator"/>).</param>
     /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
+    /// <remarks>
+    /// <see cref="IStreamTranslator.OnEvent"/> throws <see cref="JsonException"/> (a <see cref="TranslationException"/>
+    /// when the event is JSON of the wrong shape) for an event it cannot read; the caller then ends the stream with
+    /// <see cref="IStreamTranslator.OnFailed"/>, as <see cref="SseEventPump"/> does.
+    /// </remarks>
     public static IStreamTranslator CreateStreamTranslator(ApiFormat client, ApiFormat upstream, string clientModel,
         bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null) =>
-        (client, upstream) switch
+        new ShapeCheckedStream((client, upstream) switch
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => new OpenAIToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
             _ => throw Unsupported(client, upstream),
-        };
+        });
+
+    /// <summary>Turns an upstream event of the wrong shape into the documented <see cref="TranslationException"/>.</summary>
+    private sealed class ShapeCheckedStream(IStreamTranslator inner) : IStreamTranslator
+    {
+        public TokenUsage Usage => inner.Usage;
+
+        public void OnEvent(string? eventType, ReadOnlySpan<byte> data, System.Buffers.IBufferWriter<byte> output)
+        {
+            try
+            {
+                inner.OnEvent(eventType, data, output);
+            }
+            catch (Exception ex) when (IsShapeError(ex))
+            {
+                throw new TranslationException($"the upstream's '{eventType ?? "message"}' event cannot be translated: {ex.Message}", ex);
+            }
+        }
+
+        public void OnCompleted(System.Buffers.IBufferWriter<byte> output) => inner.OnCompleted(output);
+
+        public void OnFailed(string message, System.Buffers.IBufferWriter<byte> output) => inner.OnFailed(message, output);
+    }
 
     private static NotSupportedException Unsupported(ApiFormat client, ApiFormat upstream) =>
         new($"No translation from {client} clients to {upstream} upstreams.");
