@@ -90,8 +90,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
           max_backoff_ms: 80
           max_retry_time_ms: 3000
           connect_timeout_ms: 1000
-          first_byte_timeout_ms: 400
-          stream_idle_timeout_ms: 400
+          first_byte_timeout_ms: 1000
+          stream_idle_timeout_ms: 1000
           circuit_breaker:
             minimum_throughput: 100000   # the faults themselves are under test here, not the breaker
         """;
@@ -110,7 +110,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         output.WriteLine(table);
         var path = Report.Write("fault-report.md", "# Fault injection report\n\n" +
             $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
-            "first_byte_timeout 400 ms, stream_idle_timeout 400 ms, max_retries 2.\n\n" + table + "\n" + Details(runs) +
+            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.\n\n" + table + "\n" + Details(runs) +
             (violations.Count == 0 ? "\nNo violations.\n" : "\n## Violations\n\n" + string.Join("\n", violations.Take(200).Select(v => "- " + v)) + "\n"));
         output.WriteLine("report: " + path);
         Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations.Take(40)));
@@ -123,6 +123,9 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         await using var healthyOpenAI = await ChaosUpstream.StartAsync(WireApi.OpenAI);
         await using var healthyAnthropic = await ChaosUpstream.StartAsync(WireApi.Anthropic);
         faultyOpenAI.Fault = faultyAnthropic.Fault = fault;
+        // Well past the timeouts (1 s), which are generous so a healthy fallback is never cut on a busy 2-core CI box.
+        faultyOpenAI.SlowFirstByte = faultyAnthropic.SlowFirstByte = TimeSpan.FromSeconds(3);
+        faultyOpenAI.Stall = faultyAnthropic.Stall = TimeSpan.FromSeconds(4);
         var closed = new Uri($"http://127.0.0.1:{GatewayProcess.FreePort()}/");
         var refused = fault == FaultKind.ConnectionRefused;
         await using var gateway = await TestGateway.StartAsync(

@@ -260,7 +260,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             var sw = Stopwatch.StartNew();
             var (status, _) = await SendAsync("/v1/chat/completions", U(Valid("gpt-4.1")));
             Assert.Equal(200, status);
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"an ordinary request took {sw.Elapsed.TotalMilliseconds:0} ms while slow clients were connected");
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"an ordinary request took {sw.Elapsed.TotalMilliseconds:0} ms while slow clients were connected");
             served++;
             await Task.Delay(250);
         }
