@@ -28,7 +28,7 @@ public static class CountTokensEstimator
             foreach (JsonElement message in messages.EnumerateArray())
             {
                 fixedTokens += TokensPerMessage;
-                if (message.TryGetProperty("content"u8, out JsonElement content)) Content(content, ref chars, ref fixedTokens);
+                if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content"u8, out JsonElement content)) Content(content, ref chars, ref fixedTokens);
             }
         }
         if (request.TryGetProperty("tools"u8, out JsonElement tools) && tools.ValueKind == JsonValueKind.Array)
@@ -36,6 +36,7 @@ public static class CountTokensEstimator
             foreach (JsonElement tool in tools.EnumerateArray())
             {
                 fixedTokens += TokensPerTool;
+                if (tool.ValueKind != JsonValueKind.Object) continue;
                 chars += StringLength(tool, "name"u8) + StringLength(tool, "description"u8);
                 if (tool.TryGetProperty("input_schema"u8, out JsonElement schema)) chars += RawLength(schema);
             }
@@ -48,14 +49,14 @@ public static class CountTokensEstimator
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            chars += content.GetString()!.Length;
+            chars += TextLength(content);
             return;
         }
         if (content.ValueKind != JsonValueKind.Array) return;
         foreach (JsonElement block in content.EnumerateArray())
         {
             if (block.ValueKind != JsonValueKind.Object || !block.TryGetProperty("type"u8, out JsonElement type)) continue;
-            switch (type.GetString())
+            switch (type.ValueKind == JsonValueKind.String ? type.GetRawText()[1..^1] : null) // raw: block types have no escapes, and GetString throws on a lone surrogate
             {
                 case "text":
                     chars += StringLength(block, "text"u8);
@@ -81,7 +82,20 @@ public static class CountTokensEstimator
     }
 
     private static long StringLength(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString()!.Length : 0;
+        obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? TextLength(v) : 0;
+
+    /// <summary>A string's length; its source length when it holds an escaped lone surrogate (which GetString rejects).</summary>
+    private static long TextLength(JsonElement s)
+    {
+        try
+        {
+            return s.GetString()!.Length;
+        }
+        catch (InvalidOperationException)
+        {
+            return s.GetRawText().Length - 2;
+        }
+    }
 
     /// <summary>Length of a JSON value's source text: close enough to its tokens for an estimate.</summary>
     private static long RawLength(JsonElement value) => value.GetRawText().Length;

@@ -16,8 +16,30 @@ public static class ProtocolTranslation
             or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
+    /// <exception cref="TranslationException">The request is JSON but not of its protocol's shape.</exception>
     public static TranslatedRequest TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target)
     {
+        try
+        {
+            return TranslateRequestCore(client, request, target);
+        }
+        catch (Exception ex) when (IsShapeError(ex))
+        {
+            throw new TranslationException($"the request cannot be translated for {target.Provider} ({target.ModelId}): {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="JsonElement"/> throws when a document is not the shape the code expects: a value of another
+    /// kind (InvalidOperationException), a missing property (KeyNotFoundException), a number out of range
+    /// (FormatException), invalid UTF-16 in a string (InvalidOperationException / ArgumentException).
+    /// </summary>
+    private static bool IsShapeError(Exception ex) =>
+        ex is InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException && ex is not TranslationException;
+
+    private static TranslatedRequest TranslateRequestCore(ApiFormat client, JsonElement request, TranslationTarget target)
+    {
+        if (request.ValueKind != JsonValueKind.Object) throw new TranslationException("the request must be a JSON object.");
         switch (client, target.Api)
         {
             case (ApiFormat.Anthropic, ApiFormat.OpenAI):
@@ -39,32 +61,70 @@ public static class ProtocolTranslation
     /// <summary>A non-streamed upstream response body in the client's protocol.</summary>
     /// <param name="clientModel">The model name the client sees; null keeps the upstream's.</param>
     /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
+    /// <exception cref="TranslationException">The response is JSON but not of its protocol's shape.</exception>
     public static byte[] TranslateResponse(ApiFormat client, ApiFormat upstream, JsonElement response, string? clientModel,
-        out TokenUsage usage, ToolNameMap? toolNames = null) =>
-        (client, upstream) switch
+        out TokenUsage usage, ToolNameMap? toolNames = null)
+    {
+        try
         {
-            (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(response, clientModel, out usage, toolNames),
-            (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
-            (ApiFormat.Anthropic, ApiFormat.Gemini) => GeminiResponse.ToAnthropic(response, clientModel, out usage, toolNames),
-            (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
-            _ => throw Unsupported(client, upstream),
-        };
+            if (response.ValueKind != JsonValueKind.Object) throw new TranslationException("the response must be a JSON object.");
+            return (client, upstream) switch
+            {
+                (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(response, clientModel, out usage, toolNames),
+                (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
+                (ApiFormat.Anthropic, ApiFormat.Gemini) => GeminiResponse.ToAnthropic(response, clientModel, out usage, toolNames),
+                (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
+                _ => throw Unsupported(client, upstream),
+            };
+        }
+        catch (Exception ex) when (IsShapeError(ex))
+        {
+            throw new TranslationException($"the {upstream} response cannot be translated: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>A fresh translator for one streamed response.</summary>
     /// <param name="clientModel">The model name the client sees in the stream.</param>
     /// <param name="clientWantsUsage">OpenAI clients: the request had <c>stream_options.include_usage</c> (see <see cref="OpenAIToAnthropicRequest.ClientWantsStreamUsage"/>).</param>
     /// <param name="estimatedInputTokens">Anthropic clients: input tokens for message_start (e.g. <see cref="CountTokensEstimator"/>).</param>
     /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
+    /// <remarks>
+    /// <see cref="IStreamTranslator.OnEvent"/> throws <see cref="JsonException"/> (a <see cref="TranslationException"/>
+    /// when the event is JSON of the wrong shape) for an event it cannot read; the caller then ends the stream with
+    /// <see cref="IStreamTranslator.OnFailed"/>, as <see cref="SseEventPump"/> does.
+    /// </remarks>
     public static IStreamTranslator CreateStreamTranslator(ApiFormat client, ApiFormat upstream, string clientModel,
         bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null) =>
-        (client, upstream) switch
+        new ShapeCheckedStream((client, upstream) switch
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => new OpenAIToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
             (ApiFormat.Anthropic, ApiFormat.Gemini) => new GeminiToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Gemini) => new GeminiToOpenAIStream(clientModel, clientWantsUsage, toolNames: toolNames),
             _ => throw Unsupported(client, upstream),
-        };
+        });
+
+    /// <summary>Turns an upstream event of the wrong shape into the documented <see cref="TranslationException"/>.</summary>
+    private sealed class ShapeCheckedStream(IStreamTranslator inner) : IStreamTranslator
+    {
+        public TokenUsage Usage => inner.Usage;
+
+        public void OnEvent(string? eventType, ReadOnlySpan<byte> data, System.Buffers.IBufferWriter<byte> output)
+        {
+            try
+            {
+                inner.OnEvent(eventType, data, output);
+            }
+            catch (Exception ex) when (IsShapeError(ex))
+            {
+                throw new TranslationException($"the upstream's '{eventType ?? "message"}' event cannot be translated: {ex.Message}", ex);
+            }
+        }
+
+        public void OnCompleted(System.Buffers.IBufferWriter<byte> output) => inner.OnCompleted(output);
+
+        public void OnFailed(string message, System.Buffers.IBufferWriter<byte> output) => inner.OnFailed(message, output);
+    }
 
     private static NotSupportedException Unsupported(ApiFormat client, ApiFormat upstream) =>
         new($"No translation from {client} clients to {upstream} upstreams.");

@@ -27,12 +27,21 @@ public readonly struct RequestPeek
     /// <summary>Top-level "model" was present but not a string.</summary>
     public bool ModelNotString { get; init; }
 
-    /// <summary>The same depth limit every later parse of the body uses, so nothing past the peek can reject it.</summary>
-    public static readonly JsonReaderOptions Options = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Disallow };
+    /// <summary>Deepest nesting a request may have; anything that parses the body as a DOM must allow as much.</summary>
+    public const int MaxDepth = 128;
 
-    /// <summary>Reads the body. Throws <see cref="JsonException"/> when it is not valid JSON or not an object.</summary>
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>For parsing a body that passed <see cref="Read"/> into a DOM (the default JsonDocument depth, 64, is lower).</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>Reads the body. Throws <see cref="JsonException"/> when it is not valid UTF-8 JSON or not an object.</summary>
     public static RequestPeek Read(ReadOnlySpan<byte> body)
     {
+        // The reader checks structure, not the bytes inside strings: invalid UTF-8 would only fail later, when a
+        // translator reads the string (a 500), or reach the provider as is.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+            throw new JsonException("the request body is not valid UTF-8.");
         var reader = new Utf8JsonReader(body, Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException("the request body must be a JSON object.");

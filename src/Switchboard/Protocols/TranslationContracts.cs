@@ -44,3 +44,10 @@ public interface IStreamTranslator
 /// <see cref="CachedInputTokens"/> is the cache-read part of it.
 /// </summary>
 public readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null);
+
+/// <summary>
+/// A request or response that is valid JSON but not of the shape its protocol defines (a string where an array
+/// belongs, a required field missing), so it cannot be translated. A client's request gets a 400 in its own format;
+/// an upstream's response a 502.
+/// </summary>
+public sealed class TranslationException(string message, Exception? inner = null) : JsonException(message, inner);

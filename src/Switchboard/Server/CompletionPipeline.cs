@@ -51,6 +51,18 @@ internal sealed class CompletionPipeline(
             record.Status = ex.ClientStatus;
             await ClientErrors.WriteAsync(context, client, ex.ClientStatus, "Switchboard: " + ex.Message).ConfigureAwait(false);
         }
+        catch (TranslationException ex) when (!response.HasStarted)
+        {
+            record.Status = 400; // valid JSON, but not the client protocol's shape: the client's error, not ours
+            record.Error = ex.Message;
+            await ClientErrors.WriteAsync(context, client, 400, "Switchboard: " + ex.Message).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (!response.HasStarted)
+        {
+            record.Status = ex.StatusCode; // Kestrel's verdict on the request: a body arriving too slowly (408), a broken chunk (400)
+            record.Error = ex.Message;
+            await ClientErrors.WriteAsync(context, client, ex.StatusCode, ex.Message).ConfigureAwait(false);
+        }
         catch (Exception ex) when (!response.HasStarted)
         {
             GatewayLog.Unhandled(logger, record.RequestId, ex);
@@ -222,7 +234,7 @@ internal sealed class CompletionPipeline(
     /// <summary>Only when a router will run: the conversation's user and assistant text.</summary>
     private static RouterInput BuildRouterInput(ReadOnlyMemory<byte> body, ApiFormat client, int tokenBudget)
     {
-        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = RequestPeek.Options.MaxDepth });
+        using var document = JsonDocument.Parse(body, RequestPeek.DocumentOptions);
         return RouterInputBuilder.FromRequest(client, document.RootElement, tokenBudget);
     }
 

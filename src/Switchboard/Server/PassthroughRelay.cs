@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,9 @@ internal static class PassthroughRelay
             return;
         }
 
-        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, aborted).ConfigureAwait(false);
+        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
+        if (!IsJson(bytes))
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered {(int)upstream.StatusCode} with a body that is not JSON.");
         var usage = record.Usage;
         UsageReader.Accumulate(bytes, ref usage);
         record.Usage = usage;
@@ -73,6 +76,14 @@ internal static class PassthroughRelay
                 var complete = SseFraming.CompleteEventsLength(buffer.AsSpan(0, total));
                 if (complete > 0)
                 {
+                    var valid = ValidEventsLength(buffer.AsSpan(0, complete));
+                    if (valid < complete)
+                    {
+                        // Forward the whole events before the broken one, then end the stream with an error event.
+                        await writer.WriteAsync(buffer.AsMemory(0, valid), aborted).ConfigureAwait(false);
+                        delivered += valid;
+                        throw new InvalidDataException("the provider sent an event whose data is not JSON");
+                    }
                     SseFraming.ForEachDataLine(buffer.AsSpan(0, complete), ref usage, static (payload, ref u) => UsageReader.Accumulate(payload, ref u));
                     await writer.WriteAsync(buffer.AsMemory(0, complete), aborted).ConfigureAwait(false);
                     delivered += complete;
@@ -80,6 +91,8 @@ internal static class PassthroughRelay
                 }
                 pending = total - complete;
             }
+            if (pending > 0 && ValidEventsLength(buffer.AsSpan(0, pending)) < pending)
+                throw new InvalidDataException("the provider sent an event whose data is not JSON");
             if (pending > 0)
             {
                 // The upstream ended without a final blank line: deliver the last event whole.
@@ -88,7 +101,7 @@ internal static class PassthroughRelay
                 await writer.WriteAsync("\n\n"u8.ToArray(), aborted).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (!aborted.IsCancellationRequested && ex is IOException or HttpRequestException or TimeoutException)
+        catch (Exception ex) when (!aborted.IsCancellationRequested && ex is IOException or HttpRequestException or TimeoutException or InvalidDataException)
         {
             GatewayLog.StreamBroken(logger, record.RequestId, endpoint.Name, delivered, ex.Message);
             record.Error = $"upstream stream broke after {delivered} bytes: {ex.Message}";
@@ -99,5 +112,60 @@ internal static class PassthroughRelay
             record.Usage = usage;
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static readonly JsonReaderOptions ValidationOptions = new() { MaxDepth = 1000 };
+
+    /// <summary>Whether a whole body is one JSON value (a forward pass of the reader, no DOM).</summary>
+    internal static bool IsJson(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new Utf8JsonReader(bytes, ValidationOptions);
+        try
+        {
+            while (reader.Read()) { }
+            return reader.BytesConsumed > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Length of the prefix of complete <paramref name="events"/> whose data is JSON (or <c>[DONE]</c>); the whole length
+    /// when every event is. Events with several data lines are not checked (no provider splits JSON across lines).
+    /// </summary>
+    internal static int ValidEventsLength(ReadOnlySpan<byte> events)
+    {
+        int position = 0, eventStart = 0, dataLines = 0, dataStart = 0, dataLength = 0;
+        while (position < events.Length)
+        {
+            var rest = events[position..];
+            var end = rest.IndexOfAny((byte)'\n', (byte)'\r');
+            var line = end < 0 ? rest : rest[..end];
+            var next = end < 0 ? events.Length : position + end + (rest[end] == (byte)'\r' && end + 1 < rest.Length && rest[end + 1] == (byte)'\n' ? 2 : 1);
+            if (line.IsEmpty)
+            {
+                if (!EventDataValid(events, dataLines, dataStart, dataLength)) return eventStart;
+                eventStart = next;
+                dataLines = 0;
+            }
+            else if (line.StartsWith("data:"u8))
+            {
+                dataLines++;
+                dataStart = position + 5;
+                dataLength = line.Length - 5;
+                if (dataLength > 0 && events[dataStart] == (byte)' ') { dataStart++; dataLength--; }
+            }
+            position = next;
+        }
+        return EventDataValid(events, dataLines, dataStart, dataLength) ? events.Length : eventStart;
+    }
+
+    private static bool EventDataValid(ReadOnlySpan<byte> events, int dataLines, int dataStart, int dataLength)
+    {
+        if (dataLines != 1 || dataLength == 0) return true;
+        var data = events.Slice(dataStart, dataLength);
+        return data.SequenceEqual("[DONE]"u8) || IsJson(data);
     }
 }

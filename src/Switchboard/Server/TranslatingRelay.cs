@@ -49,13 +49,17 @@ internal static class TranslatingRelay
             return;
         }
 
-        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, aborted).ConfigureAwait(false);
+        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
         byte[] translated;
         TokenUsage usage;
         try
         {
             using var document = JsonDocument.Parse(bytes);
             translated = ProtocolTranslation.TranslateResponse(record.Client, endpoint.Api, document.RootElement, null, out usage, plan.ToolNames);
+        }
+        catch (TranslationException ex)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered with a body Switchboard could not translate: {ex.Message}");
         }
         catch (JsonException ex)
         {

@@ -52,20 +52,35 @@ internal static class UpstreamCall
         }
     }
 
-    /// <summary>Reads an error body, at most <paramref name="limit"/> bytes (an error page can be large).</summary>
-    public static async Task<byte[]> ReadLimitedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a whole (non-streamed) body, at most <paramref name="limit"/> bytes (an error page can be large). A body
+    /// that stalls longer than <paramref name="idleTimeout"/> between reads, or breaks off, is an
+    /// <see cref="UpstreamException"/> (504 / 502 in the client's format), never a hang or an internal error.
+    /// </summary>
+    public static async Task<byte[]> ReadLimitedAsync(HttpContent content, int limit, string provider, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[Math.Min(limit, 16 * 1024)];
-        var length = 0;
-        while (length < limit)
+        try
         {
-            if (length == buffer.Length) Array.Resize(ref buffer, Math.Min(limit, buffer.Length * 2));
-            var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0) break;
-            length += read;
+            await using var stream = new IdleTimeoutStream(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), idleTimeout);
+            var buffer = new byte[Math.Min(limit, 16 * 1024)];
+            var length = 0;
+            while (length < limit)
+            {
+                if (length == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(limit, buffer.Length * 2L));
+                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                length += read;
+            }
+            return buffer.AsSpan(0, length).ToArray();
         }
-        return buffer.AsSpan(0, length).ToArray();
+        catch (TimeoutException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Timeout, provider, $"provider '{provider}' stopped in the middle of its response: {ex.Message}.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UpstreamException(UpstreamFailureKind.Unreachable, provider, $"provider '{provider}' broke off its response: {ex.Message}", ex);
+        }
     }
 
     public static bool IsEventStream(HttpResponseMessage upstream) =>
@@ -75,7 +90,15 @@ internal static class UpstreamCall
     public static async Task RelayErrorAsync(HttpContext context, HttpResponseMessage upstream, RequestRecord record, RelayOptions options, CancellationToken aborted)
     {
         var status = (int)upstream.StatusCode;
-        var errorBody = await ReadLimitedAsync(upstream.Content, options.MaxErrorBodyBytes, aborted).ConfigureAwait(false);
+        byte[] errorBody;
+        try
+        {
+            errorBody = await ReadLimitedAsync(upstream.Content, options.MaxErrorBodyBytes, record.Provider, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
+        }
+        catch (UpstreamException ex)
+        {
+            errorBody = System.Text.Encoding.UTF8.GetBytes(ex.Message); // the status still says what happened
+        }
         record.Error = $"upstream {status}";
         record.Status = status;
         await ClientErrors.WriteBodyAsync(context, status, Protocols.ErrorFormats.FromUpstream(record.Client, status, errorBody)).ConfigureAwait(false);

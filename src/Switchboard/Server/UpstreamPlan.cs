@@ -21,7 +21,7 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
     internal sealed class ParsedBody(ReadOnlyMemory<byte> body) : IDisposable
     {
         private JsonDocument? _document;
-        public JsonElement Root => (_document ??= JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = RequestPeek.Options.MaxDepth })).RootElement;
+        public JsonElement Root => (_document ??= JsonDocument.Parse(body, RequestPeek.DocumentOptions)).RootElement;
         public void Dispose() => _document?.Dispose();
     }
 
