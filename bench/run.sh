@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmarks: the gateway's added latency, throughput, streaming and memory against a direct connection to a
 # fake upstream, all on 127.0.0.1. Builds in Release, runs for ~5 minutes (--quick: ~2), writes docs/benchmarks.md.
-#   bench/run.sh [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--out FILE] [--gateway-env NAME=VALUE]
+#   bench/run.sh [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--out FILE] [--gateway-env NAME=VALUE] [--rates 500,1000] [--scenarios TEXT]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -65,6 +65,14 @@ internal sealed class ChildProcess : IDisposable
         return double.NaN;
     }
 
+    /// <summary>User + system CPU time the process has used, in ms (from /proc/PID/stat, 10 ms resolution).</summary>
+    public double CpuMs()
+    {
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) * 10.0; // utime, stime in USER_HZ (100/s)
+    }
+
     public void Dispose()
     {
         try

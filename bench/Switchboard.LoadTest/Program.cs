@@ -23,11 +23,10 @@ finally
     ChildProcess.KillAll();
 }
 
-internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string Output, bool Quick, int Reps, string WorkDir, HashSet<string> Only, Dictionary<string, string> GatewayEnv)
+internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string Output, bool Quick, int Reps, string WorkDir, HashSet<string> Only, Dictionary<string, string> GatewayEnv, int[] Rates, string? ScenarioFilter)
 {
     public TimeSpan Duration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
     public TimeSpan Warmup => TimeSpan.FromSeconds(0.5);
-    public int[] Rates => [500, 1000, 2000];
     public bool Runs(string part) => Only.Count == 0 || Only.Contains(part);
 
     public static RunOptions Parse(string[] args)
@@ -36,6 +35,8 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
         var quick = false;
         int? reps = null;
         var env = new Dictionary<string, string>();
+        int[] rates = [500, 1000, 2000];
+        string? scenarios = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -47,21 +48,27 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
                 case "--quick": quick = true; break;
                 case "--reps": reps = int.Parse(args[++i]); break;
                 case "--only": only = args[++i]; break;
+                case "--rates": rates = args[++i].Split(',').Select(int.Parse).ToArray(); break;
+                case "--scenarios": scenarios = args[++i]; break;
                 case "--gateway-env": var kv = args[++i].Split('=', 2); env[kv[0]] = kv[1]; break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        if (gateway is null || upstream is null) throw new ArgumentException("usage: loadtest --gateway switchboard.dll --upstream fake-upstream.dll [--out FILE] [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--gateway-env NAME=VALUE]...");
+        if (gateway is null || upstream is null) throw new ArgumentException("usage: loadtest --gateway switchboard.dll --upstream fake-upstream.dll [--out FILE] [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--gateway-env NAME=VALUE]... [--rates 500,1000] [--scenarios TEXT]");
         work ??= Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
         return new RunOptions(Path.GetFullPath(gateway), Path.GetFullPath(upstream), Path.GetFullPath(output), quick, reps ?? (quick ? 1 : 3), work,
-            only is null ? [] : only.Split(',').ToHashSet(), env);
+            only is null ? [] : only.Split(',').ToHashSet(), env, rates, scenarios);
     }
 }
 
 /// <summary>A client API → provider API pairing, and how to call it directly and through the gateway.</summary>
 internal sealed record Scenario(string Name, Target Direct, Target Gateway);
 
-internal sealed record LatencyRow(string Scenario, int Rate, List<LatencyResult> Direct, List<LatencyResult> Gateway);
+internal sealed record LatencyRow(string Scenario, int Rate, List<LatencyResult> Direct, List<LatencyResult> Gateway)
+{
+    /// <summary>The gateway process's CPU time per request (user + system), µs.</summary>
+    public List<double> GatewayCpuUs { get; } = [];
+}
 internal sealed record ThroughputRow(string Scenario, List<double> Direct, List<double> Gateway, List<int> GatewayErrors);
 internal sealed record StreamRow(string Scenario, List<StreamResult> Direct, List<StreamResult> Gateway);
 internal sealed record MemoryRow(string What, double GatewayMb, double UpstreamMb, string Note);
@@ -149,7 +156,7 @@ internal sealed class BenchmarkRun(RunOptions options)
             StopGateway();
             await StartGatewayAsync(configPath, logging: false);
             using var fresh = Load.NewClient();
-            var openai = Scenarios(_upstreamPort, _gatewayPort, stream: false).Take(1).ToList();
+            var openai = AllScenarios(_upstreamPort, _gatewayPort, stream: false).Take(1).ToList();
             await WarmUpAsync(fresh, openai);
             foreach (var rate in options.Rates)
                 _report.NoLogLatency.Add(await LatencyAsync(fresh, openai[0], rate));
@@ -196,8 +203,10 @@ internal sealed class BenchmarkRun(RunOptions options)
         {
             // Interleaved, so slow drifts in the machine's load hit both sides alike.
             row.Direct.Add(await Load.FixedRateAsync(client, s.Direct, rate, options.Warmup, options.Duration));
+            var cpu = _gateway!.CpuMs();
             row.Gateway.Add(await Load.FixedRateAsync(client, s.Gateway, rate, options.Warmup, options.Duration));
-            Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms)");
+            row.GatewayCpuUs.Add((_gateway.CpuMs() - cpu) * 1000 / (rate * (options.Warmup + options.Duration).TotalSeconds));
+            Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms, gateway CPU {row.GatewayCpuUs[^1]:0} µs/request)");
         }
         return row;
     }
@@ -392,7 +401,10 @@ internal sealed class BenchmarkRun(RunOptions options)
     /// The three pairings. A realistic small request (system prompt, a few turns, ~1.6 KB). The direct baseline for
     /// the translated pairing is what the client would do without a gateway: call the OpenAI-format upstream itself.
     /// </summary>
-    private static List<Scenario> Scenarios(int upstream, int gateway, bool stream, bool hold = false)
+    private List<Scenario> Scenarios(int upstream, int gateway, bool stream, bool hold = false) =>
+        AllScenarios(upstream, gateway, stream, hold).Where(s => options.ScenarioFilter is null || s.Name.Contains(options.ScenarioFilter, StringComparison.OrdinalIgnoreCase)).ToList();
+
+    private static List<Scenario> AllScenarios(int upstream, int gateway, bool stream, bool hold = false)
     {
         var shape = hold ? "/s90x1000" : stream ? $"/s{StreamChunks}x{StreamGapMs}" : "";
         var suffix = hold ? "hold" : stream ? "stream" : "bench";

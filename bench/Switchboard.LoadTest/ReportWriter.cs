@@ -55,10 +55,12 @@ internal static class ReportWriter
             s.AppendLine();
             s.AppendLine($"Open-loop constant rate ({o.Duration.TotalSeconds:0} s per run after {o.Warmup.TotalSeconds:0.#} s of warm-up; C# `HttpClient`/`SocketsHttpHandler`, see bench/README.md for why not wrk). Request: ~1.6 KB (system prompt and three turns); response ~0.4 KB.");
             s.AppendLine();
-            s.AppendLine("| pairing | rate/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | **added p99** | errors |");
-            s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            s.AppendLine("Gateway CPU is the gateway process's user + system CPU time per request (from /proc/PID/stat): unlike latency, it hardly depends on what else the machine is doing.");
+            s.AppendLine();
+            s.AppendLine("| pairing | rate/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | **added p99** | gateway CPU µs/request | errors |");
+            s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var row in r.Latency)
-                s.AppendLine($"| {row.Scenario} | {row.Rate:N0} | {F(Med(row.Direct.Select(x => x.P50)))} | {F(Med(row.Gateway.Select(x => x.P50)))} | **{F(Med(Added(row, x => x.P50)))}**{Range(Added(row, x => x.P50))} | {F(Med(row.Direct.Select(x => x.P99)))} | {F(Med(row.Gateway.Select(x => x.P99)))} | **{F(Med(Added(row, x => x.P99)))}**{Range(Added(row, x => x.P99))} | {row.Gateway.Sum(x => x.Errors)} |");
+                s.AppendLine($"| {row.Scenario} | {row.Rate:N0} | {F(Med(row.Direct.Select(x => x.P50)))} | {F(Med(row.Gateway.Select(x => x.P50)))} | **{F(Med(Added(row, x => x.P50)))}**{Range(Added(row, x => x.P50))} | {F(Med(row.Direct.Select(x => x.P99)))} | {F(Med(row.Gateway.Select(x => x.P99)))} | **{F(Med(Added(row, x => x.P99)))}**{Range(Added(row, x => x.P99))} | {F(Med(row.GatewayCpuUs), "0")} | {row.Gateway.Sum(x => x.Errors)} |");
             s.AppendLine();
             var translation = TranslationCost(r);
             if (translation.Count > 0)
@@ -136,12 +138,12 @@ internal static class ReportWriter
             s.AppendLine();
             s.AppendLine("OpenAI passthrough, non-streaming. \"Off\" is the same gateway started with `Logging__LogLevel__Switchboard=Warning` (no per-request line).");
             s.AppendLine();
-            s.AppendLine("| rate/s | added p50, logging on | **added p50, off** | added p99, logging on | **added p99, off** |");
-            s.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
+            s.AppendLine("| rate/s | added p50, logging on | **added p50, off** | added p99, logging on | **added p99, off** | CPU µs/request on | **off** |");
+            s.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var off in r.NoLogLatency)
             {
                 var on = r.Latency.FirstOrDefault(l => l.Scenario == off.Scenario && l.Rate == off.Rate);
-                s.AppendLine($"| {off.Rate:N0} | {(on is null ? "–" : F(Med(Added(on, x => x.P50))))} | **{F(Med(Added(off, x => x.P50)))}**{Range(Added(off, x => x.P50))} | {(on is null ? "–" : F(Med(Added(on, x => x.P99))))} | **{F(Med(Added(off, x => x.P99)))}**{Range(Added(off, x => x.P99))} |");
+                s.AppendLine($"| {off.Rate:N0} | {(on is null ? "–" : F(Med(Added(on, x => x.P50))))} | **{F(Med(Added(off, x => x.P50)))}**{Range(Added(off, x => x.P50))} | {(on is null ? "–" : F(Med(Added(on, x => x.P99))))} | **{F(Med(Added(off, x => x.P99)))}**{Range(Added(off, x => x.P99))} | {(on is null ? "–" : F(Med(on.GatewayCpuUs), "0"))} | **{F(Med(off.GatewayCpuUs), "0")}** |");
             }
             var tOff = r.NoLogThroughput.FirstOrDefault();
             var tOn = r.Throughput.FirstOrDefault(t => t.Scenario == tOff?.Scenario);
