@@ -13,6 +13,8 @@ public sealed class ProviderEndpoint
     private const string DefaultAzureApiVersion = "2024-10-21";
 
     private readonly string _basePath;
+    private Uri? _completionUri;
+    private AuthenticationHeaderValue? _bearer;
 
     internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, ProviderResilience resilience)
     {
@@ -46,7 +48,12 @@ public sealed class ProviderEndpoint
         };
 
     /// <summary>The URL for the upstream API's main endpoint: chat/completions or messages.</summary>
-    public Uri GetCompletionUri(string modelId, string? query = null) => Api switch
+    public Uri GetCompletionUri(string modelId, string? query = null) =>
+        string.IsNullOrEmpty(query) && Kind.Auth != AuthStyle.AzureApiKey
+            ? _completionUri ??= BuildCompletionUri(modelId, null) // the same for every request: built once
+            : BuildCompletionUri(modelId, query);
+
+    private Uri BuildCompletionUri(string modelId, string? query) => Api switch
     {
         ApiFormat.Anthropic => new Uri(_basePath + "/messages" + query),
         _ when Kind.Auth == AuthStyle.AzureApiKey => new Uri(
@@ -70,7 +77,7 @@ public sealed class ProviderEndpoint
                 if (key is not null) headers.TryAddWithoutValidation("api-key", key);
                 break;
             case AuthStyle.Bearer:
-                if (key is not null) headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                if (key is not null) headers.Authorization = _bearer ??= new AuthenticationHeaderValue("Bearer", key);
                 break;
         }
     }

@@ -33,12 +33,12 @@ internal static class PassthroughRelay
             return;
         }
 
-        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, aborted).ConfigureAwait(false);
+        using var body = await UpstreamCall.ReadPooledAsync(upstream.Content, aborted).ConfigureAwait(false);
         var usage = record.Usage;
-        UsageReader.Accumulate(bytes, ref usage);
+        UsageReader.Accumulate(body.Span, ref usage);
         record.Usage = usage;
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, aborted).ConfigureAwait(false);
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body.Memory, aborted).ConfigureAwait(false);
     }
 
     private static async Task RelayStreamAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, RequestRecord record,

@@ -52,6 +52,17 @@ internal static class UpstreamCall
         }
     }
 
+    /// <summary>
+    /// Reads a whole success body into a pooled buffer, sized by Content-Length when the upstream sent one (no per-response
+    /// 16 KB array and copy); dispose it to return the buffer.
+    /// </summary>
+    public static async Task<RequestBody> ReadPooledAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return await RequestBody.ReadAsync(stream, content.Headers.ContentLength, Array.MaxLength - 1, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the upstream response is larger than an array can hold");
+    }
+
     /// <summary>Reads an error body, at most <paramref name="limit"/> bytes (an error page can be large).</summary>
     public static async Task<byte[]> ReadLimitedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
     {
