@@ -1,4 +1,8 @@
 using BenchmarkDotNet.Running;
 
+// `probe [N]`: allocations and CPU per gateway request (see Gateway/GatewayRequestProbe.cs).
+if (args.Length > 0 && args[0] == "probe") return await Switchboard.Bench.Gateway.GatewayRequestProbe.RunAsync(args);
+
 // Every benchmark class in this assembly; pick with --filter, e.g. --filter '*Translator*'.
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -13,6 +13,8 @@ public sealed class ProviderEndpoint
     private const string DefaultAzureApiVersion = "2024-10-21";
 
     private readonly string _basePath;
+    private Uri? _completionUri;
+    private AuthenticationHeaderValue? _bearer;
 
     internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, ProviderResilience resilience)
     {
@@ -47,7 +49,12 @@ public sealed class ProviderEndpoint
 
     /// <summary>The URL for the upstream API's main endpoint: chat/completions, messages, or Gemini's generateContent.</summary>
     /// <param name="stream">Gemini only: the streaming method (streamGenerateContent?alt=sse) rather than generateContent.</param>
-    public Uri GetCompletionUri(string modelId, string? query = null, bool stream = false) => Api switch
+    public Uri GetCompletionUri(string modelId, string? query = null, bool stream = false) =>
+        string.IsNullOrEmpty(query) && Api != ApiFormat.Gemini && Kind.Auth != AuthStyle.AzureApiKey
+            ? _completionUri ??= BuildCompletionUri(modelId, null, false) // independent of the model: built once
+            : BuildCompletionUri(modelId, query, stream);
+
+    private Uri BuildCompletionUri(string modelId, string? query, bool stream) => Api switch
     {
         ApiFormat.Anthropic => new Uri(_basePath + "/messages" + query),
         ApiFormat.Gemini => new Uri($"{_basePath}/models/{Uri.EscapeDataString(modelId)}:" + (stream ? "streamGenerateContent?alt=sse" : "generateContent")),
@@ -75,7 +82,7 @@ public sealed class ProviderEndpoint
                 if (key is not null) headers.TryAddWithoutValidation("x-goog-api-key", key);
                 break;
             case AuthStyle.Bearer:
-                if (key is not null) headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                if (key is not null) headers.Authorization = _bearer ??= new AuthenticationHeaderValue("Bearer", key);
                 break;
         }
     }

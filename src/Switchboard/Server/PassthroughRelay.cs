@@ -34,14 +34,14 @@ internal static class PassthroughRelay
             return;
         }
 
-        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
-        if (!IsJson(bytes))
+        using var body = await UpstreamCall.ReadPooledAsync(upstream.Content, Array.MaxLength - 1, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
+        if (!IsJson(body.Span))
             throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered {(int)upstream.StatusCode} with a body that is not JSON.");
         var usage = record.Usage;
-        UsageReader.Accumulate(bytes, ref usage);
+        UsageReader.Accumulate(body.Span, ref usage);
         record.Usage = usage;
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, aborted).ConfigureAwait(false);
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body.Memory, aborted).ConfigureAwait(false);
     }
 
     private static async Task RelayStreamAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, RequestRecord record,

@@ -49,12 +49,12 @@ internal static class TranslatingRelay
             return;
         }
 
-        var bytes = await UpstreamCall.ReadLimitedAsync(upstream.Content, int.MaxValue, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
+        using var body = await UpstreamCall.ReadPooledAsync(upstream.Content, Array.MaxLength - 1, endpoint.Name, options.StreamIdleTimeout, aborted).ConfigureAwait(false);
         byte[] translated;
         TokenUsage usage;
         try
         {
-            using var document = JsonDocument.Parse(bytes);
+            using var document = JsonDocument.Parse(body.Memory);
             translated = ProtocolTranslation.TranslateResponse(record.Client, endpoint.Api, document.RootElement, null, out usage, plan.ToolNames);
         }
         catch (TranslationException ex)

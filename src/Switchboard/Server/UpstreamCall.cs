@@ -59,19 +59,22 @@ internal static class UpstreamCall
     /// </summary>
     public static async Task<byte[]> ReadLimitedAsync(HttpContent content, int limit, string provider, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
+        using var body = await ReadPooledAsync(content, limit, provider, idleTimeout, cancellationToken).ConfigureAwait(false);
+        return body.Span.ToArray();
+    }
+
+    /// <summary>
+    /// Reads a whole success body into a pooled buffer, sized by Content-Length when the upstream sent one (no
+    /// per-response array and copy); dispose it to return the buffer. A body past <paramref name="limit"/> is refused.
+    /// Stalls and breaks become <see cref="UpstreamException"/>s, as in <see cref="ReadLimitedAsync"/>.
+    /// </summary>
+    public static async Task<RequestBody> ReadPooledAsync(HttpContent content, int limit, string provider, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
         try
         {
             await using var stream = new IdleTimeoutStream(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), idleTimeout);
-            var buffer = new byte[Math.Min(limit, 16 * 1024)];
-            var length = 0;
-            while (length < limit)
-            {
-                if (length == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(limit, buffer.Length * 2L));
-                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (read == 0) break;
-                length += read;
-            }
-            return buffer.AsSpan(0, length).ToArray();
+            return await RequestBody.ReadAsync(stream, content.Headers.ContentLength, Math.Min(limit, Array.MaxLength - 1), cancellationToken).ConfigureAwait(false)
+                ?? throw new UpstreamException(UpstreamFailureKind.Unreachable, provider, $"provider '{provider}' answered with a body larger than {limit} bytes.");
         }
         catch (TimeoutException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -29,13 +29,13 @@ public static class AnthropicToOpenAIRequest
     public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target, out ToolNameMap? toolNames)
     {
         var names = new ToolNameMap();
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var buffer = ScratchBuffer.Rent();
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
             Write(json, anthropicRequest, target, names);
         }
         toolNames = names.IsEmpty ? null : names;
-        return buffer.WrittenSpan.ToArray();
+        return ScratchBuffer.ToArrayAndReturn(buffer);
     }
 
     private static void Write(Utf8JsonWriter json, JsonElement request, TranslationTarget target, ToolNameMap names)

@@ -34,7 +34,7 @@ public static class AnthropicToOpenAIResponse
             }
         }
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var buffer = ScratchBuffer.Rent();
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
             json.WriteStartObject();
@@ -74,7 +74,7 @@ public static class AnthropicToOpenAIResponse
             UsageMapping.WriteOpenAI(json, usage);
             json.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return ScratchBuffer.ToArrayAndReturn(buffer);
     }
 
     /// <summary>"msg_abc" → "chatcmpl-msg_abc".</summary>

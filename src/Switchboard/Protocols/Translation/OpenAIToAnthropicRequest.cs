@@ -18,12 +18,12 @@ public static class OpenAIToAnthropicRequest
     /// <summary>Returns the UTF-8 JSON body for POST /v1/messages.</summary>
     public static byte[] Translate(JsonElement openAIRequest, TranslationTarget target)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var buffer = ScratchBuffer.Rent();
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
             Write(json, openAIRequest, target);
         }
-        return buffer.WrittenSpan.ToArray();
+        return ScratchBuffer.ToArrayAndReturn(buffer);
     }
 
     /// <summary>Whether a streaming OpenAI client asked for the usage chunk (<c>stream_options.include_usage</c>).</summary>

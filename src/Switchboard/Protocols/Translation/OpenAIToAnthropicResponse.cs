@@ -26,7 +26,7 @@ public static class OpenAIToAnthropicResponse
             choice.TryGetProperty("message"u8, out message);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var buffer = ScratchBuffer.Rent();
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
             json.WriteStartObject();
@@ -74,7 +74,7 @@ public static class OpenAIToAnthropicResponse
             UsageMapping.WriteAnthropic(json, usage);
             json.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return ScratchBuffer.ToArrayAndReturn(buffer);
     }
 
     /// <summary>"chatcmpl-abc" → "msg_chatcmpl-abc": deterministic, so logs on both sides line up.</summary>

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchboard.Config;
+using Switchboard.FakeUpstream;
+using Switchboard.Server;
+
+namespace Switchboard.Bench.Gateway;
+
+/// <summary>
+/// `dotnet Switchboard.Bench.dll probe [N]`: the gateway and the fake upstream in this process, N sequential requests
+/// per pairing, and what each request costs the process: bytes allocated and CPU time, through the gateway minus
+/// direct. Allocation counts are exact and do not depend on what else the machine runs, so they show a fix's effect
+/// even when latency is too noisy to. Run with stdout redirected (the gateway logs each request to the console).
+/// </summary>
+internal static class GatewayRequestProbe
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var n = args.Length > 1 ? int.Parse(args[1]) : 20000;
+        var upstream = await StartUpstreamAsync();
+        var upstreamUrl = upstream.Urls.First();
+        var yaml = $"""
+            version: v1
+            listeners:
+              - name: llm
+                address: 127.0.0.1
+                port: 0
+            model_providers:
+              - model: openai/gpt-bench
+                access_key: sk-bench
+                base_url: {upstreamUrl}/v1
+                default: true
+              - model: anthropic/claude-bench
+                access_key: sk-ant-bench
+                base_url: {upstreamUrl}/v1
+              - model: openai/gpt-stream
+                access_key: sk-bench
+                base_url: {upstreamUrl}/s20x0/v1
+            """;
+        var load = ConfigLoader.LoadText(yaml, env: new EnvironmentSource(_ => null));
+        await using var gateway = GatewayHost.Create(load.Config!, new GatewayHostOptions { Port = 0 });
+        await gateway.StartAsync();
+        var gw = gateway.BaseAddress.ToString().TrimEnd('/');
+
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+        var anthropic = new[] { ("anthropic-version", "2023-06-01"), ("x-api-key", "sk-ant-bench") };
+        var openai = new[] { ("authorization", "Bearer sk-bench") };
+        var cases = new (string Name, string Url, byte[] Body, (string, string)[] Headers, bool Stream)[]
+        {
+            ("direct OpenAI", $"{upstreamUrl}/v1/chat/completions", Body(false, "gpt-bench", false), openai, false),
+            ("OpenAI passthrough", $"{gw}/v1/chat/completions", Body(false, "openai/gpt-bench", false), openai, false),
+            ("direct Anthropic", $"{upstreamUrl}/v1/messages", Body(true, "claude-bench", false), anthropic, false),
+            ("Anthropic passthrough", $"{gw}/v1/messages", Body(true, "anthropic/claude-bench", false), anthropic, false),
+            ("Anthropic → OpenAI (translated)", $"{gw}/v1/messages", Body(true, "openai/gpt-bench", false), anthropic, false),
+            ("direct OpenAI stream (20 chunks)", $"{upstreamUrl}/s20x0/v1/chat/completions", Body(false, "gpt-stream", true), openai, true),
+            ("OpenAI passthrough stream", $"{gw}/v1/chat/completions", Body(false, "openai/gpt-stream", true), openai, true),
+            ("Anthropic → OpenAI stream (translated)", $"{gw}/v1/messages", Body(true, "openai/gpt-stream", true), anthropic, true),
+        };
+        Console.Error.WriteLine($"{"case",-40} {"bytes/req",10} {"CPU µs/req",11} {"wall µs/req",12} {"gen0/1k",8}");
+        foreach (var c in cases)
+        {
+            var count = c.Stream ? n / 4 : n;
+            for (var i = 0; i < Math.Min(count, 3000); i++) await SendAsync(client, c.Url, c.Body, c.Headers);
+            GC.Collect();
+            var gen0 = GC.CollectionCount(0);
+            var bytes = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var wall = Stopwatch.GetTimestamp();
+            for (var i = 0; i < count; i++) await SendAsync(client, c.Url, c.Body, c.Headers);
+            var elapsed = Stopwatch.GetElapsedTime(wall);
+            var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
+            Console.Error.WriteLine($"{c.Name,-40} {allocated / count,10:N0} {cpuUsed.TotalMicroseconds / count,11:0.0} {elapsed.TotalMicroseconds / count,12:0.0} {(GC.CollectionCount(0) - gen0) * 1000.0 / count,8:0.00}");
+        }
+        await gateway.StopAsync();
+        await upstream.StopAsync();
+        return 0;
+    }
+
+    private static async Task SendAsync(HttpClient client, string url, byte[] body, (string, string)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        foreach (var (k, v) in headers) request.Headers.TryAddWithoutValidation(k, v);
+        using var response = await client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        await response.Content.CopyToAsync(Stream.Null);
+    }
+
+    private static byte[] Body(bool anthropic, string model, bool stream)
+    {
+        const string system = "You are a careful senior engineer. Answer concisely, show code when it helps, and explain trade-offs. Prefer the standard library; never invent APIs. When unsure, say so and suggest how to check.";
+        const string turns = """
+            {"role":"user","content":"I have a C# service that reads orders from a queue and writes them to PostgreSQL. Under load the p99 latency jumps to two seconds. Where would you start?"},
+            {"role":"assistant","content":"Start by measuring where the time goes: queue wait, deserialization, the database round trip, and connection pool waits. Enable Npgsql's metrics and look at pool wait time first; a pool that is too small is the usual culprit."},
+            {"role":"user","content":"The pool wait is near zero. The database round trip is 3 ms at p50 but 1.8 s at p99. The table has 40 million rows and an index on (customer_id, created_at). What next?"}
+            """;
+        var s = anthropic
+            ? $$"""{"model":"{{model}}","max_tokens":1024,"temperature":0.2,"system":"{{system}}","messages":[{{turns}}]{{(stream ? ",\"stream\":true" : "")}}}"""
+            : $$"""{"model":"{{model}}","max_tokens":1024,"temperature":0.2,"messages":[{"role":"system","content":"{{system}}"},{{turns}}]{{(stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")}}}""";
+        return Encoding.UTF8.GetBytes(s);
+    }
+
+    private static async Task<WebApplication> StartUpstreamAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.Listen(IPAddress.Loopback, 0); });
+        var app = builder.Build();
+        app.MapPost("/{**path}", (HttpContext c) => FakeLlm.HandleAsync(c, 0));
+        await app.StartAsync();
+        return app;
+    }
+}
