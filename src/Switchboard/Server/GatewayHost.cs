@@ -55,7 +55,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "switchboard" });
         builder.Logging.ClearProviders();
         if (options.ConfigureLogging is { } configure) configure(builder.Logging);
-        else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.UseUtcTimestamp = false; });
+        else builder.Services.AddSingleton<ILoggerProvider, Logging.BatchingConsoleLoggerProvider>(); // created by the container, so disposed (flushed) with it
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         // This category logs nothing at Warning or above, but while any level of it is enabled ASP.NET Core creates an

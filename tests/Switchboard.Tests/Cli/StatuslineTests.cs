@@ -72,7 +72,7 @@ public sealed class StatuslineTests
         var started = DateTime.UtcNow;
         var closedPort = await cli.RunAsync(["statusline", "--url", $"http://127.0.0.1:{CliHarness.FreePort()}"], "{}", CancellationToken.None);
         Assert.Equal("⇄ switchboard: not running", closedPort.Out.Trim());
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "a closed port must be answered at once, not waited on");
     }
 
     [Fact]
