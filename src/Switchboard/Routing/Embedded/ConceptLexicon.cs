@@ -65,6 +65,9 @@ internal static partial class ConceptLexicon
 
         public int ConceptCount => ConceptNames.Length;
 
+        /// <summary>Typo tolerance over every word the lexicon spells out.</summary>
+        public required SpellingIndex Spelling { get; init; }
+
         /// <summary>Id of a normalised word, or -1. No allocation.</summary>
         public int Find(ReadOnlySpan<char> normalized) => _lookup.TryGetValue(normalized, out var id) ? id : -1;
     }
@@ -125,6 +128,7 @@ internal static partial class ConceptLexicon
         var wordConcepts = new List<List<ConceptWeight>?>();
         var phrases = new Dictionary<ulong, List<ConceptWeight>>();
         var phraseFlags = new Dictionary<ulong, WordFlags>();
+        var surfaces = new List<(string, string)>();
 
         int Intern(string word)
         {
@@ -132,6 +136,7 @@ internal static partial class ConceptLexicon
             var length = Normalize(word, buffer);
             if (length == 0) throw new InvalidOperationException($"lexicon word '{word}' normalises to nothing");
             var key = new string(buffer[..length]);
+            surfaces.Add((word, key));
             if (words.TryGetValue(key, out var id)) return id;
             id = words.Count;
             words.Add(key, id);
@@ -223,6 +228,7 @@ internal static partial class ConceptLexicon
             QuestionConcept = Array.IndexOf(names, "question"),
             ChatConcept = Array.IndexOf(names, "chat"),
             ArticleWord = words["a"],
+            Spelling = SpellingIndex.Build(surfaces),
         };
 
         static void Upsert(List<ConceptWeight> list, int concept, float weight)
