@@ -34,6 +34,8 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ContextWhenFollowUp = 0.5f;
     private const float ContextWhenInformative = 0.2f;
     private const float AssistantShare = 0.15f;
+    private const float SymptomReportMinimum = 0.5f;
+    private const float ContextWhenSymptom = 0.2f;
 
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
@@ -148,7 +150,11 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             var nonSoftwareSubjects = state.NonSoftwareSubjects;
 
             // Earlier turns: a little when the latest request speaks for itself, a lot when it leans on them.
-            var context = state.Information < UninformativeThreshold ? ContextWhenUninformative
+            // A follow-up that asks for nothing and reports a symptom ("it never waits between retries",
+            // "it returns 413 for big files") is about that work being broken, not about how it was asked for.
+            var reportsSymptom = !state.LatestHasLead && q[compiled.TermCount + _lexicon.DebugConcept] >= SymptomReportMinimum;
+            var context = reportsSymptom ? ContextWhenSymptom
+                : state.Information < UninformativeThreshold ? ContextWhenUninformative
                 : followUp ? ContextWhenFollowUp
                 : ContextWhenInformative;
             var userTurnsSeen = 0;
