@@ -76,7 +76,7 @@ internal static partial class ConceptLexicon
             build+failed=-0.7 build+job=-0.7 build+step=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
             turn+into=0.5 into+python=0.6 into+typescript=0.6 into+go=0.6 to+python=0.4
             func+that=0.8 fn+that=0.8 method+that=0.7 component+that=0.7 hook+that=0.7 endpoint+that=0.7
-            func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6
+            func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6 rewrite=0.4 rewrite+in=0.8 rewrite+it+in=0.9
             """ + " " + LanguageTargets),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
@@ -87,7 +87,8 @@ internal static partial class ConceptLexicon
             array=0.4 iterator=0.6 iterators=0.6 closure=0.6 callback=0.5 widget=0.5 bot=0.5 plugin=0.4
             implementation=0.5 implementations=0.5 sort=0.4 quicksort=0.8 binary+search=0.8 linked+list=0.8
             trie=0.6 stack=0.3 queue=0.3 hashmap=0.6 dictionary=0.3 type=0.3 file=0.2 files=0.2
-            func=0.8 fn=0.7 impl=0.6
+            func=0.8 fn=0.7 impl=0.6 tuple=0.5 tuples=0.5 for+loop=0.6 while+loop=0.6 list+comprehension=0.8
+            ternary=0.7 switch+statement=0.7 if+else=0.5 inheritance=0.5 mixin=0.5 getter=0.5 setter=0.5
             """),
         new("design", Kind.Action, Software: true, """
             design=1.2 designing=1.2 architecture=1.5 architect=1.2 architectural=1.3 structure=0.9 structuring=0.9

@@ -60,6 +60,10 @@ internal static partial class ConceptLexicon
         public required int TheWord { get; init; }
         public required int QuestionConcept { get; init; }
         public required int ChatConcept { get; init; }
+        public required int ChoiceConcept { get; init; }
+        public required int ExplainConcept { get; init; }
+        public required int DesignConcept { get; init; }
+        public required int SystemsConcept { get; init; }
         /// <summary>"a" (and "an" is close enough to never start a request).</summary>
         public required int ArticleWord { get; init; }
 
@@ -227,6 +231,10 @@ internal static partial class ConceptLexicon
             TheWord = words["the"],
             QuestionConcept = Array.IndexOf(names, "question"),
             ChatConcept = Array.IndexOf(names, "chat"),
+            ChoiceConcept = Array.IndexOf(names, "choice"),
+            ExplainConcept = Array.IndexOf(names, "explain"),
+            DesignConcept = Array.IndexOf(names, "design"),
+            SystemsConcept = Array.IndexOf(names, "systems"),
             ArticleWord = words["a"],
             Spelling = SpellingIndex.Build(surfaces),
         };
