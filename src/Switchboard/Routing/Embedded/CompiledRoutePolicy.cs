@@ -59,6 +59,8 @@ internal sealed class CompiledRoutePolicy : ITermLookup
 
     public int FindTerm(ReadOnlySpan<char> normalized) => _termLookup.TryGetValue(normalized, out var id) ? id : -1;
 
+    public SpellingIndex? Spelling { get; private init; }
+
     public static CompiledRoutePolicy Compile(RoutePolicy policy, ConceptLexicon.Compiled lexicon)
     {
         var routeCount = policy.Routes.Count;
@@ -159,7 +161,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         var rawConcepts = new float[routeCount * lexicon.ConceptCount];
         for (var r = 0; r < routeCount; r++)
             for (var c = 0; c < lexicon.ConceptCount; c++) rawConcepts[r * lexicon.ConceptCount + c] = conceptWeights[r, c];
-        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, software);
+        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, software)
+        {
+            Spelling = SpellingIndex.Build(SurfaceWords(policy)),
+        };
 
         void Add(int route, ConceptWeight cw, float boost, float objectFactor, ref float evidence)
         {
@@ -194,6 +199,23 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             return false;
         }
     }
+
+    /// <summary>The routes' words as written, with their normalised forms (for typo tolerance).</summary>
+    private static IEnumerable<(string, string)> SurfaceWords(RoutePolicy policy)
+    {
+        Span<char> buffer = stackalloc char[ConceptLexicon.MaxWordLength];
+        var words = new List<(string, string)>();
+        foreach (var route in policy.Routes)
+            foreach (var text in new[] { route.Name, route.Description })
+                foreach (var word in (text ?? "").Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var length = ConceptLexicon.Normalize(word, buffer);
+                    if (length > 0) words.Add((word, new string(buffer[..length])));
+                }
+        return words;
+    }
+
+    private static readonly char[] WordSeparators = [' ', '\t', '\n', '\r', ',', '.', ';', ':', '(', ')', '/', '"', '\'', '-', '!', '?'];
 
     private static float Idf(int routes, float documentFrequency) =>
         documentFrequency <= 0 ? 0 : MathF.Log(1f + routes / documentFrequency);

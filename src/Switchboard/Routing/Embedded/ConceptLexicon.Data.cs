@@ -18,6 +18,20 @@ internal static partial class ConceptLexicon
 
     internal sealed record Definition(string Name, Kind Kind, bool Software, string Entries);
 
+    /// <summary>Programming languages code is written in, ported to or translated into.</summary>
+    private const string ProgrammingLanguages = """
+        python javascript typescript java kotlin scala go golang rust ruby php swift csharp cpp fsharp haskell
+        elixir erlang clojure lua perl bash powershell dart julia react vue angular svelte
+        """;
+
+    /// <summary>
+    /// "translate this into Kotlin", "port it to Rust", "rewrite it in Go": a request for code in another
+    /// language is a request for new code, whatever verb it opens with.
+    /// </summary>
+    private static readonly string LanguageTargets = string.Join(" ",
+        ProgrammingLanguages.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(l => new[] { $"into+{l}=0.9", $"to+{l}=0.5", $"into+idiomatic+{l}=1", $"to+idiomatic+{l}=0.9", $"in+idiomatic+{l}=0.7" }));
+
     internal static readonly Definition[] Definitions =
     [
         new("explain", Kind.Action, Software: false, """
@@ -61,7 +75,9 @@ internal static partial class ConceptLexicon
             go+build=-0.7 cargo+build=-0.7 run+build=-0.7 the+build=-0.7 my+build=-0.7 our+build=-0.7 build+fails=-0.7
             build+failed=-0.7 build+job=-0.7 build+step=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
             turn+into=0.5 into+python=0.6 into+typescript=0.6 into+go=0.6 to+python=0.4
-            """),
+            func+that=0.8 fn+that=0.8 method+that=0.7 component+that=0.7 hook+that=0.7 endpoint+that=0.7
+            func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6 rewrite=0.4 rewrite+in=0.8 rewrite+it+in=0.9
+            """ + " " + LanguageTargets),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
             program=0.8 module=0.5 component=0.5 endpoint=0.7 controller=0.8 handler=0.7 cli=0.8 command=0.3
@@ -71,6 +87,8 @@ internal static partial class ConceptLexicon
             array=0.4 iterator=0.6 iterators=0.6 closure=0.6 callback=0.5 widget=0.5 bot=0.5 plugin=0.4
             implementation=0.5 implementations=0.5 sort=0.4 quicksort=0.8 binary+search=0.8 linked+list=0.8
             trie=0.6 stack=0.3 queue=0.3 hashmap=0.6 dictionary=0.3 type=0.3 file=0.2 files=0.2
+            func=0.8 fn=0.7 impl=0.6 tuple=0.5 tuples=0.5 for+loop=0.6 while+loop=0.6 list+comprehension=0.8
+            ternary=0.7 switch+statement=0.7 if+else=0.5 inheritance=0.5 mixin=0.5 getter=0.5 setter=0.5
             """),
         new("design", Kind.Action, Software: true, """
             design=1.2 designing=1.2 architecture=1.5 architect=1.2 architectural=1.3 structure=0.9 structuring=0.9
@@ -122,6 +140,8 @@ internal static partial class ConceptLexicon
             cant+find=0.8 cant+resolve=1.2 cannot+find=0.8 rejected=0.8 complains=0.8 says=0.2 breaks=1
             breaking=0.8 broke=1 changed+nothing=1.2 nothing+changed=1.2 since+we=0.6 since+i=0.6
             one+at+a+time=0.5 run+together=0.5 out+of=0.3 ran+out=1 killed=1 never+fires=1.2 what+now=0.8
+            over+and+over=0.8 doesnt+seem=1 dont+seem=1 didnt+seem=1 never+actually=0.8 not+actually=0.6
+            keeps+returning=1 keeps+happening=1 still+happens=1 still+getting=1 same+error=1.2 same+result=0.6
             """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
@@ -147,6 +167,10 @@ internal static partial class ConceptLexicon
             help+text=1.5 wording=1 paragraph=0.8 migration+guide=2 upgrade+guide=2 adr=1.5 decision+record=1.5
             usage+section=1.5 man+page=1.5 in+the+readme=2 for+the+docs=1.5 in+the+docs=1.5
             comment+on=-1.6 just+comment=-1.6 comments+on=-1.6
+            in+a+docs+page=3 in+a+doc+page=3 in+a+wiki+page=3 in+the+wiki=2.5 in+our+wiki=2.5 in+our+docs=2.5
+            in+the+docs=2.5 in+the+readme=3 in+our+readme=3 in+a+readme=3 to+the+readme=3 to+the+docs=2.5
+            on+the+wiki=2.5 for+new+contributors=1.3 new+contributors=1 for+new+team+members=1.5 team+members=0.5
+            for+newcomers=1.3 for+new+hires=1.3 for+the+team=0.8 for+our+users=0.8
             """),
         new("refactor", Kind.Action, Software: true, """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
@@ -203,12 +227,16 @@ internal static partial class ConceptLexicon
             weather=1.5 forecast=1 birthday=1 gift=1 gifts=1 weekend=0.6 cat=0.6 dog=0.6 pet=0.6 pets=0.6
             capital+of=1 what+time=0.8 time+zone=0.5 tired=0.8 sleep=0.8 health=0.8 fitness=1 workout=1
             suggest+a+name=0.8 name+for+my=0.8
+            party=1 exam=1 exams=1 homework=1 school=0.8 study=0.6 studying=0.6 garden=1 house=0.6 apartment=0.8
+            wardrobe=1 closet=1 kitchen=0.8 family=0.6 kids=0.6 daughter=0.8 son=0.6 diet=1 budget+for+my=1
             """),
         new("creative", Kind.Subject, Software: false, """
             poem=1.5 poems=1.5 poetry=1.5 story=1.2 stories=1.2 lyrics=1.5 essay=1 creative=1.5 fiction=1.3
             haiku=1.5 novel=1 short+story=1.5 limerick=1.5 slogan=1 tagline=1 blog+post=1 marketing+copy=1.2
             copywriting=1.2 rhyme=1.2 narrative=1 fantasy=1 screenplay=1.2 letter=0.8 cover+letter=1.5 speech=1
             toast=0.8 invitation=0.8 marketing=0.6 resume=0.6 bio=0.6 wedding=1 greeting+card=1.5
+            thesis=1.2 dissertation=1.2 introduction=0.5 conclusion=0.5 article=0.8 presentation=0.8 slides=0.6
+            chapter=0.8 novel=1 plot=0.6 book+report=1.2 argument=0.3
             """),
         new("math", Kind.Subject, Software: false, """
             math=1.5 maths=1.5 mathematics=1.5 equation=1.3 equations=1.3 solve=0.6 derivative=1.5
@@ -300,6 +328,7 @@ internal static partial class ConceptLexicon
             prod=0.8 production=0.6 staging outage=0.6 instance=0.5 instances=0.5 vm=0.8 readme docstring
             docstrings jsdoc javadoc changelog unittest test=0.5 tests=0.5 snippet function=0.5 loop=0.5
             array=0.8 struct enum regex endpoint=0.8 module=0.6 decorator generator=0.6 tuple
+            func fn impl args kwargs params param const int ints str bool dict slice=0.6 slices=0.6 vec
             """),
     ];
 

@@ -60,10 +60,17 @@ internal static partial class ConceptLexicon
         public required int TheWord { get; init; }
         public required int QuestionConcept { get; init; }
         public required int ChatConcept { get; init; }
+        public required int ChoiceConcept { get; init; }
+        public required int ExplainConcept { get; init; }
+        public required int DesignConcept { get; init; }
+        public required int SystemsConcept { get; init; }
         /// <summary>"a" (and "an" is close enough to never start a request).</summary>
         public required int ArticleWord { get; init; }
 
         public int ConceptCount => ConceptNames.Length;
+
+        /// <summary>Typo tolerance over every word the lexicon spells out.</summary>
+        public required SpellingIndex Spelling { get; init; }
 
         /// <summary>Id of a normalised word, or -1. No allocation.</summary>
         public int Find(ReadOnlySpan<char> normalized) => _lookup.TryGetValue(normalized, out var id) ? id : -1;
@@ -125,6 +132,7 @@ internal static partial class ConceptLexicon
         var wordConcepts = new List<List<ConceptWeight>?>();
         var phrases = new Dictionary<ulong, List<ConceptWeight>>();
         var phraseFlags = new Dictionary<ulong, WordFlags>();
+        var surfaces = new List<(string, string)>();
 
         int Intern(string word)
         {
@@ -132,6 +140,7 @@ internal static partial class ConceptLexicon
             var length = Normalize(word, buffer);
             if (length == 0) throw new InvalidOperationException($"lexicon word '{word}' normalises to nothing");
             var key = new string(buffer[..length]);
+            surfaces.Add((word, key));
             if (words.TryGetValue(key, out var id)) return id;
             id = words.Count;
             words.Add(key, id);
@@ -222,7 +231,12 @@ internal static partial class ConceptLexicon
             TheWord = words["the"],
             QuestionConcept = Array.IndexOf(names, "question"),
             ChatConcept = Array.IndexOf(names, "chat"),
+            ChoiceConcept = Array.IndexOf(names, "choice"),
+            ExplainConcept = Array.IndexOf(names, "explain"),
+            DesignConcept = Array.IndexOf(names, "design"),
+            SystemsConcept = Array.IndexOf(names, "systems"),
             ArticleWord = words["a"],
+            Spelling = SpellingIndex.Build(surfaces),
         };
 
         static void Upsert(List<ConceptWeight> list, int concept, float weight)

@@ -34,6 +34,10 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ContextWhenFollowUp = 0.5f;
     private const float ContextWhenInformative = 0.2f;
     private const float AssistantShare = 0.15f;
+    private const float SymptomReportMinimum = 0.5f;
+    private const float ContextWhenSymptom = 0.2f;
+    private const float ConstructChoiceMinimum = 0.4f;
+    private const float ConstructChoiceShift = 0.7f;
 
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
@@ -145,10 +149,23 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
             if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
             if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
+            // "a list or a tuple here, which should I use?": a choice between pieces of code, with nothing
+            // about systems in it, asks how those pieces differ, not how to design a system.
+            var choice = q[compiled.TermCount + _lexicon.ChoiceConcept];
+            if (choice > 0 && q[compiled.TermCount + _lexicon.ArtifactConcept] >= ConstructChoiceMinimum
+                && state.SystemsEvidence <= 0 && q[compiled.TermCount + _lexicon.DesignConcept] < ConstructChoiceMinimum)
+            {
+                q[compiled.TermCount + _lexicon.ChoiceConcept] = choice * (1f - ConstructChoiceShift);
+                state.AddConcept(_lexicon.ExplainConcept, choice * ConstructChoiceShift);
+            }
             var nonSoftwareSubjects = state.NonSoftwareSubjects;
 
             // Earlier turns: a little when the latest request speaks for itself, a lot when it leans on them.
-            var context = state.Information < UninformativeThreshold ? ContextWhenUninformative
+            // A follow-up that asks for nothing and reports a symptom ("it never waits between retries",
+            // "it returns 413 for big files") is about that work being broken, not about how it was asked for.
+            var reportsSymptom = !state.LatestHasLead && q[compiled.TermCount + _lexicon.DebugConcept] >= SymptomReportMinimum;
+            var context = reportsSymptom ? ContextWhenSymptom
+                : state.Information < UninformativeThreshold ? ContextWhenUninformative
                 : followUp ? ContextWhenFollowUp
                 : ContextWhenInformative;
             var userTurnsSeen = 0;
@@ -270,6 +287,8 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
         public bool LatestHasLead;
         /// <summary>Mass of subjects that are not software (poems, recipes, translations) in the latest turn.</summary>
         public float NonSoftwareSubjects;
+        /// <summary>Mass of system-design nouns (services, databases, queues) in the latest turn.</summary>
+        public float SystemsEvidence;
 
         public void AddTerm(int term, float amount)
         {
@@ -283,6 +302,7 @@ public sealed class EmbeddedRouteSelector : IRouteSelector
             // ("fix a leaky faucet", "design a meal plan"); symptoms like "traceback" are their own evidence.
             if (lexicon.ConceptSoftware[cw.Concept] && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action) SoftwareEvidence += cw.Weight * turnWeight;
             else if (turnWeight >= 1f && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Subject) NonSoftwareSubjects += cw.Weight;
+            if (turnWeight >= 1f && cw.Concept == lexicon.SystemsConcept) SystemsEvidence += cw.Weight;
             if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence || amount <= 0) return;
             Q[conceptBase + cw.Concept] += cw.Weight * amount;
             Information += cw.Weight * amount;

@@ -43,6 +43,9 @@ internal struct TurnSignals
 internal interface ITermLookup
 {
     int FindTerm(ReadOnlySpan<char> normalized);
+
+    /// <summary>Typo tolerance over the policy's own words (route names and descriptions).</summary>
+    SpellingIndex? Spelling { get; }
 }
 
 /// <summary>
@@ -248,10 +251,25 @@ internal static class TextTokenizer
             flags |= TokenFlags.HttpError;
         if (word.Length > 4 && word.EndsWith("ed", StringComparison.OrdinalIgnoreCase)) flags |= TokenFlags.PastTense;
 
+        var wordId = lexicon.Find(normalized);
+        var termId = terms?.FindTerm(normalized) ?? -1;
+        // A word nobody knows, in a request (not a route description), not code, not a capitalised name
+        // mid-sentence: perhaps a typo of a word that is known ("explian", "documnetation").
+        if (wordId < 0 && termId < 0 && terms is not null && word.Length >= SpellingIndex.MinLength
+            && (flags & TokenFlags.CodeShaped) == 0 && (char.IsLower(word[0]) || (flags & TokenFlags.SentenceStart) != 0))
+        {
+            var corrected = terms.Spelling?.Correct(word) ?? lexicon.Spelling.Correct(word);
+            if (corrected is not null)
+            {
+                wordId = lexicon.Find(corrected);
+                termId = terms.FindTerm(corrected);
+            }
+        }
+
         tokens[count++] = new Token
         {
-            Word = lexicon.Find(normalized),
-            Term = terms?.FindTerm(normalized) ?? -1,
+            Word = wordId,
+            Term = termId,
             Flags = flags,
         };
         normalizedWords?.Add(new string(normalized));
