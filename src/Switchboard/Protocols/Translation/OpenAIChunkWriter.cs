@@ -26,7 +26,7 @@ internal sealed class OpenAIChunkWriter
     private readonly string _model;
     private readonly long _created;
     private readonly bool _includeUsage;
-    private readonly ReusableJsonWriter _json = new();
+    private Utf8JsonWriter? _json;
     private byte[]? _chunkPrefix;
 
     /// <param name="idSource">Asked for the id when the first chunk is written, and again for the usage chunk.</param>
@@ -102,7 +102,7 @@ internal sealed class OpenAIChunkWriter
         if (_includeUsage)
         {
             SseWriter.Raw(output, "data: "u8);
-            Utf8JsonWriter json = _json.Begin(output);
+            Utf8JsonWriter json = SseWriter.BeginJson(ref _json, output);
             json.WriteStartObject();
             json.WriteString("id"u8, _idSource.ChunkId);
             json.WriteString("object"u8, "chat.completion.chunk"u8);
@@ -112,7 +112,7 @@ internal sealed class OpenAIChunkWriter
             json.WriteEndArray();
             UsageMapping.WriteOpenAI(json, usage);
             json.WriteEndObject();
-            _json.End();
+            json.Flush();
             SseWriter.FrameEnd(output);
         }
         SseWriter.Raw(output, "data: [DONE]\n\n"u8);
