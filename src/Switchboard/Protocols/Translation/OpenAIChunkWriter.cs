@@ -103,12 +103,7 @@ internal sealed class OpenAIChunkWriter
         {
             SseWriter.Raw(output, "data: "u8);
             Utf8JsonWriter json = SseWriter.BeginJson(ref _json, output);
-            json.WriteStartObject();
-            json.WriteString("id"u8, _idSource.ChunkId);
-            json.WriteString("object"u8, "chat.completion.chunk"u8);
-            json.WriteNumber("created"u8, _created);
-            json.WriteString("model"u8, _model);
-            json.WriteStartArray("choices"u8);
+            WriteChunkHead(json);
             json.WriteEndArray();
             UsageMapping.WriteOpenAI(json, usage);
             json.WriteEndObject();
@@ -143,12 +138,7 @@ internal sealed class OpenAIChunkWriter
             SseWriter.Raw(buffer, "data: "u8);
             using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
             {
-                json.WriteStartObject();
-                json.WriteString("id"u8, _idSource.ChunkId);
-                json.WriteString("object"u8, "chat.completion.chunk"u8);
-                json.WriteNumber("created"u8, _created);
-                json.WriteString("model"u8, _model);
-                json.WriteStartArray("choices"u8);
+                WriteChunkHead(json);
                 json.WriteStartObject();
                 json.WriteNumber("index"u8, 0);
                 json.WriteStartObject("delta"u8);
@@ -158,6 +148,17 @@ internal sealed class OpenAIChunkWriter
             _chunkPrefix = written[..(written.Length - "\"x\":null".Length)].ToArray();
         }
         SseWriter.Raw(output, _chunkPrefix);
+    }
+
+    /// <summary>Every chunk's <c>{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[</c>.</summary>
+    private void WriteChunkHead(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("id"u8, _idSource.ChunkId);
+        json.WriteString("object"u8, "chat.completion.chunk"u8);
+        json.WriteNumber("created"u8, _created);
+        json.WriteString("model"u8, _model);
+        json.WriteStartArray("choices"u8);
     }
 
     /// <summary>Closes a chunk whose delta is still open.</summary>
