@@ -24,10 +24,7 @@ internal sealed class AnthropicEventWriter
     /// <summary>message_start (empty content, no stop reason yet) and a ping, the head of every stream.</summary>
     public void MessageStart(IBufferWriter<byte> output, string messageId, string model, TokenUsage usage)
     {
-        SseWriter.EventHead(output, "message_start"u8);
-        Utf8JsonWriter json = SseWriter.BeginJson(ref _json, output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "message_start"u8);
+        Utf8JsonWriter json = BeginJsonEvent(output, "message_start"u8);
         json.WriteStartObject("message"u8);
         json.WriteString("id"u8, messageId);
         json.WriteString("type"u8, "message"u8);
@@ -39,9 +36,7 @@ internal sealed class AnthropicEventWriter
         json.WriteNull("stop_sequence"u8);
         UsageMapping.WriteAnthropic(json, usage);
         json.WriteEndObject();
-        json.WriteEndObject();
-        json.Flush();
-        SseWriter.FrameEnd(output);
+        SseWriter.EndJsonFrame(json, output);
 
         SseWriter.Raw(output, "event: ping\ndata: {\"type\":\"ping\"}\n\n"u8);
     }
@@ -61,10 +56,7 @@ internal sealed class AnthropicEventWriter
     public void ToolUseBlockStart(IBufferWriter<byte> output, string id, string name)
     {
         _openIndex = _nextIndex++;
-        SseWriter.EventHead(output, "content_block_start"u8);
-        Utf8JsonWriter json = SseWriter.BeginJson(ref _json, output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "content_block_start"u8);
+        Utf8JsonWriter json = BeginJsonEvent(output, "content_block_start"u8);
         json.WriteNumber("index"u8, _openIndex);
         json.WriteStartObject("content_block"u8);
         json.WriteString("type"u8, "tool_use"u8);
@@ -74,9 +66,7 @@ internal sealed class AnthropicEventWriter
         json.WriteEndObject();
         AnthropicBlocks.WriteDirectCaller(json);
         json.WriteEndObject();
-        json.WriteEndObject();
-        json.Flush();
-        SseWriter.FrameEnd(output);
+        SseWriter.EndJsonFrame(json, output);
     }
 
     /// <summary>A text_delta or thinking_delta on the open block: the hot path.</summary>
@@ -121,10 +111,7 @@ internal sealed class AnthropicEventWriter
     /// <summary>message_delta (stop_reason and usage), then message_stop: the end of every stream that did not fail.</summary>
     public void MessageEnd(IBufferWriter<byte> output, string stopReason, TokenUsage usage)
     {
-        SseWriter.EventHead(output, "message_delta"u8);
-        Utf8JsonWriter json = SseWriter.BeginJson(ref _json, output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "message_delta"u8);
+        Utf8JsonWriter json = BeginJsonEvent(output, "message_delta"u8);
         json.WriteStartObject("delta"u8);
         json.WriteString("stop_reason"u8, stopReason);
         json.WriteNull("stop_sequence"u8);
@@ -136,9 +123,7 @@ internal sealed class AnthropicEventWriter
             usage = usage with { OutputTokens = (_forwardedBytes + TokenEstimator.CharsPerToken - 1) / TokenEstimator.CharsPerToken };
         }
         UsageMapping.WriteAnthropic(json, usage, includeInput: usage.InputTokens is not null);
-        json.WriteEndObject();
-        json.Flush();
-        SseWriter.FrameEnd(output);
+        SseWriter.EndJsonFrame(json, output);
 
         SseWriter.Raw(output, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
     }
@@ -149,6 +134,16 @@ internal sealed class AnthropicEventWriter
         SseWriter.EventHead(output, "error"u8);
         SseWriter.Raw(output, anthropicErrorJson);
         SseWriter.FrameEnd(output);
+    }
+
+    /// <summary>The head of an event written with the JSON writer, up to its "type"; end with <see cref="SseWriter.EndJsonFrame"/>.</summary>
+    private Utf8JsonWriter BeginJsonEvent(IBufferWriter<byte> output, ReadOnlySpan<byte> eventType)
+    {
+        SseWriter.EventHead(output, eventType);
+        Utf8JsonWriter json = SseWriter.BeginJson(ref _json, output);
+        json.WriteStartObject();
+        json.WriteString("type"u8, eventType);
+        return json;
     }
 
     private void DeltaHead(IBufferWriter<byte> output)

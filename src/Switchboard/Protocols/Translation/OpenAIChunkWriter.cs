@@ -59,29 +59,23 @@ internal sealed class OpenAIChunkWriter
     public void ToolCallStart(IBufferWriter<byte> output, int index, ReadOnlySpan<byte> escapedId, ReadOnlySpan<byte> escapedName,
         ReadOnlySpan<byte> escapedArguments)
     {
-        WritePrefix(output);
-        SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
-        SseWriter.Number(output, index);
+        WriteToolCallHead(output, index);
         SseWriter.Raw(output, ",\"id\":"u8);
         SseWriter.QuotedEscaped(output, escapedId);
         SseWriter.Raw(output, ",\"type\":\"function\",\"function\":{\"name\":"u8);
         SseWriter.QuotedEscaped(output, escapedName);
         SseWriter.Raw(output, ",\"arguments\":\""u8);
         SseWriter.Raw(output, escapedArguments);
-        SseWriter.Raw(output, "\"}}]"u8);
-        WriteOpenSuffix(output);
+        WriteToolCallEnd(output);
     }
 
     /// <summary>A later fragment of the arguments of the tool call at <paramref name="index"/>.</summary>
     public void ToolArguments(IBufferWriter<byte> output, int index, ReadOnlySpan<byte> escapedFragment)
     {
-        WritePrefix(output);
-        SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
-        SseWriter.Number(output, index);
+        WriteToolCallHead(output, index);
         SseWriter.Raw(output, ",\"function\":{\"arguments\":\""u8);
         SseWriter.Raw(output, escapedFragment);
-        SseWriter.Raw(output, "\"}}]"u8);
-        WriteOpenSuffix(output);
+        WriteToolCallEnd(output);
     }
 
     /// <summary>The end of a stream: the finish_reason chunk, the usage chunk (if the client asked), [DONE].</summary>
@@ -106,9 +100,7 @@ internal sealed class OpenAIChunkWriter
             WriteChunkHead(json);
             json.WriteEndArray();
             UsageMapping.WriteOpenAI(json, usage);
-            json.WriteEndObject();
-            json.Flush();
-            SseWriter.FrameEnd(output);
+            SseWriter.EndJsonFrame(json, output);
         }
         SseWriter.Raw(output, "data: [DONE]\n\n"u8);
     }
@@ -148,6 +140,21 @@ internal sealed class OpenAIChunkWriter
             _chunkPrefix = written[..(written.Length - "\"x\":null".Length)].ToArray();
         }
         SseWriter.Raw(output, _chunkPrefix);
+    }
+
+    /// <summary>A tool_calls delta up to the call's index: <c>…"delta":{"tool_calls":[{"index":n</c>.</summary>
+    private void WriteToolCallHead(IBufferWriter<byte> output, int index)
+    {
+        WritePrefix(output);
+        SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
+        SseWriter.Number(output, index);
+    }
+
+    /// <summary>Closes the arguments string, the function, the call, the array and the chunk.</summary>
+    private static void WriteToolCallEnd(IBufferWriter<byte> output)
+    {
+        SseWriter.Raw(output, "\"}}]"u8);
+        WriteOpenSuffix(output);
     }
 
     /// <summary>Every chunk's <c>{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[</c>.</summary>

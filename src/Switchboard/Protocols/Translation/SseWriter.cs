@@ -70,4 +70,12 @@ internal static class SseWriter
         }
         return writer;
     }
+
+    /// <summary>Closes the frame's top-level JSON object, flushes it into the output and ends the frame.</summary>
+    public static void EndJsonFrame(Utf8JsonWriter json, IBufferWriter<byte> output)
+    {
+        json.WriteEndObject();
+        json.Flush();
+        FrameEnd(output);
+    }
 }
