@@ -105,50 +105,48 @@ public static class StreamReplay
             w.WriteEndArray();
             if (withUsage && completion.TryGetProperty("usage", out var usage)) { w.WritePropertyName("usage"); usage.WriteTo(w); }
         });
-        Chunk(w =>
+        // Both chunks have one entry per choice, with its index; only the delta and finish_reason differ.
+        void EachChoice(Utf8JsonWriter w, Action<JsonElement> writeDeltaAndFinish)
         {
             if (choices.ValueKind != JsonValueKind.Array) return;
             foreach (var choice in choices.EnumerateArray())
             {
                 w.WriteStartObject();
                 w.WriteNumber("index", choice.TryGetProperty("index", out var i) ? i.GetInt32() : 0);
-                w.WriteStartObject("delta");
-                if (choice.TryGetProperty("message", out var message))
-                    foreach (var p in message.EnumerateObject())
+                writeDeltaAndFinish(choice);
+                w.WriteEndObject();
+            }
+        }
+        Chunk(w => EachChoice(w, choice =>
+        {
+            w.WriteStartObject("delta");
+            if (choice.TryGetProperty("message", out var message))
+                foreach (var p in message.EnumerateObject())
+                {
+                    if (p.NameEquals("tool_calls") && p.Value.ValueKind == JsonValueKind.Array)
                     {
-                        if (p.NameEquals("tool_calls") && p.Value.ValueKind == JsonValueKind.Array)
+                        w.WriteStartArray("tool_calls");
+                        var n = 0;
+                        foreach (var call in p.Value.EnumerateArray())
                         {
-                            w.WriteStartArray("tool_calls");
-                            var n = 0;
-                            foreach (var call in p.Value.EnumerateArray())
-                            {
-                                w.WriteStartObject();
-                                w.WriteNumber("index", n++);
-                                foreach (var cp in call.EnumerateObject()) cp.WriteTo(w);
-                                w.WriteEndObject();
-                            }
-                            w.WriteEndArray();
+                            w.WriteStartObject();
+                            w.WriteNumber("index", n++);
+                            foreach (var cp in call.EnumerateObject()) cp.WriteTo(w);
+                            w.WriteEndObject();
                         }
-                        else p.WriteTo(w);
+                        w.WriteEndArray();
                     }
-                w.WriteEndObject();
-                w.WriteNull("finish_reason");
-                w.WriteEndObject();
-            }
-        }, false);
-        Chunk(w =>
+                    else p.WriteTo(w);
+                }
+            w.WriteEndObject();
+            w.WriteNull("finish_reason");
+        }), false);
+        Chunk(w => EachChoice(w, choice =>
         {
-            if (choices.ValueKind != JsonValueKind.Array) return;
-            foreach (var choice in choices.EnumerateArray())
-            {
-                w.WriteStartObject();
-                w.WriteNumber("index", choice.TryGetProperty("index", out var i) ? i.GetInt32() : 0);
-                w.WriteStartObject("delta");
-                w.WriteEndObject();
-                if (choice.TryGetProperty("finish_reason", out var finish)) { w.WritePropertyName("finish_reason"); finish.WriteTo(w); }
-                w.WriteEndObject();
-            }
-        }, false);
+            w.WriteStartObject("delta");
+            w.WriteEndObject();
+            if (choice.TryGetProperty("finish_reason", out var finish)) { w.WritePropertyName("finish_reason"); finish.WriteTo(w); }
+        }), false);
         if (includeUsage) Chunk(_ => { }, true);
         output.Write("data: [DONE]\n\n"u8);
     }

@@ -37,42 +37,20 @@ public static class AnthropicToOpenAIResponse
         var buffer = ScratchBuffer.Rent();
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
-            json.WriteStartObject();
-            json.WriteString("id"u8, CompletionId(Str(anthropicResponse, "id"u8)));
-            json.WriteString("object"u8, "chat.completion"u8);
-            json.WriteNumber("created"u8, created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            json.WriteString("model"u8, clientModel ?? Str(anthropicResponse, "model"u8) ?? "");
-            json.WriteStartArray("choices"u8);
-            json.WriteStartObject();
-            json.WriteNumber("index"u8, 0);
-            json.WriteStartObject("message"u8);
-            json.WriteString("role"u8, "assistant"u8);
-            if (text.Length > 0) json.WriteString("content"u8, text.ToString()); else json.WriteNull("content"u8);
-            if (thinking.Length > 0) json.WriteString("reasoning_content"u8, thinking.ToString());
+            OpenAIChatCompletion.WriteStart(json, CompletionId(Str(anthropicResponse, "id"u8)), created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                clientModel ?? Str(anthropicResponse, "model"u8) ?? "", text.ToString(), thinking.ToString());
             if (toolCalls > 0)
             {
                 json.WriteStartArray("tool_calls"u8);
                 foreach (JsonElement block in content.EnumerateArray())
                 {
                     if (AnthropicToOpenAIRequest.BlockType(block) is not "tool_use") continue;
-                    json.WriteStartObject();
-                    json.WriteString("id"u8, Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId());
-                    json.WriteString("type"u8, "function"u8);
-                    json.WriteStartObject("function"u8);
-                    json.WriteString("name"u8, Str(block, "name"u8) ?? "");
-                    json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? AnthropicToOpenAIRequest.Compact(input) : "{}");
-                    json.WriteEndObject();
-                    json.WriteEndObject();
+                    OpenAIChatCompletion.WriteToolCall(json, Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId(), Str(block, "name"u8) ?? "",
+                        block.TryGetProperty("input"u8, out JsonElement input) ? AnthropicToOpenAIRequest.Compact(input) : "{}");
                 }
                 json.WriteEndArray();
             }
-            json.WriteEndObject();
-            json.WriteNull("logprobs"u8);
-            json.WriteString("finish_reason"u8, StopReasons.ToOpenAI(Str(anthropicResponse, "stop_reason"u8)));
-            json.WriteEndObject();
-            json.WriteEndArray();
-            UsageMapping.WriteOpenAI(json, usage);
-            json.WriteEndObject();
+            OpenAIChatCompletion.WriteEnd(json, StopReasons.ToOpenAI(Str(anthropicResponse, "stop_reason"u8)), usage);
         }
         return ScratchBuffer.ToArrayAndReturn(buffer);
     }

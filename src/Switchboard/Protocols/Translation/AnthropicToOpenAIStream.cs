@@ -12,20 +12,16 @@ namespace Switchboard.Protocols.Translation;
 /// arguments. Thinking streams as delta.reasoning_content; signatures are dropped. stop_reason becomes finish_reason on
 /// a final empty-delta chunk, then the usage chunk (only if the client asked with include_usage), then [DONE].
 /// </para>
-/// Chunks are built from a per-stream prefix and the upstream's escaped string bytes: a text delta allocates nothing.
+/// Chunks are built from a per-stream prefix and the upstream's escaped string bytes: a text delta allocates nothing
+/// (<see cref="OpenAIChunkWriter"/>).
 /// </summary>
-public sealed class AnthropicToOpenAIStream : IStreamTranslator
+public sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdSource
 {
     private const string RandomIdPrefix = "chatcmpl-";
 
-    private readonly string _model;
-    private readonly bool _includeUsage;
     private readonly string? _completionId;
-    private readonly long _created;
-    private readonly ReusableJsonWriter _json = new();
+    private readonly OpenAIChunkWriter _chunks;
 
-    /// <summary>`data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{`</summary>
-    private byte[]? _chunkPrefix;
     private string? _id;
     private bool _finished;
     /// <summary>OpenAI index of the current tool call: tool calls so far, minus one.</summary>
@@ -40,10 +36,8 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
     /// <param name="created">Unix seconds for <c>created</c>; now when null.</param>
     public AnthropicToOpenAIStream(string model, bool includeUsage, string? completionId = null, long? created = null)
     {
-        _model = model;
-        _includeUsage = includeUsage;
         _completionId = completionId;
-        _created = created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        _chunks = new OpenAIChunkWriter(this, model, created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(), includeUsage);
     }
 
     public TokenUsage Usage => _usage;
@@ -111,30 +105,12 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
             }
             if (value.IsEmpty) return;
 
-            if (deltaType.SequenceEqual("text_delta"u8)) WriteDelta(output, "\"content\":\""u8, value);
-            else if (deltaType.SequenceEqual("thinking_delta"u8)) WriteDelta(output, "\"reasoning_content\":\""u8, value);
-            else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock)
-            {
-                WritePrefix(output);
-                SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
-                SseWriter.Number(output, _toolIndex);
-                SseWriter.Raw(output, ",\"function\":{\"arguments\":\""u8);
-                SseWriter.Raw(output, value);
-                SseWriter.Raw(output, "\"}}]"u8);
-                WriteOpenSuffix(output);
-            }
+            if (deltaType.SequenceEqual("text_delta"u8)) _chunks.Content(output, value);
+            else if (deltaType.SequenceEqual("thinking_delta"u8)) _chunks.Reasoning(output, value);
+            else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock) _chunks.ToolArguments(output, _toolIndex, value);
             // signature_delta, citations_delta: no OpenAI equivalent.
             return;
         }
-    }
-
-    private void WriteDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> field, ReadOnlySpan<byte> escapedValue)
-    {
-        WritePrefix(output);
-        SseWriter.Raw(output, field);
-        SseWriter.Raw(output, escapedValue);
-        SseWriter.Raw(output, "\""u8);
-        WriteOpenSuffix(output);
     }
 
     private void OnBlockStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
@@ -148,21 +124,14 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
             case "tool_use":
                 _toolIndex++;
                 _inToolBlock = true;
-                WritePrefix(output);
-                SseWriter.Raw(output, "\"tool_calls\":[{\"index\":"u8);
-                SseWriter.Number(output, _toolIndex);
-                SseWriter.Raw(output, ",\"id\":"u8);
-                WriteString(output, Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId());
-                SseWriter.Raw(output, ",\"type\":\"function\",\"function\":{\"name\":"u8);
-                WriteString(output, Str(block, "name"u8) ?? "");
-                SseWriter.Raw(output, ",\"arguments\":\"\"}}]"u8);
-                WriteOpenSuffix(output);
+                _chunks.ToolCallStart(output, _toolIndex, Escape(Str(block, "id"u8) ?? ToolCallIds.NewOpenAIId()),
+                    Escape(Str(block, "name"u8) ?? ""), escapedArguments: default);
                 break;
             case "text" when Str(block, "text"u8) is { Length: > 0 } text:
-                WriteDelta(output, "\"content\":\""u8, Escape(text));
+                _chunks.Content(output, Escape(text));
                 break;
             case "thinking" when Str(block, "thinking"u8) is { Length: > 0 } thinking:
-                WriteDelta(output, "\"reasoning_content\":\""u8, Escape(thinking));
+                _chunks.Reasoning(output, Escape(thinking));
                 break;
             // server_tool_use, web_search_tool_result, redacted_thinking: run or kept at Anthropic, nothing to stream.
         }
@@ -177,9 +146,7 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
             _id ??= _completionId ?? AnthropicToOpenAIResponse.CompletionId(Str(message, "id"u8));
             if (message.TryGetProperty("usage"u8, out JsonElement usage)) MergeUsage(UsageMapping.FromAnthropic(usage));
         }
-        WritePrefix(output);
-        SseWriter.Raw(output, "\"role\":\"assistant\",\"content\":\"\""u8);
-        WriteOpenSuffix(output);
+        _chunks.Role(output);
     }
 
     private void OnMessageDelta(ReadOnlySpan<byte> data)
@@ -203,75 +170,17 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
 
     private void Finish(IBufferWriter<byte> output)
     {
-        WritePrefix(output);
-        SseWriter.Raw(output, "},\"logprobs\":null,\"finish_reason\":\""u8);
-        SseWriter.Raw(output, StopReasons.ToOpenAI(_stopReason) switch
-        {
-            "length" => "length"u8,
-            "tool_calls" => "tool_calls"u8,
-            "content_filter" => "content_filter"u8,
-            _ => "stop"u8,
-        });
-        SseWriter.Raw(output, "\"}]}\n\n"u8);
-
-        if (_includeUsage)
-        {
-            SseWriter.Raw(output, "data: "u8);
-            Utf8JsonWriter json = _json.Begin(output);
-            json.WriteStartObject();
-            json.WriteString("id"u8, Id);
-            json.WriteString("object"u8, "chat.completion.chunk"u8);
-            json.WriteNumber("created"u8, _created);
-            json.WriteString("model"u8, _model);
-            json.WriteStartArray("choices"u8);
-            json.WriteEndArray();
-            UsageMapping.WriteOpenAI(json, _usage);
-            json.WriteEndObject();
-            _json.End();
-            SseWriter.FrameEnd(output);
-        }
-        SseWriter.Raw(output, "data: [DONE]\n\n"u8);
+        _chunks.End(output, StopReasons.ToOpenAI(_stopReason), _usage);
         _finished = true;
     }
 
     private void WriteErrorAndDone(IBufferWriter<byte> output, ReadOnlySpan<byte> openAIErrorJson)
     {
-        SseWriter.Raw(output, "data: "u8);
-        SseWriter.Raw(output, openAIErrorJson);
-        SseWriter.Raw(output, "\n\ndata: [DONE]\n\n"u8);
+        OpenAIChunkWriter.ErrorAndDone(output, openAIErrorJson);
         _finished = true;
     }
 
-    private string Id => _id ??= _completionId ?? RandomIdPrefix + ToolCallIds.RandomSuffix();
-
-    private void WritePrefix(IBufferWriter<byte> output)
-    {
-        if (_chunkPrefix is null)
-        {
-            var buffer = new ArrayBufferWriter<byte>(256);
-            SseWriter.Raw(buffer, "data: "u8);
-            using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
-            {
-                json.WriteStartObject();
-                json.WriteString("id"u8, Id);
-                json.WriteString("object"u8, "chat.completion.chunk"u8);
-                json.WriteNumber("created"u8, _created);
-                json.WriteString("model"u8, _model);
-                json.WriteStartArray("choices"u8);
-                json.WriteStartObject();
-                json.WriteNumber("index"u8, 0);
-                json.WriteStartObject("delta"u8);
-                json.WriteNull("x"u8); // placeholder so the writer accepts the open object; cut below
-            }
-            ReadOnlySpan<byte> written = buffer.WrittenSpan;
-            _chunkPrefix = written[..(written.Length - "\"x\":null".Length)].ToArray();
-        }
-        SseWriter.Raw(output, _chunkPrefix);
-    }
-
-    /// <summary>Closes a chunk whose delta is still open.</summary>
-    private static void WriteOpenSuffix(IBufferWriter<byte> output) =>
-        SseWriter.Raw(output, "},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+    string IOpenAIChunkIdSource.ChunkId => _id ??= _completionId ?? RandomIdPrefix + ToolCallIds.RandomSuffix();
 
     /// <summary>The "type" of an event whose SSE frame had no event: line.</summary>
     private static string? PeekType(ReadOnlySpan<byte> data)
@@ -291,8 +200,6 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator
     }
 
     private static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
-
-    private static void WriteString(IBufferWriter<byte> output, string value) => SseWriter.QuotedEscaped(output, Escape(value));
 
     private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -56,9 +56,7 @@ public static class GeminiRequest
             WriteAnthropicTools(json, request, names);
 
             json.WriteStartObject("generationConfig"u8);
-            long? max = Long(request, "max_tokens"u8);
-            if (max is long m && target.MaxOutputTokens is int cap && m > cap) max = cap;
-            if (max is not null) json.WriteNumber("maxOutputTokens"u8, max.Value);
+            long? max = WriteMaxOutputTokens(json, Long(request, "max_tokens"u8), target);
             CopyNumber(json, request, "temperature"u8, "temperature"u8);
             CopyNumber(json, request, "top_p"u8, "topP"u8);
             CopyNumber(json, request, "top_k"u8, "topK"u8);
@@ -114,9 +112,7 @@ public static class GeminiRequest
             WriteOpenAITools(json, request, names);
 
             json.WriteStartObject("generationConfig"u8);
-            long? max = Long(request, "max_completion_tokens"u8) ?? Long(request, "max_tokens"u8);
-            if (max is long m && target.MaxOutputTokens is int cap && m > cap) max = cap;
-            if (max is not null) json.WriteNumber("maxOutputTokens"u8, max.Value);
+            long? max = WriteMaxOutputTokens(json, Long(request, "max_completion_tokens"u8) ?? Long(request, "max_tokens"u8), target);
             CopyNumber(json, request, "temperature"u8, "temperature"u8);
             CopyNumber(json, request, "top_p"u8, "topP"u8);
             CopyNumber(json, request, "seed"u8, "seed"u8);
@@ -721,6 +717,15 @@ public static class GeminiRequest
 
     private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>maxOutputTokens: the client's limit, capped at the target model's. Returns what was written, for the
+    /// thinking budget.</summary>
+    private static long? WriteMaxOutputTokens(Utf8JsonWriter json, long? requested, TranslationTarget target)
+    {
+        long? max = requested is long m && target.MaxOutputTokens is int cap && m > cap ? cap : requested;
+        if (max is not null) json.WriteNumber("maxOutputTokens"u8, max.Value);
+        return max;
+    }
 
     private static long? Long(JsonElement obj, ReadOnlySpan<byte> name) =>
         obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;

@@ -81,42 +81,19 @@ public static class GeminiResponse
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
-            json.WriteStartObject();
-            json.WriteString("id"u8, "chatcmpl-" + responseId);
-            json.WriteString("object"u8, "chat.completion"u8);
-            json.WriteNumber("created"u8, created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            json.WriteString("model"u8, clientModel ?? Str(response, "modelVersion"u8) ?? "");
-            json.WriteStartArray("choices"u8);
-            json.WriteStartObject();
-            json.WriteNumber("index"u8, 0);
-            json.WriteStartObject("message"u8);
-            json.WriteString("role"u8, "assistant"u8);
-            if (text.Length > 0) json.WriteString("content"u8, text); else json.WriteNull("content"u8);
-            if (reasoning.Length > 0) json.WriteString("reasoning_content"u8, reasoning);
+            OpenAIChatCompletion.WriteStart(json, "chatcmpl-" + responseId, created ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                clientModel ?? Str(response, "modelVersion"u8) ?? "", text, reasoning);
             if (sawTools)
             {
                 json.WriteStartArray("tool_calls"u8);
                 foreach (Block block in blocks)
                 {
-                    if (block.Kind != Kind.Tool) continue;
-                    json.WriteStartObject();
-                    json.WriteString("id"u8, block.ToolId);
-                    json.WriteString("type"u8, "function"u8);
-                    json.WriteStartObject("function"u8);
-                    json.WriteString("name"u8, block.ToolName);
-                    json.WriteString("arguments"u8, block.Arguments);
-                    json.WriteEndObject();
-                    json.WriteEndObject();
+                    // Read sets the id, name and arguments of every tool block.
+                    if (block.Kind == Kind.Tool) OpenAIChatCompletion.WriteToolCall(json, block.ToolId!, block.ToolName!, block.Arguments!);
                 }
                 json.WriteEndArray();
             }
-            json.WriteEndObject();
-            json.WriteNull("logprobs"u8);
-            json.WriteString("finish_reason"u8, GeminiWire.OpenAIFinishReason(finish, sawTools));
-            json.WriteEndObject();
-            json.WriteEndArray();
-            UsageMapping.WriteOpenAI(json, usage);
-            json.WriteEndObject();
+            OpenAIChatCompletion.WriteEnd(json, GeminiWire.OpenAIFinishReason(finish, sawTools), usage);
         }
         return buffer.WrittenSpan.ToArray();
     }

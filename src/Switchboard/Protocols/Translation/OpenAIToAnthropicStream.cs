@@ -44,19 +44,15 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
     private readonly string? _messageId;
     private readonly long? _estimatedInputTokens;
     private readonly ToolNameMap? _toolNames;
-    private readonly ReusableJsonWriter _json = new();
+    private readonly AnthropicEventWriter _events = new();
     private readonly List<ToolCall> _toolCalls = [];
 
     private bool _started;
     private bool _finished;
-    private int _nextIndex;
     private BlockKind _open;
-    private int _openIndex;
     private ToolCall? _openTool;
     private FinishReason _finishReason;
     private TokenUsage _usage;
-    /// <summary>Bytes of text, reasoning and arguments forwarded: an output estimate if the upstream reports no usage.</summary>
-    private long _forwardedBytes;
 
     /// <param name="model">The model name the client sees in message_start (usually the one it asked for).</param>
     /// <param name="messageId">The message id; a fresh "msg_…" when null (tests pin it).</param>
@@ -310,7 +306,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         {
             case ToolState.Open:
                 call.Arguments.Append(escapedArguments);
-                WriteInputJsonDelta(output, escapedArguments);
+                _events.InputJsonDelta(output, escapedArguments);
                 if (call.Arguments.IsComplete) StartPendingToolCalls(output, drainAll: false);
                 break;
             case ToolState.Pending:
@@ -335,7 +331,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
             OpenToolBlock(call, output);
             if (call.Buffered is { WrittenCount: > 0 } buffered)
             {
-                WriteInputJsonDelta(output, buffered.WrittenSpan);
+                _events.InputJsonDelta(output, buffered.WrittenSpan);
                 call.Buffered = null;
             }
             if (!drainAll && !call.Arguments.IsComplete) return;
@@ -350,48 +346,14 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         call.State = ToolState.Open;
         _openTool = call;
         _open = BlockKind.Tool;
-        _openIndex = _nextIndex++;
-
-        SseWriter.EventHead(output, "content_block_start"u8);
-        Utf8JsonWriter json = _json.Begin(output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "content_block_start"u8);
-        json.WriteNumber("index"u8, _openIndex);
-        json.WriteStartObject("content_block"u8);
-        json.WriteString("type"u8, "tool_use"u8);
-        json.WriteString("id"u8, call.Id);
-        json.WriteString("name"u8, call.Name);
-        json.WriteStartObject("input"u8);
-        json.WriteEndObject();
-        AnthropicBlocks.WriteDirectCaller(json);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        _json.End();
-        SseWriter.FrameEnd(output);
-    }
-
-    private void WriteInputJsonDelta(IBufferWriter<byte> output, ReadOnlySpan<byte> escapedArguments)
-    {
-        _forwardedBytes += escapedArguments.Length;
-        SseWriter.Raw(output, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8);
-        SseWriter.Number(output, _openIndex);
-        SseWriter.Raw(output, ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\""u8);
-        SseWriter.Raw(output, escapedArguments);
-        SseWriter.Raw(output, "\"}}\n\n"u8);
+        _events.ToolUseBlockStart(output, call.Id, call.Name);
     }
 
     /// <summary>A text or thinking delta: the hot path.</summary>
     private void WriteTextDelta(IBufferWriter<byte> output, BlockKind kind, ReadOnlySpan<byte> escapedText)
     {
         if (_open != kind) OpenTextBlock(output, kind);
-        _forwardedBytes += escapedText.Length;
-        SseWriter.Raw(output, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8);
-        SseWriter.Number(output, _openIndex);
-        SseWriter.Raw(output, kind == BlockKind.Text
-            ? ",\"delta\":{\"type\":\"text_delta\",\"text\":\""u8
-            : ",\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\""u8);
-        SseWriter.Raw(output, escapedText);
-        SseWriter.Raw(output, "\"}}\n\n"u8);
+        _events.TextDelta(output, thinking: kind == BlockKind.Thinking, escapedText);
     }
 
     private void OpenTextBlock(IBufferWriter<byte> output, BlockKind kind)
@@ -401,12 +363,7 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         if (_open == BlockKind.Tool) StartPendingToolCalls(output, drainAll: true);
         CloseBlock(output);
         _open = kind;
-        _openIndex = _nextIndex++;
-        SseWriter.Raw(output, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":"u8);
-        SseWriter.Number(output, _openIndex);
-        SseWriter.Raw(output, kind == BlockKind.Text
-            ? ",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"u8
-            : ",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n"u8);
+        _events.TextBlockStart(output, thinking: kind == BlockKind.Thinking);
     }
 
     private void CloseBlock(IBufferWriter<byte> output)
@@ -418,36 +375,14 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
             _openTool = null;
         }
         _open = BlockKind.None;
-        SseWriter.Raw(output, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"u8);
-        SseWriter.Number(output, _openIndex);
-        SseWriter.Raw(output, "}\n\n"u8);
+        _events.BlockStop(output);
     }
 
     private void EnsureStarted(IBufferWriter<byte> output)
     {
         if (_started) return;
         _started = true;
-
-        SseWriter.EventHead(output, "message_start"u8);
-        Utf8JsonWriter json = _json.Begin(output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "message_start"u8);
-        json.WriteStartObject("message"u8);
-        json.WriteString("id"u8, _messageId ?? "msg_" + ToolCallIds.RandomSuffix());
-        json.WriteString("type"u8, "message"u8);
-        json.WriteString("role"u8, "assistant"u8);
-        json.WriteString("model"u8, _model);
-        json.WriteStartArray("content"u8);
-        json.WriteEndArray();
-        json.WriteNull("stop_reason"u8);
-        json.WriteNull("stop_sequence"u8);
-        UsageMapping.WriteAnthropic(json, new TokenUsage(_estimatedInputTokens ?? 0, 0, 0));
-        json.WriteEndObject();
-        json.WriteEndObject();
-        _json.End();
-        SseWriter.FrameEnd(output);
-
-        SseWriter.Raw(output, "event: ping\ndata: {\"type\":\"ping\"}\n\n"u8);
+        _events.MessageStart(output, _messageId ?? "msg_" + ToolCallIds.RandomSuffix(), _model, new TokenUsage(_estimatedInputTokens ?? 0, 0, 0));
     }
 
     private void Finish(IBufferWriter<byte> output)
@@ -465,33 +400,13 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
             _ => sawToolCalls ? "tool_use" : "end_turn",
         };
 
-        SseWriter.EventHead(output, "message_delta"u8);
-        Utf8JsonWriter json = _json.Begin(output);
-        json.WriteStartObject();
-        json.WriteString("type"u8, "message_delta"u8);
-        json.WriteStartObject("delta"u8);
-        json.WriteString("stop_reason"u8, stopReason);
-        json.WriteNull("stop_sequence"u8);
-        json.WriteEndObject();
-        // Servers that ignore stream_options.include_usage report nothing: estimate rather than claim 0 output tokens.
-        TokenUsage usage = _usage.OutputTokens is null
-            ? _usage with { OutputTokens = (_forwardedBytes + TokenEstimator.CharsPerToken - 1) / TokenEstimator.CharsPerToken }
-            : _usage;
-        UsageMapping.WriteAnthropic(json, usage, includeInput: usage.InputTokens is not null);
-        json.WriteEndObject();
-        _json.End();
-        SseWriter.FrameEnd(output);
-
-        SseWriter.Raw(output, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
+        _events.MessageEnd(output, stopReason, _usage);
         _finished = true;
     }
 
     private void WriteErrorFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> anthropicErrorJson)
     {
-        // An error event ends an Anthropic stream: clients raise it, no message_stop follows.
-        SseWriter.EventHead(output, "error"u8);
-        SseWriter.Raw(output, anthropicErrorJson);
-        SseWriter.FrameEnd(output);
+        AnthropicEventWriter.Error(output, anthropicErrorJson);
         _finished = true;
     }
 

@@ -52,29 +52,30 @@ internal static class SseWriter
     }
 
     public static void FrameEnd(IBufferWriter<byte> output) => Raw(output, "\n\n"u8);
-}
 
-/// <summary>
-/// One reusable <see cref="Utf8JsonWriter"/> per translator, pointed at whatever output buffer the current call got.
-/// Used for the rarer events (starts, stops, usage) where building JSON by hand would not pay off.
-/// </summary>
-internal sealed class ReusableJsonWriter
-{
-    private Utf8JsonWriter? _writer;
-
-    public Utf8JsonWriter Begin(IBufferWriter<byte> output)
+    /// <summary>
+    /// Points a per-stream <see cref="Utf8JsonWriter"/> (created on first use) at whatever output buffer the current
+    /// call got; <see cref="Utf8JsonWriter.Flush"/> after the value. For the rarer events (starts, stops, usage), where
+    /// building JSON by hand would not pay off. A field rather than an owning object: one allocation less per stream.
+    /// </summary>
+    public static Utf8JsonWriter BeginJson(ref Utf8JsonWriter? writer, IBufferWriter<byte> output)
     {
-        if (_writer is null)
+        if (writer is null)
         {
-            _writer = new Utf8JsonWriter(output, SseWriter.JsonOptions);
+            writer = new Utf8JsonWriter(output, JsonOptions);
         }
         else
         {
-            _writer.Reset(output);
+            writer.Reset(output);
         }
-        return _writer;
+        return writer;
     }
 
-    /// <summary>Flushes the JSON written since <see cref="Begin"/> into the output buffer.</summary>
-    public void End() => _writer!.Flush();
+    /// <summary>Closes the frame's top-level JSON object, flushes it into the output and ends the frame.</summary>
+    public static void EndJsonFrame(Utf8JsonWriter json, IBufferWriter<byte> output)
+    {
+        json.WriteEndObject();
+        json.Flush();
+        FrameEnd(output);
+    }
 }
