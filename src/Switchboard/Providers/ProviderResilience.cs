@@ -59,7 +59,7 @@ public sealed class ProviderResilience
                 OnRetry = args =>
                 {
                     args.Outcome.Result?.Dispose();
-                    RetryCount++;
+                    Interlocked.Increment(ref _retryCount);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -81,8 +81,10 @@ public sealed class ProviderResilience
     /// <summary>Closed, Open, HalfOpen or Isolated.</summary>
     public CircuitState State => _breakerState.CircuitState;
 
+    private long _retryCount;
+
     /// <summary>Retries made so far (for status and tests).</summary>
-    public long RetryCount { get; private set; }
+    public long RetryCount => Interlocked.Read(ref _retryCount);
 
     /// <summary>
     /// Runs <paramref name="attempt"/> (one upstream call up to its response headers) with retries and the breaker.
