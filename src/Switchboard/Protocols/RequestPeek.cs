@@ -22,6 +22,10 @@ public readonly struct RequestPeek
     /// <summary>Byte range of the top-level max_tokens value, for capping it in place.</summary>
     public int MaxTokensValueStart { get; init; }
     public int MaxTokensValueLength { get; init; }
+    /// <summary>Anthropic thinking.budget_tokens and its byte range, which must stay below a capped max_tokens.</summary>
+    public long? ThinkingBudget { get; init; }
+    public int ThinkingBudgetStart { get; init; }
+    public int ThinkingBudgetLength { get; init; }
     /// <summary>Who is asking: Anthropic metadata.user_id, or OpenAI's user (for per-session views such as the status line).</summary>
     public string? UserId { get; init; }
     /// <summary>Top-level "model" was present but not a string.</summary>
@@ -51,6 +55,8 @@ public readonly struct RequestPeek
         int messageCount = 0, modelStart = 0, modelLength = 0, maxStart = 0, maxLength = 0;
         long? maxTokens = null;
         string? userId = null;
+        long? budget = null;
+        int budgetStart = 0, budgetLength = 0;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) break;
@@ -95,6 +101,28 @@ public readonly struct RequestPeek
                 if (reader.TokenType == JsonTokenType.String) userId = reader.GetString();
                 reader.Skip();
             }
+            else if (reader.ValueTextEquals("thinking"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var depth = reader.CurrentDepth;
+                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+                    {
+                        if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1) continue;
+                        var isBudget = reader.ValueTextEquals("budget_tokens"u8);
+                        reader.Read();
+                        if (isBudget && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var b))
+                        {
+                            budget = b;
+                            budgetStart = (int)reader.TokenStartIndex;
+                            budgetLength = reader.ValueSpan.Length;
+                        }
+                        reader.Skip();
+                    }
+                }
+                else reader.Skip();
+            }
             else if (reader.ValueTextEquals("metadata"u8))
             {
                 reader.Read();
@@ -136,6 +164,7 @@ public readonly struct RequestPeek
             Model = model, Stream = stream, HasMessages = hasMessages, MessageCount = messageCount, MaxTokens = maxTokens,
             ModelValueStart = modelStart, ModelValueLength = modelLength, ModelNotString = modelNotString,
             MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength, UserId = userId,
+            ThinkingBudget = budget, ThinkingBudgetStart = budgetStart, ThinkingBudgetLength = budgetLength,
         };
     }
 
@@ -145,22 +174,25 @@ public readonly struct RequestPeek
     /// </summary>
     public byte[] WithModel(ReadOnlySpan<byte> body, string modelId, int? maxTokensCap = null)
     {
-        Span<(int Start, int Length, byte[] Value)> edits = new (int, int, byte[])[2];
-        var count = 0;
+        var edits = new List<(int Start, int Length, byte[] Value)>(3);
         if (ModelValueLength > 0)
-            edits[count++] = (ModelValueStart, ModelValueLength, JsonQuoted(modelId));
+            edits.Add((ModelValueStart, ModelValueLength, JsonQuoted(modelId)));
         if (maxTokensCap is { } cap && MaxTokens > cap && MaxTokensValueLength > 0)
-            edits[count++] = (MaxTokensValueStart, MaxTokensValueLength, Encoding.UTF8.GetBytes(cap.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (count == 0) return body.ToArray();
-        if (count == 2 && edits[1].Start < edits[0].Start) (edits[0], edits[1]) = (edits[1], edits[0]);
+        {
+            edits.Add((MaxTokensValueStart, MaxTokensValueLength, Number(cap)));
+            // Anthropic requires thinking.budget_tokens < max_tokens (and at least 1024): keep it so under the cap.
+            if (ThinkingBudget >= cap && ThinkingBudgetLength > 0 && cap > MinThinkingBudget)
+                edits.Add((ThinkingBudgetStart, ThinkingBudgetLength, Number(Math.Max(MinThinkingBudget, cap / 2))));
+        }
+        if (edits.Count == 0) return body.ToArray();
+        edits.Sort((a, b) => a.Start.CompareTo(b.Start));
 
         var length = body.Length;
-        for (var i = 0; i < count; i++) length += edits[i].Value.Length - edits[i].Length;
+        foreach (var edit in edits) length += edit.Value.Length - edit.Length;
         var result = new byte[length];
         int from = 0, to = 0;
-        for (var i = 0; i < count; i++)
+        foreach (var (start, oldLength, value) in edits)
         {
-            var (start, oldLength, value) = edits[i];
             body[from..start].CopyTo(result.AsSpan(to));
             to += start - from;
             value.CopyTo(result.AsSpan(to));
@@ -170,6 +202,10 @@ public readonly struct RequestPeek
         body[from..].CopyTo(result.AsSpan(to));
         return result;
     }
+
+    private const int MinThinkingBudget = 1024;
+
+    private static byte[] Number(long value) => Encoding.UTF8.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static byte[] JsonQuoted(string value)
     {

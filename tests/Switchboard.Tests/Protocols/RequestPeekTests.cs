@@ -35,6 +35,18 @@ public sealed class RequestPeekTests
         Assert.Equal(original.Replace("claude-opus-5-5", "m"), Encoding.UTF8.GetString(peek.WithModel(body, "m")));
     }
 
+    [Fact]
+    public void A_capped_max_tokens_keeps_the_thinking_budget_below_it()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"model":"claude-opus-4-1","max_tokens":32000,"thinking":{"type":"enabled","budget_tokens":31999},"messages":[]}""");
+        var peek = RequestPeek.Read(body);
+        Assert.Equal(31999, peek.ThinkingBudget);
+        var capped = Encoding.UTF8.GetString(peek.WithModel(body, "claude-3-5-haiku", 8192));
+        Assert.Equal("""{"model":"claude-3-5-haiku","max_tokens":8192,"thinking":{"type":"enabled","budget_tokens":4096},"messages":[]}""", capped);
+        // Uncapped requests keep their budget byte for byte.
+        Assert.Contains("\"budget_tokens\":31999", Encoding.UTF8.GetString(peek.WithModel(body, "claude-opus-4-1", 32000)));
+    }
+
     [Theory]
     [InlineData("claude-sonnet-4-5", 64000)]
     [InlineData("claude-opus-4-1-20250805", 32000)]
