@@ -12,7 +12,7 @@ namespace Switchboard.Config;
 /// </summary>
 public sealed class ConfigLoader
 {
-    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience"];
+    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry"];
 
     /// <summary>archgw keys that belong to features Switchboard does not implement (yet): warned about, never fatal.</summary>
     private static readonly HashSet<string> KnownArchgwKeys = ["endpoints", "prompt_targets", "prompt_guards", "system_prompt", "tracing", "ratelimits", "overrides", "mode", "agents", "filters", "state_storage"];
@@ -96,6 +96,7 @@ public sealed class ConfigLoader
             Routing = ParseRouting(root),
             Limits = ParseLimits(root),
             Resilience = ParseResilience(root),
+            Telemetry = ParseTelemetry(root),
             GatewayKeys = ParseGatewayKeys(root),
             SourcePath = sourcePath,
         };
@@ -489,6 +490,33 @@ public sealed class ConfigLoader
                 if (double.TryParse(ratioNode.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio) && ratio is > 0 and <= 1) config = config with { BreakerFailureRatio = ratio };
                 else Error(ratioNode, $"resilience.circuit_breaker.failure_ratio must be a number above 0 and at most 1, not '{ratioNode.Value}'.");
             }
+        }
+        return config;
+    }
+
+    private TelemetryConfig ParseTelemetry(YamlMappingNode root)
+    {
+        var config = new TelemetryConfig();
+        if (Child(root, "telemetry") is not YamlMappingNode map) return config;
+        foreach (var (entryKey, _) in map.Children)
+        {
+            var key = ((YamlScalarNode)entryKey).Value;
+            if (key is not ("otlp_endpoint" or "service_name" or "export_interval_ms"))
+                Warn(entryKey, $"telemetry key '{key}' is not one Switchboard knows; it is ignored.", "use otlp_endpoint, service_name or export_interval_ms.");
+        }
+        if (Scalar(map, "otlp_endpoint") is { } endpointNode)
+        {
+            var expanded = _env.Expand(endpointNode.Value ?? "", out var missing);
+            if (missing is not null) Error(endpointNode, $"telemetry.otlp_endpoint uses ${missing[0]}, which is not set.", $"set {missing[0]}.");
+            else if (!Uri.TryCreate(expanded, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                Error(endpointNode, $"telemetry.otlp_endpoint '{endpointNode.Value}' is not a valid http(s) URL.", "e.g. 'http://127.0.0.1:4318' (an OpenTelemetry Collector's OTLP/HTTP receiver).");
+            else config = config with { OtlpEndpoint = url };
+        }
+        if (Scalar(map, "service_name")?.Value is { Length: > 0 } name) config = config with { ServiceName = name };
+        if (Scalar(map, "export_interval_ms") is { } intervalNode)
+        {
+            if (int.TryParse(intervalNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms >= 100) config = config with { ExportIntervalMs = ms };
+            else Error(intervalNode, $"telemetry.export_interval_ms must be a whole number of at least 100, not '{intervalNode.Value}'.");
         }
         return config;
     }

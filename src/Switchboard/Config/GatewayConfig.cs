@@ -9,6 +9,7 @@ public sealed record GatewayConfig
     public required RoutingConfig Routing { get; init; }
     public required LimitsConfig Limits { get; init; }
     public ResilienceConfig Resilience { get; init; } = new();
+    public TelemetryConfig Telemetry { get; init; } = new();
     public IReadOnlyList<SecretValue> GatewayKeys { get; init; } = [];
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
@@ -93,6 +94,15 @@ public sealed record ResilienceConfig
     public int BreakerMinimumThroughput { get; init; } = 5;
     public int BreakerSamplingSeconds { get; init; } = 30;
     public int BreakerBreakSeconds { get; init; } = 30;
+}
+
+/// <summary>Export of the gateway's metrics and traces over OTLP; off unless an endpoint is set.</summary>
+public sealed record TelemetryConfig
+{
+    /// <summary>Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector: http://127.0.0.1:4318).</summary>
+    public Uri? OtlpEndpoint { get; init; }
+    public string ServiceName { get; init; } = "switchboard";
+    public int ExportIntervalMs { get; init; } = 10_000;
 }
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>

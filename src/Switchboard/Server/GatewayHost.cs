@@ -28,11 +28,13 @@ public sealed record GatewayHostOptions
 public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TelemetryExport? _telemetry;
 
-    private GatewayHost(WebApplication app, GatewayRuntime runtime)
+    private GatewayHost(WebApplication app, GatewayRuntime runtime, TelemetryExport? telemetry)
     {
         _app = app;
         Runtime = runtime;
+        _telemetry = telemetry;
     }
 
     public GatewayRuntime Runtime { get; }
@@ -87,7 +89,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         MapEndpoints(app);
-        return new GatewayHost(app, runtime);
+        return new GatewayHost(app, runtime, TelemetryExport.Start(config.Telemetry));
     }
 
     /// <summary>Routing decisions are cached across reloads: the key includes the policy's fingerprint.</summary>
@@ -160,6 +162,7 @@ public sealed class GatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync().ConfigureAwait(false);
+        _telemetry?.Dispose();
         Runtime.Current.Dispose();
     }
 }
