@@ -125,7 +125,10 @@ public sealed class ModelSelector
             var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             if (decision.Route is not null && Policy.Find(decision.Route) is { } route && TryLiteral(route.Model, out var routed, out var routedId))
                 return new ModelSelection(routed, routedId, SelectionKind.Routed, requested, route.Name, _router.Name, RouteReason.Matched, decision.Detail, elapsed);
-            return Fallback(requested, decision.Reason == RouteReason.Matched ? RouteReason.Other : decision.Reason, decision.Detail, elapsed) with { Router = _router.Name };
+            // No route fits (or routing failed): the default answers; with no default, nothing does.
+            return Fallback(requested, decision.Reason == RouteReason.Matched ? RouteReason.Other : decision.Reason, decision.Detail, elapsed) is { } fallback
+                ? fallback with { Router = _router.Name }
+                : null;
         }
 
         return Fallback(requested, null, null, 0);

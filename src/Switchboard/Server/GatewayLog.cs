@@ -30,7 +30,7 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "config: {Diagnostic}")]
     public static partial void ConfigDiagnostic(ILogger logger, string diagnostic);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "WARNING: listening on {Address}, reachable from other machines, and no gateway_keys are configured: anyone who can reach this port can spend your provider keys. Add gateway_keys to the config, or listen on 127.0.0.1.")]
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Listening on {Address}, reachable from other machines, and NO gateway_keys are configured: anyone who can reach this port can spend your provider keys. Add gateway_keys to the config, or listen on 127.0.0.1.")]
     public static partial void ExposedWithoutKeys(ILogger logger, string address);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "request {RequestId} fallback: {Model} skipped ({Reason}); trying {Next}")]

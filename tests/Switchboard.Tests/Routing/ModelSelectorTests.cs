@@ -104,6 +104,17 @@ public sealed class ModelSelectorTests
     }
 
     [Fact]
+    public async Task Without_a_default_a_request_no_route_fits_has_no_answer_rather_than_a_crash()
+    {
+        var noDefault = Routed.Replace("    default: true\n", "");
+        Assert.DoesNotContain("default: true", noDefault);
+        var selector = Selector(noDefault, new FixedRouter(null, RouteReason.Other));
+        Assert.Null(await selector.SelectAsync("claude-opus-4-1", null, Input, default));
+        Assert.NotNull(await new ModelSelector(selector.Policy is null ? throw new InvalidOperationException() : ConfigLoader.LoadText(noDefault).Config!, new FixedRouter("code understanding"))
+            .SelectAsync("claude-opus-4-1", null, Input, default));
+    }
+
+    [Fact]
     public async Task Other_and_router_failures_fall_back_to_the_default()
     {
         foreach (var reason in new[] { RouteReason.Other, RouteReason.Timeout, RouteReason.Error })
