@@ -43,6 +43,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             (WireApi.OpenAI, false, true) => FaultyOpenAIWithFallback,
             (WireApi.OpenAI, true, false) => FaultyAnthropicPlain,
             (WireApi.OpenAI, true, true) => FaultyAnthropicWithFallback,
+            _ => throw new ArgumentOutOfRangeException(nameof(Client), Client, "no such client API"),
         };
         public string? FallbackModel => !Fallback ? null : Model.StartsWith("openai/") ? HealthyAnthropic : HealthyOpenAI;
         public string Path => Client == WireApi.Anthropic ? "/v1/messages" : "/v1/chat/completions";

@@ -168,7 +168,7 @@ public sealed class PassthroughTests : TwoUpstreamGatewayTest
         var response = await Gateway.Http.SendAsync(JsonPost("/v1/messages", """{"model":"claude-sonnet-4-5","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"x"}]}"""),
             HttpCompletionOption.ResponseHeadersRead);
         var stream = await response.Content.ReadAsStreamAsync();
-        await stream.ReadAsync(new byte[64]);
+        await stream.ReadAtLeastAsync(new byte[64], 1);
         response.Dispose();
         await AnthropicUpstream.ClientAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var log = await Gateway.Logs.WaitForLineAsync("status=499");

@@ -69,8 +69,8 @@ public sealed class SecretsAndInfoTests
             """);
         using var openAIList = JsonDocument.Parse(await gateway.Http.GetStringAsync("/v1/models"));
         Assert.Equal("list", openAIList.RootElement.GetProperty("object").GetString());
-        Assert.Equal(["openai/gpt-4.1", "anthropic/claude-sonnet-4-5", "fast-model"],
-            openAIList.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToArray());
+        string[] expected = ["openai/gpt-4.1", "anthropic/claude-sonnet-4-5", "fast-model"];
+        Assert.Equal(expected, openAIList.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString() ?? "").ToArray());
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         request.Headers.Add("anthropic-version", "2023-06-01");
