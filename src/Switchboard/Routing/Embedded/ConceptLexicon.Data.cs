@@ -56,7 +56,8 @@ internal static partial class ConceptLexicon
             improve=0.6 improvement=0.6 improvements=0.6 sanity+check=1 second+opinion=1 thread+safe=0.8
             thoughts+on=0.8 what+do+you+think=0.9 naming=1 nitpick=1 critique=1 point+out=0.6 spot=0.5
             comment+on=1.2 just+comment=1.2 comments+on=1 rate=0.6 pair+of+eyes=1 look+over=1 too+big=0.6 make+sense=0.5
-            makes+sense=0.5 smelly=1 unidiomatic=1
+            makes+sense=0.5 smelly=1 unidiomatic=1 complexity=1 time+complexity=1.2 space+complexity=1.2
+            big+o=1.2 o+n=0.8 o+1=0.6 o+log=0.8 quadratic=0.8 asymptotic=1 style=0.6 code+style=1
             """),
         new("existing", Kind.Subject, Software: true, """
             existing current=0.5 this+code=1 this+function=1 this+snippet=1 this+class=1 this+method=1
@@ -141,7 +142,7 @@ internal static partial class ConceptLexicon
             breaking=0.8 broke=1 changed+nothing=1.2 nothing+changed=1.2 since+we=0.6 since+i=0.6
             one+at+a+time=0.5 run+together=0.5 out+of=0.3 ran+out=1 killed=1 never+fires=1.2 what+now=0.8
             over+and+over=0.8 doesnt+seem=1 dont+seem=1 didnt+seem=1 never+actually=0.8 not+actually=0.6
-            keeps+returning=1 keeps+happening=1 still+happens=1 still+getting=1 same+error=1.2 same+result=0.6
+            stale=1 out+of+date+data=1 keeps+returning=1 keeps+happening=1 still+happens=1 still+getting=1 same+error=1.2 same+result=0.6
             """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
