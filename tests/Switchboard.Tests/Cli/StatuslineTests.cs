@@ -63,7 +63,8 @@ public sealed class StatuslineTests
     [Fact]
     public async Task Says_not_running_quickly_when_no_gateway_answers()
     {
-        using var cli = new CliHarness();
+        // A refused connection is immediate; the generous budget only keeps a starved CI thread pool from reading as "not answering".
+        using var cli = new CliHarness(new Dictionary<string, string?> { [Switchboard.Cli.StatuslineCommand.TimeoutVariable] = "5000" });
         cli.WriteConfig();
         var noGateway = await cli.RunAsync(["statusline"], """{"session_id":"x"}""", CancellationToken.None);
         Assert.Equal(0, noGateway.ExitCode);
