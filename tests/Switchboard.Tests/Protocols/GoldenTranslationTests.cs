@@ -18,19 +18,10 @@ public sealed class GoldenTranslationTests
 {
     private const string AnthropicClient = "anthropic-client.openai-upstream";
     private const long Created = 1700000000;
-    private static readonly string GoldenDir = Path.Combine(AppContext.BaseDirectory, "Protocols", "Golden");
+    private static readonly GoldenCases Golden = new(Path.Combine(AppContext.BaseDirectory, "Protocols", "Golden"), SourceGoldenDir());
+    private static string GoldenDir => Golden.GoldenDir;
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (string file in Directory.EnumerateFiles(GoldenDir, "*.in.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            string dir = Path.GetFileName(Path.GetDirectoryName(file))!;
-            string name = Path.GetFileName(file);
-            data.Add($"{dir}/{name[..name.IndexOf(".in.", StringComparison.Ordinal)]}");
-        }
-        return data;
-    }
+    public static TheoryData<string> Cases() => Golden.Discover();
 
     [Fact]
     public void Matrix_covers_both_directions_and_every_kind()
@@ -93,53 +84,17 @@ public sealed class GoldenTranslationTests
                 IStreamTranslator translator = anthropicClient
                     ? new OpenAIToAnthropicStream(clientModel, messageId: "msg_test")
                     : new AnthropicToOpenAIStream(clientModel, (bool?)parameters["includeUsage"] ?? false, completionId: "chatcmpl-test", created: Created);
-                bool fails = (bool?)parameters["upstreamFails"] ?? false;
-                Stream upstream = fails ? new FailingStream(input) : new MemoryStream(input);
-                var output = new MemoryStream();
-                SsePumpResult result = await SseEventPump.PumpAsync(upstream, translator,
-                    (bytes, _) => { output.Write(bytes.Span); return ValueTask.CompletedTask; }, CancellationToken.None);
-                Assert.Equal(fails ? SsePumpOutcome.UpstreamFailed : SsePumpOutcome.Completed, result.Outcome);
-                actual = Encoding.UTF8.GetString(output.ToArray());
-
-                List<SseEvent> events = SseText.Parse(actual);
-                if (anthropicClient) AnthropicStreamValidator.Validate(events);
-                else OpenAIStreamValidator.Validate(events);
+                actual = await GoldenCases.PumpAsync(translator, input, parameters, anthropicClient);
                 break;
             }
             default:
                 throw new InvalidOperationException($"Unknown case kind '{kind}' in {testCase}");
         }
 
-        string expectedPath = Path.Combine(GoldenDir, dir, Path.GetFileName(testCase) + (kind == "stream" ? ".out.sse" : ".out.json"));
-        if (Environment.GetEnvironmentVariable("SWITCHBOARD_REGEN_GOLDEN") == "1")
-        {
-            File.WriteAllText(Path.Combine(SourceGoldenDir(), dir, Path.GetFileName(expectedPath)), actual);
-            return;
-        }
-        Assert.True(File.Exists(expectedPath), $"Missing expected output {expectedPath}");
-        string expected = File.ReadAllText(expectedPath);
-        if (kind == "stream")
-        {
-            SseText.AssertEquivalent(SseText.Parse(expected), SseText.Parse(actual), testCase);
-        }
-        else
-        {
-            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)),
-                $"{testCase}: output differs from {Path.GetFileName(expectedPath)}.\nActual:\n{actual}");
-        }
+        Golden.AssertMatchesExpected(dir, testCase, kind, actual);
     }
 
-    private static JsonObject Parameters(string testCase)
-    {
-        JsonNode manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(GoldenDir, "cases.json")))!;
-        string dir = testCase[..testCase.IndexOf('/')];
-        var merged = (JsonObject)manifest["defaults"]![dir]!.DeepClone();
-        if (manifest["cases"]![testCase] is JsonObject overrides)
-        {
-            foreach (var (key, value) in overrides) merged[key] = value?.DeepClone();
-        }
-        return merged;
-    }
+    private static JsonObject Parameters(string testCase) => Golden.Parameters(testCase);
 
     private static TranslationTarget Target(JsonObject parameters)
     {
@@ -163,19 +118,4 @@ public sealed class GoldenTranslationTests
 
     private static string SourceGoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Golden");
 
-    /// <summary>Serves the bytes, then fails like a reset connection instead of ending.</summary>
-    private sealed class FailingStream(byte[] data) : MemoryStream(data)
-    {
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int n = Read(buffer.Span);
-            return n > 0 ? ValueTask.FromResult(n) : ValueTask.FromException<int>(new IOException("Connection reset by peer"));
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = base.Read(buffer, offset, count);
-            return n > 0 ? n : throw new IOException("Connection reset by peer");
-        }
-    }
 }
