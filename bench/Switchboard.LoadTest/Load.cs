@@ -25,9 +25,9 @@ internal sealed record StreamResult(int Count, int Errors, double TtftP50, doubl
 
 /// <summary>
 /// Open-loop load: requests start on a fixed schedule whether or not earlier ones have answered (no coordinated
-/// omission, unlike a closed-loop tool such as wrk). A dispatcher wakes every millisecond and starts whatever is due;
-/// each request's latency is measured from the moment it is handed to HttpClient, and the dispatcher's lag behind the
-/// schedule is reported too (it shows when the machine, not the gateway, is the bottleneck).
+/// omission, unlike a closed-loop tool such as wrk). <see cref="Pacer"/> starts each request at its own time, one per
+/// 1/rate; each request's latency is measured from the moment it is handed to HttpClient, and the pacer's lag behind
+/// the schedule is reported too (it shows when the machine, not the gateway, is the bottleneck).
 /// </summary>
 internal static class Load
 {
@@ -50,39 +50,32 @@ internal static class Load
         var latencies = new double[total];
         var lags = new double[total];
         var errors = 0;
-        var inflight = new List<Task>(total);
-        var start = Stopwatch.GetTimestamp();
-        var tickPerRequest = Stopwatch.Frequency / (double)rate;
+        var inflight = new Task[total];
         long measureStart = 0, measureEnd = 0;
-        var next = 0;
-        while (next < total)
+        await Pacer.RunAsync(total, rate, (index, lag) =>
         {
-            var now = Stopwatch.GetTimestamp();
-            var due = Math.Min(total, (int)((now - start) / tickPerRequest) + 1);
-            for (; next < due; next++)
-            {
-                if (next == warmupCount) measureStart = Stopwatch.GetTimestamp();
-                var index = next;
-                lags[index] = (Stopwatch.GetTimestamp() - (start + (long)(index * tickPerRequest))) * 1000.0 / Stopwatch.Frequency;
-                inflight.Add(Task.Run(async () =>
-                {
-                    var t0 = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        using var request = target.NewRequest();
-                        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
-                        if (response.StatusCode != HttpStatusCode.OK) Interlocked.Increment(ref errors);
-                        latencies[index] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                    }
-                    catch
-                    {
-                        Interlocked.Increment(ref errors);
-                        latencies[index] = double.NaN;
-                    }
-                }));
-            }
+            if (index == warmupCount) measureStart = Stopwatch.GetTimestamp();
+            lags[index] = lag;
+            inflight[index] = SendAsync(index);
             measureEnd = Stopwatch.GetTimestamp();
-            await Task.Delay(1).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+
+        // Runs on the pacer thread up to the first await: the request leaves without a thread-pool hop.
+        async Task SendAsync(int index)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            try
+            {
+                using var request = target.NewRequest();
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.OK) Interlocked.Increment(ref errors);
+                latencies[index] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            }
+            catch
+            {
+                Interlocked.Increment(ref errors);
+                latencies[index] = double.NaN;
+            }
         }
         await Task.WhenAll(inflight).ConfigureAwait(false);
         var measured = latencies.AsSpan(warmupCount).ToArray().Where(d => !double.IsNaN(d)).ToArray();
@@ -106,42 +99,33 @@ internal static class Load
         var gate = new object();
         var errors = 0;
         var chunksSeen = 0;
-        var tasks = new List<Task>(total);
-        var start = Stopwatch.GetTimestamp();
-        var tickPerRequest = Stopwatch.Frequency / (double)rate;
-        var next = 0;
-        while (next < total)
+        var tasks = new Task[total];
+        await Pacer.RunAsync(total, rate, (index, _) => tasks[index] = StreamOneAsync()).ConfigureAwait(false);
+
+        async Task StreamOneAsync()
         {
-            var due = Math.Min(total, (int)((Stopwatch.GetTimestamp() - start) / tickPerRequest) + 1);
-            for (; next < due; next++)
+            var chunks = new List<(double Arrival, double Delay)>(64);
+            var t0 = Stopwatch.GetTimestamp();
+            try
             {
-                tasks.Add(Task.Run(async () =>
-                {
-                    var chunks = new List<(double Arrival, double Delay)>(64);
-                    var t0 = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        using var request = target.NewRequest();
-                        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-                        if (response.StatusCode != HttpStatusCode.OK) { Interlocked.Increment(ref errors); return; }
-                        await using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                        await ReadChunksAsync(body, t0, chunks, CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        Interlocked.Increment(ref errors);
-                        return;
-                    }
-                    if (chunks.Count == 0) { Interlocked.Increment(ref errors); return; }
-                    lock (gate)
-                    {
-                        ttft.Add(chunks[0].Arrival);
-                        foreach (var c in chunks) delays.Add(c.Delay);
-                        chunksSeen = Math.Max(chunksSeen, chunks.Count);
-                    }
-                }));
+                using var request = target.NewRequest();
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+                if (response.StatusCode != HttpStatusCode.OK) { Interlocked.Increment(ref errors); return; }
+                await using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                await ReadChunksAsync(body, t0, chunks, CancellationToken.None).ConfigureAwait(false);
             }
-            await Task.Delay(1).ConfigureAwait(false);
+            catch
+            {
+                Interlocked.Increment(ref errors);
+                return;
+            }
+            if (chunks.Count == 0) { Interlocked.Increment(ref errors); return; }
+            lock (gate)
+            {
+                ttft.Add(chunks[0].Arrival);
+                foreach (var c in chunks) delays.Add(c.Delay);
+                chunksSeen = Math.Max(chunksSeen, chunks.Count);
+            }
         }
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var t = ttft.ToArray(); Array.Sort(t);
@@ -200,4 +184,19 @@ internal static class Load
     }
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+}
+
+/// <summary>The gateway's garbage-collection counters, from its /healthz?verbose=true.</summary>
+internal readonly record struct GcReading(int Collections, double PauseMs)
+{
+    public (int Collections, double PauseMs) Since(GcReading before) => (Collections - before.Collections, PauseMs - before.PauseMs);
+
+    public static async Task<GcReading> ReadAsync(HttpClient client, int port)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"http://127.0.0.1:{port}/healthz?verbose=true").ConfigureAwait(false));
+        var runtime = doc.RootElement.GetProperty("runtime");
+        // CollectionCount(0) counts every collection (a gen1 or gen2 one also collects gen0).
+        var collections = runtime.GetProperty("gc_collections")[0].GetInt32();
+        return new GcReading(collections, runtime.GetProperty("gc_pause_total_ms").GetDouble());
+    }
 }

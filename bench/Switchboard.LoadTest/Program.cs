@@ -25,6 +25,11 @@ finally
 
 internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string Output, bool Quick, int Reps, string WorkDir, HashSet<string> Only, Dictionary<string, string> GatewayEnv, int[] Rates, string? ScenarioFilter)
 {
+    /// <summary>A/B mode (latency runs only, console output): a second gateway, another build and/or environment, measured interleaved with the first.</summary>
+    public string? CompareDll { get; init; }
+    public Dictionary<string, string> CompareEnv { get; init; } = [];
+    public bool Compares => CompareDll is not null || CompareEnv.Count > 0;
+
     public TimeSpan Duration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
     public TimeSpan Warmup => TimeSpan.FromSeconds(0.5);
     public bool Runs(string part) => Only.Count == 0 || Only.Contains(part);
@@ -35,6 +40,8 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
         var quick = false;
         int? reps = null;
         var env = new Dictionary<string, string>();
+        var compareEnv = new Dictionary<string, string>();
+        string? compareDll = null;
         int[] rates = [500, 1000, 2000];
         string? scenarios = null;
         for (var i = 0; i < args.Length; i++)
@@ -51,13 +58,15 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
                 case "--rates": rates = args[++i].Split(',').Select(int.Parse).ToArray(); break;
                 case "--scenarios": scenarios = args[++i]; break;
                 case "--gateway-env": var kv = args[++i].Split('=', 2); env[kv[0]] = kv[1]; break;
+                case "--b-gateway": compareDll = Path.GetFullPath(args[++i]); break;
+                case "--b-env": var bkv = args[++i].Split('=', 2); compareEnv[bkv[0]] = bkv[1]; break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        if (gateway is null || upstream is null) throw new ArgumentException("usage: loadtest --gateway switchboard.dll --upstream fake-upstream.dll [--out FILE] [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--gateway-env NAME=VALUE]... [--rates 500,1000] [--scenarios TEXT]");
+        if (gateway is null || upstream is null) throw new ArgumentException("usage: loadtest --gateway switchboard.dll --upstream fake-upstream.dll [--out FILE] [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--gateway-env NAME=VALUE]... [--rates 500,1000] [--scenarios TEXT] [--b-gateway DLL] [--b-env NAME=VALUE]...");
         work ??= Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
         return new RunOptions(Path.GetFullPath(gateway), Path.GetFullPath(upstream), Path.GetFullPath(output), quick, reps ?? (quick ? 1 : 3), work,
-            only is null ? [] : only.Split(',').ToHashSet(), env, rates, scenarios);
+            only is null ? [] : only.Split(',').ToHashSet(), env, rates, scenarios) { CompareDll = compareDll, CompareEnv = compareEnv };
     }
 }
 
@@ -68,6 +77,8 @@ internal sealed record LatencyRow(string Scenario, int Rate, List<LatencyResult>
 {
     /// <summary>The gateway process's CPU time per request (user + system), µs.</summary>
     public List<double> GatewayCpuUs { get; } = [];
+    /// <summary>The gateway's garbage collections during each run, and their total pause, ms (from /healthz?verbose).</summary>
+    public List<(int Collections, double PauseMs)> GatewayGc { get; } = [];
 }
 internal sealed record ThroughputRow(string Scenario, List<double> Direct, List<double> Gateway, List<int> GatewayErrors);
 internal sealed record StreamRow(string Scenario, List<StreamResult> Direct, List<StreamResult> Gateway);
@@ -95,8 +106,8 @@ internal sealed class Report
 internal sealed class BenchmarkRun(RunOptions options)
 {
     private const int StreamChunks = 20, StreamGapMs = 5;
-    private int _upstreamPort, _gatewayPort;
-    private ChildProcess? _upstream, _gateway;
+    private int _upstreamPort, _gatewayPort, _comparePort;
+    private ChildProcess? _upstream, _gateway, _compare;
     private readonly Report _report = new() { Options = options };
 
     public async Task<Report> RunAsync()
@@ -116,6 +127,7 @@ internal sealed class BenchmarkRun(RunOptions options)
         var configPath = Path.Combine(options.WorkDir, "gateway.yaml");
         File.WriteAllText(configPath, GatewayConfig(_upstreamPort));
         await StartGatewayAsync(configPath, logging: true);
+        if (options.Compares) await StartCompareGatewayAsync(configPath);
         await Task.Delay(2000);
         if (options.Runs("memory"))
             _report.Memory.Add(new MemoryRow("idle, after start-up", _gateway!.RssMb(), _upstream.RssMb(), "before any request"));
@@ -164,6 +176,7 @@ internal sealed class BenchmarkRun(RunOptions options)
         }
 
         StopGateway();
+        _compare?.Dispose();
         _upstream.Dispose();
         _report.Elapsed = clock.Elapsed;
         return _report;
@@ -178,6 +191,20 @@ internal sealed class BenchmarkRun(RunOptions options)
             Path.Combine(options.WorkDir, logging ? "gateway.log" : "gateway-nolog.log"), env);
         await _gateway.WaitReadyAsync(new Uri($"http://127.0.0.1:{_gatewayPort}/healthz"));
     }
+
+    private async Task StartCompareGatewayAsync(string configPath)
+    {
+        _comparePort = ChildProcess.FreePort();
+        var env = new Dictionary<string, string>(options.GatewayEnv);
+        foreach (var (k, v) in options.CompareEnv) env[k] = v;
+        _compare = ChildProcess.Start("gateway B", options.CompareDll ?? options.GatewayDll, $"up --config '{configPath}' --port {_comparePort}",
+            Path.Combine(options.WorkDir, "gateway-b.log"), env);
+        await _compare.WaitReadyAsync(new Uri($"http://127.0.0.1:{_comparePort}/healthz"));
+    }
+
+    /// <summary>The same scenario pointed at gateway B.</summary>
+    private Scenario CompareScenario(Scenario s) =>
+        AllScenarios(_upstreamPort, _comparePort, stream: false).Single(c => c.Name == s.Name);
 
     private void StopGateway()
     {
@@ -199,15 +226,34 @@ internal sealed class BenchmarkRun(RunOptions options)
     private async Task<LatencyRow> LatencyAsync(HttpClient client, Scenario s, int rate)
     {
         var row = new LatencyRow(s.Name, rate, [], []);
+        var b = options.Compares ? CompareScenario(s) : null;
+        if (b is not null) await Load.FixedRateAsync(client, b.Gateway, 1000, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        List<double> aAdded = [], bAdded = [];
         for (var rep = 0; rep < options.Reps; rep++)
         {
             // Interleaved, so slow drifts in the machine's load hit both sides alike.
             row.Direct.Add(await Load.FixedRateAsync(client, s.Direct, rate, options.Warmup, options.Duration));
             var cpu = _gateway!.CpuMs();
+            var gc = await GcReading.ReadAsync(client, _gatewayPort);
             row.Gateway.Add(await Load.FixedRateAsync(client, s.Gateway, rate, options.Warmup, options.Duration));
             row.GatewayCpuUs.Add((_gateway.CpuMs() - cpu) * 1000 / (rate * (options.Warmup + options.Duration).TotalSeconds));
-            Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms, gateway CPU {row.GatewayCpuUs[^1]:0} µs/request)");
+            row.GatewayGc.Add((await GcReading.ReadAsync(client, _gatewayPort)).Since(gc));
+            Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms, gateway CPU {row.GatewayCpuUs[^1]:0} µs/request, {row.GatewayGc[^1].Collections} GCs paused {row.GatewayGc[^1].PauseMs:0.0} ms)");
+            if (b is not null)
+            {
+                var bCpu = _compare!.CpuMs();
+                var bResult = await Load.FixedRateAsync(client, b.Gateway, rate, options.Warmup, options.Duration);
+                var bCpuUs = (_compare.CpuMs() - bCpu) * 1000 / (rate * (options.Warmup + options.Duration).TotalSeconds);
+                var direct = await Load.FixedRateAsync(client, s.Direct, rate, options.Warmup, options.Duration);
+                // Direct, A, B, direct: both gateways are compared with the mean of the direct runs around them.
+                var directMean = (row.Direct[^1].P50 + direct.P50) / 2;
+                aAdded.Add(row.Gateway[^1].P50 - directMean);
+                bAdded.Add(bResult.P50 - directMean);
+                Console.WriteLine($"    B @ {rate}/s rep {rep + 1}: gateway B p50 {bResult.P50:0.000} p99 {bResult.P99:0.000} ms, direct again p50 {direct.P50:0.000} (errors {bResult.Errors}, gateway B CPU {bCpuUs:0} µs/request); added p50 A {aAdded[^1]:0.000} B {bAdded[^1]:0.000}");
+            }
         }
+        if (b is not null)
+            Console.WriteLine($"A/B {s.Name} @ {rate}/s: median added p50 A {Load.Median(aAdded):0.000} ms, B {Load.Median(bAdded):0.000} ms");
         return row;
     }
 
@@ -229,11 +275,18 @@ internal sealed class BenchmarkRun(RunOptions options)
     private async Task<StreamRow> StreamsAsync(HttpClient client, Scenario s)
     {
         var row = new StreamRow(s.Name, [], []);
+        var b = options.Compares ? AllScenarios(_upstreamPort, _comparePort, stream: true).Single(c => c.Name == s.Name) : null;
+        if (b is not null) await Load.StreamsAsync(client, b.Gateway, 50, TimeSpan.FromSeconds(1));
         for (var rep = 0; rep < options.Reps; rep++)
         {
             row.Direct.Add(await Load.StreamsAsync(client, s.Direct, 100, options.Duration));
             row.Gateway.Add(await Load.StreamsAsync(client, s.Gateway, 100, options.Duration));
             Console.WriteLine($"{s.Name} streams rep {rep + 1}: TTFT p50 direct {row.Direct[^1].TtftP50:0.000} gateway {row.Gateway[^1].TtftP50:0.000}; chunk delay p50 direct {row.Direct[^1].ChunkP50:0.000} gateway {row.Gateway[^1].ChunkP50:0.000} ms (errors {row.Gateway[^1].Errors}, chunks {row.Gateway[^1].ChunksPerStream})");
+            if (b is not null)
+            {
+                var bResult = await Load.StreamsAsync(client, b.Gateway, 100, options.Duration);
+                Console.WriteLine($"    B streams rep {rep + 1}: TTFT p50 gateway B {bResult.TtftP50:0.000}; chunk delay p50 gateway B {bResult.ChunkP50:0.000} ms (errors {bResult.Errors}); added TTFT A {row.Gateway[^1].TtftP50 - row.Direct[^1].TtftP50:0.000} B {bResult.TtftP50 - row.Direct[^1].TtftP50:0.000}, chunk A {row.Gateway[^1].ChunkP50 - row.Direct[^1].ChunkP50:0.000} B {bResult.ChunkP50 - row.Direct[^1].ChunkP50:0.000}");
+            }
         }
         return row;
     }

@@ -55,12 +55,12 @@ internal static class ReportWriter
             s.AppendLine();
             s.AppendLine($"Open-loop constant rate ({o.Duration.TotalSeconds:0} s per run after {o.Warmup.TotalSeconds:0.#} s of warm-up; C# `HttpClient`/`SocketsHttpHandler`, see bench/README.md for why not wrk). Request: ~1.6 KB (system prompt and three turns); response ~0.4 KB.");
             s.AppendLine();
-            s.AppendLine("Gateway CPU is the gateway process's user + system CPU time per request (from /proc/PID/stat): unlike latency, it hardly depends on what else the machine is doing.");
+            s.AppendLine("Gateway CPU is the gateway process's user + system CPU time per request (from /proc/PID/stat): unlike latency, it hardly depends on what else the machine is doing. GCs: the gateway's garbage collections in one run and their total pause (from its `/healthz?verbose=true`).");
             s.AppendLine();
-            s.AppendLine("| pairing | rate/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | **added p99** | gateway CPU µs/request | errors |");
-            s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            s.AppendLine("| pairing | rate/s | direct p50 | gateway p50 | **added p50** | direct p99 | gateway p99 | **added p99** | gateway CPU µs/request | GCs per run (pause ms) | errors |");
+            s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var row in r.Latency)
-                s.AppendLine($"| {row.Scenario} | {row.Rate:N0} | {F(Med(row.Direct.Select(x => x.P50)))} | {F(Med(row.Gateway.Select(x => x.P50)))} | **{F(Med(Added(row, x => x.P50)))}**{Range(Added(row, x => x.P50))} | {F(Med(row.Direct.Select(x => x.P99)))} | {F(Med(row.Gateway.Select(x => x.P99)))} | **{F(Med(Added(row, x => x.P99)))}**{Range(Added(row, x => x.P99))} | {F(Med(row.GatewayCpuUs), "0")} | {row.Gateway.Sum(x => x.Errors)} |");
+                s.AppendLine($"| {row.Scenario} | {row.Rate:N0} | {F(Med(row.Direct.Select(x => x.P50)))} | {F(Med(row.Gateway.Select(x => x.P50)))} | **{F(Med(Added(row, x => x.P50)))}**{Range(Added(row, x => x.P50))} | {F(Med(row.Direct.Select(x => x.P99)))} | {F(Med(row.Gateway.Select(x => x.P99)))} | **{F(Med(Added(row, x => x.P99)))}**{Range(Added(row, x => x.P99))} | {F(Med(row.GatewayCpuUs), "0")} | {F(Med(row.GatewayGc.Select(g => (double)g.Collections)), "0")} ({F(Med(row.GatewayGc.Select(g => g.PauseMs)), "0.0")}) | {row.Gateway.Sum(x => x.Errors)} |");
             s.AppendLine();
             var translation = TranslationCost(r);
             if (translation.Count > 0)

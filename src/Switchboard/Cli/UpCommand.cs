@@ -63,7 +63,8 @@ internal static class UpCommand
         ConfigSource.WarnAboutMissingKeys(resolved, context.Error);
         var config = resolved.Config;
 
-        await using var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port });
+        var inlineIo = InlineSocketIo.EnableUnlessConfigured(); // before the first socket: the runtime reads it once
+        await using var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port, InlineIo = inlineIo });
         var listener = config.Listeners[0];
         try
         {

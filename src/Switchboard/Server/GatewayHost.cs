@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,8 @@ public sealed record GatewayHostOptions
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
     /// <summary>How long in-flight requests may run after a stop signal.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Run request handlers on Kestrel's socket threads; pairs with <see cref="InlineSocketIo"/>.</summary>
+    public bool InlineIo { get; init; }
 }
 
 /// <summary>The gateway process: Kestrel on the configured listener with every endpoint mapped.</summary>
@@ -78,6 +81,8 @@ public sealed class GatewayHost : IAsyncDisposable
             kestrel.Listen(address, port);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace);
+        if (options.InlineIo)
+            builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
 
         var runtime = new GatewayRuntime(CreateSnapshot(config));
         builder.Services.AddSingleton(runtime);

@@ -82,10 +82,30 @@ internal static class InfoEndpoints
                     writer.WriteEndObject();
                 }
                 writer.WriteEndArray();
+                WriteRuntime(writer);
             }
             writer.WriteEndObject();
         }
         return WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    /// <summary>The process's own health: memory, garbage collections and their pauses, threads (what bench/ reads between runs).</summary>
+    private static void WriteRuntime(Utf8JsonWriter writer)
+    {
+        var gc = GC.GetGCMemoryInfo();
+        writer.WriteStartObject("runtime"u8);
+        writer.WriteNumber("working_set_bytes"u8, Environment.WorkingSet);
+        writer.WriteNumber("gc_heap_bytes"u8, GC.GetTotalMemory(forceFullCollection: false));
+        writer.WriteNumber("gc_committed_bytes"u8, gc.TotalCommittedBytes);
+        writer.WriteStartArray("gc_collections"u8);
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++) writer.WriteNumberValue(GC.CollectionCount(generation));
+        writer.WriteEndArray();
+        writer.WriteNumber("gc_pause_total_ms"u8, Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 3));
+        writer.WriteNumber("allocated_bytes"u8, GC.GetTotalAllocatedBytes());
+        writer.WriteNumber("thread_pool_threads"u8, ThreadPool.ThreadCount);
+        writer.WriteNumber("thread_pool_completed_items"u8, ThreadPool.CompletedWorkItemCount);
+        writer.WriteBoolean("inline_socket_io"u8, Environment.GetEnvironmentVariable(InlineSocketIo.Variable) == "1");
+        writer.WriteEndObject();
     }
 
     private static Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json)

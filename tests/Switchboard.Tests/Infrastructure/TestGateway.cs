@@ -38,6 +38,8 @@ public sealed class TestGateway : IAsyncDisposable
         {
             Port = 0,
             ConfigureLogging = b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
+            // As `up` runs it when the test process has inline socket completions on (test.sh turns them on).
+            InlineIo = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1",
         });
         await host.StartAsync();
         return new TestGateway(host, logs);

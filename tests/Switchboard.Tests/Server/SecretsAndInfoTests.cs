@@ -91,5 +91,10 @@ public sealed class SecretsAndInfoTests
         var provider = health.RootElement.GetProperty("providers")[0];
         Assert.False(provider.GetProperty("key_set").GetBoolean());
         Assert.Equal("NOT_SET_ANYWHERE", provider.GetProperty("missing_key_variable").GetString());
+        var runtime = health.RootElement.GetProperty("runtime");
+        Assert.True(runtime.GetProperty("working_set_bytes").GetInt64() > 0);
+        Assert.Equal(3, runtime.GetProperty("gc_collections").GetArrayLength());
+        Assert.True(runtime.GetProperty("gc_pause_total_ms").GetDouble() >= 0);
+        Assert.True(runtime.GetProperty("allocated_bytes").GetInt64() > 0);
     }
 }

@@ -9,27 +9,28 @@ namespace Switchboard.Server.Logging;
 /// logger wakes its writer thread for every line; at thousands of requests a second on a small machine that
 /// wake-up cost about 0.3 ms of added latency per request (docs/benchmarks.md). Here a line is formatted on the
 /// calling thread, queued, and the writer drains whatever has gathered at most every <see cref="FlushInterval"/>.
+/// Logging never blocks the caller: request handlers run on the socket threads (<see cref="InlineSocketIo"/>), so a
+/// stalled standard output (a paused pipe reader) must not stall requests. When the queue is full a line is dropped,
+/// and the count is written once output moves again.
 /// </summary>
 internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(20);
-    private const int Capacity = 100_000;
+    private const int DefaultCapacity = 100_000;
 
-    private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(Capacity)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    private readonly Channel<string> _lines;
     private readonly Stream _output;
     private readonly Task _writer;
+    private long _dropped;
 
     public BatchingConsoleLoggerProvider() : this(Console.OpenStandardOutput())
     {
     }
 
-    internal BatchingConsoleLoggerProvider(Stream output)
+    internal BatchingConsoleLoggerProvider(Stream output, int capacity = DefaultCapacity)
     {
         _output = output;
+        _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -37,14 +38,7 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
 
     private void Enqueue(string line)
     {
-        // A full queue means the output cannot keep up: write this line directly rather than drop it.
-        if (!_lines.Writer.TryWrite(line)) WriteNow(line);
-    }
-
-    private void WriteNow(string line)
-    {
-        var bytes = Encoding.UTF8.GetBytes(line);
-        lock (_output) _output.Write(bytes);
+        if (!_lines.Writer.TryWrite(line)) Interlocked.Increment(ref _dropped);
     }
 
     private async Task WriteLoopAsync()
@@ -57,6 +51,9 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
             {
                 await Task.Delay(FlushInterval).ConfigureAwait(false); // let a batch gather
                 while (reader.TryRead(out var line)) batch.Append(line);
+                if (Interlocked.Exchange(ref _dropped, 0) is var dropped and > 0)
+                    batch.Append(DateTime.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
+                        .Append(" warn: Switchboard[0] ").Append(dropped).Append(" log lines dropped: standard output could not keep up\n");
                 var bytes = Encoding.UTF8.GetBytes(batch.ToString());
                 batch.Clear();
                 lock (_output)

@@ -1,0 +1,90 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Switchboard.Server.Logging;
+
+namespace Switchboard.Tests.Server;
+
+public sealed class BatchingLoggerTests
+{
+    [Fact]
+    public void Lines_arrive_in_order_on_the_output()
+    {
+        var output = new GatedStream(open: true);
+        using (var provider = new BatchingConsoleLoggerProvider(output))
+        {
+            var logger = provider.CreateLogger("Switchboard.Test");
+            for (var i = 0; i < 100; i++) logger.LogInformation("line {Number}", i);
+        } // Dispose flushes
+        var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(100, lines.Length);
+        Assert.EndsWith("info: Switchboard.Test[0] line 0", lines[0]);
+        Assert.EndsWith("line 99", lines[^1]);
+    }
+
+    /// <summary>
+    /// Request handlers log on the socket threads: a stalled standard output (a reader that stopped reading a pipe)
+    /// must cost log lines, never a blocked request. The drops are counted and reported when output moves again.
+    /// </summary>
+    [Fact]
+    public async Task A_stalled_output_drops_lines_instead_of_blocking_the_caller_and_says_how_many()
+    {
+        var output = new GatedStream(open: false);
+        var provider = new BatchingConsoleLoggerProvider(output, capacity: 10);
+        var logger = provider.CreateLogger("Switchboard.Test");
+
+        // The writer takes the first batch and blocks in Write; then the queue (10) fills and the rest must drop.
+        var logging = Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                logger.LogInformation("first {Number}", i);
+                if (i == 0) output.WaitForWriter();
+            }
+        });
+        await logging.WaitAsync(TimeSpan.FromSeconds(30)); // hangs (and fails) if a full queue blocks the caller
+
+        output.Open();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!output.Text.Contains("log lines dropped") && DateTime.UtcNow < deadline) await Task.Delay(20);
+        logger.LogInformation("after the stall");
+        provider.Dispose();
+
+        var text = output.Text;
+        Assert.Contains("first 0", text);
+        Assert.Contains("after the stall", text);
+        var dropNotice = text.Split('\n').Single(l => l.Contains("log lines dropped"));
+        var dropped = int.Parse(dropNotice.Split(' ')[3]);
+        var kept = text.Split('\n').Count(l => l.Contains(" first "));
+        Assert.Equal(50, kept + dropped);
+        Assert.True(dropped >= 30, $"expected most lines dropped behind a stalled output, got {dropped}");
+    }
+
+    /// <summary>An output stream whose writes block until it is opened.</summary>
+    private sealed class GatedStream(bool open) : Stream
+    {
+        private readonly ManualResetEventSlim _open = new(open);
+        private readonly ManualResetEventSlim _writerArrived = new(false);
+        private readonly MemoryStream _data = new();
+
+        public string Text { get { lock (_data) return Encoding.UTF8.GetString(_data.ToArray()); } }
+        public void Open() => _open.Set();
+        public void WaitForWriter() => _writerArrived.Wait(TimeSpan.FromSeconds(30));
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            _writerArrived.Set();
+            _open.Wait();
+            lock (_data) _data.Write(buffer, offset, count);
+        }
+
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
