@@ -34,6 +34,9 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Limits.MaxConcurrentUpgradedConnections = null;
     k.Listen(IPAddress.Loopback, port);
 });
+// bench/run.sh runs the fake lean (inline socket completions, as the gateway does): handlers never block here.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1")
+    builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
 var app = builder.Build();
 
 app.MapGet("/healthz", () => "ok");

@@ -44,7 +44,7 @@ internal static class ReportWriter
         s.AppendLine($"Measured {r.Date} on commit `{r.Commit}` by `bench/run.sh`{(o.Quick ? " --quick" : "")} in {r.Elapsed.TotalMinutes:0.0} min.");
         s.AppendLine();
         s.AppendLine($"- **Machine:** {r.Machine}; .NET SDK {r.Dotnet}; load average {r.LoadAvgBefore:0.00} when the run started (the 2 cores are shared by the gateway, the fake upstream and the load generator, and with other work on the machine).");
-        s.AppendLine($"- **Gateway:** `dotnet switchboard.dll up` (Release) as its own process, logging at Information to a file (one line per request), config in `{Path.GetFileName(o.WorkDir)}/gateway.yaml`. **Upstream:** `bench/Switchboard.FakeUpstream` (Kestrel, 127.0.0.1, no added latency). Everything on 127.0.0.1.");
+        s.AppendLine($"- **Gateway:** `dotnet switchboard.dll up` (Release) as its own process, logging at Information to a file (one line per request), config in `{Path.GetFileName(o.WorkDir)}/gateway.yaml`. **Upstream:** `bench/Switchboard.FakeUpstream` (Kestrel, 127.0.0.1, no added latency). Everything on 127.0.0.1. The load runner and the fake upstream run with inline socket completions, like the gateway, so they take as little CPU from it as they can (in production neither is on the gateway's cores).");
         if (o.GatewayEnv.Count > 0) s.AppendLine($"- **Gateway environment:** {string.Join(", ", o.GatewayEnv.Select(kv => $"`{kv.Key}={kv.Value}`"))}");
         s.AppendLine($"- **Each figure** is the median of {o.Reps} run(s); in brackets the smallest…largest of those runs, to show the noise. Direct and gateway runs alternate, so drifts in the machine's load hit both. Latency is client-side, in milliseconds.");
         s.AppendLine();

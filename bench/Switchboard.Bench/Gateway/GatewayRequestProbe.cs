@@ -21,7 +21,8 @@ internal static class GatewayRequestProbe
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var n = args.Length > 1 ? int.Parse(args[1]) : 20000;
+        var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 20000;
+        var types = args.Contains("--types"); // also: what allocates, by type (sampled every ~100 KB by the runtime)
         var upstream = await StartUpstreamAsync();
         var upstreamUrl = upstream.Urls.First();
         var yaml = $"""
@@ -70,9 +71,11 @@ internal static class GatewayRequestProbe
             var gen0 = GC.CollectionCount(0);
             var bytes = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            using var sampler = types ? new AllocationSampler() : null;
             var wall = Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++) await SendAsync(client, c.Url, c.Body, c.Headers);
             var elapsed = Stopwatch.GetElapsedTime(wall);
+            sampler?.Print(c.Name, count);
             var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
             Console.Error.WriteLine($"{c.Name,-40} {allocated / count,10:N0} {cpuUsed.TotalMicroseconds / count,11:0.0} {elapsed.TotalMicroseconds / count,12:0.0} {(GC.CollectionCount(0) - gen0) * 1000.0 / count,8:0.00}");
@@ -115,5 +118,40 @@ internal static class GatewayRequestProbe
         app.MapPost("/{**path}", (HttpContext c) => FakeLlm.HandleAsync(c, 0));
         await app.StartAsync();
         return app;
+    }
+}
+
+/// <summary>The runtime's GCAllocationTick events (one per ~100 KB allocated, naming the type that crossed it), summed by type.</summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, long> _bytes = [];
+    private long _total;
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName?.StartsWith("GCAllocationTick") != true || e.Payload is null) return;
+        var name = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a]) : 100_000;
+        lock (_bytes)
+        {
+            _bytes[name] = _bytes.GetValueOrDefault(name) + amount;
+            _total += amount;
+        }
+    }
+
+    public void Print(string name, int requests)
+    {
+        lock (_bytes)
+        {
+            Console.Error.WriteLine($"  {name}: sampled {_total / requests:N0} B/request; top types:");
+            foreach (var (type, bytes) in _bytes.OrderByDescending(kv => kv.Value).Take(15))
+                Console.Error.WriteLine($"    {bytes * 100.0 / _total,5:0.0}%  {bytes / requests,7:N0} B/req  {type}");
+        }
     }
 }

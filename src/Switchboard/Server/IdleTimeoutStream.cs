@@ -2,26 +2,27 @@ namespace Switchboard.Server;
 
 /// <summary>
 /// A read-only view of an upstream body that fails a read which waits longer than the idle timeout, so a
-/// stalled stream is cut while a long one that keeps producing never is. One timer source, reset per read.
+/// stalled stream is cut while a long one that keeps producing never is. One token source for the whole body,
+/// linked to the request's token once; its timer is re-armed per read (no allocation per read or chunk).
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, CancellationToken request) : Stream
 {
-    private CancellationTokenSource _timer = new();
+    private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(request);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!_timer.TryReset())
-        {
-            _timer.Dispose();
-            _timer = new CancellationTokenSource();
-        }
-        _timer.CancelAfter(idle);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
+        // A caller with its own token (not the request's) gets it linked in for this read.
+        using var other = cancellationToken.CanBeCanceled && cancellationToken != request
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _idle.Token)
+            : null;
+        _idle.CancelAfter(idle);
         try
         {
-            return await inner.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
+            var read = await inner.ReadAsync(buffer, other?.Token ?? _idle.Token).ConfigureAwait(false);
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan); // the clock runs only while a read waits
+            return read;
         }
-        catch (OperationCanceledException) when (_timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (_idle.IsCancellationRequested && !request.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"the upstream sent nothing for {idle.TotalSeconds:0.#} s");
         }
@@ -46,7 +47,7 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle) : Stream
     {
         if (disposing)
         {
-            _timer.Dispose();
+            _idle.Dispose();
             inner.Dispose();
         }
         base.Dispose(disposing);

@@ -105,6 +105,16 @@ internal static class InfoEndpoints
         writer.WriteNumber("thread_pool_threads"u8, ThreadPool.ThreadCount);
         writer.WriteNumber("thread_pool_completed_items"u8, ThreadPool.CompletedWorkItemCount);
         writer.WriteBoolean("inline_socket_io"u8, Environment.GetEnvironmentVariable(InlineSocketIo.Variable) == "1");
+        if (gc.Index > 0)
+        {
+            writer.WriteStartObject("last_gc"u8);
+            writer.WriteNumber("generation"u8, gc.Generation);
+            writer.WriteNumber("pause_ms"u8, Math.Round(gc.PauseDurations[0].TotalMilliseconds + gc.PauseDurations[1].TotalMilliseconds, 3));
+            writer.WriteNumber("promoted_bytes"u8, gc.PromotedBytes);
+            writer.WriteNumber("heap_size_bytes"u8, gc.HeapSizeBytes);
+            writer.WriteBoolean("concurrent"u8, gc.Concurrent);
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 

@@ -59,7 +59,7 @@ internal static class PassthroughRelay
         var usage = record.Usage;
         try
         {
-            await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout);
+            await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
             while (true)
             {
                 if (pending == buffer.Length)

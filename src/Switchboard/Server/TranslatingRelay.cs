@@ -32,7 +32,7 @@ internal static class TranslatingRelay
             await response.StartAsync(aborted).ConfigureAwait(false);
             var translator = ProtocolTranslation.CreateStreamTranslator(record.Client, endpoint.Api, plan.ModelId, plan.ClientWantsUsage, plan.EstimatedInputTokens, plan.ToolNames);
             var writer = response.BodyWriter;
-            await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout);
+            await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
             var result = await SseEventPump.PumpAsync(stream, translator,
                 async (bytes, ct) => await writer.WriteAsync(bytes, ct).ConfigureAwait(false), aborted).ConfigureAwait(false);
             record.Usage = translator.Usage;

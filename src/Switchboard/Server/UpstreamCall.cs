@@ -72,7 +72,7 @@ internal static class UpstreamCall
     {
         try
         {
-            await using var stream = new IdleTimeoutStream(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), idleTimeout);
+            await using var stream = new IdleTimeoutStream(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), idleTimeout, cancellationToken);
             return await RequestBody.ReadAsync(stream, content.Headers.ContentLength, Math.Min(limit, Array.MaxLength - 1), cancellationToken).ConfigureAwait(false)
                 ?? throw new UpstreamException(UpstreamFailureKind.Unreachable, provider, $"provider '{provider}' answered with a body larger than {limit} bytes.");
         }

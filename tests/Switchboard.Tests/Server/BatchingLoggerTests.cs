@@ -21,6 +21,20 @@ public sealed class BatchingLoggerTests
         Assert.EndsWith("line 99", lines[^1]);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(10)]
+    [InlineData(123456789)]
+    [InlineData(-42)]
+    [InlineData(int.MinValue)]
+    public void A_line_is_time_level_category_event_id_message_and_exception(int eventId)
+    {
+        var time = new DateTime(2026, 11, 22, 5, 4, 3, 21);
+        Assert.Equal($"05:04:03.021 info: Switchboard.X[{eventId}] hello\n", BatchingConsoleLoggerProvider.FormatLine(time, "info", "Switchboard.X", eventId, "hello", null));
+        Assert.Equal($"05:04:03.021 fail: C[{eventId}] boom{Environment.NewLine}System.Exception: x\n", BatchingConsoleLoggerProvider.FormatLine(time, "fail", "C", eventId, "boom", "System.Exception: x"));
+    }
+
     /// <summary>
     /// Request handlers log on the socket threads: a stalled standard output (a reader that stopped reading a pipe)
     /// must cost log lines, never a blocked request. The drops are counted and reported when output moves again.

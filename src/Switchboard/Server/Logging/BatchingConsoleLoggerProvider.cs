@@ -75,6 +75,46 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
         _writer.Wait(TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>"HH:mm:ss.fff level: category[id] message\n" (then the exception, if any), built in one allocation.</summary>
+    internal static string FormatLine(DateTime time, string level, string category, int eventId, string message, string? error)
+    {
+        var length = 12 + 1 + level.Length + 2 + category.Length + 1 + Digits(eventId) + 2 + message.Length
+            + (error is null ? 0 : Environment.NewLine.Length + error.Length) + 1;
+        return string.Create(length, (time, level, category, eventId, message, error), static (span, s) =>
+        {
+            s.time.TryFormat(span, out var written, "HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+            var at = written;
+            span[at++] = ' ';
+            Append(span, ref at, s.level);
+            Append(span, ref at, ": ");
+            Append(span, ref at, s.category);
+            span[at++] = '[';
+            s.eventId.TryFormat(span[at..], out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+            at += idLength;
+            Append(span, ref at, "] ");
+            Append(span, ref at, s.message);
+            if (s.error is not null)
+            {
+                Append(span, ref at, Environment.NewLine);
+                Append(span, ref at, s.error);
+            }
+            span[at] = '\n';
+        });
+    }
+
+    private static int Digits(int value)
+    {
+        var digits = value < 0 ? 2 : 1;
+        for (var rest = Math.Abs((long)value); rest >= 10; rest /= 10) digits++;
+        return digits;
+    }
+
+    private static void Append(Span<char> span, ref int at, string text)
+    {
+        text.CopyTo(span[at..]);
+        at += text.Length;
+    }
+
     private sealed class Logger(BatchingConsoleLoggerProvider owner, string category) : ILogger
     {
         private readonly string _category = category;
@@ -86,13 +126,9 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            var line = new StringBuilder(256)
-                .Append(DateTime.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
-                .Append(' ').Append(Level(logLevel)).Append(": ")
-                .Append(_category).Append('[').Append(eventId.Id).Append("] ")
-                .Append(formatter(state, exception));
-            if (exception is not null) line.Append(Environment.NewLine).Append(exception);
-            owner.Enqueue(line.Append('\n').ToString());
+            var message = formatter(state, exception);
+            var error = exception?.ToString();
+            owner.Enqueue(FormatLine(DateTime.Now, Level(logLevel), _category, eventId.Id, message, error));
         }
 
         private static string Level(LogLevel level) => level switch
