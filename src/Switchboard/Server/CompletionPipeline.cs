@@ -33,7 +33,7 @@ internal sealed class CompletionPipeline(
         var response = context.Response;
         response.Headers[RequestIdHeader] = record.RequestId;
         var aborted = context.RequestAborted;
-        using var activity = GatewayMetrics.Activities.StartActivity("switchboard.request", System.Diagnostics.ActivityKind.Server);
+        using var activity = GatewayMetrics.StartRequestActivity(context.Request.Headers);
         activity?.SetTag("switchboard.request_id", record.RequestId);
         try
         {

@@ -20,6 +20,18 @@ internal static class GatewayMetrics
     private static readonly Counter<long> Tokens = Meter.CreateCounter<long>("switchboard.tokens", description: "Tokens reported by providers");
     private static readonly Histogram<double> Routing = Meter.CreateHistogram<double>("switchboard.routing.duration", "ms", "Routing decision time");
 
+    /// <summary>
+    /// The request's span, when something listens: a child of the client's W3C trace context (traceparent /
+    /// tracestate) when it sent one, so the gateway's span and the upstream call (HttpClient sends the span's
+    /// traceparent) join the client's trace. Nothing is allocated when nothing listens.
+    /// </summary>
+    public static Activity? StartRequestActivity(Microsoft.AspNetCore.Http.IHeaderDictionary headers)
+    {
+        if (!Activities.HasListeners()) return null;
+        ActivityContext.TryParse(headers[TraceContext.Parent].ToString(), headers[TraceContext.State].ToString(), isRemote: true, out var parent);
+        return Activities.StartActivity("switchboard.request", ActivityKind.Server, parent);
+    }
+
     public static void RecordRequest(RequestRecord record, double latencyMs, double ttfbMs)
     {
         if (!Requests.Enabled && !Duration.Enabled && !Tokens.Enabled) return;
@@ -42,4 +54,11 @@ internal static class GatewayMetrics
     {
         if (Routing.Enabled) Routing.Record(ms, new TagList { { "router", router }, { "reason", reason } });
     }
+}
+
+/// <summary>W3C Trace Context header names.</summary>
+internal static class TraceContext
+{
+    public const string Parent = "traceparent";
+    public const string State = "tracestate";
 }

@@ -35,6 +35,15 @@ internal static class UpstreamCall
             if (!hasVersion) request.Headers.TryAddWithoutValidation("anthropic-version", ProviderEndpoint.DefaultAnthropicVersion);
         }
         endpoint.ApplyAuth(request.Headers);
+        // Trace context: while the gateway traces (an OpenTelemetry exporter listens), HttpClient sends its own span's
+        // traceparent, a child of the client's; otherwise the client's passes through unchanged, as a proxy that
+        // takes no part in the trace should.
+        if (System.Diagnostics.Activity.Current is null && clientHeaders.TryGetValue(TraceContext.Parent, out var traceParent))
+        {
+            request.Headers.TryAddWithoutValidation(TraceContext.Parent, (IEnumerable<string?>)traceParent);
+            if (clientHeaders.TryGetValue(TraceContext.State, out var traceState))
+                request.Headers.TryAddWithoutValidation(TraceContext.State, (IEnumerable<string?>)traceState);
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(firstByteTimeout);

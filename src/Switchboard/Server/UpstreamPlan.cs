@@ -37,6 +37,11 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
                 // Anthropic would reject it, so it goes before the request does.
                 upstreamBody = UnsignedThinking.StripFromAnthropicRequest(upstreamBody) ?? upstreamBody;
             }
+            else if (client == ApiFormat.OpenAI && SignedToolCallIds.MayContainSignedIds(body))
+            {
+                // Tool call ids that carried Gemini thought signatures to this client are too long for OpenAI.
+                upstreamBody = SignedToolCallIds.StripFromOpenAIRequest(upstreamBody) ?? upstreamBody;
+            }
             var uri = operation == Operation.CountTokens
                 ? endpoint.CountTokensUri
                 : endpoint.GetCompletionUri(candidate.ModelId, client == ApiFormat.Anthropic ? query : null);

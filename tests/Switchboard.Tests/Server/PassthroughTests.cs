@@ -130,6 +130,84 @@ public sealed class PassthroughTests : TwoUpstreamGatewayTest
         Assert.Equal(64000, root.GetProperty("max_tokens").GetInt32());
     }
 
+    /// <summary>
+    /// A conversation that Gemini answered earlier carries thought signatures inside its tool call ids; sent on to an
+    /// OpenAI model as is, OpenAI would refuse those ids (over 40 characters), so they arrive at their base.
+    /// </summary>
+    [Fact]
+    public async Task Gemini_signed_tool_call_ids_reach_an_openai_upstream_at_their_base()
+    {
+        var signed = Switchboard.Protocols.Translation.GeminiWire.OpenAIToolId("call_r_0", Convert.ToBase64String(new byte[60]));
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat("done"));
+        var body = $$$"""
+            {"model":"openai/gpt-4.1","messages":[
+              {"role":"user","content":"list files"},
+              {"role":"assistant","content":null,"tool_calls":[{"id":"{{{signed}}}","type":"function","function":{"name":"ls","arguments":"{}"}}]},
+              {"role":"tool","tool_call_id":"{{{signed}}}","content":"a.txt"}]}
+            """;
+        using var response = await Gateway.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("messages");
+        Assert.Equal("call_r_0", sent[1].GetProperty("tool_calls")[0].GetProperty("id").GetString());
+        Assert.Equal("call_r_0", sent[2].GetProperty("tool_call_id").GetString());
+        Assert.Equal("gpt-4.1", OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("model").GetString());
+    }
+
+    private const string ClientTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private const string ClientSpanId = "00f067aa0ba902b7";
+
+    private async Task<RecordedRequest> SendTracedAsync(string model, bool anthropicUpstream)
+    {
+        (anthropicUpstream ? AnthropicUpstream : OpenAIUpstream).RespondJson(anthropicUpstream ? Canned.AnthropicMessage() : Canned.OpenAIChat("hi"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = new StringContent($$"""{"model":"{{model}}","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
+        request.Headers.Add("tracestate", "vendor=abc");
+        using var response = await Gateway.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (anthropicUpstream ? AnthropicUpstream : OpenAIUpstream).LastRequest;
+    }
+
+    /// <summary>A client's W3C trace context reaches the provider, so the provider's traces join the client's.</summary>
+    [Theory]
+    [InlineData("anthropic/claude-sonnet-4-5", true)] // passthrough
+    [InlineData("openai/gpt-4.1", false)] // translated
+    public async Task The_clients_trace_context_reaches_the_upstream(string model, bool anthropicUpstream)
+    {
+        var upstream = await SendTracedAsync(model, anthropicUpstream);
+        var traceParent = upstream.Header("traceparent");
+        Assert.NotNull(traceParent);
+        var parts = traceParent!.Split('-');
+        Assert.Equal(ClientTraceId, parts[1]); // the same trace; the parent span is the client's, or the gateway's when it traces
+        Assert.Equal("vendor=abc", upstream.Header("tracestate"));
+    }
+
+    /// <summary>While something listens to the gateway's ActivitySource (an OTLP exporter), its request span is a child of the client's, and the upstream call a child of that.</summary>
+    [Fact]
+    public async Task When_the_gateway_traces_its_span_joins_the_clients_trace()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Switchboard",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        var upstream = await SendTracedAsync("anthropic/claude-sonnet-4-5", anthropicUpstream: true);
+
+        var span = Assert.Single(spans, a => a.TraceId.ToHexString() == ClientTraceId);
+        Assert.Equal("switchboard.request", span.OperationName);
+        Assert.Equal(ClientSpanId, span.ParentSpanId.ToHexString());
+        var parts = upstream.Header("traceparent")!.Split('-');
+        Assert.Equal(ClientTraceId, parts[1]);
+        Assert.NotEqual(ClientSpanId, parts[2]); // the upstream's parent is the gateway's span (or HttpClient's child of it)
+    }
+
     [Fact]
     public async Task Streamed_events_reach_the_client_before_the_upstream_finishes()
     {

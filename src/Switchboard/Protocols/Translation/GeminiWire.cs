@@ -26,6 +26,7 @@ internal static class GeminiWire
     public const string SkipSignatureValidator = "skip_thought_signature_validator";
     /// <summary>Separates an OpenAI tool call id from the signature it carries: "call_x_0" + "__ts1_" + base64url.</summary>
     private const string IdSignatureMarker = "__ts";
+    internal static ReadOnlySpan<byte> IdSignatureMarkerUtf8 => "__ts"u8;
 
     public enum Finish : byte { None, Stop, MaxTokens, Filtered, Other }
 

@@ -21,16 +21,7 @@ public static class UnsignedThinking
     {
         if (!MayContainForeignThinking(anthropicRequestBody)) return null;
 
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(anthropicRequestBody);
-        }
-        catch (JsonException)
-        {
-            return null; // not ours to fix: the upstream will report it
-        }
-        if (root is not JsonObject request || request["messages"] is not JsonArray messages) return null;
+        if (!TryParseMessages(anthropicRequestBody, out var request, out var messages)) return null;
 
         bool changed = false, lastAssistantLostThinking = false;
         JsonObject? lastAssistant = messages.OfType<JsonObject>().LastOrDefault(m => (string?)m["role"] == "assistant");
@@ -72,7 +63,24 @@ public static class UnsignedThinking
 
     private static bool IsAnthropicSignature(string? signature) => !string.IsNullOrEmpty(signature) && !GeminiWire.IsGeminiSignature(signature);
 
-    private static byte[] ToUtf8(JsonNode node)
+    /// <summary>A request body as an editable DOM with its messages array; false for bodies that are not ours to fix (the upstream will report them).</summary>
+    internal static bool TryParseMessages(ReadOnlySpan<byte> body, out JsonObject request, out JsonArray messages)
+    {
+        request = null!;
+        messages = null!;
+        try
+        {
+            if (JsonNode.Parse(body) is not JsonObject root || root["messages"] is not JsonArray list) return false;
+            (request, messages) = (root, list);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    internal static byte[] ToUtf8(JsonNode node)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer, SseWriter.JsonOptions)) node.WriteTo(writer);

@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+
+namespace Switchboard.Protocols.Translation;
+
+/// <summary>
+/// OpenAI clients answered by Gemini get each function call's thought signature inside its tool call id
+/// (<see cref="GeminiWire.OpenAIToolId"/>), which makes the id long. If that conversation later goes to an OpenAI-protocol
+/// provider as is (same-protocol passthrough), OpenAI rejects ids over 40 characters, and the signature means nothing
+/// there anyway: the ids go back to their base, consistently in the assistant's tool_calls and the tool messages.
+/// </summary>
+public static class SignedToolCallIds
+{
+    /// <summary>The request without signatures in tool call ids, or null when it has none (send the original bytes).</summary>
+    public static byte[]? StripFromOpenAIRequest(ReadOnlySpan<byte> openAIRequestBody)
+    {
+        if (!MayContainSignedIds(openAIRequestBody)) return null;
+        if (!UnsignedThinking.TryParseMessages(openAIRequestBody, out var request, out var messages)) return null;
+
+        var changed = false;
+        foreach (var message in messages.OfType<JsonObject>())
+        {
+            if (message["tool_calls"] is JsonArray calls)
+                foreach (var call in calls.OfType<JsonObject>())
+                    changed |= Strip(call, "id");
+            changed |= Strip(message, "tool_call_id");
+        }
+        return changed ? UnsignedThinking.ToUtf8(request) : null;
+    }
+
+    /// <summary>A cheap scan for the marker <see cref="GeminiWire.OpenAIToolId"/> puts in ids.</summary>
+    public static bool MayContainSignedIds(ReadOnlySpan<byte> body) => body.IndexOf(GeminiWire.IdSignatureMarkerUtf8) >= 0;
+
+    private static bool Strip(JsonObject owner, string property)
+    {
+        if (owner[property] is not JsonValue value || !value.TryGetValue<string>(out var id)) return false;
+        var stripped = GeminiWire.WithoutSignature(id);
+        if (ReferenceEquals(stripped, id)) return false;
+        owner[property] = stripped;
+        return true;
+    }
+}
