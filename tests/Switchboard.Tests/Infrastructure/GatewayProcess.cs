@@ -35,13 +35,19 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
 
-    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null)
+    public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null) =>
+        StartProgram("dotnet", [CliDll, .. args], env, workingDirectory);
+
+    /// <summary>Any program (e.g. the repository's `switchboard` launcher script); a null value in <paramref name="env"/> removes that variable.</summary>
+    public static GatewayProcess StartProgram(string program, IEnumerable<string> args, IDictionary<string, string?>? env = null, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliDll);
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
-        if (env is not null) foreach (var (k, v) in env) start.Environment[k] = v;
+        if (env is not null)
+            foreach (var (k, v) in env)
+                if (v is null) start.Environment.Remove(k);
+                else start.Environment[k] = v;
         return new GatewayProcess(Process.Start(start)!);
     }
 
