@@ -51,3 +51,9 @@ public readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, 
 /// an upstream's response a 502.
 /// </summary>
 public sealed class TranslationException(string message, Exception? inner = null) : JsonException(message, inner);
+
+/// <summary>
+/// A valid request that asks for something the target API cannot give (OpenAI's <c>n</c> &gt; 1 toward Anthropic): the
+/// gateway tries the next fallback candidate, and with none left the client gets a 400 saying what to change.
+/// </summary>
+public sealed class UnsupportedByTargetException(string message) : JsonException(message);

@@ -184,6 +184,11 @@ internal sealed class CompletionPipeline(
             {
                 plan = UpstreamPlan.Create(client, record.Operation, candidate, endpoint, body.Span, peek, parsed, request.QueryString.Value);
             }
+            catch (UnsupportedByTargetException ex) when (!isLast)
+            {
+                GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
+                continue;
+            }
             catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or KeyNotFoundException or ArgumentException)
             {
                 // A field of an unexpected shape that only translation looks at: the request's fault, said in its format.

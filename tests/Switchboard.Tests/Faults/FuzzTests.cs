@@ -122,7 +122,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         sb.Append($"Seed {Seed}; {tallies.Values.Sum(t => t.Tried)} in-process inputs in {inProcess.TotalSeconds:0.0} s, {http.Sent} through the gateway; total {watch.Elapsed.TotalSeconds:0.0} s.\n\n");
         sb.Append("Streams: inputs = mutations (events dropped, repeated, swapped, retyped, or their data mutated), translated = events translated, " +
             "rejected = streams ended by a JsonException/TranslationException from an event (then OnFailed, as the gateway's pump does).\n\n");
-        sb.Append(Report.Table(["target", "inputs", "not JSON (rejected by the parser)", "translated", "rejected (TranslationException)"], tallies.Select(t => t.Value.Row(t.Key))));
+        sb.Append(Report.Table(["target", "inputs", "not JSON (rejected by the parser)", "translated", "rejected (TranslationException, UnsupportedByTargetException)"], tallies.Select(t => t.Value.Row(t.Key))));
         sb.Append("\nThrough the gateway: ").Append(string.Join(", ", http.Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))).Append('\n');
         sb.Append("\n## Findings\n\n");
         if (findings.All.Count == 0) sb.Append("None.\n");
@@ -169,9 +169,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
                     tally.Translated++;
                     if (!IsJson(translated.Body)) findings.Add(name, "translated body is not valid JSON", bytes, mutation);
                 }
-                catch (TranslationException)
+                catch (Exception ex) when (ex is TranslationException or UnsupportedByTargetException)
                 {
-                    tally.Rejected++;
+                    tally.Rejected++; // a 400 in the client's format (or, for the latter, the next fallback)
                 }
                 catch (Exception ex)
                 {

@@ -187,6 +187,57 @@ public sealed class ReliabilityTests
         Assert.Contains("+fallback status=200", await gateway.Logs.WaitForLineAsync($"request {id} api="));
     }
 
+    /// <summary>OpenAI's n &gt; 1 has no Anthropic equivalent: an Anthropic candidate is skipped for a fallback that can answer, and with none the client is told what to change (never one choice where it asked for two).</summary>
+    [Fact]
+    public async Task A_request_a_model_cannot_serve_goes_to_a_fallback_that_can_or_gets_a_clear_400()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        await using var anthropic = await FakeUpstream.StartAsync();
+        openAI.RespondJson(Canned.OpenAIChat("two choices"));
+        anthropic.RespondJson(Canned.AnthropicMessage("one choice"));
+        await using var gateway = await TestGateway.StartAsync($"""
+            model_providers:
+              - model: anthropic/claude-sonnet-4-5
+                access_key: $ANTHROPIC_API_KEY
+                base_url: {anthropic.BaseUrl}
+                default: true
+                fallbacks: [openai/gpt-4.1]
+              - model: anthropic/claude-haiku-4-5
+                access_key: $ANTHROPIC_API_KEY
+                base_url: {anthropic.BaseUrl}
+              - model: openai/gpt-4.1
+                access_key: $OPENAI_API_KEY
+                base_url: {openAI.BaseUrl}v1
+            """, Yaml.Keys);
+
+        const string TwoChoices = """{"model":"anthropic/claude-sonnet-4-5","n":2,"messages":[{"role":"user","content":"hi"}]}""";
+        using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", TwoChoices)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("openai/gpt-4.1", response.Headers.GetValues("x-switchboard-model").Single());
+            Assert.Equal(2, openAI.LastRequest.Json.RootElement.GetProperty("n").GetInt32());
+            Assert.Empty(anthropic.Requests);
+            await gateway.Logs.WaitForLineAsync("fallback: anthropic/claude-sonnet-4-5 skipped (n > 1 asks for several choices");
+        }
+
+        using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", TwoChoices.Replace("claude-sonnet-4-5", "claude-haiku-4-5"))))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var message = error.RootElement.GetProperty("error").GetProperty("message").GetString();
+            Assert.Contains("n > 1", message);
+            Assert.Contains("Send n: 1", message);
+            Assert.Empty(anthropic.Requests);
+        }
+
+        // n: 1 is simply the default.
+        using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", TwoChoices.Replace("\"n\":2", "\"n\":1"))))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("anthropic/claude-sonnet-4-5", response.Headers.GetValues("x-switchboard-model").Single());
+        }
+    }
+
     [Fact]
     public async Task When_every_candidate_fails_the_last_error_reaches_the_client()
     {
