@@ -233,6 +233,10 @@ internal sealed class BenchmarkRun(RunOptions options)
         {
             // Interleaved, so slow drifts in the machine's load hit both sides alike.
             row.Direct.Add(await Load.FixedRateAsync(client, s.Direct, rate, options.Warmup, options.Duration));
+            // A/B: direct, A, B, direct on even repetitions and direct, B, A, direct on odd ones, so neither side always goes first.
+            LatencyResult? bResult = null;
+            double bCpuUs = 0;
+            if (b is not null && rep % 2 == 1) (bResult, bCpuUs) = await RunCompareAsync();
             var cpu = _gateway!.CpuMs();
             var gc = await GcReading.ReadAsync(client, _gatewayPort);
             row.Gateway.Add(await Load.FixedRateAsync(client, s.Gateway, rate, options.Warmup, options.Duration));
@@ -241,20 +245,25 @@ internal sealed class BenchmarkRun(RunOptions options)
             Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms, gateway CPU {row.GatewayCpuUs[^1]:0} µs/request, {row.GatewayGc[^1].Collections} GCs paused {row.GatewayGc[^1].PauseMs:0.0} ms)");
             if (b is not null)
             {
-                var bCpu = _compare!.CpuMs();
-                var bResult = await Load.FixedRateAsync(client, b.Gateway, rate, options.Warmup, options.Duration);
-                var bCpuUs = (_compare.CpuMs() - bCpu) * 1000 / (rate * (options.Warmup + options.Duration).TotalSeconds);
+                if (bResult is null) (bResult, bCpuUs) = await RunCompareAsync();
                 var direct = await Load.FixedRateAsync(client, s.Direct, rate, options.Warmup, options.Duration);
-                // Direct, A, B, direct: both gateways are compared with the mean of the direct runs around them.
+                // Both gateways are compared with the mean of the direct runs around them.
                 var directMean = (row.Direct[^1].P50 + direct.P50) / 2;
                 aAdded.Add(row.Gateway[^1].P50 - directMean);
                 bAdded.Add(bResult.P50 - directMean);
-                Console.WriteLine($"    B @ {rate}/s rep {rep + 1}: gateway B p50 {bResult.P50:0.000} p99 {bResult.P99:0.000} ms, direct again p50 {direct.P50:0.000} (errors {bResult.Errors}, gateway B CPU {bCpuUs:0} µs/request); added p50 A {aAdded[^1]:0.000} B {bAdded[^1]:0.000}");
+                Console.WriteLine($"    B @ {rate}/s rep {rep + 1}{(rep % 2 == 1 ? " (ran before A)" : "")}: gateway B p50 {bResult.P50:0.000} p99 {bResult.P99:0.000} ms, direct again p50 {direct.P50:0.000} (errors {bResult.Errors}, gateway B CPU {bCpuUs:0} µs/request); added p50 A {aAdded[^1]:0.000} B {bAdded[^1]:0.000}");
             }
         }
         if (b is not null)
             Console.WriteLine($"A/B {s.Name} @ {rate}/s: median added p50 A {Load.Median(aAdded):0.000} ms, B {Load.Median(bAdded):0.000} ms");
         return row;
+
+        async Task<(LatencyResult, double)> RunCompareAsync()
+        {
+            var before = _compare!.CpuMs();
+            var result = await Load.FixedRateAsync(client, b!.Gateway, rate, options.Warmup, options.Duration);
+            return (result, (_compare.CpuMs() - before) * 1000 / (rate * (options.Warmup + options.Duration).TotalSeconds));
+        }
     }
 
     private async Task<ThroughputRow> ThroughputAsync(Scenario s)

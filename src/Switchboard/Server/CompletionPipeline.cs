@@ -106,6 +106,10 @@ internal sealed class CompletionPipeline(
             await Reject(context, record, 413, $"request body is larger than the gateway's limit of {limit} bytes (limits.max_request_body_bytes).").ConfigureAwait(false);
             return;
         }
+        // With inline socket I/O this handler runs on a socket thread. Parsing, routing and translating a large body (a
+        // long Claude Code conversation) costs milliseconds, which the thread's other connections would wait out: such
+        // requests move to the thread pool first. Small ones, the common case, stay inline.
+        if (body.Length > InlineSocketIo.LargeBodyBytes && !Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
 
         RequestPeek peek;
         try

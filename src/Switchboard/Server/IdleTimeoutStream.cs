@@ -5,12 +5,19 @@ namespace Switchboard.Server;
 /// stalled stream is cut while a long one that keeps producing never is. One token source for the whole body,
 /// linked to the request's token once; its timer is re-armed per read (no allocation per read or chunk).
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, CancellationToken request) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, CancellationToken request) : ReadOnlyStream
 {
-    private readonly CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(request);
+    private CancellationTokenSource _idle = CancellationTokenSource.CreateLinkedTokenSource(request);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (_idle.IsCancellationRequested && !request.IsCancellationRequested)
+        {
+            // The clock ran out just as the last read finished (after it returned data, before it was disarmed): a
+            // cancelled source cannot be re-armed, so this read gets a fresh one. Rare, so the allocation is too.
+            _idle.Dispose();
+            _idle = CancellationTokenSource.CreateLinkedTokenSource(request);
+        }
         // A caller with its own token (not the request's) gets it linked in for this read.
         using var other = cancellationToken.CanBeCanceled && cancellationToken != request
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _idle.Token)
@@ -27,21 +34,6 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, Cancellatio
             throw new TimeoutException($"the upstream sent nothing for {idle.TotalSeconds:0.#} s");
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -5,13 +5,17 @@ namespace Switchboard.Server;
 /// runtime's socket event threads, instead of handing each one to the thread pool. A proxied request crosses sockets
 /// four times, and on a small machine every hand-off is a thread wake-up plus spinning: at 1,000 requests/s the
 /// gateway's CPU per request fell from ~700 to ~290 µs with this on (docs/benchmarks.md). Safe here because nothing
-/// on the request path blocks a thread: logging is queued, upstream calls and timers are asynchronous, and the
-/// CPU-bound parts (routing, translation) take microseconds.
+/// on the request path blocks a thread: logging is queued and never waits, upstream calls and timers are
+/// asynchronous, and the CPU-bound parts (peek, routing, translation) take microseconds for ordinary bodies; a body
+/// over <see cref="LargeBodyBytes"/> moves to the thread pool before any of them runs (CompletionPipeline).
 /// </summary>
 internal static class InlineSocketIo
 {
     /// <summary>The runtime's switch, read once, at the process's first asynchronous socket operation.</summary>
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>Bodies above this (128 KiB) are parsed and translated on the thread pool, off the socket thread.</summary>
+    public const int LargeBodyBytes = 128 * 1024;
 
     /// <summary>
     /// Turns inline completions on for this process unless the variable is already set (<c>0</c> opts out), and says

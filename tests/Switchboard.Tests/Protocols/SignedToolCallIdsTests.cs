@@ -45,6 +45,13 @@ public sealed class SignedToolCallIdsTests
     }
 
     [Fact]
+    public void A_body_with_duplicate_keys_is_left_for_the_upstream_to_report()
+    {
+        var json = "{\"messages\":[{\"role\":\"tool\",\"role\":\"tool\",\"tool_call_id\":\"" + Signed + "\",\"content\":\"x\"}]}";
+        Assert.Null(SignedToolCallIds.StripFromOpenAIRequest(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Fact]
     public void Malformed_json_is_left_for_the_upstream_to_report()
     {
         Assert.Null(SignedToolCallIds.StripFromOpenAIRequest(Encoding.UTF8.GetBytes("{\"messages\":[{\"tool_call_id\":\"" + Signed + "\"")));

@@ -87,7 +87,7 @@ public sealed class SseEventPumpTests
     }
 
     /// <summary>Returns one byte per read, the worst split a network can produce; optionally fails instead of ending.</summary>
-    private sealed class OneBytePerReadStream(byte[] data, bool failAtEnd = false) : Stream
+    private sealed class OneBytePerReadStream(byte[] data, bool failAtEnd = false) : Switchboard.Server.ReadOnlyStream
     {
         private int _position;
 
@@ -107,17 +107,5 @@ public sealed class SseEventPumpTests
             return Read(buffer.Span);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

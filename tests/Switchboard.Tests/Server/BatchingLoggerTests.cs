@@ -14,7 +14,8 @@ public sealed class BatchingLoggerTests
         {
             var logger = provider.CreateLogger("Switchboard.Test");
             for (var i = 0; i < 100; i++) logger.LogInformation("line {Number}", i);
-        } // Dispose flushes
+            WaitUntil(() => output.Text.Contains("line 99"));
+        }
         var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(100, lines.Length);
         Assert.EndsWith("info: Switchboard.Test[0] line 0", lines[0]);
@@ -58,9 +59,9 @@ public sealed class BatchingLoggerTests
         await logging.WaitAsync(TimeSpan.FromSeconds(30)); // hangs (and fails) if a full queue blocks the caller
 
         output.Open();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!output.Text.Contains("log lines dropped") && DateTime.UtcNow < deadline) await Task.Delay(20);
+        WaitUntil(() => output.Text.Contains("log lines dropped"));
         logger.LogInformation("after the stall");
+        WaitUntil(() => output.Text.Contains("after the stall"));
         provider.Dispose();
 
         var text = output.Text;
@@ -71,6 +72,13 @@ public sealed class BatchingLoggerTests
         var kept = text.Split('\n').Count(l => l.Contains(" first "));
         Assert.Equal(50, kept + dropped);
         Assert.True(dropped >= 30, $"expected most lines dropped behind a stalled output, got {dropped}");
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition() && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.True(condition(), "the log writer did not write in 30 s");
     }
 
     /// <summary>An output stream whose writes block until it is opened.</summary>

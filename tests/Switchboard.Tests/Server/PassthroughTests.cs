@@ -189,18 +189,19 @@ public sealed class PassthroughTests : TwoUpstreamGatewayTest
     [Fact]
     public async Task When_the_gateway_traces_its_span_joins_the_clients_trace()
     {
-        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        // The span stops when the handler returns, which may be just after the client has read the whole response.
+        var stopped = new TaskCompletionSource<System.Diagnostics.Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var listener = new System.Diagnostics.ActivityListener
         {
             ShouldListenTo = source => source.Name == "Switchboard",
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
+            ActivityStopped = a => { if (a.TraceId.ToHexString() == ClientTraceId) stopped.TrySetResult(a); },
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
         var upstream = await SendTracedAsync("anthropic/claude-sonnet-4-5", anthropicUpstream: true);
 
-        var span = Assert.Single(spans, a => a.TraceId.ToHexString() == ClientTraceId);
+        var span = await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("switchboard.request", span.OperationName);
         Assert.Equal(ClientSpanId, span.ParentSpanId.ToHexString());
         var parts = upstream.Header("traceparent")!.Split('-');

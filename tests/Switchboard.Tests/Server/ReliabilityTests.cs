@@ -230,6 +230,10 @@ public sealed class ReliabilityTests
             Assert.Empty(anthropic.Requests);
         }
 
+        // 2.0 is two as well.
+        using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", TwoChoices.Replace("claude-sonnet-4-5", "claude-haiku-4-5").Replace("\"n\":2", "\"n\":2.0"))))
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+
         // n: 1 is simply the default.
         using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", TwoChoices.Replace("\"n\":2", "\"n\":1"))))
         {

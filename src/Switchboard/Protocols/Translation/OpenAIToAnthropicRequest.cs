@@ -19,7 +19,7 @@ public static class OpenAIToAnthropicRequest
     public static byte[] Translate(JsonElement openAIRequest, TranslationTarget target)
     {
         // Several choices per request have no Anthropic equivalent; answering with one would be a silent loss.
-        if (Long(openAIRequest, "n"u8) is > 1)
+        if (Double(openAIRequest, "n"u8) is > 1)
             throw new UnsupportedByTargetException($"n > 1 asks for several choices, and {target.ModelId} is served through the Anthropic API, which gives one. Send n: 1, or use a model on an OpenAI-protocol provider.");
         var buffer = ScratchBuffer.Rent();
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))

@@ -11,11 +11,11 @@ namespace Switchboard.Protocols.Translation;
 public static class SignedToolCallIds
 {
     /// <summary>The request without signatures in tool call ids, or null when it has none (send the original bytes).</summary>
-    public static byte[]? StripFromOpenAIRequest(ReadOnlySpan<byte> openAIRequestBody)
-    {
-        if (!MayContainSignedIds(openAIRequestBody)) return null;
-        if (!UnsignedThinking.TryParseMessages(openAIRequestBody, out var request, out var messages)) return null;
+    public static byte[]? StripFromOpenAIRequest(ReadOnlySpan<byte> openAIRequestBody) =>
+        MayContainSignedIds(openAIRequestBody) ? UnsignedThinking.RewriteMessages(openAIRequestBody, StripIds) : null;
 
+    private static bool StripIds(JsonObject request, JsonArray messages)
+    {
         var changed = false;
         foreach (var message in messages.OfType<JsonObject>())
         {
@@ -24,7 +24,7 @@ public static class SignedToolCallIds
                     changed |= Strip(call, "id");
             changed |= Strip(message, "tool_call_id");
         }
-        return changed ? UnsignedThinking.ToUtf8(request) : null;
+        return changed;
     }
 
     /// <summary>A cheap scan for the marker <see cref="GeminiWire.OpenAIToolId"/> puts in ids.</summary>

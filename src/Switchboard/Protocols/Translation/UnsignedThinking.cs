@@ -17,12 +17,11 @@ public static class UnsignedThinking
     /// If the last assistant turn lost its thinking while the request enables thinking, thinking is switched off for
     /// this request: Anthropic requires that turn to start with a (signed) thinking block.
     /// </summary>
-    public static byte[]? StripFromAnthropicRequest(ReadOnlySpan<byte> anthropicRequestBody)
+    public static byte[]? StripFromAnthropicRequest(ReadOnlySpan<byte> anthropicRequestBody) =>
+        MayContainForeignThinking(anthropicRequestBody) ? RewriteMessages(anthropicRequestBody, StripUnsignedThinking) : null;
+
+    private static bool StripUnsignedThinking(JsonObject request, JsonArray messages)
     {
-        if (!MayContainForeignThinking(anthropicRequestBody)) return null;
-
-        if (!TryParseMessages(anthropicRequestBody, out var request, out var messages)) return null;
-
         bool changed = false, lastAssistantLostThinking = false;
         JsonObject? lastAssistant = messages.OfType<JsonObject>().LastOrDefault(m => (string?)m["role"] == "assistant");
         for (int i = messages.Count - 1; i >= 0; i--)
@@ -44,13 +43,11 @@ public static class UnsignedThinking
             if (ReferenceEquals(message, lastAssistant)) lastAssistantLostThinking = true;
             if (content.Count == 0) messages.RemoveAt(i); // an empty turn is invalid; the neighbours merge at Anthropic
         }
-        if (!changed) return null;
-
-        if (lastAssistantLostThinking && request["thinking"] is JsonObject thinking && (string?)thinking["type"] != "disabled")
+        if (changed && lastAssistantLostThinking && request["thinking"] is JsonObject thinking && (string?)thinking["type"] != "disabled")
         {
             request.Remove("thinking");
         }
-        return ToUtf8(request);
+        return changed;
     }
 
     /// <summary>
@@ -63,24 +60,25 @@ public static class UnsignedThinking
 
     private static bool IsAnthropicSignature(string? signature) => !string.IsNullOrEmpty(signature) && !GeminiWire.IsGeminiSignature(signature);
 
-    /// <summary>A request body as an editable DOM with its messages array; false for bodies that are not ours to fix (the upstream will report them).</summary>
-    internal static bool TryParseMessages(ReadOnlySpan<byte> body, out JsonObject request, out JsonArray messages)
+    /// <summary>
+    /// Parses a request, lets <paramref name="edit"/> change it (it returns whether it did), and returns the new bytes,
+    /// or null when nothing changed or the body is not ours to fix (not JSON, no messages array, duplicate keys): then
+    /// the original bytes go and the upstream reports what is wrong with them.
+    /// </summary>
+    internal static byte[]? RewriteMessages(ReadOnlySpan<byte> body, Func<JsonObject, JsonArray, bool> edit)
     {
-        request = null!;
-        messages = null!;
         try
         {
-            if (JsonNode.Parse(body) is not JsonObject root || root["messages"] is not JsonArray list) return false;
-            (request, messages) = (root, list);
-            return true;
+            if (JsonNode.Parse(body) is not JsonObject request || request["messages"] is not JsonArray messages) return null;
+            return edit(request, messages) ? ToUtf8(request) : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {
-            return false;
+            return null;
         }
     }
 
-    internal static byte[] ToUtf8(JsonNode node)
+    private static byte[] ToUtf8(JsonNode node)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer, SseWriter.JsonOptions)) node.WriteTo(writer);

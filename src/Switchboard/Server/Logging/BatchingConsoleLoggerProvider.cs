@@ -126,7 +126,7 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            var message = formatter(state, exception);
+            var message = formatter(state, exception) ?? "";
             var error = exception?.ToString();
             owner.Enqueue(FormatLine(DateTime.Now, Level(logLevel), _category, eventId.Id, message, error));
         }
