@@ -31,17 +31,13 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
         if (endpoint.Api == client)
         {
             var upstreamBody = peek.WithModel(body, candidate.ModelId, candidate.Provider.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
-            if (client == ApiFormat.Anthropic && UnsignedThinking.MayContainForeignThinking(body))
-            {
-                // Thinking an OpenAI-protocol model produced earlier in this conversation carries no signature:
-                // Anthropic would reject it, so it goes before the request does.
-                upstreamBody = UnsignedThinking.StripFromAnthropicRequest(upstreamBody) ?? upstreamBody;
-            }
-            else if (client == ApiFormat.OpenAI && SignedToolCallIds.MayContainSignedIds(body))
-            {
-                // Tool call ids that carried Gemini thought signatures to this client are too long for OpenAI.
-                upstreamBody = SignedToolCallIds.StripFromOpenAIRequest(upstreamBody) ?? upstreamBody;
-            }
+            // Each rewrite first scans the bytes for its marker and returns null (send them as they are) when it is absent.
+            // Thinking an OpenAI-protocol model produced earlier in the conversation carries no signature: Anthropic
+            // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI.
+            var rewritten = client == ApiFormat.Anthropic
+                ? UnsignedThinking.StripFromAnthropicRequest(upstreamBody)
+                : SignedToolCallIds.StripFromOpenAIRequest(upstreamBody);
+            upstreamBody = rewritten ?? upstreamBody;
             var uri = operation == Operation.CountTokens
                 ? endpoint.CountTokensUri
                 : endpoint.GetCompletionUri(candidate.ModelId, client == ApiFormat.Anthropic ? query : null);
