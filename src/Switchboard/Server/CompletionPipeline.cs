@@ -49,6 +49,8 @@ internal sealed class CompletionPipeline(
             GatewayLog.UpstreamFailed(logger, record.RequestId, ex.Provider, ex.Message);
             record.Error = ex.Message;
             record.Status = ex.ClientStatus;
+            if (ex.RetryAfter is { } retryAfter && !response.HasStarted)
+                response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await ClientErrors.WriteAsync(context, client, ex.ClientStatus, "Switchboard: " + ex.Message).ConfigureAwait(false);
         }
         catch (TranslationException ex) when (!response.HasStarted)
@@ -163,6 +165,8 @@ internal sealed class CompletionPipeline(
         var candidates = snapshot.Selector.FallbacksFor(selection) is { Count: > 0 } fallbacks ? [selection, .. fallbacks] : new[] { selection };
         using var parsed = new UpstreamPlan.ParsedBody(body.Memory);
         string? missingKey = null;
+        // The first 429 a candidate answered (or is cooling down after): what the client gets when nothing else answers.
+        RateLimited? rateLimited = null;
         for (var i = 0; i < candidates.Length; i++)
         {
             var candidate = candidates[i];
@@ -204,19 +208,33 @@ internal sealed class CompletionPipeline(
             {
                 var clientHeaders = request.Headers;
                 var relay = snapshot.Relay;
-                upstream = await endpoint.Resilience.ExecuteAsync(
-                    ct => UpstreamCall.SendAsync(endpoint, plan.Uri, plan.Body, clientHeaders, relay.FirstByteTimeout, ct), aborted).ConfigureAwait(false);
+                upstream = await endpoint.ResilienceFor(candidate.ModelId).ExecuteAsync(
+                    ct => UpstreamCall.SendAsync(endpoint, plan.Uri, plan.Body, clientHeaders, relay.FirstByteTimeout, ct), hasFallback: !isLast, aborted).ConfigureAwait(false);
             }
-            catch (UpstreamException ex) when (!isLast)
+            catch (UpstreamException ex) when (!isLast || rateLimited is not null || ex.RateLimit is not null)
             {
+                if (ex.RateLimit is { } notice) rateLimited ??= new RateLimited(candidate, notice, endpoint.Api);
+                if (isLast)
+                {
+                    await AnswerRateLimited(context, record, rateLimited!, ex.Message).ConfigureAwait(false);
+                    return;
+                }
                 GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
                 continue;
             }
             using (upstream)
             {
-                if (!isLast && ProviderResilience.IsTransientStatus(upstream.StatusCode))
+                var status = upstream.StatusCode;
+                if (ProviderResilience.IsTransientStatus(status) && (!isLast || (rateLimited is not null && status != System.Net.HttpStatusCode.TooManyRequests)))
                 {
-                    GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"HTTP {(int)upstream.StatusCode} after retries", candidates[i + 1].Model);
+                    if (RateLimitNotice.IsRateLimit(upstream))
+                        rateLimited ??= new RateLimited(candidate, await RateLimitNotice.ReadAsync(upstream, snapshot.Relay.StreamIdleTimeout, TimeProvider.System, aborted).ConfigureAwait(false), endpoint.Api);
+                    if (isLast)
+                    {
+                        await AnswerRateLimited(context, record, rateLimited!, $"{candidate.Model} answered HTTP {(int)status}").ConfigureAwait(false);
+                        return;
+                    }
+                    GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"HTTP {(int)status} after retries", candidates[i + 1].Model);
                     continue;
                 }
                 record.MarkFirstByte();
@@ -230,6 +248,18 @@ internal sealed class CompletionPipeline(
                 return;
             }
         }
+    }
+
+    /// <summary>A model's 429, kept while the fallbacks are tried.</summary>
+    private sealed record RateLimited(ModelSelection Candidate, RateLimitNotice Notice, ApiFormat UpstreamApi);
+
+    /// <summary>No candidate could answer after a 429: the client gets that 429, with the time its retry-after has left.</summary>
+    private Task AnswerRateLimited(HttpContext context, RequestRecord record, RateLimited limited, string lastFailure)
+    {
+        GatewayLog.UpstreamFailed(logger, record.RequestId, limited.Candidate.Provider.Provider, $"no candidate could answer (last: {lastFailure}); answering with {limited.Candidate.Model}'s HTTP 429");
+        record.Apply(limited.Candidate);
+        SetSelectionHeaders(context.Response, limited.Candidate);
+        return UpstreamCall.WriteRateLimitAsync(context, record, limited.Notice, limited.UpstreamApi);
     }
 
     private static void SetSelectionHeaders(HttpResponse response, ModelSelection selection)
@@ -323,9 +353,12 @@ internal sealed class RequestRecord(string requestId, ApiFormat client, Operatio
     public string? Error { get; set; }
     /// <summary>The client's session (Claude Code's session id), when it says.</summary>
     public string? SessionId { get; set; }
+    /// <summary>The protocol of the provider that answers (decides whether its errors can pass through unchanged).</summary>
+    public ApiFormat UpstreamApi { get; private set; }
 
     public void Apply(ModelSelection selection)
     {
+        UpstreamApi = selection.Provider.Interface;
         Model = selection.Model;
         Provider = selection.Provider.Provider;
         Route = selection.Route ?? "none";
