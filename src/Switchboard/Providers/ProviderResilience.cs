@@ -79,7 +79,16 @@ public sealed class ProviderResilience
     public CircuitState State => _breakerState.CircuitState;
 
     /// <summary>The 429 this model is cooling down after, while its retry-after runs; otherwise null.</summary>
-    public RateLimitNotice? Cooldown => Volatile.Read(ref _cooldown) is { IsActive: true } notice ? notice : null;
+    public RateLimitNotice? Cooldown
+    {
+        get
+        {
+            if (Volatile.Read(ref _cooldown) is not { } notice) return null;
+            if (notice.IsActive) return notice;
+            Interlocked.CompareExchange(ref _cooldown, null, notice); // over: no clock read on later requests
+            return null;
+        }
+    }
 
     /// <summary>Retries made so far (for status and tests).</summary>
     public long RetryCount => Interlocked.Read(ref _retryCount);
@@ -100,10 +109,10 @@ public sealed class ProviderResilience
         }
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StartedAt, _time.GetTimestamp());
-        context.Properties.Set(HasFallback, hasFallback);
+        if (hasFallback) context.Properties.Set(HasFallback, true);
         try
         {
-            return await _pipeline.ExecuteAsync(static async (ctx, state) => await state.Self.AttemptAsync(state.Attempt, ctx.CancellationToken).ConfigureAwait(false),
+            return await _pipeline.ExecuteAsync(static (ctx, state) => new ValueTask<HttpResponseMessage>(state.Self.AttemptAsync(state.Attempt, ctx.CancellationToken)),
                 context, (Self: this, Attempt: attempt)).ConfigureAwait(false);
         }
         catch (BrokenCircuitException ex)

@@ -175,7 +175,11 @@ internal sealed class CompletionPipeline(
             if (endpoint.MissingKeyVariable is { } variable)
             {
                 missingKey ??= $"Switchboard: provider '{endpoint.Name}' (model {candidate.Model}) has no API key: set the environment variable {variable} (or put it in a .env file beside the config) and restart the gateway.";
-                if (!isLast) { GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"{variable} is not set", candidates[i + 1].Model); continue; }
+                if (!isLast || rateLimited is not null)
+                {
+                    if (await NextCandidateAsync(context, record, candidates, i, $"{variable} is not set", rateLimited).ConfigureAwait(false)) continue;
+                    return;
+                }
                 await Reject(context, record, 400, missingKey).ConfigureAwait(false);
                 return;
             }
@@ -192,10 +196,10 @@ internal sealed class CompletionPipeline(
             {
                 plan = UpstreamPlan.Create(client, record.Operation, candidate, endpoint, body.Span, peek, parsed, request.QueryString.Value);
             }
-            catch (UnsupportedByTargetException ex) when (!isLast)
+            catch (UnsupportedByTargetException ex) when (!isLast || rateLimited is not null)
             {
-                GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
-                continue;
+                if (await NextCandidateAsync(context, record, candidates, i, ex.Message, rateLimited).ConfigureAwait(false)) continue;
+                return;
             }
             catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or KeyNotFoundException or ArgumentException)
             {
@@ -214,13 +218,8 @@ internal sealed class CompletionPipeline(
             catch (UpstreamException ex) when (!isLast || rateLimited is not null || ex.RateLimit is not null)
             {
                 if (ex.RateLimit is { } notice) rateLimited ??= new RateLimited(candidate, notice, endpoint.Api);
-                if (isLast)
-                {
-                    await AnswerRateLimited(context, record, rateLimited!, ex.Message).ConfigureAwait(false);
-                    return;
-                }
-                GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
-                continue;
+                if (await NextCandidateAsync(context, record, candidates, i, ex.Message, rateLimited).ConfigureAwait(false)) continue;
+                return;
             }
             using (upstream)
             {
@@ -229,13 +228,8 @@ internal sealed class CompletionPipeline(
                 {
                     if (RateLimitNotice.IsRateLimit(upstream))
                         rateLimited ??= new RateLimited(candidate, await RateLimitNotice.ReadAsync(upstream, snapshot.Relay.StreamIdleTimeout, TimeProvider.System, aborted).ConfigureAwait(false), endpoint.Api);
-                    if (isLast)
-                    {
-                        await AnswerRateLimited(context, record, rateLimited!, $"{candidate.Model} answered HTTP {(int)status}").ConfigureAwait(false);
-                        return;
-                    }
-                    GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"HTTP {(int)status} after retries", candidates[i + 1].Model);
-                    continue;
+                    if (await NextCandidateAsync(context, record, candidates, i, $"HTTP {(int)status} after retries", rateLimited).ConfigureAwait(false)) continue;
+                    return;
                 }
                 record.MarkFirstByte();
                 record.Apply(candidate);
@@ -253,13 +247,24 @@ internal sealed class CompletionPipeline(
     /// <summary>A model's 429, kept while the fallbacks are tried.</summary>
     private sealed record RateLimited(ModelSelection Candidate, RateLimitNotice Notice, ApiFormat UpstreamApi);
 
-    /// <summary>No candidate could answer after a 429: the client gets that 429, with the time its retry-after has left.</summary>
-    private Task AnswerRateLimited(HttpContext context, RequestRecord record, RateLimited limited, string lastFailure)
+    /// <summary>
+    /// Candidate <paramref name="i"/> cannot answer (<paramref name="reason"/>): true to try the next one; with none left,
+    /// the client gets the 429 an earlier candidate answered (with the time its retry-after has left), and false.
+    /// </summary>
+    private async ValueTask<bool> NextCandidateAsync(HttpContext context, RequestRecord record, ModelSelection[] candidates, int i, string reason, RateLimited? rateLimited)
     {
-        GatewayLog.UpstreamFailed(logger, record.RequestId, limited.Candidate.Provider.Provider, $"no candidate could answer (last: {lastFailure}); answering with {limited.Candidate.Model}'s HTTP 429");
+        if (i < candidates.Length - 1)
+        {
+            GatewayLog.FallbackSkipped(logger, record.RequestId, candidates[i].Model, reason, candidates[i + 1].Model);
+            return true;
+        }
+        var limited = rateLimited!;
+        GatewayLog.UpstreamFailed(logger, record.RequestId, limited.Candidate.Provider.Provider,
+            $"no candidate could answer (last: {candidates[i].Model}: {reason}); answering with {limited.Candidate.Model}'s HTTP 429");
         record.Apply(limited.Candidate);
         SetSelectionHeaders(context.Response, limited.Candidate);
-        return UpstreamCall.WriteRateLimitAsync(context, record, limited.Notice, limited.UpstreamApi);
+        await UpstreamCall.WriteRateLimitAsync(context, record, limited.Notice, limited.UpstreamApi).ConfigureAwait(false);
+        return false;
     }
 
     private static void SetSelectionHeaders(HttpResponse response, ModelSelection selection)
