@@ -107,14 +107,46 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         foreach (var fault in Enum.GetValues<FaultKind>())
             runs.Add(await RunFaultAsync(fault, violations));
 
+        ReportAndAssert("fault-report.md", "Fault injection report",
+            $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
+            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.", runs, violations);
+    }
+
+    /// <summary>Writes the report under .build/ and fails on any violation.</summary>
+    private void ReportAndAssert(string file, string title, string setup, List<FaultRun> runs, List<string> violations)
+    {
         var table = Summary(runs);
         output.WriteLine(table);
-        var path = Report.Write("fault-report.md", "# Fault injection report\n\n" +
-            $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
-            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.\n\n" + table + "\n" + Details(runs) +
+        var path = Report.Write(file, $"# {title}\n\n{setup}\n\n" + table + "\n" + Details(runs) +
             (violations.Count == 0 ? "\nNo violations.\n" : "\n## Violations\n\n" + string.Join("\n", violations.Take(200).Select(v => "- " + v)) + "\n"));
         output.WriteLine("report: " + path);
         Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations.Take(40)));
+    }
+
+    /// <summary>A client for <see cref="Concurrency"/> requests in flight to the gateway.</summary>
+    private static HttpClient LoadClient(TestGateway gateway) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = gateway.BaseUrl,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    /// <summary>Runs every item with at most <see cref="Concurrency"/> in flight.</summary>
+    private static async Task RunConcurrentlyAsync<T>(IEnumerable<T> work, Func<T, Task> run)
+    {
+        using var gate = new SemaphoreSlim(Concurrency);
+        await Task.WhenAll(work.Select(async item =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await run(item);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
     }
 
     private async Task<FaultRun> RunFaultAsync(FaultKind fault, List<string> violations)
@@ -131,31 +163,15 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var refused = fault == FaultKind.ConnectionRefused;
         await using var gateway = await TestGateway.StartAsync(
             Config(refused ? closed : faultyOpenAI.BaseUrl, refused ? closed : faultyAnthropic.BaseUrl, healthyOpenAI.BaseUrl, healthyAnthropic.BaseUrl), Yaml.Keys);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
-        {
-            BaseAddress = gateway.BaseUrl,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        using var http = LoadClient(gateway);
 
         var work = (from cell in Cells() from i in Enumerable.Range(0, PerCell) select (cell, i)).ToList();
         // Interleave cells so every kind of request is in flight at once.
         work = work.OrderBy(w => w.i).ThenBy(w => w.cell.Name, StringComparer.Ordinal).ToList();
         var results = new ConcurrentBag<(Cell Cell, ProbeResult Result)>();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var gate = new SemaphoreSlim(Concurrency);
-        await Task.WhenAll(work.Select(async w =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                var r = await ResponseJudge.ProbeAsync(http, w.cell.Name, w.cell.Client, w.cell.Path, w.cell.Body(w.i), w.cell.Stream, w.cell.FallbackModel, HangAfter);
-                results.Add((w.cell, r));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        await RunConcurrentlyAsync(work, async w =>
+            results.Add((w.cell, await ResponseJudge.ProbeAsync(http, w.cell.Name, w.cell.Client, w.cell.Path, w.cell.Body(w.i), w.cell.Stream, w.cell.FallbackModel, HangAfter))));
         started.Stop();
 
         // Every request's log line is written as it completes; give the last ones a moment.
@@ -218,14 +234,9 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var violations = new List<string>();
         foreach (var fault in PerModelFaults)
             runs.Add(await RunPerModelFaultAsync(fault, violations));
-        var table = Summary(runs);
-        output.WriteLine(table);
-        var path = Report.Write("per-model-fault-report.md", "# Per-model fault report\n\n" +
+        ReportAndAssert("per-model-fault-report.md", "Per-model fault report",
             $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × failing/healthy model), {Concurrency} in flight; " +
-            "every call to the failing model fails, its fallback is a healthy model of the same provider and upstream; circuit breakers on (minimum_throughput 5).\n\n" + table + "\n" + Details(runs) +
-            (violations.Count == 0 ? "\nNo violations.\n" : "\n## Violations\n\n" + string.Join("\n", violations.Take(200).Select(v => "- " + v)) + "\n"));
-        output.WriteLine("report: " + path);
-        Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations.Take(40)));
+            "every call to the failing model fails, its fallback is a healthy model of the same provider and upstream; circuit breakers on (minimum_throughput 5).", runs, violations);
     }
 
     private async Task<FaultRun> RunPerModelFaultAsync(FaultKind fault, List<string> violations)
@@ -267,11 +278,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
               circuit_breaker:
                 minimum_throughput: 5
             """, Yaml.Keys);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
-        {
-            BaseAddress = gateway.BaseUrl,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        using var http = LoadClient(gateway);
 
         // A cell: the client API, whether the model speaks it, json or stream, and whether it asks for the failing model.
         var cells = (from client in new[] { WireApi.Anthropic, WireApi.OpenAI }
@@ -291,23 +298,13 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var work = (from c in cells from i in Enumerable.Range(0, PerCell) select (c, i)).OrderBy(w => w.i).ToList();
         var results = new ConcurrentBag<(string Name, string Healthy, ProbeResult Result)>();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var gate = new SemaphoreSlim(Concurrency);
-        await Task.WhenAll(work.Select(async w =>
+        await RunConcurrentlyAsync(work, async w =>
         {
-            await gate.WaitAsync();
-            try
-            {
-                var (cell, model, healthy) = w.c;
-                var name = $"{cell.Name.Replace(" +fallback", "")} {(cell.Fallback ? "failing model" : "healthy model")}";
-                var body = cell.Body(w.i).Replace($"\"model\":\"{cell.Model}\"", $"\"model\":\"{model}\"");
-                var r = await ResponseJudge.ProbeAsync(http, name, cell.Client, cell.Path, body, cell.Stream, cell.Fallback ? healthy : null, HangAfter);
-                results.Add((name, healthy, r));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+            var (cell, model, healthy) = w.c;
+            var name = $"{cell.Name.Replace(" +fallback", "")} {(cell.Fallback ? "failing model" : "healthy model")}";
+            var body = cell.Body(w.i).Replace($"\"model\":\"{cell.Model}\"", $"\"model\":\"{model}\"");
+            results.Add((name, healthy, await ResponseJudge.ProbeAsync(http, name, cell.Client, cell.Path, body, cell.Stream, cell.Fallback ? healthy : null, HangAfter)));
+        });
         started.Stop();
 
         foreach (var (name, healthy, r) in results)

@@ -54,6 +54,20 @@ public sealed class DeploymentResilienceTests
         return health.RootElement.GetProperty("providers").EnumerateArray().Single(p => p.GetProperty("model").GetString() == model).Clone();
     }
 
+    /// <summary>Two models of one provider on one upstream; the first may fall back to the second.</summary>
+    private static string TwoModels(FakeUpstream upstream, string first, string second, bool firstFallsBack, string resilience = "") => $"""
+        model_providers:
+          - model: {first}
+            access_key: $OPENAI_API_KEY
+            base_url: {upstream.BaseUrl}v1
+            {(firstFallsBack ? $"fallbacks: [{second}]" : "")}
+          - model: {second}
+            access_key: $OPENAI_API_KEY
+            base_url: {upstream.BaseUrl}v1
+        resilience:
+          {resilience}
+        """;
+
     private static string Model(HttpResponseMessage response) => response.Headers.GetValues("x-switchboard-model").Single();
 
     [Fact]
@@ -62,19 +76,8 @@ public sealed class DeploymentResilienceTests
         await using var upstream = await Upstream((model, c) => model == "gpt-broken"
             ? Status(c, 500, """{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}""")
             : null);
-        await using var gateway = await TestGateway.StartAsync($"""
-            model_providers:
-              - model: openai/gpt-broken
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-                fallbacks: [openai/gpt-healthy]
-              - model: openai/gpt-healthy
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-            resilience:
-              initial_backoff_ms: 5
-              max_backoff_ms: 20
-            """, Yaml.Keys);
+        await using var gateway = await TestGateway.StartAsync(
+            TwoModels(upstream, "openai/gpt-broken", "openai/gpt-healthy", firstFallsBack: true, "initial_backoff_ms: 5"), Yaml.Keys);
 
         // The issue's reproduction: 200 at once, half for the failing model (with a fallback), half for the healthy one.
         var requests = Enumerable.Range(0, 200).Select(async i =>
@@ -110,17 +113,8 @@ public sealed class DeploymentResilienceTests
     public async Task Two_requests_to_a_rate_limited_model_leave_the_providers_other_models_answering()
     {
         await using var upstream = await Upstream((model, c) => model == "gpt-limited" ? Status(c, 429, RateLimitBody, retryAfter: "1") : null);
-        await using var gateway = await TestGateway.StartAsync($"""
-            model_providers:
-              - model: openai/gpt-limited
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-              - model: openai/gpt-healthy
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-            resilience:
-              initial_backoff_ms: 5
-            """, Yaml.Keys);
+        await using var gateway = await TestGateway.StartAsync(
+            TwoModels(upstream, "openai/gpt-limited", "openai/gpt-healthy", firstFallsBack: false, "initial_backoff_ms: 5"), Yaml.Keys);
 
         for (var i = 0; i < 2; i++)
         {
@@ -141,15 +135,7 @@ public sealed class DeploymentResilienceTests
     public async Task A_cooling_model_answers_the_upstreams_own_429_with_the_time_left_in_each_clients_format()
     {
         await using var upstream = await Upstream((model, c) => model == "gpt-limited" ? Status(c, 429, RateLimitBody, retryAfter: "30") : null);
-        await using var gateway = await TestGateway.StartAsync($"""
-            model_providers:
-              - model: openai/gpt-limited
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-              - model: openai/gpt-healthy
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-            """, Yaml.Keys);
+        await using var gateway = await TestGateway.StartAsync(TwoModels(upstream, "openai/gpt-limited", "openai/gpt-healthy", firstFallsBack: false), Yaml.Keys);
 
         using (var live = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat("openai/gpt-limited"))))
         {
@@ -201,19 +187,8 @@ public sealed class DeploymentResilienceTests
             "gpt-backup" when backupDown => Status(c, 503, """{"error":{"message":"backup overloaded","type":"server_error"}}"""),
             _ => null,
         });
-        await using var gateway = await TestGateway.StartAsync($"""
-            model_providers:
-              - model: openai/gpt-limited
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-                fallbacks: [openai/gpt-backup]
-              - model: openai/gpt-backup
-                access_key: $OPENAI_API_KEY
-                base_url: {upstream.BaseUrl}v1
-            resilience:
-              initial_backoff_ms: 5
-              max_backoff_ms: 20
-            """, Yaml.Keys);
+        await using var gateway = await TestGateway.StartAsync(
+            TwoModels(upstream, "openai/gpt-limited", "openai/gpt-backup", firstFallsBack: true, "initial_backoff_ms: 5"), Yaml.Keys);
 
         using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat("openai/gpt-limited"))))
         {
