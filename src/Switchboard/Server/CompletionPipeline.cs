@@ -224,9 +224,12 @@ internal sealed class CompletionPipeline(
             using (upstream)
             {
                 var status = upstream.StatusCode;
-                if (ProviderResilience.IsTransientStatus(status) && (!isLast || (rateLimited is not null && status != System.Net.HttpStatusCode.TooManyRequests)))
+                var isRateLimit = RateLimitNotice.IsRateLimit(upstream);
+                // A failure a fallback may mend. The last candidate's answer is relayed as it is, unless an earlier
+                // candidate's 429 says more than its failure (its own 429 is that, live).
+                if (ProviderResilience.IsTransientStatus(status) && (!isLast || (rateLimited is not null && !isRateLimit)))
                 {
-                    if (RateLimitNotice.IsRateLimit(upstream))
+                    if (isRateLimit)
                         rateLimited ??= new RateLimited(candidate, await RateLimitNotice.ReadAsync(upstream, snapshot.Relay.StreamIdleTimeout, TimeProvider.System, aborted).ConfigureAwait(false), endpoint.Api);
                     if (await NextCandidateAsync(context, record, candidates, i, $"HTTP {(int)status} after retries", rateLimited).ConfigureAwait(false)) continue;
                     return;
