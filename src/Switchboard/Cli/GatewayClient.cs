@@ -7,7 +7,11 @@ namespace Switchboard.Cli;
 /// <summary>What GET /healthz?verbose=true says about a running gateway.</summary>
 internal sealed record GatewayHealth(int Pid, long UptimeSeconds, long Requests, long FailedRequests, string? ConfigPath, IReadOnlyList<ProviderHealth> Providers);
 
-internal sealed record ProviderHealth(string Model, string Provider, string Api, bool KeySet, string? MissingKeyVariable, string Circuit = "closed");
+/// <param name="Circuit">The model's own circuit breaker.</param>
+/// <param name="EndpointCircuit">The breaker its provider and base URL share (only failures to connect open it).</param>
+/// <param name="CooldownSeconds">Time left of a 429's retry-after, while the model cools down.</param>
+internal sealed record ProviderHealth(string Model, string Provider, string Api, bool KeySet, string? MissingKeyVariable, string Circuit = "closed",
+    string EndpointCircuit = "closed", double? CooldownSeconds = null);
 
 /// <summary>Talks to a running gateway's local endpoints. Never through a proxy: the gateway is on this machine.</summary>
 internal sealed class GatewayClient : IDisposable
@@ -42,7 +46,8 @@ internal sealed class GatewayClient : IDisposable
                     providers.Add(new ProviderHealth(
                         String(p, "model") ?? "?", String(p, "provider") ?? "?", String(p, "api") ?? "?",
                         p.TryGetProperty("key_set", out var keySet) && keySet.ValueKind == JsonValueKind.True,
-                        String(p, "missing_key_variable"), String(p, "circuit") ?? "closed"));
+                        String(p, "missing_key_variable"), String(p, "circuit") ?? "closed", String(p, "endpoint_circuit") ?? "closed",
+                        p.TryGetProperty("cooldown_seconds", out var cooldown) && cooldown.ValueKind == JsonValueKind.Number && cooldown.TryGetDouble(out var seconds) ? seconds : null));
             return new GatewayHealth(
                 (int)Number(root, "pid"), Number(root, "uptime_seconds"), Number(root, "requests"), Number(root, "failed_requests"),
                 String(root, "config"), providers);

@@ -71,9 +71,19 @@ internal static class StatusCommand
         foreach (var p in health.Providers)
             table.AddRow(Markup.Escape(p.Model), Markup.Escape(p.Provider), Markup.Escape(p.Api),
                 p.KeySet ? "[green]set[/]" : $"[red]missing[/] ({Markup.Escape(p.MissingKeyVariable ?? "key")})",
-                p.Circuit switch { "closed" => "[green]closed[/]", "open" or "isolated" => $"[red]{p.Circuit}[/] (skipped)", _ => $"[yellow]{Markup.Escape(p.Circuit)}[/]" });
+                CircuitCell(p));
         console.Write(table);
     }
+
+    /// <summary>Per deployment: an unreachable endpoint first (it stops all its models), then a 429 cooldown, then the model's own circuit.</summary>
+    private static string CircuitCell(ProviderHealth p) => p switch
+    {
+        { EndpointCircuit: "open" or "isolated" } => "[red]endpoint open[/] (skipped)",
+        { CooldownSeconds: { } left } => $"[yellow]cooling down[/] (429, {Math.Ceiling(left)} s)",
+        { Circuit: "closed" } => "[green]closed[/]",
+        { Circuit: "open" or "isolated" } => $"[red]{p.Circuit}[/] (skipped)",
+        _ => $"[yellow]{Markup.Escape(p.Circuit)}[/]",
+    };
 
     private static void WriteJson(TextWriter output, LocatedGateway? gateway, GatewayHealth? health)
     {
@@ -107,6 +117,8 @@ internal static class StatusCommand
                     w.WriteBoolean("key_set", p.KeySet);
                     if (p.MissingKeyVariable is { } missing) w.WriteString("missing_key_variable", missing);
                     w.WriteString("circuit", p.Circuit);
+                    w.WriteString("endpoint_circuit", p.EndpointCircuit);
+                    if (p.CooldownSeconds is { } cooldown) w.WriteNumber("cooldown_seconds", cooldown);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();

@@ -25,13 +25,13 @@ public static class ErrorFormats
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>OpenAI: <c>{"error":{"message":…,"type":…,"param":null,"code":…}}</c>.</summary>
-    public static byte[] OpenAI(string type, string message, string? code)
+    /// <summary>OpenAI: <c>{"error":{"message":…,"type":…,"param":…,"code":…}}</c>.</summary>
+    public static byte[] OpenAI(string type, string message, string? code, string? param = null)
     {
         var buffer = new ArrayBufferWriter<byte>(128 + message.Length);
         using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
         {
-            WriteOpenAI(json, type, message, code);
+            WriteOpenAI(json, type, message, code, param);
         }
         return buffer.WrittenSpan.ToArray();
     }
@@ -47,13 +47,13 @@ public static class ErrorFormats
         json.WriteEndObject();
     }
 
-    internal static void WriteOpenAI(Utf8JsonWriter json, string type, string message, string? code)
+    internal static void WriteOpenAI(Utf8JsonWriter json, string type, string message, string? code, string? param = null)
     {
         json.WriteStartObject();
         json.WriteStartObject("error"u8);
         json.WriteString("message"u8, message);
         json.WriteString("type"u8, type);
-        json.WriteNull("param"u8);
+        if (param is null) json.WriteNull("param"u8); else json.WriteString("param"u8, param);
         if (code is null) json.WriteNull("code"u8); else json.WriteString("code"u8, code);
         json.WriteEndObject();
         json.WriteEndObject();
@@ -93,13 +93,40 @@ public static class ErrorFormats
     public static int StatusForClient(ApiFormat client, int upstreamStatus) =>
         client != ApiFormat.Anthropic && upstreamStatus == 529 ? 503 : upstreamStatus;
 
+    /// <summary>An upstream error as the client gets it: the status to send and the body in the client's format.</summary>
+    public readonly record struct ClientError(int Status, byte[] Body);
+
+    /// <summary>
+    /// An upstream error for the client. When the upstream speaks the client's protocol and answered in its error format,
+    /// status and body pass through byte for byte (every field the provider sent, such as OpenAI's <c>param</c> or
+    /// Anthropic's <c>request_id</c>, survives). Otherwise the body is rewritten in the client's format
+    /// (<see cref="FromUpstream"/>); a context-length error becomes the client protocol's own 400 for it
+    /// (<see cref="ContextLengthErrors"/>), which is what lets clients compact and retry. Never throws on malformed input.
+    /// </summary>
+    public static ClientError ForClient(ApiFormat client, ApiFormat upstream, int status, ReadOnlySpan<byte> upstreamBody)
+    {
+        if (client == upstream && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
+        UpstreamError error = Parse(status, upstreamBody);
+        if (ContextLengthErrors.Detect(status, error.Message, error.Code) is { } overflow)
+            return new ClientError(400, ContextLengthErrors.Format(client, overflow, Truncate(error.Message)));
+        return new ClientError(StatusForClient(client, status), Rewrap(client, status, error));
+    }
+
     /// <summary>
     /// Rewrites an upstream error body (OpenAI JSON, Anthropic JSON, other JSON, or plain text/HTML) into the
-    /// client's error format, keeping the upstream message. Never throws on malformed input.
+    /// client's error format, keeping the upstream message (a context-length error in the client protocol's own
+    /// words). Never throws on malformed input.
     /// </summary>
     public static byte[] FromUpstream(ApiFormat client, int status, ReadOnlySpan<byte> upstreamBody)
     {
         UpstreamError error = Parse(status, upstreamBody);
+        if (ContextLengthErrors.Detect(status, error.Message, error.Code) is { } overflow)
+            return ContextLengthErrors.Format(client, overflow, Truncate(error.Message));
+        return Rewrap(client, status, error);
+    }
+
+    private static byte[] Rewrap(ApiFormat client, int status, UpstreamError error)
+    {
         error = error with { Message = Truncate(error.Message) };
         if (client == ApiFormat.Anthropic)
         {
@@ -112,6 +139,29 @@ public static class ErrorFormats
     }
 
     private readonly record struct UpstreamError(string Message, string? OpenAIType, string? AnthropicType, string? Code);
+
+    /// <summary>Whether a body is already an error in the client protocol's own shape (so it can pass unchanged).</summary>
+    private static bool IsClientErrorShape(ApiFormat client, ReadOnlySpan<byte> body)
+    {
+        ReadOnlySpan<byte> trimmed = body.Trim(" \t\r\n"u8);
+        if (trimmed.IsEmpty || trimmed[0] != (byte)'{') return false;
+        try
+        {
+            var reader = new Utf8JsonReader(trimmed);
+            using JsonDocument doc = JsonDocument.ParseValue(ref reader);
+            if (reader.BytesConsumed != trimmed.Length) return false;
+            JsonElement root = doc.RootElement;
+            if (!root.TryGetProperty("error"u8, out JsonElement error) || error.ValueKind != JsonValueKind.Object || StringOrNull(error, "message"u8) is null) return false;
+            bool typedError = root.TryGetProperty("type"u8, out JsonElement type) && type.ValueEquals("error"u8);
+            return client == ApiFormat.Anthropic
+                ? typedError && StringOrNull(error, "type"u8) is not null
+                : !typedError;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private static UpstreamError Parse(int status, ReadOnlySpan<byte> body)
     {

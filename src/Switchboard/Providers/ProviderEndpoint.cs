@@ -1,24 +1,38 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Switchboard.Config;
 
 namespace Switchboard.Providers;
 
 /// <summary>
-/// One configured model's way to its upstream: the URLs, the credential, and the pooled HTTP client shared
-/// by every model of the same provider and base URL.
+/// One configured model's way to its upstream: the URLs, the credential, the pooled HTTP client and circuit shared
+/// by every model of the same provider and base URL, and this model's own retries, breaker and cooldown.
 /// </summary>
 public sealed class ProviderEndpoint
 {
     public const string DefaultAnthropicVersion = "2023-06-01";
     private const string DefaultAzureApiVersion = "2024-10-21";
 
+    /// <summary>
+    /// A wildcard (<c>provider/*</c>) tracks this many model ids separately; ids past it share the wildcard's own
+    /// deployment, so clients inventing model names cannot grow memory without bound.
+    /// </summary>
+    internal const int MaxWildcardDeployments = 256;
+
     private readonly string _basePath;
+    private readonly ResilienceConfig _resilienceConfig;
+    private readonly TimeProvider? _time;
+    private readonly ConcurrentDictionary<string, ProviderResilience>? _wildcardDeployments;
     private Uri? _completionUri;
     private AuthenticationHeaderValue? _bearer;
 
-    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, ProviderResilience resilience)
+    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, EndpointCircuit circuit, ResilienceConfig resilience, TimeProvider? time)
     {
-        Resilience = resilience;
+        Circuit = circuit;
+        _resilienceConfig = resilience;
+        _time = time;
+        Resilience = new ProviderResilience(config.Provider, config.Model, resilience, circuit, time);
+        if (config.ModelId == "*") _wildcardDeployments = new(StringComparer.Ordinal);
         Config = config;
         Kind = kind;
         Client = client;
@@ -32,8 +46,24 @@ public sealed class ProviderEndpoint
     public ProviderConfig Config { get; }
     public ProviderKind Kind { get; }
     public HttpMessageInvoker Client { get; }
-    /// <summary>Retries and circuit breaker, shared by every model of this provider and base URL.</summary>
+    /// <summary>The breaker shared by every model of this provider and base URL: only failures to connect open it.</summary>
+    public EndpointCircuit Circuit { get; }
+    /// <summary>This model's retries, circuit breaker and 429 cooldown (for a wildcard: those of ids it does not track separately).</summary>
     public ProviderResilience Resilience { get; }
+
+    /// <summary>The deployment that serves <paramref name="modelId"/>: this model's, or for a wildcard the id's own.</summary>
+    public ProviderResilience ResilienceFor(string modelId)
+    {
+        if (_wildcardDeployments is null) return Resilience;
+        if (_wildcardDeployments.TryGetValue(modelId, out var known)) return known;
+        if (_wildcardDeployments.Count >= MaxWildcardDeployments) return Resilience;
+        return _wildcardDeployments.GetOrAdd(modelId,
+            static (id, self) => new ProviderResilience(self.Name, $"{self.Name}/{id}", self._resilienceConfig, self.Circuit, self._time), this);
+    }
+
+    /// <summary>Every deployment of this entry with state worth showing: the model itself, then a wildcard's ids in use.</summary>
+    public IEnumerable<ProviderResilience> Deployments =>
+        _wildcardDeployments is null ? [Resilience] : [Resilience, .. _wildcardDeployments.Values.OrderBy(d => d.Model, StringComparer.Ordinal)];
     public string Name => Config.Provider;
     public ApiFormat Api => Config.Interface;
 

@@ -5,7 +5,8 @@ namespace Switchboard.Providers;
 
 /// <summary>
 /// Every configured model's endpoint, keyed by literal. Models of one provider at one base URL share a
-/// single SocketsHttpHandler, so connections are pooled per upstream.
+/// single SocketsHttpHandler, so connections are pooled per upstream, and one <see cref="EndpointCircuit"/>;
+/// each model has its own retries, breaker and cooldown.
 /// </summary>
 public sealed class ProviderRegistry : IDisposable
 {
@@ -16,21 +17,22 @@ public sealed class ProviderRegistry : IDisposable
     {
         var connectTimeout = TimeSpan.FromMilliseconds(config.Resilience.ConnectTimeoutMs);
         var clients = new Dictionary<string, HttpMessageInvoker>(StringComparer.OrdinalIgnoreCase);
-        var resilience = new Dictionary<string, ProviderResilience>(StringComparer.OrdinalIgnoreCase);
+        var circuits = new Dictionary<string, EndpointCircuit>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
         {
             var kind = ProviderCatalog.Find(provider.Provider) is { } known && known.Api == provider.Interface
                 ? known
                 : ProviderCatalog.Custom(provider.Provider, provider.Interface);
-            var poolKey = provider.Provider + " " + (provider.BaseUrl ?? kind.DefaultBaseUrl)?.GetLeftPart(UriPartial.Authority);
+            var authority = (provider.BaseUrl ?? kind.DefaultBaseUrl)?.GetLeftPart(UriPartial.Authority) ?? "";
+            var poolKey = provider.Provider + " " + authority;
             if (!clients.TryGetValue(poolKey, out var client))
             {
                 client = new HttpMessageInvoker(CreateHandler(connectTimeout), disposeHandler: true);
                 clients[poolKey] = client;
                 _clients.Add(client);
-                resilience[poolKey] = new ProviderResilience(provider.Provider, config.Resilience, time);
+                circuits[poolKey] = new EndpointCircuit(provider.Provider, authority, config.Resilience, time);
             }
-            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, resilience[poolKey]);
+            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, circuits[poolKey], config.Resilience, time);
         }
     }
 

@@ -7,44 +7,36 @@ using Switchboard.Config;
 
 namespace Switchboard.Providers;
 
-/// <summary>Why a provider could not answer at all (as opposed to answering with an error status).</summary>
-public enum UpstreamFailureKind { Unreachable, Timeout, CircuitOpen }
-
-/// <summary>A provider gave no response: unreachable, timed out, or skipped because its circuit is open.</summary>
-public sealed class UpstreamException(UpstreamFailureKind kind, string provider, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public UpstreamFailureKind Kind { get; } = kind;
-    public string Provider { get; } = provider;
-
-    /// <summary>The status a client sees when nothing else answered.</summary>
-    public int ClientStatus => Kind switch
-    {
-        UpstreamFailureKind.Timeout => 504,
-        UpstreamFailureKind.CircuitOpen => 503,
-        _ => 502,
-    };
-}
-
 /// <summary>
-/// Retries (exponential backoff with jitter, honouring retry-after / retry-after-ms, bounded in attempts and
-/// time) around a circuit breaker, per provider, built on Polly. An attempt only ever covers the time up to
-/// the response headers: once the gateway starts answering the client, nothing is retried.
+/// One deployment's resilience (a model at a provider and base URL), built on Polly: retries (exponential backoff with
+/// jitter, honouring retry-after / retry-after-ms, bounded in attempts and time) around this model's own circuit breaker,
+/// around the breaker its endpoint shares with its other models (<see cref="EndpointCircuit"/>). A 429 with a
+/// retry-after cools this model down for that long; one model's failures never stop another's requests. An attempt
+/// only ever covers the time up to the response headers: once the gateway starts answering the client, nothing is retried.
 /// </summary>
 public sealed class ProviderResilience
 {
+    /// <summary>Error bodies (a 429's, kept for its cooldown) are read up to this size.</summary>
+    internal const int MaxErrorBodyBytes = 1024 * 1024;
+
     private static readonly ResiliencePropertyKey<long> StartedAt = new("switchboard.started");
+    private static readonly ResiliencePropertyKey<bool> HasFallback = new("switchboard.has_fallback");
 
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly CircuitBreakerStateProvider _breakerState = new();
     private readonly TimeProvider _time;
     private readonly ResilienceConfig _config;
+    private RateLimitNotice? _cooldown;
+    private long _retryCount;
 
-    public ProviderResilience(string provider, ResilienceConfig config, TimeProvider? time = null)
+    public ProviderResilience(string provider, string model, ResilienceConfig config, EndpointCircuit? endpoint = null, TimeProvider? time = null)
     {
         Provider = provider;
+        Model = model;
+        Endpoint = endpoint;
         _config = config;
         _time = time ?? TimeProvider.System;
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time, Name = provider };
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time, Name = model };
         if (config.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
@@ -71,42 +63,82 @@ public sealed class ProviderResilience
             SamplingDuration = TimeSpan.FromSeconds(config.BreakerSamplingSeconds),
             BreakDuration = TimeSpan.FromSeconds(config.BreakerBreakSeconds),
             StateProvider = _breakerState,
-            ShouldHandle = args => ValueTask.FromResult(IsProviderFailure(args.Outcome)),
+            ShouldHandle = static args => ValueTask.FromResult(IsModelFailure(args.Outcome)),
         });
+        if (endpoint is not null) builder.AddPipeline(endpoint.Pipeline);
         _pipeline = builder.Build();
     }
 
     public string Provider { get; }
+    /// <summary>The model literal this deployment serves ("openai/gpt-4.1").</summary>
+    public string Model { get; }
+    /// <summary>The breaker shared with the other models at the same provider and base URL, if any.</summary>
+    public EndpointCircuit? Endpoint { get; }
 
-    /// <summary>Closed, Open, HalfOpen or Isolated.</summary>
+    /// <summary>This model's own circuit: Closed, Open, HalfOpen or Isolated.</summary>
     public CircuitState State => _breakerState.CircuitState;
 
-    private long _retryCount;
+    /// <summary>The 429 this model is cooling down after, while its retry-after runs; otherwise null.</summary>
+    public RateLimitNotice? Cooldown
+    {
+        get
+        {
+            if (Volatile.Read(ref _cooldown) is not { } notice) return null;
+            if (notice.IsActive) return notice;
+            Interlocked.CompareExchange(ref _cooldown, null, notice); // over: no clock read on later requests
+            return null;
+        }
+    }
 
     /// <summary>Retries made so far (for status and tests).</summary>
     public long RetryCount => Interlocked.Read(ref _retryCount);
 
     /// <summary>
-    /// Runs <paramref name="attempt"/> (one upstream call up to its response headers) with retries and the breaker.
-    /// Returns the final response, whatever its status; throws <see cref="UpstreamException"/> when no response came.
+    /// Runs <paramref name="attempt"/> (one upstream call up to its response headers) with retries and the breakers.
+    /// Returns the final response, whatever its status; throws <see cref="UpstreamException"/> when no response came,
+    /// when a circuit is open, or when the model is cooling down after a 429 (carrying that 429).
     /// </summary>
-    public async Task<HttpResponseMessage> ExecuteAsync(Func<CancellationToken, Task<HttpResponseMessage>> attempt, CancellationToken cancellationToken)
+    /// <param name="hasFallback">Another model can answer instead: a 429 with a retry-after goes there rather than waiting.</param>
+    public async Task<HttpResponseMessage> ExecuteAsync(Func<CancellationToken, Task<HttpResponseMessage>> attempt, bool hasFallback, CancellationToken cancellationToken)
     {
+        if (Cooldown is { } cooling)
+        {
+            throw new UpstreamException(UpstreamFailureKind.RateLimited, Provider,
+                $"model '{Model}' is cooling down after HTTP 429 from provider '{Provider}' ({Seconds(cooling.RetryAfter)} s left of its retry-after).")
+            { RateLimit = cooling, RetryAfter = cooling.RetryAfter };
+        }
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StartedAt, _time.GetTimestamp());
+        if (hasFallback) context.Properties.Set(HasFallback, true);
         try
         {
-            return await _pipeline.ExecuteAsync(static async (ctx, call) => await call(ctx.CancellationToken).ConfigureAwait(false), context, attempt).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(static (ctx, state) => new ValueTask<HttpResponseMessage>(state.Self.AttemptAsync(state.Attempt, ctx.CancellationToken)),
+                context, (Self: this, Attempt: attempt)).ConfigureAwait(false);
         }
         catch (BrokenCircuitException ex)
         {
-            throw new UpstreamException(UpstreamFailureKind.CircuitOpen, Provider,
-                $"provider '{Provider}' is failing and was skipped (circuit open for up to {_config.BreakerBreakSeconds} s).", ex);
+            var endpointWide = ex.TelemetrySource?.PipelineName == EndpointCircuit.PipelineName;
+            var message = endpointWide
+                ? $"provider '{Provider}' at {Endpoint!.Authority} could not be reached and is skipped for every model there (circuit open for another {Seconds(ex.RetryAfter)} s)."
+                : $"model '{Model}' is failing and was skipped (circuit open for another {Seconds(ex.RetryAfter)} s; the provider's other models are unaffected).";
+            throw new UpstreamException(UpstreamFailureKind.CircuitOpen, Provider, message, ex) { RetryAfter = ex.RetryAfter };
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    /// <summary>One call; a 429 with a retry-after starts this model's cooldown, keeping the upstream's answer for it.</summary>
+    private async Task<HttpResponseMessage> AttemptAsync(Func<CancellationToken, Task<HttpResponseMessage>> attempt, CancellationToken cancellationToken)
+    {
+        var response = await attempt(cancellationToken).ConfigureAwait(false);
+        if (RateLimitNotice.IsRateLimit(response) && RetryAfter(response) is { } wait && wait > TimeSpan.Zero)
+        {
+            var notice = await RateLimitNotice.ReadAsync(response, TimeSpan.FromMilliseconds(_config.StreamIdleTimeoutMs), _time, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _cooldown, notice);
+        }
+        return response;
     }
 
     /// <summary>Statuses worth another attempt: the request may succeed as it is.</summary>
@@ -118,7 +150,9 @@ public sealed class ProviderResilience
         if (context.CancellationToken.IsCancellationRequested) return false;
         var transient = outcome switch
         {
-            { Exception: UpstreamException { Kind: UpstreamFailureKind.Unreachable } } => true,
+            { Exception: UpstreamException { Kind: UpstreamFailureKind.Unreachable or UpstreamFailureKind.ConnectFailed } } => true,
+            // A cooled-down model with somewhere else to go: go there now rather than wait out its retry-after.
+            { Result: { StatusCode: HttpStatusCode.TooManyRequests } limited } when context.Properties.GetValue(HasFallback, false) && RetryAfter(limited) > TimeSpan.Zero => false,
             { Result: { } response } => IsTransientStatus(response.StatusCode),
             _ => false,
         };
@@ -129,22 +163,35 @@ public sealed class ProviderResilience
         return elapsed + wait <= TimeSpan.FromMilliseconds(_config.MaxRetryTimeMs);
     }
 
-    private static bool IsProviderFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
+    /// <summary>
+    /// What breaks this model's circuit: server errors, timeouts and broken connections. Not a 429 (rate limits cool the
+    /// model down instead), and not a failure to connect at all (the endpoint's breaker counts those).
+    /// </summary>
+    private static bool IsModelFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        { Exception: UpstreamException } => true,
-        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests,
+        { Exception: UpstreamException { Kind: UpstreamFailureKind.Unreachable or UpstreamFailureKind.Timeout } } => true,
+        { Result: { } response } => (int)response.StatusCode >= 500,
         _ => false,
     };
 
-    /// <summary>retry-after-ms, retry-after (seconds or an HTTP date); null lets the backoff decide.</summary>
+    private static string Seconds(TimeSpan? time) => time is { } t ? Math.Ceiling(t.TotalSeconds).ToString(CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>Longest retry-after taken at its word (a day): past it, a provider's value is capped rather than trusted.</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
+    /// <summary>retry-after-ms, retry-after (seconds or an HTTP date), at most a day; null lets the backoff decide.</summary>
     internal static TimeSpan? RetryAfter(HttpResponseMessage? response)
     {
         if (response is null) return null;
         if (response.Headers.TryGetValues("retry-after-ms", out var ms) && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var millis) && millis >= 0)
-            return TimeSpan.FromMilliseconds(millis);
+            return millis < MaxRetryAfter.TotalMilliseconds ? TimeSpan.FromMilliseconds(millis) : MaxRetryAfter;
         var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta) return delta;
-        if (retryAfter?.Date is { } date) return date - DateTimeOffset.UtcNow is { } d && d > TimeSpan.Zero ? d : TimeSpan.Zero;
-        return null;
+        var wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait switch
+        {
+            null => null,
+            { } w when w <= TimeSpan.Zero => TimeSpan.Zero,
+            { } w => w < MaxRetryAfter ? w : MaxRetryAfter,
+        };
     }
 }

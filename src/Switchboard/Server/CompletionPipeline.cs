@@ -49,6 +49,8 @@ internal sealed class CompletionPipeline(
             GatewayLog.UpstreamFailed(logger, record.RequestId, ex.Provider, ex.Message);
             record.Error = ex.Message;
             record.Status = ex.ClientStatus;
+            if (ex.RetryAfter is { } retryAfter && !response.HasStarted)
+                response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await ClientErrors.WriteAsync(context, client, ex.ClientStatus, "Switchboard: " + ex.Message).ConfigureAwait(false);
         }
         catch (TranslationException ex) when (!response.HasStarted)
@@ -163,6 +165,8 @@ internal sealed class CompletionPipeline(
         var candidates = snapshot.Selector.FallbacksFor(selection) is { Count: > 0 } fallbacks ? [selection, .. fallbacks] : new[] { selection };
         using var parsed = new UpstreamPlan.ParsedBody(body.Memory);
         string? missingKey = null;
+        // The first 429 a candidate answered (or is cooling down after): what the client gets when nothing else answers.
+        RateLimited? rateLimited = null;
         for (var i = 0; i < candidates.Length; i++)
         {
             var candidate = candidates[i];
@@ -171,7 +175,11 @@ internal sealed class CompletionPipeline(
             if (endpoint.MissingKeyVariable is { } variable)
             {
                 missingKey ??= $"Switchboard: provider '{endpoint.Name}' (model {candidate.Model}) has no API key: set the environment variable {variable} (or put it in a .env file beside the config) and restart the gateway.";
-                if (!isLast) { GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"{variable} is not set", candidates[i + 1].Model); continue; }
+                if (!isLast || rateLimited is not null)
+                {
+                    if (await NextCandidateAsync(context, record, candidates, i, $"{variable} is not set", rateLimited).ConfigureAwait(false)) continue;
+                    return;
+                }
                 await Reject(context, record, 400, missingKey).ConfigureAwait(false);
                 return;
             }
@@ -188,10 +196,10 @@ internal sealed class CompletionPipeline(
             {
                 plan = UpstreamPlan.Create(client, record.Operation, candidate, endpoint, body.Span, peek, parsed, request.QueryString.Value);
             }
-            catch (UnsupportedByTargetException ex) when (!isLast)
+            catch (UnsupportedByTargetException ex) when (!isLast || rateLimited is not null)
             {
-                GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
-                continue;
+                if (await NextCandidateAsync(context, record, candidates, i, ex.Message, rateLimited).ConfigureAwait(false)) continue;
+                return;
             }
             catch (Exception ex) when (ex is InvalidOperationException or JsonException or FormatException or KeyNotFoundException or ArgumentException)
             {
@@ -204,20 +212,27 @@ internal sealed class CompletionPipeline(
             {
                 var clientHeaders = request.Headers;
                 var relay = snapshot.Relay;
-                upstream = await endpoint.Resilience.ExecuteAsync(
-                    ct => UpstreamCall.SendAsync(endpoint, plan.Uri, plan.Body, clientHeaders, relay.FirstByteTimeout, ct), aborted).ConfigureAwait(false);
+                upstream = await endpoint.ResilienceFor(candidate.ModelId).ExecuteAsync(
+                    ct => UpstreamCall.SendAsync(endpoint, plan.Uri, plan.Body, clientHeaders, relay.FirstByteTimeout, ct), hasFallback: !isLast, aborted).ConfigureAwait(false);
             }
-            catch (UpstreamException ex) when (!isLast)
+            catch (UpstreamException ex) when (!isLast || rateLimited is not null || ex.RateLimit is not null)
             {
-                GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, ex.Message, candidates[i + 1].Model);
-                continue;
+                if (ex.RateLimit is { } notice) rateLimited ??= new RateLimited(candidate, notice, endpoint.Api);
+                if (await NextCandidateAsync(context, record, candidates, i, ex.Message, rateLimited).ConfigureAwait(false)) continue;
+                return;
             }
             using (upstream)
             {
-                if (!isLast && ProviderResilience.IsTransientStatus(upstream.StatusCode))
+                var status = upstream.StatusCode;
+                var isRateLimit = RateLimitNotice.IsRateLimit(upstream);
+                // A failure a fallback may mend. The last candidate's answer is relayed as it is, unless an earlier
+                // candidate's 429 says more than its failure (its own 429 is that, live).
+                if (ProviderResilience.IsTransientStatus(status) && (!isLast || (rateLimited is not null && !isRateLimit)))
                 {
-                    GatewayLog.FallbackSkipped(logger, record.RequestId, candidate.Model, $"HTTP {(int)upstream.StatusCode} after retries", candidates[i + 1].Model);
-                    continue;
+                    if (isRateLimit)
+                        rateLimited ??= new RateLimited(candidate, await RateLimitNotice.ReadAsync(upstream, snapshot.Relay.StreamIdleTimeout, TimeProvider.System, aborted).ConfigureAwait(false), endpoint.Api);
+                    if (await NextCandidateAsync(context, record, candidates, i, $"HTTP {(int)status} after retries", rateLimited).ConfigureAwait(false)) continue;
+                    return;
                 }
                 record.MarkFirstByte();
                 record.Apply(candidate);
@@ -230,6 +245,29 @@ internal sealed class CompletionPipeline(
                 return;
             }
         }
+    }
+
+    /// <summary>A model's 429, kept while the fallbacks are tried.</summary>
+    private sealed record RateLimited(ModelSelection Candidate, RateLimitNotice Notice, ApiFormat UpstreamApi);
+
+    /// <summary>
+    /// Candidate <paramref name="i"/> cannot answer (<paramref name="reason"/>): true to try the next one; with none left,
+    /// the client gets the 429 an earlier candidate answered (with the time its retry-after has left), and false.
+    /// </summary>
+    private async ValueTask<bool> NextCandidateAsync(HttpContext context, RequestRecord record, ModelSelection[] candidates, int i, string reason, RateLimited? rateLimited)
+    {
+        if (i < candidates.Length - 1)
+        {
+            GatewayLog.FallbackSkipped(logger, record.RequestId, candidates[i].Model, reason, candidates[i + 1].Model);
+            return true;
+        }
+        var limited = rateLimited!;
+        GatewayLog.UpstreamFailed(logger, record.RequestId, limited.Candidate.Provider.Provider,
+            $"no candidate could answer (last: {candidates[i].Model}: {reason}); answering with {limited.Candidate.Model}'s HTTP 429");
+        record.Apply(limited.Candidate);
+        SetSelectionHeaders(context.Response, limited.Candidate);
+        await UpstreamCall.WriteRateLimitAsync(context, record, limited.Notice, limited.UpstreamApi).ConfigureAwait(false);
+        return false;
     }
 
     private static void SetSelectionHeaders(HttpResponse response, ModelSelection selection)
@@ -323,9 +361,12 @@ internal sealed class RequestRecord(string requestId, ApiFormat client, Operatio
     public string? Error { get; set; }
     /// <summary>The client's session (Claude Code's session id), when it says.</summary>
     public string? SessionId { get; set; }
+    /// <summary>The protocol of the provider that answers (decides whether its errors can pass through unchanged).</summary>
+    public ApiFormat UpstreamApi { get; private set; }
 
     public void Apply(ModelSelection selection)
     {
+        UpstreamApi = selection.Provider.Interface;
         Model = selection.Model;
         Provider = selection.Provider.Provider;
         Route = selection.Route ?? "none";

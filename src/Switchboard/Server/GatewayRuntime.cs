@@ -92,4 +92,4 @@ public sealed class GatewayRuntime(GatewaySnapshot initial)
 }
 
 /// <summary>Timeouts and limits a relay applies, from the config's resilience section.</summary>
-public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = 1024 * 1024);
+public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = Providers.ProviderResilience.MaxErrorBodyBytes);

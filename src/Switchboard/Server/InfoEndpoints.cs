@@ -69,17 +69,24 @@ internal static class InfoEndpoints
             if (snapshot.Config.SourcePath is { } path) writer.WriteString("config"u8, path);
             if (context.Request.Query.ContainsKey("verbose"))
             {
+                // One entry per deployment (a model at a provider and base URL; a wildcard's ids in use each get their own).
                 writer.WriteStartArray("providers"u8);
                 foreach (var endpoint in snapshot.Providers.All)
                 {
-                    writer.WriteStartObject();
-                    writer.WriteString("model"u8, endpoint.Config.Model);
-                    writer.WriteString("provider"u8, endpoint.Name);
-                    writer.WriteString("api"u8, CompletionPipeline.ApiName(endpoint.Api));
-                    writer.WriteBoolean("key_set"u8, endpoint.MissingKeyVariable is null);
-                    if (endpoint.MissingKeyVariable is { } missing) writer.WriteString("missing_key_variable"u8, missing);
-                    writer.WriteString("circuit"u8, endpoint.Resilience.State.ToString().ToLowerInvariant());
-                    writer.WriteEndObject();
+                    foreach (var deployment in endpoint.Deployments)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("model"u8, deployment.Model);
+                        writer.WriteString("provider"u8, endpoint.Name);
+                        writer.WriteString("api"u8, CompletionPipeline.ApiName(endpoint.Api));
+                        writer.WriteBoolean("key_set"u8, endpoint.MissingKeyVariable is null);
+                        if (endpoint.MissingKeyVariable is { } missing) writer.WriteString("missing_key_variable"u8, missing);
+                        writer.WriteString("circuit"u8, CircuitName(deployment.State));
+                        writer.WriteString("endpoint_circuit"u8, CircuitName(endpoint.Circuit.State));
+                        if (deployment.Cooldown?.RetryAfter is { } cooling)
+                            writer.WriteNumber("cooldown_seconds"u8, Math.Round(cooling.TotalSeconds, 1));
+                        writer.WriteEndObject();
+                    }
                 }
                 writer.WriteEndArray();
                 WriteRuntime(writer);
@@ -88,6 +95,14 @@ internal static class InfoEndpoints
         }
         return WriteJsonAsync(context, buffer.WrittenMemory);
     }
+
+    private static string CircuitName(Polly.CircuitBreaker.CircuitState state) => state switch
+    {
+        Polly.CircuitBreaker.CircuitState.Closed => "closed",
+        Polly.CircuitBreaker.CircuitState.Open => "open",
+        Polly.CircuitBreaker.CircuitState.HalfOpen => "halfopen",
+        _ => "isolated",
+    };
 
     /// <summary>The process's own health: memory, garbage collections and their pauses, threads (what bench/ reads between runs).</summary>
     private static void WriteRuntime(Utf8JsonWriter writer)

@@ -51,15 +51,25 @@ internal static class UpstreamCall
         {
             return await endpoint.Client.SendAsync(request, timeout.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && !timeout.IsCancellationRequested)
+        {
+            // Neither the client nor the first-byte clock: the handler's ConnectTimeout (an OperationCanceledException wrapping a TimeoutException).
+            throw new UpstreamException(UpstreamFailureKind.ConnectFailed, endpoint.Name, $"provider '{endpoint.Name}' is unreachable at {uri.GetLeftPart(UriPartial.Authority)}: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new UpstreamException(UpstreamFailureKind.Timeout, endpoint.Name, $"provider '{endpoint.Name}' sent no response within {firstByteTimeout.TotalSeconds:0.#} s.");
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' is unreachable at {uri.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
+            var kind = IsConnectFailure(ex) ? UpstreamFailureKind.ConnectFailed : UpstreamFailureKind.Unreachable;
+            throw new UpstreamException(kind, endpoint.Name, $"provider '{endpoint.Name}' is unreachable at {uri.GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>No connection was made at all: the endpoint is down for every model it serves, not one model failing.</summary>
+    private static bool IsConnectFailure(HttpRequestException ex) => ex.HttpRequestError is
+        HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
 
     /// <summary>
     /// Reads a whole (non-streamed) body, at most <paramref name="limit"/> bytes (an error page can be large). A body
@@ -98,7 +108,10 @@ internal static class UpstreamCall
     public static bool IsEventStream(HttpResponseMessage upstream) =>
         string.Equals(upstream.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>An upstream error, re-wrapped in the client's format with the upstream status.</summary>
+    /// <summary>
+    /// An upstream error with its status: byte for byte when the upstream speaks the client's protocol and answered in its
+    /// error format, otherwise re-wrapped in the client's format (<see cref="Protocols.ErrorFormats.ForClient"/>).
+    /// </summary>
     public static async Task RelayErrorAsync(HttpContext context, HttpResponseMessage upstream, RequestRecord record, RelayOptions options, CancellationToken aborted)
     {
         var status = (int)upstream.StatusCode;
@@ -111,9 +124,29 @@ internal static class UpstreamCall
         {
             errorBody = System.Text.Encoding.UTF8.GetBytes(ex.Message); // the status still says what happened
         }
-        record.Error = $"upstream {status}";
-        record.Status = status;
-        await ClientErrors.WriteBodyAsync(context, status, Protocols.ErrorFormats.FromUpstream(record.Client, status, errorBody)).ConfigureAwait(false);
+        await WriteUpstreamErrorAsync(context, record, record.UpstreamApi, status, errorBody).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The 429 a model is cooling down after (or answered on this request before its fallbacks failed too), with
+    /// retry-after / retry-after-ms counting down the time its retry-after has left.
+    /// </summary>
+    public static Task WriteRateLimitAsync(HttpContext context, RequestRecord record, RateLimitNotice notice, ApiFormat upstreamApi)
+    {
+        if (notice.RetryAfterHeaders is var (seconds, milliseconds))
+        {
+            context.Response.Headers.RetryAfter = seconds;
+            context.Response.Headers["retry-after-ms"] = milliseconds;
+        }
+        return WriteUpstreamErrorAsync(context, record, upstreamApi, 429, notice.Body.Span);
+    }
+
+    private static Task WriteUpstreamErrorAsync(HttpContext context, RequestRecord record, ApiFormat upstreamApi, int status, ReadOnlySpan<byte> body)
+    {
+        var error = Protocols.ErrorFormats.ForClient(record.Client, upstreamApi, status, body);
+        record.Error = error.Status == status ? $"upstream {status}" : $"upstream {status} (as {error.Status})";
+        record.Status = error.Status;
+        return ClientErrors.WriteBodyAsync(context, error.Status, error.Body);
     }
 
     /// <summary>Upstream response headers a client may act on (rate limits, retry hints, upstream request ids).</summary>

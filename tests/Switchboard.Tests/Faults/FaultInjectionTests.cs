@@ -107,14 +107,46 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         foreach (var fault in Enum.GetValues<FaultKind>())
             runs.Add(await RunFaultAsync(fault, violations));
 
+        ReportAndAssert("fault-report.md", "Fault injection report",
+            $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
+            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.", runs, violations);
+    }
+
+    /// <summary>Writes the report under .build/ and fails on any violation.</summary>
+    private void ReportAndAssert(string file, string title, string setup, List<FaultRun> runs, List<string> violations)
+    {
         var table = Summary(runs);
         output.WriteLine(table);
-        var path = Report.Write("fault-report.md", "# Fault injection report\n\n" +
-            $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
-            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.\n\n" + table + "\n" + Details(runs) +
+        var path = Report.Write(file, $"# {title}\n\n{setup}\n\n" + table + "\n" + Details(runs) +
             (violations.Count == 0 ? "\nNo violations.\n" : "\n## Violations\n\n" + string.Join("\n", violations.Take(200).Select(v => "- " + v)) + "\n"));
         output.WriteLine("report: " + path);
         Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations.Take(40)));
+    }
+
+    /// <summary>A client for <see cref="Concurrency"/> requests in flight to the gateway.</summary>
+    private static HttpClient LoadClient(TestGateway gateway) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = gateway.BaseUrl,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    /// <summary>Runs every item with at most <see cref="Concurrency"/> in flight.</summary>
+    private static async Task RunConcurrentlyAsync<T>(IEnumerable<T> work, Func<T, Task> run)
+    {
+        using var gate = new SemaphoreSlim(Concurrency);
+        await Task.WhenAll(work.Select(async item =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await run(item);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
     }
 
     private async Task<FaultRun> RunFaultAsync(FaultKind fault, List<string> violations)
@@ -131,31 +163,15 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var refused = fault == FaultKind.ConnectionRefused;
         await using var gateway = await TestGateway.StartAsync(
             Config(refused ? closed : faultyOpenAI.BaseUrl, refused ? closed : faultyAnthropic.BaseUrl, healthyOpenAI.BaseUrl, healthyAnthropic.BaseUrl), Yaml.Keys);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
-        {
-            BaseAddress = gateway.BaseUrl,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        using var http = LoadClient(gateway);
 
         var work = (from cell in Cells() from i in Enumerable.Range(0, PerCell) select (cell, i)).ToList();
         // Interleave cells so every kind of request is in flight at once.
         work = work.OrderBy(w => w.i).ThenBy(w => w.cell.Name, StringComparer.Ordinal).ToList();
         var results = new ConcurrentBag<(Cell Cell, ProbeResult Result)>();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        using var gate = new SemaphoreSlim(Concurrency);
-        await Task.WhenAll(work.Select(async w =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                var r = await ResponseJudge.ProbeAsync(http, w.cell.Name, w.cell.Client, w.cell.Path, w.cell.Body(w.i), w.cell.Stream, w.cell.FallbackModel, HangAfter);
-                results.Add((w.cell, r));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
+        await RunConcurrentlyAsync(work, async w =>
+            results.Add((w.cell, await ResponseJudge.ProbeAsync(http, w.cell.Name, w.cell.Client, w.cell.Path, w.cell.Body(w.i), w.cell.Stream, w.cell.FallbackModel, HangAfter))));
         started.Stop();
 
         // Every request's log line is written as it completes; give the last ones a moment.
@@ -200,6 +216,124 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             : faultyOpenAI.FaultsInjected + faultyAnthropic.FaultsInjected;
         return new FaultRun(fault, results.Count, faultyOpenAI.Calls + faultyAnthropic.Calls + healthyOpenAI.Calls + healthyAnthropic.Calls,
             injected, started.Elapsed, results.Select(r => r.Result).ToList(), fallbackLines);
+    }
+
+    /// <summary>Faults one model of a provider throws before its headers, while the provider's other model stays healthy.</summary>
+    private static readonly FaultKind[] PerModelFaults = [FaultKind.Http500, FaultKind.Http429RetryAfter, FaultKind.Http429RetryAfterMs, FaultKind.SlowFirstByte, FaultKind.ResetBeforeHeaders];
+
+    /// <summary>
+    /// Per-model breaking (issue #11): on each provider one model fails every call and falls back to a healthy model of
+    /// the same provider and upstream, with the circuit breakers live. Every request, whether for the failing model or the
+    /// healthy one, client API × passthrough/translated × json/stream, must get a complete answer; afterwards the healthy
+    /// models' and the endpoints' circuits are closed, and the failing model's own is open (or, for a 429, it is cooling down).
+    /// </summary>
+    [Fact]
+    public async Task One_failing_model_never_stops_its_providers_other_models()
+    {
+        var runs = new List<FaultRun>();
+        var violations = new List<string>();
+        foreach (var fault in PerModelFaults)
+            runs.Add(await RunPerModelFaultAsync(fault, violations));
+        ReportAndAssert("per-model-fault-report.md", "Per-model fault report",
+            $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × failing/healthy model), {Concurrency} in flight; " +
+            "every call to the failing model fails, its fallback is a healthy model of the same provider and upstream; circuit breakers on (minimum_throughput 5).", runs, violations);
+    }
+
+    private async Task<FaultRun> RunPerModelFaultAsync(FaultKind fault, List<string> violations)
+    {
+        await using var openAI = await ChaosUpstream.StartAsync(WireApi.OpenAI);
+        await using var anthropic = await ChaosUpstream.StartAsync(WireApi.Anthropic);
+        foreach (var upstream in new[] { openAI, anthropic })
+        {
+            upstream.Fault = fault;
+            upstream.FaultsPerTen = 10;
+            upstream.SlowFirstByte = TimeSpan.FromSeconds(3);
+        }
+        openAI.FaultyModel = FaultyOpenAIWithFallback["openai/".Length..];
+        anthropic.FaultyModel = FaultyAnthropicWithFallback["anthropic/".Length..];
+        await using var gateway = await TestGateway.StartAsync($"""
+            version: v1
+            model_providers:
+              - model: {FaultyOpenAIWithFallback}
+                access_key: $OPENAI_API_KEY
+                base_url: {openAI.BaseUrl}v1
+                fallbacks: [{HealthyOpenAI}]
+              - model: {HealthyOpenAI}
+                access_key: $OPENAI_API_KEY
+                base_url: {openAI.BaseUrl}v1
+              - model: {FaultyAnthropicWithFallback}
+                access_key: $ANTHROPIC_API_KEY
+                base_url: {anthropic.BaseUrl}
+                fallbacks: [{HealthyAnthropic}]
+              - model: {HealthyAnthropic}
+                access_key: $ANTHROPIC_API_KEY
+                base_url: {anthropic.BaseUrl}
+            resilience:
+              max_retries: 2
+              initial_backoff_ms: 10
+              max_backoff_ms: 80
+              max_retry_time_ms: 3000
+              first_byte_timeout_ms: 1000
+              stream_idle_timeout_ms: 1000
+              circuit_breaker:
+                minimum_throughput: 5
+            """, Yaml.Keys);
+        using var http = LoadClient(gateway);
+
+        // A cell: the client API, whether the model speaks it, json or stream, and whether it asks for the failing model.
+        var cells = (from client in new[] { WireApi.Anthropic, WireApi.OpenAI }
+                     from translated in new[] { false, true }
+                     from stream in new[] { false, true }
+                     from failing in new[] { true, false }
+                     let upstreamApi = translated ? (client == WireApi.Anthropic ? WireApi.OpenAI : WireApi.Anthropic) : client
+                     let model = (upstreamApi, failing) switch
+                     {
+                         (WireApi.OpenAI, true) => FaultyOpenAIWithFallback,
+                         (WireApi.OpenAI, false) => HealthyOpenAI,
+                         (_, true) => FaultyAnthropicWithFallback,
+                         _ => HealthyAnthropic,
+                     }
+                     let healthy = upstreamApi == WireApi.OpenAI ? HealthyOpenAI : HealthyAnthropic
+                     select (Cell: new Cell(client, translated, stream, Fallback: failing), Model: model, Healthy: healthy)).ToList();
+        var work = (from c in cells from i in Enumerable.Range(0, PerCell) select (c, i)).OrderBy(w => w.i).ToList();
+        var results = new ConcurrentBag<(string Name, string Healthy, ProbeResult Result)>();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await RunConcurrentlyAsync(work, async w =>
+        {
+            var (cell, model, healthy) = w.c;
+            var name = $"{cell.Name.Replace(" +fallback", "")} {(cell.Fallback ? "failing model" : "healthy model")}";
+            var body = cell.Body(w.i).Replace($"\"model\":\"{cell.Model}\"", $"\"model\":\"{model}\"");
+            results.Add((name, healthy, await ResponseJudge.ProbeAsync(http, name, cell.Client, cell.Path, body, cell.Stream, cell.Fallback ? healthy : null, HangAfter)));
+        });
+        started.Stop();
+
+        foreach (var (name, healthy, r) in results)
+        {
+            if (r.Outcome is not (ResponseJudge.Ok or ResponseJudge.OkFallback))
+                violations.Add($"{fault} / {name}: {r.Outcome} (status {r.Status}, {r.Ms:0} ms, model {r.Model}): {r.Detail}");
+            else if (r.Model != healthy)
+                violations.Add($"{fault} / {name}: answered by {r.Model}, expected the healthy {healthy}");
+        }
+        using (var health = System.Text.Json.JsonDocument.Parse(await gateway.Http.GetStringAsync("/healthz?verbose=true")))
+        {
+            foreach (var deployment in health.RootElement.GetProperty("providers").EnumerateArray())
+            {
+                var model = deployment.GetProperty("model").GetString();
+                var circuit = deployment.GetProperty("circuit").GetString();
+                if (deployment.GetProperty("endpoint_circuit").GetString() != "closed") violations.Add($"{fault}: the endpoint circuit of {model} opened");
+                var failing = model is FaultyOpenAIWithFallback or FaultyAnthropicWithFallback;
+                var rateLimited = fault is FaultKind.Http429RetryAfter or FaultKind.Http429RetryAfterMs;
+                var expected = failing && !rateLimited ? "open" : "closed";
+                if (circuit != expected) violations.Add($"{fault}: {model}'s circuit is {circuit}, expected {expected}");
+            }
+        }
+        if (!results.Any(r => r.Result.Outcome == ResponseJudge.OkFallback)) violations.Add($"{fault}: no request fell back");
+
+        var lines = gateway.Logs.Lines.ToArray();
+        foreach (var line in lines.Where(l => l.Contains("failed inside the gateway", StringComparison.Ordinal)))
+            violations.Add($"{fault}: gateway logged an unhandled exception: {ResponseJudge.Trim(line, 400)}");
+        return new FaultRun(fault, results.Count, openAI.Calls + anthropic.Calls, openAI.FaultsInjected + anthropic.FaultsInjected, started.Elapsed,
+            results.Select(r => r.Result).ToList(), lines.Count(l => l.Contains(" fallback: ", StringComparison.Ordinal)));
     }
 
     /// <summary>Per fault: each cell's outcomes, and what the errors said.</summary>

@@ -54,6 +54,8 @@ public sealed class ChaosUpstream : IAsyncDisposable
     public Uri BaseUrl => _fake.BaseUrl;
     /// <summary>The fault to inject, or null for a healthy provider.</summary>
     public FaultKind? Fault { get; set; }
+    /// <summary>Only calls for this model id are broken (null: every model's); the provider's other models stay healthy.</summary>
+    public string? FaultyModel { get; set; }
     /// <summary>Out of every 10 calls, how many are broken (the pattern is fixed, so runs are comparable).</summary>
     public int FaultsPerTen { get; set; } = 6;
     public TimeSpan SlowFirstByte { get; set; } = TimeSpan.FromMilliseconds(1500);
@@ -88,7 +90,7 @@ public sealed class ChaosUpstream : IAsyncDisposable
         }
         // Spread the broken calls over each block of ten (0,1,3,4,6,7 … for 6 of 10) rather than bunching them.
         var slot = (int)((n - 1) % 10);
-        var broken = Fault is not null && (slot * FaultsPerTen / 10) != ((slot + 1) * FaultsPerTen / 10);
+        var broken = Fault is not null && (slot * FaultsPerTen / 10) != ((slot + 1) * FaultsPerTen / 10) && (FaultyModel is null || FaultyModel == model);
         if (!broken)
         {
             await RespondHealthyAsync(c, model, stream);

@@ -120,17 +120,18 @@ public sealed class ErrorHandlingTests : TwoUpstreamGatewayTest
         Assert.Equal(529, (int)status);
         AssertAnthropicError(body, "overloaded_error", "Overloaded right now");
 
+        OpenAIUpstream.RespondJson("<html>Bad Gateway</html>", 502);
+        (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        AssertOpenAIError(body, "<html>Bad Gateway</html>");
+
+        // Last: its retry-after cools gpt-4.1 down for 7 s.
         OpenAIUpstream.RespondJson("""{"error":{"message":"Rate limit reached for gpt-4.1","type":"requests","code":"rate_limit_exceeded"}}""", 429, new Dictionary<string, string> { ["retry-after"] = "7" });
         using var response = await Gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("7", response.Headers.GetValues("retry-after").Single());
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         AssertOpenAIError(doc.RootElement, "Rate limit reached for gpt-4.1");
-
-        OpenAIUpstream.RespondJson("<html>Bad Gateway</html>", 502);
-        (status, body) = await Send(Gateway.Http, JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
-        Assert.Equal(HttpStatusCode.BadGateway, status);
-        AssertOpenAIError(body, "<html>Bad Gateway</html>");
     }
 
     [Fact]
