@@ -9,6 +9,29 @@ namespace Switchboard.Tests.Server;
 /// <summary>The real process: SIGTERM lets in-flight streams finish, then exits 0; start-up problems are one clear sentence.</summary>
 public sealed class ShutdownTests
 {
+    private const string StreamRequest = """{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"x"}]}""";
+
+    private static string ConfigFor(FakeUpstream upstream) =>
+        $"model_providers:\n  - model: openai/gpt-4.1\n    access_key: k\n    base_url: {upstream.BaseUrl}v1\n    default: true\n";
+
+    /// <summary>An OpenAI upstream that streams one chunk ("partial"), then waits for <paramref name="rest"/> to finish the stream.</summary>
+    private static void StreamPartialThen(FakeUpstream upstream, Func<HttpContext, Task> rest) => upstream.Handler = async (c, _) =>
+    {
+        c.Response.ContentType = "text/event-stream";
+        await c.Response.WriteAsync("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n");
+        await c.Response.Body.FlushAsync();
+        await rest(c);
+    };
+
+    /// <summary>Starts the streaming request and reads its first chunk: from here on, a stream is in flight.</summary>
+    private static async Task<StreamReader> StartStreamAsync(HttpClient http)
+    {
+        var response = await http.SendAsync(JsonPost("/v1/chat/completions", StreamRequest), HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Contains("partial", await reader.ReadLineAsync());
+        return reader;
+    }
+
     /// <summary>
     /// A real `switchboard up` with a slow stream in flight: the signal makes it say what it waits for, the stream
     /// finishes whole, and "Switchboard stopped." is the very last line, after that request's own log line.
@@ -20,26 +43,21 @@ public sealed class ShutdownTests
     {
         await using var upstream = await FakeUpstream.StartAsync();
         var release = new TaskCompletionSource();
-        upstream.Handler = async (c, _) =>
+        StreamPartialThen(upstream, async c =>
         {
-            c.Response.ContentType = "text/event-stream";
-            await c.Response.WriteAsync("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n");
-            await c.Response.Body.FlushAsync();
             await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
             await c.Response.WriteAsync("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" and the rest\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
-        };
+        });
         var dir = Directory.CreateTempSubdirectory("sb-shutdown-");
         var config = Path.Combine(dir.FullName, "config.yaml");
-        await File.WriteAllTextAsync(config, $"model_providers:\n  - model: openai/gpt-4.1\n    access_key: k\n    base_url: {upstream.BaseUrl}v1\n    default: true\n");
+        await File.WriteAllTextAsync(config, ConfigFor(upstream));
         var port = GatewayProcess.FreePort();
         // Standard error joins standard output in one pipe, so the output keeps the order the lines were written in.
         await using var gateway = GatewayProcess.StartProgram("/bin/sh", ["-c", "exec dotnet \"$0\" \"$@\" 2>&1", GatewayProcess.CliDll, "up", "--config", config, "--port", port.ToString()]);
         await gateway.WaitForOutputAsync("listening on");
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        using var response = await http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"x"}]}"""), HttpCompletionOption.ResponseHeadersRead);
-        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        Assert.Contains("partial", await reader.ReadLineAsync());
+        using var reader = await StartStreamAsync(http);
 
         gateway.Signal(signal);
         await gateway.WaitForOutputAsync("Switchboard stopping: waiting for 1 request in flight to finish (up to 30 s)");
@@ -62,15 +80,8 @@ public sealed class ShutdownTests
     public async Task A_stream_that_outlives_the_grace_is_cut_and_counted()
     {
         await using var upstream = await FakeUpstream.StartAsync();
-        var never = new TaskCompletionSource();
-        upstream.Handler = async (c, _) =>
-        {
-            c.Response.ContentType = "text/event-stream";
-            await c.Response.WriteAsync("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"partial\"}}]}\n\n");
-            await c.Response.Body.FlushAsync();
-            await never.Task.WaitAsync(c.RequestAborted);
-        };
-        var load = Switchboard.Config.ConfigLoader.LoadText($"model_providers:\n  - model: openai/gpt-4.1\n    access_key: k\n    base_url: {upstream.BaseUrl}v1\n    default: true\n");
+        StreamPartialThen(upstream, c => Task.Delay(Timeout.Infinite, c.RequestAborted));
+        var load = Switchboard.Config.ConfigLoader.LoadText(ConfigFor(upstream));
         var logs = new CapturingLoggerProvider();
         await using var host = Switchboard.Server.GatewayHost.Create(load.Config!, new Switchboard.Server.GatewayHostOptions
         {
@@ -80,9 +91,7 @@ public sealed class ShutdownTests
         });
         await host.StartAsync();
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        using var response = await http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","stream":true,"messages":[{"role":"user","content":"x"}]}"""), HttpCompletionOption.ResponseHeadersRead);
-        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        Assert.Contains("partial", await reader.ReadLineAsync());
+        using var reader = await StartStreamAsync(http);
         Assert.Equal(1, host.Runtime.InFlight);
 
         await host.StopAsync();
