@@ -193,7 +193,8 @@ public sealed class GatewayHost : IAsyncDisposable
             GatewayLog.Draining(logger, Plural.Count(inFlight, "request"), _shutdownGrace.TotalSeconds);
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         grace.CancelAfter(_shutdownGrace);
-        // Registered before Kestrel links to the token, so it runs as the grace ends, before the cut requests unwind.
+        // Counted in the callback that ends the grace: Kestrel aborts the remaining requests from the same cancellation,
+        // and they release their leases only once those aborts complete, after this has run.
         using (grace.Token.Register(() => Volatile.Write(ref _requestsCut, Runtime.InFlight)))
             await _app.StopAsync(grace.Token).ConfigureAwait(false);
         if (RequestsCutAtShutdown is var cut and > 0)
