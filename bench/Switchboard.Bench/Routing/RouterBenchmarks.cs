@@ -4,24 +4,25 @@ using Switchboard.Routing;
 namespace Switchboard.Bench.Routing;
 
 /// <summary>
-/// The embedded router's decision time on the routing dev set's conversations (target p50 ≤ 1 ms, p99 ≤ 5 ms),
-/// and on a long conversation with pasted code and a traceback.
+/// The embedded router's decision time on the repository's own labelled coding conversations (the coding policy and
+/// blind-coding.jsonl in tests/Switchboard.Tests/Routing/Data; target p50 ≤ 1 ms, p99 ≤ 5 ms), and on a long
+/// conversation with pasted code and a traceback.
 /// </summary>
 [MemoryDiagnoser]
 public class RouterBenchmarks
 {
     private readonly EmbeddedRouteSelector _selector = new();
     private RoutePolicy _policy = null!;
-    private RouterInput[] _dev = [];
+    private RouterInput[] _conversations = [];
     private RouterInput _long = null!;
     private int _next;
 
     [GlobalSetup]
     public void Setup()
     {
-        var shared = FindShared();
-        _policy = RoutingDataLoader.LoadPolicyYaml(Path.Combine(shared, "routing-dev", "policy.yaml"));
-        _dev = RoutingDataLoader.LoadJsonl(Path.Combine(shared, "routing-dev", "dev.jsonl")).Select(r => RouterInputBuilder.FromTurns(r.Turns)).ToArray();
+        var data = Path.Combine(FindRepository(), "tests", "Switchboard.Tests", "Routing", "Data");
+        _policy = RoutingDataLoader.LoadPolicyYaml(Path.Combine(data, "coding-policy.yaml"));
+        _conversations = RoutingDataLoader.LoadJsonl(Path.Combine(data, "blind-coding.jsonl")).Select(r => RouterInputBuilder.FromTurns(r.Turns)).ToArray();
         var code = string.Join("\n", Enumerable.Range(0, 200).Select(i => $"    result_{i} = compute_value(items[{i}]) # step {i}"));
         _long = RouterInputBuilder.FromTurns(
         [
@@ -32,20 +33,17 @@ public class RouterBenchmarks
         _selector.Select(_long, _policy);
     }
 
-    /// <summary>One decision per call, cycling through the 60 dev conversations.</summary>
+    /// <summary>One decision per call, cycling through the labelled conversations.</summary>
     [Benchmark]
-    public string? DevSetDecision() => _selector.Select(_dev[_next++ % _dev.Length], _policy).Route;
+    public string? LabelledConversationDecision() => _selector.Select(_conversations[_next++ % _conversations.Length], _policy).Route;
 
     [Benchmark]
     public string? LongConversationDecision() => _selector.Select(_long, _policy).Route;
 
-    private static string FindShared()
+    private static string FindRepository()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "routing-dev");
-            if (Directory.Exists(candidate)) return Path.Combine(dir.FullName, "shared");
-        }
-        throw new DirectoryNotFoundException("../shared/routing-dev not found above " + AppContext.BaseDirectory);
+            if (File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx"))) return dir.FullName;
+        throw new DirectoryNotFoundException("the repository (Switchboard.slnx) was not found above " + AppContext.BaseDirectory);
     }
 }

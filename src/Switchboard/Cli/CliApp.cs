@@ -13,7 +13,7 @@ public static class CliApp
         var root = Build(context);
         // No command at all: show what there is, as a usage error.
         var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
-        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        if (parse.Errors.Count > 0 && parse.Action is not { ClearsParseErrors: true })
         {
             foreach (var error in parse.Errors) context.Error.WriteLine(error.Message);
             context.Error.WriteLine($"Run `switchboard {CommandPath(parse.CommandResult.Command)}--help` for usage.");

@@ -28,6 +28,9 @@ internal static class CliHelp
 
     private sealed class HelpWithExamples(HelpAction builtIn) : SynchronousCommandLineAction
     {
+        // As the built-in help does: `route --help` shows usage even though the prompt it requires is missing.
+        public override bool ClearsParseErrors => true;
+
         public override int Invoke(ParseResult parseResult)
         {
             var result = builtIn.Invoke(parseResult);

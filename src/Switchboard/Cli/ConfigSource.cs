@@ -32,7 +32,7 @@ internal static class ConfigSource
             foreach (var d in load.Diagnostics.Where(d => !quiet || d.Severity == DiagnosticSeverity.Error)) error.WriteLine($"{Path.GetFileName(resolved.Description)}: {d}");
             if (!load.Succeeded)
             {
-                error.WriteLine($"The config has {load.Errors.Count()} error(s); nothing was started.");
+                error.WriteLine($"The config has {Plural.Count(load.Errors.Count(), "error")}; nothing was started.");
                 return false;
             }
         }
@@ -47,13 +47,18 @@ internal static class ConfigSource
         return true;
     }
 
-    /// <summary>Warns about each configured model whose key variable is not set (the built-in config already listed them).</summary>
-    public static void WarnAboutMissingKeys(Resolved resolved, TextWriter error)
+    /// <summary>
+    /// Warns about each configured model whose key variable is not set, with its line, as config warnings are printed
+    /// (the built-in config already listed them). Not an error: the gateway starts, and such a request says what to set.
+    /// </summary>
+    public static void WarnAboutMissingKeys(Resolved resolved, TextWriter output)
     {
         if (resolved.BuiltIn is not null || resolved.Config is null) return;
         using var providers = new ProviderRegistry(resolved.Config);
         foreach (var endpoint in providers.All)
             if (endpoint.MissingKeyVariable is { } missing)
-                error.WriteLine($"warning: {endpoint.Config.Model}: {missing} is not set; requests routed to it will fail until it is (export {missing}=... and restart).");
+                output.WriteLine($"{Path.GetFileName(resolved.Description)}: " + new ConfigDiagnostic(DiagnosticSeverity.Warning, endpoint.Config.Line,
+                    $"{endpoint.Config.Model}: {missing} is not set; requests routed to it will fail until it is.",
+                    $"export {missing}=... (or put it in a .env file beside the config) and restart."));
     }
 }

@@ -58,7 +58,7 @@ internal sealed class GatewayClient : IDisposable
         }
     }
 
-    /// <summary>The latest request of a session (else the latest overall); null before the first request.</summary>
+    /// <summary>The latest request of a session (without one, the latest overall); null when there is none.</summary>
     public async Task<RequestEvent?> GetLastAsync(string? sessionId, CancellationToken cancellationToken = default)
     {
         var path = AdminEndpoints.LastPath + (string.IsNullOrEmpty(sessionId) ? "" : "?session=" + Uri.EscapeDataString(sessionId));

@@ -7,7 +7,8 @@ namespace Switchboard.Cli;
 /// <summary>
 /// `switchboard statusline`: the command behind Claude Code's statusLine setting. Claude Code runs it after each
 /// message with the session as JSON on stdin; it prints one line: the route and model that answered that
-/// session's latest request. It must be quick, so the gateway gets one small GET with a short timeout.
+/// session's latest request (never another session's). It must be quick, so the gateway gets one small GET with a
+/// short timeout.
 /// </summary>
 internal static class StatuslineCommand
 {
@@ -46,7 +47,9 @@ internal static class StatuslineCommand
         {
             using var client = new GatewayClient(gateway.BaseUrl, GatewayTimeout(context));
             var latest = await client.GetLastAsync(sessionId, cancellationToken).ConfigureAwait(false);
-            return latest is null ? Prefix + "switchboard: no requests yet" : Format(latest);
+            if (latest is not null) return Format(latest);
+            // A new session shows nothing of the others: its line fills in with its own first request.
+            return Prefix + (string.IsNullOrEmpty(sessionId) ? "switchboard: no requests yet" : "switchboard: no request yet in this session");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

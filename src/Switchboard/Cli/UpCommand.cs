@@ -64,36 +64,48 @@ internal static class UpCommand
         var config = resolved.Config;
 
         var inlineIo = InlineSocketIo.EnableUnlessConfigured(); // before the first socket: the runtime reads it once
-        await using var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port, InlineIo = inlineIo });
+        var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port, InlineIo = inlineIo });
         var listener = config.Listeners[0];
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-        {
-            context.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: the port is already in use. Stop what uses it (`switchboard down` if it is another Switchboard) or pass --port N.");
-            return ExitCodes.Failure;
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or UnauthorizedAccessException)
-        {
-            context.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: {ex.Message}");
-            return ExitCodes.Failure;
-        }
+            try
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: the port is already in use. Stop what uses it (`switchboard down` if it is another Switchboard) or pass --port N.");
+                return ExitCodes.Failure;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or UnauthorizedAccessException)
+            {
+                context.Error.WriteLine($"Cannot listen on {listener.Address}:{port ?? listener.Port}: {ex.Message}");
+                return ExitCodes.Failure;
+            }
 
-        var address = host.BaseAddress.ToString().TrimEnd('/');
-        context.Error.WriteLine($"Switchboard is listening on {address}");
-        context.Error.WriteLine($"  Anthropic clients: ANTHROPIC_BASE_URL={address}    OpenAI clients: OPENAI_BASE_URL={address}/v1");
-        try
-        {
-            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            var address = host.BaseAddress.ToString().TrimEnd('/');
+            context.Error.WriteLine($"Switchboard is listening on {address}");
+            context.Error.WriteLine($"  Anthropic clients: ANTHROPIC_BASE_URL={address}    OpenAI clients: OPENAI_BASE_URL={address}/v1");
+            try
+            {
+                // Returns once in-flight requests have finished (or the grace ran out).
+                await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A background gateway that stops on its own (SIGTERM from elsewhere) leaves no stale record behind.
+                if (isDetachedChild) GatewayStateStore.For(context).Delete(onlyForPid: Environment.ProcessId);
+            }
         }
         finally
         {
-            // A background gateway that stops on its own (SIGTERM from elsewhere) leaves no stale record behind.
-            if (isDetachedChild) GatewayStateStore.For(context).Delete(onlyForPid: Environment.ProcessId);
+            // Disposing flushes the log, so the last line of every drained request comes before the word that it stopped.
+            await host.DisposeAsync().ConfigureAwait(false);
         }
-        context.Error.WriteLine("Switchboard stopped.");
+        var cut = host.RequestsCutAtShutdown;
+        context.Error.WriteLine(cut == 0
+            ? "Switchboard stopped."
+            : $"Switchboard stopped; {Plural.Count(cut, "request")} still running after the {host.ShutdownGrace.TotalSeconds:0} s grace {(cut == 1 ? "was" : "were")} cut.");
         return ExitCodes.Ok;
     }
 }

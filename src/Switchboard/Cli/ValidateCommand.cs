@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Switchboard.Config;
 
 namespace Switchboard.Cli;
 
@@ -14,9 +15,10 @@ internal static class ValidateCommand
         {
             var resolved = ConfigSource.Resolve(parse.GetValue(config), context);
             if (!ConfigSource.Report(resolved, context.Out) || resolved.Config is null) return ExitCodes.Failure;
+            // A key variable that is not set is not an error (the gateway starts, and says so per request), but worth knowing now.
+            ConfigSource.WarnAboutMissingKeys(resolved, context.Out);
             var c = resolved.Config;
-            var routes = c.Providers.Sum(p => p.RoutingPreferences.Count);
-            context.Out.WriteLine($"{resolved.Description}: OK — {c.Providers.Count} models, {c.Aliases.Count} aliases, {routes} routes, router {c.Routing.Router.ToString().ToLowerInvariant()}, listening on {c.Listeners[0].Address}:{c.Listeners[0].Port}.");
+            context.Out.WriteLine($"{resolved.Description}: OK — {ConfigSummary.Describe(c)}, listening on {c.Listeners[0].Address}:{c.Listeners[0].Port}.");
             return ExitCodes.Ok;
         });
         return command;

@@ -3,8 +3,9 @@ using Switchboard.Providers;
 namespace Switchboard.Config;
 
 /// <summary>
-/// The config used when none is given: every known provider whose key is in the environment, reachable by
-/// literal ("openai/gpt-4.1-mini"), with a sensible default model.
+/// The config used when none is given: every known provider is reachable by literal ("openai/gpt-4.1-mini"),
+/// whether or not its key is in the environment, so a request names the key it lacks (OPENAI_API_KEY for an
+/// openai/… model) instead of landing on another provider; providers with a key also get a sensible default model.
 /// </summary>
 public static class BuiltInConfig
 {
@@ -36,18 +37,18 @@ public static class BuiltInConfig
             var kind = ProviderCatalog.Find(name)!;
             var variable = kind.KeyVariable!;
             var key = env.Get(variable);
-            if (key is null) { missing.Add(variable); continue; }
-            found.Add(variable);
-            providers.Add(Provider(kind, "*", new SecretValue(key, variable)));
-            if (defaultModel != "*") providers.Add(Provider(kind, defaultModel, new SecretValue(key, variable)));
+            (key is null ? missing : found).Add(variable);
+            var secret = new SecretValue(key, variable);
+            // Without its key the provider still owns its literals: a request for one is told which variable to set.
+            providers.Add(Provider(kind, "*", secret));
+            if (key is not null && defaultModel != "*") providers.Add(Provider(kind, defaultModel, secret));
         }
-        if (providers.Count == 0)
-        {
-            // Nothing to call yet: come up anyway, and let each request say which key to set.
-            providers.Add(Provider(ProviderCatalog.Find("anthropic")!, "*", new SecretValue(null, "ANTHROPIC_API_KEY")));
-        }
-        var defaultIndex = providers.FindIndex(p => p.Provider == "anthropic");
+        // The default answers requests that name no provider's model (Claude Code's own names, without an Anthropic
+        // key): Anthropic when its key is set, else the first keyed provider's default model, else Anthropic, which
+        // then says which key to set.
+        var defaultIndex = providers.FindIndex(p => p.Provider == "anthropic" && p.AccessKey!.IsResolved);
         if (defaultIndex < 0) defaultIndex = providers.FindIndex(p => p.ModelId != "*");
+        if (defaultIndex < 0) defaultIndex = providers.FindIndex(p => p.Provider == "anthropic");
         providers[defaultIndex] = providers[defaultIndex] with { IsDefault = true };
 
         var config = new GatewayConfig

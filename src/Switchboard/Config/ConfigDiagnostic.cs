@@ -23,7 +23,7 @@ public sealed record ConfigLoadResult(GatewayConfig? Config, IReadOnlyList<Confi
 
 /// <summary>Thrown when a config cannot be used; carries every diagnostic.</summary>
 public sealed class ConfigException(string source, IReadOnlyList<ConfigDiagnostic> diagnostics)
-    : Exception($"{source}: {diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)} error(s) in config:\n" +
+    : Exception($"{source}: {Plural.Count(diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error), "error")} in config:\n" +
                 string.Join('\n', diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => "  " + d)))
 {
     public IReadOnlyList<ConfigDiagnostic> Diagnostics { get; } = diagnostics;

@@ -80,7 +80,7 @@ public sealed class ConfigLoader
             if (KnownArchgwKeys.Contains(key))
                 Warn(keyNode, $"'{key}' is an archgw feature Switchboard does not implement yet; it is ignored.");
             else
-                Warn(keyNode, $"unknown key '{key}' is ignored.", "remove it, or check its spelling against docs/configuration.md.");
+                Warn(keyNode, $"unknown key '{key}' is ignored.", SpellingFix(KeySpelling.Likely(key, TopLevelKeys)));
         }
 
         var version = Scalar(root, "version");
@@ -191,8 +191,10 @@ public sealed class ConfigLoader
         foreach (var (entryKey, _) in map.Children)
         {
             var entryName = ((YamlScalarNode)entryKey).Value ?? "";
-            if (!ProviderKeys.Contains(entryName))
-                Warn(entryKey, $"provider key '{entryName}' is not implemented by Switchboard; it is ignored.");
+            if (ProviderKeys.Contains(entryName)) continue;
+            var likely = KeySpelling.Likely(entryName, ProviderKeys);
+            Warn(entryKey, likely is null ? $"provider key '{entryName}' is not implemented by Switchboard; it is ignored." : $"unknown provider key '{entryName}' is ignored.",
+                SpellingFix(likely));
         }
 
         var modelNode = Scalar(map, "model");
@@ -539,6 +541,10 @@ public sealed class ConfigLoader
     }
 
     // ---- small helpers -----------------------------------------------------------------------------
+
+    private static string SpellingFix(string? likelyKey) => likelyKey is null
+        ? "remove it, or check its spelling against docs/configuration.md."
+        : $"check its spelling: did you mean '{likelyKey}'?";
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var value) && !(value is YamlScalarNode s && IsNull(s)) ? value : null;

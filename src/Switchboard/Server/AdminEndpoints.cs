@@ -93,7 +93,7 @@ internal static class AdminEndpoints
         }
     }
 
-    /// <summary>The latest request of ?session=ID (else the latest overall) as JSON; 204 before the first request.</summary>
+    /// <summary>The latest request of ?session=ID (without one, the latest overall) as JSON; 204 when there is none.</summary>
     private static Task LastAsync(HttpContext context, SessionTracker sessions)
     {
         var latest = sessions.Latest(context.Request.Query["session"].ToString());

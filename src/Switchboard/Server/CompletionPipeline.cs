@@ -124,7 +124,7 @@ internal sealed class CompletionPipeline(
             return;
         }
         record.RequestedModel = peek.Model ?? "";
-        record.SessionId = ClientSession.FromUserId(peek.UserId);
+        record.SessionId = ClientSession.From(request.Headers[ClientSession.Header].ToString(), peek.UserId);
         record.Stream = peek.Stream && record.Operation != Operation.CountTokens;
         if (string.IsNullOrWhiteSpace(peek.Model))
         {

@@ -55,7 +55,7 @@ internal sealed partial class ConfigReloader(GatewayRuntime runtime, TimeProvide
         var result = ConfigLoader.LoadFile(path);
         if (!result.Succeeded)
         {
-            LogRejected(logger, path, reason, result.Errors.Count());
+            LogRejected(logger, path, reason, Plural.Count(result.Errors.Count(), "error"));
             foreach (var error in result.Errors) LogDiagnostic(logger, error.ToString());
             return false;
         }
@@ -64,7 +64,7 @@ internal sealed partial class ConfigReloader(GatewayRuntime runtime, TimeProvide
         if (next.Listeners[0] != current.Config.Listeners[0])
             LogListenerChange(logger, $"{next.Listeners[0].Address}:{next.Listeners[0].Port}");
         runtime.Swap(GatewayHost.CreateSnapshot(next));
-        LogReloaded(logger, path, reason, next.Providers.Count, next.Aliases.Count);
+        LogReloaded(logger, path, reason, ConfigSummary.Describe(next));
         return true;
     }
 
@@ -81,11 +81,11 @@ internal sealed partial class ConfigReloader(GatewayRuntime runtime, TimeProvide
         lock (_gate) _pending?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "config reloaded from {Path} ({Reason}): {Providers} models, {Aliases} aliases")]
-    private static partial void LogReloaded(ILogger logger, string path, string reason, int providers, int aliases);
+    [LoggerMessage(Level = LogLevel.Information, Message = "config reloaded from {Path} ({Reason}): {Config}")]
+    private static partial void LogReloaded(ILogger logger, string path, string reason, string config);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "config reload from {Path} ({Reason}) rejected with {Errors} error(s); the running config is kept")]
-    private static partial void LogRejected(ILogger logger, string path, string reason, int errors);
+    [LoggerMessage(Level = LogLevel.Error, Message = "config reload from {Path} ({Reason}) rejected with {Errors}; the running config is kept")]
+    private static partial void LogRejected(ILogger logger, string path, string reason, string errors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "config: {Diagnostic}")]
     private static partial void LogDiagnostic(ILogger logger, string diagnostic);

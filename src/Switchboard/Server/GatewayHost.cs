@@ -32,13 +32,22 @@ public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TelemetryExport? _telemetry;
+    private readonly TimeSpan _shutdownGrace;
+    private int _requestsCut;
 
-    private GatewayHost(WebApplication app, GatewayRuntime runtime, TelemetryExport? telemetry)
+    private GatewayHost(WebApplication app, GatewayRuntime runtime, TelemetryExport? telemetry, TimeSpan shutdownGrace)
     {
         _app = app;
         Runtime = runtime;
         _telemetry = telemetry;
+        _shutdownGrace = shutdownGrace;
     }
+
+    /// <summary>Requests still running when the shutdown grace ran out, and so cut (0 after a clean drain).</summary>
+    public int RequestsCutAtShutdown => Volatile.Read(ref _requestsCut);
+
+    /// <summary>How long in-flight requests may run after a stop signal.</summary>
+    public TimeSpan ShutdownGrace => _shutdownGrace;
 
     public GatewayRuntime Runtime { get; }
     public RequestEventHub Events => _app.Services.GetRequiredService<RequestEventHub>();
@@ -94,7 +103,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         MapEndpoints(app);
-        return new GatewayHost(app, runtime, TelemetryExport.Start(config.Telemetry));
+        return new GatewayHost(app, runtime, TelemetryExport.Start(config.Telemetry), options.ShutdownGrace);
     }
 
     /// <summary>Routing decisions are cached across reloads: the key includes the policy's fingerprint.</summary>
@@ -135,16 +144,20 @@ public sealed class GatewayHost : IAsyncDisposable
         app.MapPost("/v1/route", (HttpContext c) => RouteEndpoint.HandleAsync(c, runtime));
         app.MapGet("/v1/models", (HttpContext c) => InfoEndpoints.ModelsAsync(c, runtime));
         app.MapGet("/healthz", (HttpContext c) => InfoEndpoints.HealthAsync(c, runtime, events));
+        // Connectivity probes: Claude Code sends HEAD / and HEAD /api/hello to its base URL and takes anything but 2xx as down.
+        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/", getOrHead, InfoEndpoints.RootAsync);
+        app.MapMethods("/api/hello", getOrHead, InfoEndpoints.HelloAsync);
         AdminEndpoints.Map(app);
 
         // Anything else: a clear error in the format the path suggests.
         app.MapFallback((HttpContext c) =>
         {
             var client = c.Request.Path.StartsWithSegments("/v1/messages") || c.Request.Headers.ContainsKey("anthropic-version") ? ApiFormat.Anthropic : ApiFormat.OpenAI;
-            var known = c.Request.Path.Value is "/v1/messages" or "/v1/messages/count_tokens" or "/v1/chat/completions" or "/v1/models" or "/healthz";
+            var known = c.Request.Path.Value is "/v1/messages" or "/v1/messages/count_tokens" or "/v1/chat/completions" or "/v1/models" or "/v1/route" or "/healthz" or "/" or "/api/hello";
             return known
                 ? ClientErrors.WriteAsync(c, client, 405, $"method {c.Request.Method} is not allowed on {c.Request.Path}.")
-                : ClientErrors.WriteAsync(c, client, 404, $"Switchboard has no endpoint {c.Request.Method} {c.Request.Path}. It serves POST /v1/messages, POST /v1/chat/completions, GET /v1/models and GET /healthz.");
+                : ClientErrors.WriteAsync(c, client, 404, $"Switchboard has no endpoint {c.Request.Method} {c.Request.Path}. It serves {InfoEndpoints.EndpointList}.");
         });
     }
 
@@ -155,14 +168,38 @@ public sealed class GatewayHost : IAsyncDisposable
         var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
         if (!IPAddress.IsLoopback(IPAddress.TryParse(snapshot.Config.Listeners[0].Address, out var ip) ? ip : IPAddress.Any) && snapshot.GatewayKeyHashes.Length == 0)
             GatewayLog.ExposedWithoutKeys(logger, snapshot.Config.Listeners[0].Address);
-        GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), snapshot.Config.Providers.Count, snapshot.Config.Aliases.Count,
-            snapshot.Selector.Policy?.Routes.Count ?? 0, snapshot.Config.Routing.Router.ToString().ToLowerInvariant());
+        GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), ConfigSummary.Describe(snapshot.Config));
     }
 
-    /// <summary>Runs until SIGINT/SIGTERM (or the token), then stops gracefully.</summary>
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+    /// <summary>Runs until SIGINT/SIGTERM (or the token), then stops gracefully (<see cref="StopAsync"/>).</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var lifetime = _app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(lifetime.StopApplication))
+        using (lifetime.ApplicationStopping.Register(() => stopping.TrySetResult()))
+            await stopping.Task.ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+    /// <summary>
+    /// Stops taking requests and lets the ones in flight (streams included) finish, for up to the shutdown grace;
+    /// says how many it waits for, and how many were cut if the grace ran out.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+        if (Runtime.InFlight is var inFlight and > 0)
+            GatewayLog.Draining(logger, Plural.Count(inFlight, "request"), _shutdownGrace.TotalSeconds);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(_shutdownGrace);
+        // Counted in the callback that ends the grace: Kestrel aborts the remaining requests from the same cancellation,
+        // and they release their leases only once those aborts complete, after this has run.
+        using (grace.Token.Register(() => Volatile.Write(ref _requestsCut, Runtime.InFlight)))
+            await _app.StopAsync(grace.Token).ConfigureAwait(false);
+        if (RequestsCutAtShutdown is var cut and > 0)
+            GatewayLog.RequestsCut(logger, Plural.Count(cut, "request"), _shutdownGrace.TotalSeconds);
+    }
 
     public async ValueTask DisposeAsync()
     {

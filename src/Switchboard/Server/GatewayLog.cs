@@ -24,8 +24,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "request {RequestId} stream from {Provider} broke after {Bytes} bytes to the client: {Reason}")]
     public static partial void StreamBroken(ILogger logger, string requestId, string provider, long bytes, string reason);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Switchboard listening on {Address} ({Providers} models, {Aliases} aliases, {Routes} routes, router {Router})")]
-    public static partial void Listening(ILogger logger, string address, int providers, int aliases, int routes, string router);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Switchboard listening on {Address} ({Config})")]
+    public static partial void Listening(ILogger logger, string address, string config);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "config: {Diagnostic}")]
     public static partial void ConfigDiagnostic(ILogger logger, string diagnostic);
@@ -35,6 +35,12 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "request {RequestId} fallback: {Model} skipped ({Reason}); trying {Next}")]
     public static partial void FallbackSkipped(ILogger logger, string requestId, string model, string reason, string next);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Switchboard stopping: waiting for {Requests} in flight to finish (up to {GraceSeconds:0} s)")]
+    public static partial void Draining(ILogger logger, string requests, double graceSeconds);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "cut {Requests} still running when the {GraceSeconds:0} s shutdown grace ran out")]
+    public static partial void RequestsCut(ILogger logger, string requests, double graceSeconds);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "request {RequestId} failed inside the gateway")]
     public static partial void Unhandled(ILogger logger, string requestId, Exception exception);

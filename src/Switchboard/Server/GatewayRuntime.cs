@@ -16,6 +16,7 @@ public sealed class GatewaySnapshot : IDisposable
     private int _leases;
     private int _retired;
     private int _disposed;
+    private GatewayRuntime? _runtime; // set when installed: counts the requests in flight across snapshots
 
     private readonly IDisposable? _routerResources;
 
@@ -38,10 +39,17 @@ public sealed class GatewaySnapshot : IDisposable
     /// <summary>SHA-256 of each gateway key, compared in constant time.</summary>
     internal byte[][] GatewayKeyHashes { get; }
 
-    internal void AddLease() => Interlocked.Increment(ref _leases);
+    internal void InstallIn(GatewayRuntime runtime) => _runtime = runtime;
+
+    internal void AddLease()
+    {
+        Interlocked.Increment(ref _leases);
+        _runtime?.RequestStarted();
+    }
 
     internal void ReleaseLease()
     {
+        _runtime?.RequestEnded();
         if (Interlocked.Decrement(ref _leases) == 0 && Volatile.Read(ref _retired) == 1) Dispose();
     }
 
@@ -60,11 +68,25 @@ public sealed class GatewaySnapshot : IDisposable
 }
 
 /// <summary>Holds the current snapshot; swapped atomically on reload.</summary>
-public sealed class GatewayRuntime(GatewaySnapshot initial)
+public sealed class GatewayRuntime
 {
-    private GatewaySnapshot _current = initial;
+    private GatewaySnapshot _current;
+    private int _inFlight;
+
+    public GatewayRuntime(GatewaySnapshot initial)
+    {
+        initial.InstallIn(this);
+        _current = initial;
+    }
 
     public GatewaySnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Requests holding a lease on any snapshot, old or current: what a graceful shutdown waits for.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void RequestStarted() => Interlocked.Increment(ref _inFlight);
+
+    internal void RequestEnded() => Interlocked.Decrement(ref _inFlight);
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -85,6 +107,7 @@ public sealed class GatewayRuntime(GatewaySnapshot initial)
     /// <summary>Installs a new snapshot; the old one is disposed once its in-flight requests finish.</summary>
     public void Swap(GatewaySnapshot next)
     {
+        next.InstallIn(this);
         var previous = Interlocked.Exchange(ref _current, next);
         Reloads++;
         previous.Retire();

@@ -3,9 +3,31 @@ using Microsoft.AspNetCore.Http;
 
 namespace Switchboard.Server;
 
-/// <summary>GET /v1/models and GET /healthz.</summary>
+/// <summary>GET /v1/models, GET /healthz, and what clients probe before they start: GET or HEAD / and /api/hello.</summary>
 internal static class InfoEndpoints
 {
+    /// <summary>What the gateway serves, for GET / and for the 404 of a path it does not.</summary>
+    public const string EndpointList = "POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models, POST /v1/route and GET /healthz";
+
+    /// <summary>
+    /// GET /: where clients should point, in plain text. HEAD / (Claude Code's connectivity check) gets the same
+    /// headers and no body. Nothing here depends on the config or needs a gateway key.
+    /// </summary>
+    public static Task RootAsync(HttpContext context)
+    {
+        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}";
+        var text = $"""
+            Switchboard is running: an LLM gateway serving the Anthropic and OpenAI APIs.
+              Anthropic clients (Claude Code): ANTHROPIC_BASE_URL={baseUrl}
+              OpenAI clients:                  OPENAI_BASE_URL={baseUrl}/v1
+            Endpoints: {EndpointList}.
+
+            """;
+        return WriteAsync(context, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>GET or HEAD /api/hello: Claude Code probes it (HEAD) to check that its base URL answers.</summary>
+    public static Task HelloAsync(HttpContext context) => WriteAsync(context, "application/json", """{"status":"ok"}"""u8.ToArray());
     /// <summary>Every literal and alias; Anthropic's list shape when the client sends anthropic-version.</summary>
     public static Task ModelsAsync(HttpContext context, GatewayRuntime runtime)
     {
@@ -133,10 +155,13 @@ internal static class InfoEndpoints
         writer.WriteEndObject();
     }
 
-    private static Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json)
+    private static Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json) => WriteAsync(context, "application/json", json);
+
+    /// <summary>The body with its type and length; for HEAD, the same headers and no body.</summary>
+    private static Task WriteAsync(HttpContext context, string contentType, ReadOnlyMemory<byte> body)
     {
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = json.Length;
-        return context.Response.Body.WriteAsync(json, context.RequestAborted).AsTask();
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 }

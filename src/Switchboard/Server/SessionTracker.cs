@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Switchboard.Server;
 
 /// <summary>
-/// The latest finished request of each recent client session (Claude Code's status line asks for its own),
-/// bounded so a long-running gateway never grows it: the least recently active session is forgotten first.
+/// The latest finished request of each recent client session (Claude Code's status line asks for its own, by the
+/// session id it passes the status line command), bounded so a long-running gateway never grows it: the least
+/// recently active session is forgotten first. A session never sees another session's requests.
 /// </summary>
 public sealed class SessionTracker
 {
@@ -29,13 +30,15 @@ public sealed class SessionTracker
         get { lock (_gate) return _bySession.Count; }
     }
 
-    /// <summary>The latest request of <paramref name="sessionId"/>, else the latest request overall (null before the first).</summary>
+    /// <summary>
+    /// The latest request of <paramref name="sessionId"/> (null while that session has made none); with no session
+    /// (the command run by hand), the latest request overall.
+    /// </summary>
     public RequestEvent? Latest(string? sessionId)
     {
-        if (!string.IsNullOrEmpty(sessionId))
-            lock (_gate)
-                if (_bySession.TryGetValue(sessionId, out var node)) return node.Value;
-        return _hub.Latest;
+        if (string.IsNullOrEmpty(sessionId)) return _hub.Latest;
+        lock (_gate)
+            return _bySession.TryGetValue(sessionId, out var node) ? node.Value : null;
     }
 
     private void Record(RequestEvent e)
@@ -61,10 +64,17 @@ public sealed class SessionTracker
     }
 }
 
-/// <summary>Reads the client session out of what Claude Code sends as <c>metadata.user_id</c>.</summary>
+/// <summary>Reads the client session out of what Claude Code sends: its session header, else <c>metadata.user_id</c>.</summary>
 public static class ClientSession
 {
+    /// <summary>Claude Code's session id on every request: the same id its status line command gets as session_id.</summary>
+    public const string Header = "x-claude-code-session-id";
+
     private const string Marker = "_session_";
+
+    /// <summary>The session header when the client sent one, else the session inside <paramref name="userId"/>.</summary>
+    public static string? From(string? header, string? userId) =>
+        string.IsNullOrWhiteSpace(header) ? FromUserId(userId) : header.Trim();
 
     /// <summary>
     /// "user_HASH_account_UUID_session_UUID" → the UUID after "_session_"; a JSON object string

@@ -1,6 +1,7 @@
 using System.Text;
 using Switchboard.Server;
 using Switchboard.Tests.Infrastructure;
+using Switchboard.Tests.Server;
 
 namespace Switchboard.Tests.Cli;
 
@@ -14,8 +15,9 @@ public sealed class StatuslineTests
             default: true
         """;
 
+    /// <summary>Claude Code sends its session id as x-claude-code-session-id and passes the same id to the status line.</summary>
     [Fact]
-    public async Task Shows_the_model_that_answered_the_latest_request()
+    public async Task Shows_the_model_that_answered_this_sessions_latest_request()
     {
         await using var openAI = await FakeUpstream.StartAsync();
         openAI.RespondJson(Canned.OpenAIChat());
@@ -29,20 +31,45 @@ public sealed class StatuslineTests
         const string Stdin = """{"session_id":"0b6d2d3e-1111-2222-3333-444455556666","model":{"id":"claude-sonnet-4-5","display_name":"Sonnet"},"workspace":{"current_dir":"/tmp"}}""";
 
         var before = await cli.RunAsync(["statusline"], Stdin, CancellationToken.None);
-        Assert.Equal("⇄ switchboard: no requests yet", before.Out.Trim());
+        Assert.Equal("⇄ switchboard: no request yet in this session", before.Out.Trim());
 
-        using var content = new StringContent("""{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json");
-        using (await gateway.Http.PostAsync("/v1/chat/completions", content)) { }
+        var request = PassthroughTests.JsonPost("/v1/chat/completions", """{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}""");
+        request.Headers.Add("x-claude-code-session-id", "0b6d2d3e-1111-2222-3333-444455556666");
+        using (await gateway.Http.SendAsync(request)) { }
         // The gateway publishes a request's event just after the response is complete.
         await LiveOutput.WaitUntilAsync(() => gateway.Host.Events.Latest is not null, "the request's event");
 
         var after = await cli.RunAsync(["statusline"], Stdin, CancellationToken.None);
         Assert.Equal(0, after.ExitCode);
         Assert.Equal("⇄ openai/gpt-4.1", after.Out.Trim());
+        var anotherSession = await cli.RunAsync(["statusline"], """{"session_id":"9f9f9f9f-new-session"}""", CancellationToken.None);
+        Assert.Equal("⇄ switchboard: no request yet in this session", anotherSession.Out.Trim());
+    }
+
+    /// <summary>Without the header, the session inside metadata.user_id (Claude Code 2.1.330's JSON form) keys the request.</summary>
+    [Fact]
+    public async Task A_new_session_shows_nothing_of_another_sessions_requests()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        openAI.RespondJson(Canned.OpenAIChat());
+        await using var gateway = await TestGateway.StartAsync(Providers.Replace("%URL%", openAI.BaseUrl + "v1"));
+        using var cli = new CliHarness { [Switchboard.Cli.StatuslineCommand.TimeoutVariable] = "5000" };
+        var url = gateway.BaseUrl.ToString();
+
+        using (await gateway.Http.SendAsync(PassthroughTests.JsonPost("/v1/messages", """
+            {"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}],
+             "metadata":{"user_id":"{\"device_id\":\"d\",\"account_uuid\":\"\",\"session_id\":\"old-session\"}"}}
+            """))) { }
+        await LiveOutput.WaitUntilAsync(() => gateway.Host.Events.Latest is not null, "the request's event");
+
+        var fresh = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"fresh-session","model":{"id":"claude-sonnet-4-5"}}""", CancellationToken.None);
+        Assert.Equal("⇄ switchboard: no request yet in this session", fresh.Out.Trim());
+        var old = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"old-session"}""", CancellationToken.None);
+        Assert.Equal("⇄ openai/gpt-4.1", old.Out.Trim());
     }
 
     [Fact]
-    public async Task Shows_the_route_and_model_of_that_session_else_the_latest_overall()
+    public async Task Shows_the_route_and_model_of_that_session_and_without_one_the_latest_overall()
     {
         await using var gateway = await TestGateway.StartAsync(Providers.Replace("%URL%", "http://127.0.0.1:9/v1"));
         gateway.Host.Events.Publish(Event("session-a", "openai/gpt-4.1", "code generation"));
@@ -55,7 +82,7 @@ public sealed class StatuslineTests
         var b = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"session-b"}""", CancellationToken.None);
         Assert.Equal("⇄ anthropic/claude-haiku-4-5", b.Out.Trim());
         var unknown = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"session-z"}""", CancellationToken.None);
-        Assert.Equal("⇄ anthropic/claude-haiku-4-5", unknown.Out.Trim());
+        Assert.Equal("⇄ switchboard: no request yet in this session", unknown.Out.Trim());
         var garbage = await cli.RunAsync(["statusline", "--url", url], "not json", CancellationToken.None);
         Assert.Equal("⇄ anthropic/claude-haiku-4-5", garbage.Out.Trim());
     }

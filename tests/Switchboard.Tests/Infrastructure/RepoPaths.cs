@@ -1,12 +1,9 @@
 namespace Switchboard.Tests.Infrastructure;
 
-/// <summary>Finds the repository (the folder with Switchboard.slnx) and the shared folder beside it.</summary>
+/// <summary>Finds the repository (the folder with Switchboard.slnx) and the test fixtures.</summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
-
-    /// <summary>../shared beside the repository (the design brief and the routing dev set).</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 

@@ -30,11 +30,14 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>From a file on disk: the gateway watches it and reloads on change.</summary>
     public static Task<TestGateway> StartFromFileAsync(string path) => StartAsync(ConfigLoader.LoadFile(path));
 
-    private static async Task<TestGateway> StartAsync(ConfigLoadResult load)
+    private static Task<TestGateway> StartAsync(ConfigLoadResult load) =>
+        load.Succeeded ? StartAsync(load.Config!) : throw new ConfigException("test config", load.Diagnostics);
+
+    /// <summary>From a config built in code (the built-in config `up` uses when there is no file).</summary>
+    public static async Task<TestGateway> StartAsync(GatewayConfig config)
     {
-        if (!load.Succeeded) throw new ConfigException("test config", load.Diagnostics);
         var logs = new CapturingLoggerProvider();
-        var host = GatewayHost.Create(load.Config!, new GatewayHostOptions
+        var host = GatewayHost.Create(config, new GatewayHostOptions
         {
             Port = 0,
             ConfigureLogging = b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),

@@ -66,9 +66,9 @@ public sealed class RouterEvaluatorTests
     }
 
     [Fact]
-    public void Loads_the_shared_policy_yaml_in_order()
+    public void Loads_a_policy_yaml_in_order()
     {
-        var policy = RoutingDataLoader.LoadPolicyYaml(Path.Combine(RoutingTestPaths.SharedRoutingDev, "policy.yaml"));
+        var policy = RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.CodingPolicy);
 
         Assert.Equal(["code generation", "code understanding", "architecture", "debugging", "documentation"], policy.Routes.Select(r => r.Name));
         Assert.StartsWith("finding and fixing bugs", policy.Routes[3].Description);

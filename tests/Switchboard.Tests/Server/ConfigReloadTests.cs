@@ -52,7 +52,7 @@ public sealed class ConfigReloadTests
         await gateway.Logs.WaitForLineAsync("config reloaded");
 
         await File.WriteAllTextAsync(path, Config(upstream.BaseUrl, "openai/gpt-9"));
-        await gateway.Logs.WaitForLineAsync("rejected with 1 error(s)");
+        await gateway.Logs.WaitForLineAsync("rejected with 1 error;");
         await gateway.Logs.WaitForLineAsync("openai/gpt-9");
         Assert.Equal("openai/gpt-4.1-mini", await AnsweringModel(gateway));
         dir.Delete(true);

@@ -5,7 +5,7 @@ namespace Switchboard.Tests.Server;
 public sealed class SessionTrackerTests
 {
     [Fact]
-    public void Keeps_the_latest_request_per_session_and_falls_back_to_the_latest_overall()
+    public void Keeps_the_latest_request_per_session_and_never_shows_a_session_anothers()
     {
         var hub = new RequestEventHub();
         var tracker = new SessionTracker(hub);
@@ -18,8 +18,8 @@ public sealed class SessionTrackerTests
 
         Assert.Equal("3", tracker.Latest("a")!.RequestId);
         Assert.Equal("2", tracker.Latest("b")!.RequestId);
-        Assert.Equal("4", tracker.Latest("unknown")!.RequestId);
-        Assert.Equal("4", tracker.Latest(null)!.RequestId);
+        Assert.Null(tracker.Latest("new-session")); // a new session has made no request: nothing of the others
+        Assert.Equal("4", tracker.Latest(null)!.RequestId); // no session given (run by hand): the latest overall
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class SessionTrackerTests
 
         Assert.Equal(2, tracker.Count);
         Assert.Equal("3", tracker.Latest("a")!.RequestId);
-        Assert.Equal("4", tracker.Latest("b")!.RequestId); // b was forgotten: the latest overall answers
+        Assert.Null(tracker.Latest("b")); // b was forgotten
         Assert.Equal("4", tracker.Latest("c")!.RequestId);
     }
 
@@ -48,6 +48,14 @@ public sealed class SessionTrackerTests
     [InlineData("{broken", null)]
     public void Reads_the_session_out_of_claude_codes_user_id(string? userId, string? expected) =>
         Assert.Equal(expected, ClientSession.FromUserId(userId));
+
+    [Theory]
+    [InlineData("c409ee32-e0a2-435d-8996-973c14eab642", """{"session_id":"other"}""", "c409ee32-e0a2-435d-8996-973c14eab642")]
+    [InlineData("", """{"session_id":"from-metadata"}""", "from-metadata")]
+    [InlineData(null, "user_x_account__session_abc", "abc")]
+    [InlineData(null, null, null)]
+    public void The_session_header_comes_first_then_user_id(string? header, string? userId, string? expected) =>
+        Assert.Equal(expected, ClientSession.From(header, userId));
 
     private static RequestEvent Event(string id, string? session) =>
         new(id, DateTimeOffset.UtcNow, "anthropic", "claude", "openai/gpt-4.1", "openai", "none", "default", 200, 1, 1, false, null, null, null, session);
