@@ -27,7 +27,10 @@ public sealed class GatewaySnapshot : IDisposable
         Selector = selector;
         Relay = new RelayOptions(
             TimeSpan.FromMilliseconds(config.Resilience.FirstByteTimeoutMs),
-            TimeSpan.FromMilliseconds(config.Resilience.StreamIdleTimeoutMs));
+            TimeSpan.FromMilliseconds(config.Resilience.StreamIdleTimeoutMs))
+        {
+            StreamKeepAlive = TimeSpan.FromMilliseconds(config.Resilience.StreamKeepAliveMs),
+        };
         GatewayKeyHashes = config.GatewayKeys.Where(k => k.Value is not null).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Value!))).ToArray();
     }
 
@@ -92,4 +95,8 @@ public sealed class GatewayRuntime(GatewaySnapshot initial)
 }
 
 /// <summary>Timeouts and limits a relay applies, from the config's resilience section.</summary>
-public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = 1024 * 1024);
+public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = 1024 * 1024)
+{
+    /// <summary>Longest time a streaming client waits without a byte: keep-alives fill the upstream's silences.</summary>
+    public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromMilliseconds(ResilienceConfig.DefaultStreamKeepAliveMs);
+}
