@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocols;
 using Switchboard.Providers;
@@ -49,11 +48,7 @@ internal static class PassthroughRelay
     private static async Task RelayStreamAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, RequestRecord record,
         RelayOptions options, ILogger logger, CancellationToken aborted)
     {
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var response = context.Response;
-        response.Headers.CacheControl = "no-cache";
-        await response.StartAsync(aborted).ConfigureAwait(false);
-        await using var client = new StreamKeepAlive(response.BodyWriter, record.Client, options.StreamKeepAlive, aborted);
+        await using var client = await ClientEventStream.StartAsync(context, record.Client, options.StreamKeepAlive, aborted).ConfigureAwait(false);
 
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var pending = 0;

@@ -339,7 +339,9 @@ public static class ResponseJudge
 
     /// <summary>
     /// A stream is acceptable when every event is whole and parseable and it ends properly: Anthropic with
-    /// message_stop (or a final <c>event: error</c>), OpenAI with <c>data: [DONE]</c> (after a final error chunk, if it failed).
+    /// message_stop (or a final <c>event: error</c>), OpenAI with <c>data: [DONE]</c> (after a final error chunk, if it failed)
+    /// or, from servers that send no [DONE], a chunk with a finish_reason.
+    /// Comments and Anthropic pings (keep-alives, allowed anywhere) are not events here.
     /// </summary>
     public static StreamVerdict JudgeStream(WireApi client, string text)
     {
@@ -356,6 +358,7 @@ public static class ResponseJudge
                 else if (line.StartsWith("data:", StringComparison.Ordinal)) data.Append(data.Length > 0 ? "\n" : "").Append(line[5..].TrimStart());
             }
             if (type is null && data.Length == 0) continue;
+            if (client == WireApi.Anthropic && type == "ping") continue;
             events.Add((type, data.ToString()));
         }
         if (events.Count == 0) return StreamVerdict.Truncated;
@@ -393,7 +396,15 @@ public static class ResponseJudge
         }
         return client == WireApi.Anthropic
             ? events[^1].Type == "message_stop" ? StreamVerdict.Complete : StreamVerdict.Truncated
-            : events[^1].Data == "[DONE]" ? StreamVerdict.Complete : StreamVerdict.Truncated;
+            : events[^1].Data == "[DONE]" || events.Any(e => HasFinishReason(e.Data)) ? StreamVerdict.Complete : StreamVerdict.Truncated;
+    }
+
+    /// <summary>An OpenAI chunk that finished a choice (some OpenAI-compatible servers end there, without [DONE]).</summary>
+    private static bool HasFinishReason(string data)
+    {
+        using var doc = JsonDocument.Parse(data);
+        return doc.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array
+            && choices.EnumerateArray().Any(c => c.ValueKind == JsonValueKind.Object && c.TryGetProperty("finish_reason", out var f) && f.ValueKind == JsonValueKind.String);
     }
 }
 

@@ -1,11 +1,13 @@
 using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Switchboard.Protocols;
 
 namespace Switchboard.Server;
 
 /// <summary>
-/// The one way a relayed stream reaches its client: whole events from the relay, and, while the upstream is silent, a
-/// keep-alive between them (Anthropic clients <c>event: ping</c>, OpenAI clients an SSE comment). Claude Code gives up
+/// The client's side of a relayed stream: the response headers at once, whole events from the relay, and, while the
+/// upstream is silent, a keep-alive between them (Anthropic clients <c>event: ping</c>, OpenAI clients an SSE comment). Claude Code gives up
 /// on a stream after minutes without a byte, and a reasoning model can think longer than that.
 /// <para>
 /// One timer per stream, started when the response headers have gone out and ticking every half interval: a tick
@@ -15,7 +17,7 @@ namespace Switchboard.Server;
 /// only: the upstream's idle timeout (<see cref="IdleTimeoutStream"/>, on reads) runs as before.
 /// </para>
 /// </summary>
-internal sealed class StreamKeepAlive : IAsyncDisposable
+internal sealed class ClientEventStream : IAsyncDisposable
 {
     private const int Idle = 0, Relaying = 1, KeepingAlive = 2, Closed = 3;
 
@@ -32,7 +34,21 @@ internal sealed class StreamKeepAlive : IAsyncDisposable
     /// <summary>The keep-alive being written, for a relay write that has to wait for it.</summary>
     private Task _keepAlive = Task.CompletedTask;
 
-    public StreamKeepAlive(PipeWriter client, ApiFormat clientApi, TimeSpan interval, CancellationToken aborted)
+    /// <summary>
+    /// Sends the response headers now (Kestrel's StartAsync alone holds them until the first write: a client would wait
+    /// out the upstream's first silence without even a status) and starts the keep-alive clock.
+    /// </summary>
+    public static async Task<ClientEventStream> StartAsync(HttpContext context, ApiFormat clientApi, TimeSpan keepAlive, CancellationToken aborted)
+    {
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var response = context.Response;
+        response.Headers.CacheControl = "no-cache";
+        await response.StartAsync(aborted).ConfigureAwait(false);
+        await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
+        return new ClientEventStream(response.BodyWriter, clientApi, keepAlive, aborted);
+    }
+
+    private ClientEventStream(PipeWriter client, ApiFormat clientApi, TimeSpan interval, CancellationToken aborted)
     {
         _client = client;
         _frame = clientApi == ApiFormat.Anthropic ? AnthropicPing : OpenAIComment;
@@ -40,7 +56,7 @@ internal sealed class StreamKeepAlive : IAsyncDisposable
         var tick = interval / 2;
         // The timer needs nothing from the request's execution context (and should not keep it alive).
         using (ExecutionContext.SuppressFlow())
-            _timer = new Timer(static state => ((StreamKeepAlive)state!).OnTick(), this, tick, tick);
+            _timer = new Timer(static state => ((ClientEventStream)state!).OnTick(), this, tick, tick);
     }
 
     /// <summary>Writes whole events to the client (never part of one: a keep-alive may follow any write).</summary>
