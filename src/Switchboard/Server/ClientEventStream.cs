@@ -29,7 +29,7 @@ internal sealed class ClientEventStream : IAsyncDisposable
     private readonly CancellationToken _aborted;
     private readonly Timer _timer;
     private int _state;
-    /// <summary>Something went out since the last tick (the response headers count).</summary>
+    /// <summary>Something went out since the last tick (the response headers and keep-alives count).</summary>
     private bool _wrote = true;
     /// <summary>The keep-alive being written, for a relay write that has to wait for it.</summary>
     private Task _keepAlive = Task.CompletedTask;
@@ -130,6 +130,7 @@ internal sealed class ClientEventStream : IAsyncDisposable
         }
         // Only between relay writes: a write in progress is itself a sign of life.
         if (Interlocked.CompareExchange(ref _state, KeepingAlive, Idle) != Idle) return;
+        Volatile.Write(ref _wrote, true); // the next one a whole interval later, not at the next tick
         Volatile.Write(ref _keepAlive, SendKeepAliveAsync());
     }
 
