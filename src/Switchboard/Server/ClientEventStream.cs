@@ -48,7 +48,7 @@ internal sealed class ClientEventStream : IAsyncDisposable
         return new ClientEventStream(response.BodyWriter, clientApi, keepAlive, aborted);
     }
 
-    private ClientEventStream(PipeWriter client, ApiFormat clientApi, TimeSpan interval, CancellationToken aborted)
+    internal ClientEventStream(PipeWriter client, ApiFormat clientApi, TimeSpan interval, CancellationToken aborted)
     {
         _client = client;
         _frame = clientApi == ApiFormat.Anthropic ? AnthropicPing : OpenAIComment;
