@@ -32,7 +32,7 @@ public static class StreamEnd
     /// where quotes are escaped.
     /// </summary>
     public static bool IsFinalEvent(ApiFormat api, ReadOnlySpan<byte> data) => api == ApiFormat.Anthropic
-        ? HasValue(data, "\"type\""u8, "\"message_stop\""u8) || HasValue(data, "\"type\""u8, "\"error\""u8)
+        ? HasTypeMessageStopOrError(data)
         : data.SequenceEqual("[DONE]"u8) || HasStringValue(data, "\"finish_reason\""u8) || StartsWithProperty(data, "\"error\""u8);
 
     /// <summary><paramref name="name"/> followed by a colon and a string (not null).</summary>
@@ -48,15 +48,16 @@ public static class StreamEnd
         }
     }
 
-    /// <summary><paramref name="name"/> followed by a colon and exactly <paramref name="value"/>.</summary>
-    private static bool HasValue(ReadOnlySpan<byte> data, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    /// <summary><c>"type": "message_stop"</c> or <c>"type": "error"</c> (one pass over the "type" properties).</summary>
+    private static bool HasTypeMessageStopOrError(ReadOnlySpan<byte> data)
     {
         while (true)
         {
-            int at = data.IndexOf(name);
+            int at = data.IndexOf("\"type\""u8);
             if (at < 0) return false;
-            data = data[(at + name.Length)..];
-            if (AfterColon(data).StartsWith(value)) return true;
+            data = data[(at + 6)..];
+            ReadOnlySpan<byte> value = AfterColon(data);
+            if (value.StartsWith("\"message_stop\""u8) || value.StartsWith("\"error\""u8)) return true;
         }
     }
 

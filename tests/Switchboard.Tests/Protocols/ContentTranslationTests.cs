@@ -108,24 +108,16 @@ public sealed class ContentTranslationTests
 
     // ---- Anthropic clients: refused by type ----------------------------------------------------------------------
 
-    public static TheoryData<string, string> AnthropicRefusals => new()
+    public static TheoryData<ApiFormat, string, string> AnthropicRefusals => new()
     {
-        { AnthropicUser("""{ "type": "bogus_block" }, { "type": "text", "text": "hi" }"""), "'bogus_block'" },
-        { AnthropicUser("""{ "type": "image", "source": { "type": "file", "file_id": "file_011" } }"""), "'file' source" },
-        { AnthropicUser("""{ "type": "document", "source": { "type": "file", "file_id": "file_011" } }"""), "'file' source" },
-        { AnthropicUser("""{ "type": "container_upload", "file_id": "file_011" }"""), "'container_upload'" },
-        { AnthropicUser("""{ "type": "tool_result", "tool_use_id": "toolu_1", "content": [{ "type": "tool_reference", "tool_name": "x" }] }"""), "'tool_reference'" },
-        { """{ "max_tokens": 10, "messages": [{ "role": "user", "content": "hi" }, { "role": "assistant", "content": [{ "type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": { "query": "x" } }, { "type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": [] }] }] }""", "'server_tool_use'" },
-        { """{ "max_tokens": 10, "system": [{ "type": "image", "source": { "type": "url", "url": "https://x/y.png" } }], "messages": [{ "role": "user", "content": "hi" }] }""", "'image'" },
+        { ApiFormat.Anthropic, AnthropicUser("""{ "type": "bogus_block" }, { "type": "text", "text": "hi" }"""), "'bogus_block'" },
+        { ApiFormat.Anthropic, AnthropicUser("""{ "type": "image", "source": { "type": "file", "file_id": "file_011" } }"""), "'file' source" },
+        { ApiFormat.Anthropic, AnthropicUser("""{ "type": "document", "source": { "type": "file", "file_id": "file_011" } }"""), "'file' source" },
+        { ApiFormat.Anthropic, AnthropicUser("""{ "type": "container_upload", "file_id": "file_011" }"""), "'container_upload'" },
+        { ApiFormat.Anthropic, AnthropicUser("""{ "type": "tool_result", "tool_use_id": "toolu_1", "content": [{ "type": "tool_reference", "tool_name": "x" }] }"""), "'tool_reference'" },
+        { ApiFormat.Anthropic, """{ "max_tokens": 10, "messages": [{ "role": "user", "content": "hi" }, { "role": "assistant", "content": [{ "type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": { "query": "x" } }, { "type": "web_search_tool_result", "tool_use_id": "srvtoolu_1", "content": [] }] }] }""", "'server_tool_use'" },
+        { ApiFormat.Anthropic, """{ "max_tokens": 10, "system": [{ "type": "image", "source": { "type": "url", "url": "https://x/y.png" } }], "messages": [{ "role": "user", "content": "hi" }] }""", "'image'" },
     };
-
-    [Theory]
-    [MemberData(nameof(AnthropicRefusals))]
-    public void Anthropic_content_without_an_equivalent_is_refused_by_name_toward_openai_and_gemini(string request, string named)
-    {
-        Assert.Contains(named, Refusal(ApiFormat.Anthropic, request, OpenAI));
-        Assert.Contains(named, Refusal(ApiFormat.Anthropic, request, Gemini));
-    }
 
     [Fact]
     public void A_pdf_by_url_has_no_openai_equivalent_but_gemini_fetches_it()
@@ -172,21 +164,23 @@ public sealed class ContentTranslationTests
         Assert.Equal("audio/wav", (string?)GeminiParts(Translate(ApiFormat.OpenAI, request, Gemini))[1]!["inlineData"]!["mimeType"]);
     }
 
-    public static TheoryData<string, string> OpenAIRefusals => new()
+    public static TheoryData<ApiFormat, string, string> OpenAIRefusals => new()
     {
-        { OpenAIUser("""{ "type": "bogus_part" }"""), "'bogus_part'" },
-        { OpenAIUser("""{ "type": "file", "file": { "file_id": "file-abc" } }"""), "file_id" },
-        { OpenAIUser("""{ "type": "file", "file": { "filename": "x.bin", "file_data": "AAAA" } }"""), "data URL" },
-        { """{ "messages": [{ "role": "system", "content": [{ "type": "image_url", "image_url": { "url": "https://x/y.png" } }] }, { "role": "user", "content": "hi" }] }""", "'image_url'" },
-        { """{ "messages": [{ "role": "user", "content": "hi" }, { "role": "function", "name": "f", "content": "42" }] }""", "'function'" },
+        { ApiFormat.OpenAI, OpenAIUser("""{ "type": "bogus_part" }"""), "'bogus_part'" },
+        { ApiFormat.OpenAI, OpenAIUser("""{ "type": "file", "file": { "file_id": "file-abc" } }"""), "file_id" },
+        { ApiFormat.OpenAI, OpenAIUser("""{ "type": "file", "file": { "filename": "x.bin", "file_data": "AAAA" } }"""), "data URL" },
+        { ApiFormat.OpenAI, """{ "messages": [{ "role": "system", "content": [{ "type": "image_url", "image_url": { "url": "https://x/y.png" } }] }, { "role": "user", "content": "hi" }] }""", "'image_url'" },
+        { ApiFormat.OpenAI, """{ "messages": [{ "role": "user", "content": "hi" }, { "role": "function", "name": "f", "content": "42" }] }""", "'function'" },
     };
 
+    /// <summary>Each refusal toward both other targets: OpenAI and Gemini for Anthropic clients, Anthropic and Gemini for OpenAI ones.</summary>
     [Theory]
+    [MemberData(nameof(AnthropicRefusals))]
     [MemberData(nameof(OpenAIRefusals))]
-    public void OpenAI_content_without_an_equivalent_is_refused_by_name_toward_anthropic_and_gemini(string request, string named)
+    public void Content_without_an_equivalent_is_refused_by_name(ApiFormat client, string request, string named)
     {
-        Assert.Contains(named, Refusal(ApiFormat.OpenAI, request, Anthropic));
-        Assert.Contains(named, Refusal(ApiFormat.OpenAI, request, Gemini));
+        Assert.Contains(named, Refusal(client, request, client == ApiFormat.Anthropic ? OpenAI : Anthropic));
+        Assert.Contains(named, Refusal(client, request, Gemini));
     }
 
     [Fact]
