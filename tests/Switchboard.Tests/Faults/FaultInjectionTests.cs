@@ -116,7 +116,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         output.WriteLine(table);
         var path = Report.Write("fault-report.md", "# Fault injection report\n\n" +
             $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
-            $"first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), stream_keepalive {KeepAliveMs} ms (silent streams pause {KeepAliveMs * 6} ms), max_retries 2.\n\n" + table + "\n" + Details(runs) +
+            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.\n\n" + table + "\n" + Details(runs) +
             (violations.Count == 0 ? "\nNo violations.\n" : "\n## Violations\n\n" + string.Join("\n", violations.Take(200).Select(v => "- " + v)) + "\n"));
         output.WriteLine("report: " + path);
         Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations.Take(40)));
