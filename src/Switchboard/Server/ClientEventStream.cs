@@ -6,12 +6,14 @@ using Switchboard.Protocols;
 namespace Switchboard.Server;
 
 /// <summary>
-/// The client's side of a relayed stream: the response headers at once, whole events from the relay, and, while the
-/// upstream is silent, a keep-alive between them (Anthropic clients <c>event: ping</c>, OpenAI clients an SSE comment). Claude Code gives up
+/// The client's side of a relayed stream: whole events from the relay and, while the upstream is silent, a keep-alive
+/// between them (Anthropic clients <c>event: ping</c>, OpenAI clients an SSE comment). Claude Code gives up
 /// on a stream after minutes without a byte, and a reasoning model can think longer than that.
 /// <para>
-/// One timer per stream, started when the response headers have gone out and ticking every half interval: a tick
-/// with nothing written since the one before sends a keep-alive, so the client never waits longer than the interval.
+/// One timer per stream, started with the response and ticking every half interval: a tick with nothing written since
+/// the one before sends a keep-alive, so the client never waits longer than the interval. The first tick sends one if
+/// nothing was written yet, which also carries out the response headers (Kestrel holds them until the first write; an
+/// upstream that answers at once costs no extra send).
 /// A relay write costs a compare-exchange and a flag (the timer is never re-armed per chunk); a keep-alive is written
 /// only while no relay write is in progress, so it never lands inside an event. Keep-alives are writes to the client
 /// only: the upstream's idle timeout (<see cref="IdleTimeoutStream"/>, on reads) runs as before.
@@ -29,22 +31,18 @@ internal sealed class ClientEventStream : IAsyncDisposable
     private readonly CancellationToken _aborted;
     private readonly Timer _timer;
     private int _state;
-    /// <summary>Something went out since the last tick (the response headers and keep-alives count).</summary>
-    private bool _wrote = true;
+    /// <summary>Something went out since the last tick (keep-alives count).</summary>
+    private bool _wrote;
     /// <summary>The keep-alive being written, for a relay write that has to wait for it.</summary>
     private Task _keepAlive = Task.CompletedTask;
 
-    /// <summary>
-    /// Sends the response headers now (Kestrel's StartAsync alone holds them until the first write: a client would wait
-    /// out the upstream's first silence without even a status) and starts the keep-alive clock.
-    /// </summary>
+    /// <summary>Starts the streamed response (its headers go out with the first event or keep-alive) and the keep-alive clock.</summary>
     public static async Task<ClientEventStream> StartAsync(HttpContext context, ApiFormat clientApi, TimeSpan keepAlive, CancellationToken aborted)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var response = context.Response;
         response.Headers.CacheControl = "no-cache";
         await response.StartAsync(aborted).ConfigureAwait(false);
-        await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
         return new ClientEventStream(response.BodyWriter, clientApi, keepAlive, aborted);
     }
 
