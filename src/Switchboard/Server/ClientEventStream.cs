@@ -73,6 +73,7 @@ internal sealed class ClientEventStream : IAsyncDisposable
             throw;
         }
         if (!write.IsCompletedSuccessfully) return ReleaseWhenWrittenAsync(write);
+        _ = write.Result; // consumed, as a ValueTask must be
         Volatile.Write(ref _state, Idle);
         return default;
     }
