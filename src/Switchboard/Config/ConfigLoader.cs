@@ -466,7 +466,7 @@ public sealed class ConfigLoader
         foreach (var (entryKey, _) in map.Children)
         {
             var key = ((YamlScalarNode)entryKey).Value;
-            if (key is not ("max_retries" or "initial_backoff_ms" or "max_backoff_ms" or "max_retry_time_ms" or "connect_timeout_ms" or "first_byte_timeout_ms" or "stream_idle_timeout_ms" or "circuit_breaker"))
+            if (key is not ("max_retries" or "initial_backoff_ms" or "max_backoff_ms" or "max_retry_time_ms" or "connect_timeout_ms" or "first_byte_timeout_ms" or "stream_idle_timeout_ms" or "stream_keepalive_ms" or "circuit_breaker"))
                 Warn(entryKey, $"resilience key '{key}' is not one Switchboard knows; it is ignored.", "see docs/configuration.md for the resilience keys.");
         }
         config = config with
@@ -478,6 +478,7 @@ public sealed class ConfigLoader
             ConnectTimeoutMs = Int(map, "connect_timeout_ms", config.ConnectTimeoutMs, 100, 600_000),
             FirstByteTimeoutMs = Int(map, "first_byte_timeout_ms", config.FirstByteTimeoutMs, 100, 3_600_000),
             StreamIdleTimeoutMs = Int(map, "stream_idle_timeout_ms", config.StreamIdleTimeoutMs, 100, 3_600_000),
+            StreamKeepAliveMs = Int(map, "stream_keepalive_ms", config.StreamKeepAliveMs, 100, 3_600_000),
         };
         if (Child(map, "circuit_breaker") is YamlMappingNode breaker)
         {

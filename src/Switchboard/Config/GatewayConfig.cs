@@ -89,6 +89,9 @@ public sealed record ResilienceConfig
     public int FirstByteTimeoutMs { get; init; } = 300_000;
     /// <summary>Longest silence between stream chunks; a stream that keeps producing is never cut.</summary>
     public int StreamIdleTimeoutMs { get; init; } = 300_000;
+    public const int DefaultStreamKeepAliveMs = 15_000;
+    /// <summary>While a streaming upstream is silent, the client gets a keep-alive at least this often.</summary>
+    public int StreamKeepAliveMs { get; init; } = DefaultStreamKeepAliveMs;
     /// <summary>Circuit breaker: share of failed calls in the sampling window that opens it.</summary>
     public double BreakerFailureRatio { get; init; } = 0.5;
     public int BreakerMinimumThroughput { get; init; } = 5;

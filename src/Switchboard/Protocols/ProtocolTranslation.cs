@@ -121,7 +121,7 @@ public static class ProtocolTranslation
             }
         }
 
-        public void OnCompleted(System.Buffers.IBufferWriter<byte> output) => inner.OnCompleted(output);
+        public bool OnCompleted(System.Buffers.IBufferWriter<byte> output) => inner.OnCompleted(output);
 
         public void OnFailed(string message, System.Buffers.IBufferWriter<byte> output) => inner.OnFailed(message, output);
     }

@@ -6,8 +6,13 @@ namespace Switchboard.Protocols;
 /// <summary>How a pumped stream ended.</summary>
 public enum SsePumpOutcome
 {
-    /// <summary>The upstream stream ended; the translator closed the client stream.</summary>
+    /// <summary>The upstream stream ended with its final event; the translator closed the client stream.</summary>
     Completed,
+    /// <summary>
+    /// The upstream stream ended (cleanly, at the socket) before its protocol's final event: the client got an error
+    /// event, not a finished answer (<see cref="StreamEnd"/>).
+    /// </summary>
+    Truncated,
     /// <summary>Reading the upstream failed; the client got an error event (if it could still be written).</summary>
     UpstreamFailed,
     /// <summary>The token was cancelled (client gone, or the server's idle timeout): nothing more was written.</summary>
@@ -84,7 +89,7 @@ public static class SseEventPump
             return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
         }
 
-        translator.OnCompleted(output);
+        bool complete = translator.OnCompleted(output);
         try
         {
             await FlushAsync(output, flush, ct).ConfigureAwait(false);
@@ -97,7 +102,7 @@ public static class SseEventPump
         {
             return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
         }
-        return new SsePumpResult(SsePumpOutcome.Completed, events);
+        return new SsePumpResult(complete ? SsePumpOutcome.Completed : SsePumpOutcome.Truncated, events);
     }
 
     private static async ValueTask FlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)

@@ -28,8 +28,13 @@ public interface IStreamTranslator
     /// <summary>One upstream SSE event (its "event:" type, or null; its "data:" payload).</summary>
     void OnEvent(string? eventType, ReadOnlySpan<byte> data, IBufferWriter<byte> output);
 
-    /// <summary>The upstream stream ended. Writes whatever closing events the client protocol still needs.</summary>
-    void OnCompleted(IBufferWriter<byte> output);
+    /// <summary>
+    /// The upstream stream ended. When its protocol's final event had come (<see cref="StreamEnd"/>), writes whatever
+    /// closing events the client protocol still needs and returns true. When it had not, the stream was cut short:
+    /// writes an error event instead (never a clean finish, which would pass a partial answer off as whole) and
+    /// returns false.
+    /// </summary>
+    bool OnCompleted(IBufferWriter<byte> output);
 
     /// <summary>The upstream failed mid-stream: closes the client stream with a well-formed error event.</summary>
     void OnFailed(string message, IBufferWriter<byte> output);

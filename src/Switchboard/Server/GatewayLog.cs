@@ -21,6 +21,10 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "request {RequestId} upstream {Provider} failed: {Reason}")]
     public static partial void UpstreamFailed(ILogger logger, string requestId, string provider, string reason);
 
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error,
+        Message = "request {RequestId} stream from {Provider} ended before its final event ({Missing}) after {Count} {Unit}: the client got an error event")]
+    public static partial void StreamTruncated(ILogger logger, string requestId, string provider, string missing, long count, string unit);
+
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "request {RequestId} stream from {Provider} broke after {Bytes} bytes to the client: {Reason}")]
     public static partial void StreamBroken(ILogger logger, string requestId, string provider, long bytes, string reason);
 

@@ -28,7 +28,10 @@ public sealed class GatewaySnapshot : IDisposable
         Selector = selector;
         Relay = new RelayOptions(
             TimeSpan.FromMilliseconds(config.Resilience.FirstByteTimeoutMs),
-            TimeSpan.FromMilliseconds(config.Resilience.StreamIdleTimeoutMs));
+            TimeSpan.FromMilliseconds(config.Resilience.StreamIdleTimeoutMs))
+        {
+            StreamKeepAlive = TimeSpan.FromMilliseconds(config.Resilience.StreamKeepAliveMs),
+        };
         GatewayKeyHashes = config.GatewayKeys.Where(k => k.Value is not null).Select(k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Value!))).ToArray();
     }
 
@@ -115,4 +118,8 @@ public sealed class GatewayRuntime
 }
 
 /// <summary>Timeouts and limits a relay applies, from the config's resilience section.</summary>
-public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = Providers.ProviderResilience.MaxErrorBodyBytes);
+public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = Providers.ProviderResilience.MaxErrorBodyBytes)
+{
+    /// <summary>Longest time a streaming client waits without a byte: keep-alives fill the upstream's silences.</summary>
+    public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromMilliseconds(ResilienceConfig.DefaultStreamKeepAliveMs);
+}

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocols;
 using Switchboard.Providers;
@@ -44,19 +43,17 @@ internal static class PassthroughRelay
         await response.Body.WriteAsync(body.Memory, aborted).ConfigureAwait(false);
     }
 
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+
     private static async Task RelayStreamAsync(HttpContext context, ProviderEndpoint endpoint, HttpResponseMessage upstream, RequestRecord record,
         RelayOptions options, ILogger logger, CancellationToken aborted)
     {
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var response = context.Response;
-        response.Headers.CacheControl = "no-cache";
-        var writer = response.BodyWriter;
-        await response.StartAsync(aborted).ConfigureAwait(false);
+        await using var client = await ClientEventStream.StartAsync(context, record.Client, options.StreamKeepAlive, aborted).ConfigureAwait(false);
 
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var pending = 0;
         long delivered = 0;
-        var usage = record.Usage;
+        var seen = new SeenEvents(endpoint.Api, record.Usage);
         try
         {
             await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
@@ -80,12 +77,12 @@ internal static class PassthroughRelay
                     if (valid < complete)
                     {
                         // Forward the whole events before the broken one, then end the stream with an error event.
-                        await writer.WriteAsync(buffer.AsMemory(0, valid), aborted).ConfigureAwait(false);
+                        await client.WriteAsync(buffer.AsMemory(0, valid), aborted).ConfigureAwait(false);
                         delivered += valid;
                         throw new InvalidDataException("the provider sent an event whose data is not JSON");
                     }
-                    SseFraming.ForEachDataLine(buffer.AsSpan(0, complete), ref usage, static (payload, ref u) => UsageReader.Accumulate(payload, ref u));
-                    await writer.WriteAsync(buffer.AsMemory(0, complete), aborted).ConfigureAwait(false);
+                    SseFraming.ForEachDataLine(buffer.AsSpan(0, complete), ref seen, SeenEvents.OnData);
+                    await client.WriteAsync(buffer.AsMemory(0, complete), aborted).ConfigureAwait(false);
                     delivered += complete;
                     buffer.AsSpan(complete, total - complete).CopyTo(buffer);
                 }
@@ -96,21 +93,45 @@ internal static class PassthroughRelay
             if (pending > 0)
             {
                 // The upstream ended without a final blank line: deliver the last event whole.
-                SseFraming.ForEachDataLine(buffer.AsSpan(0, pending), ref usage, static (payload, ref u) => UsageReader.Accumulate(payload, ref u));
-                await writer.WriteAsync(buffer.AsMemory(0, pending), aborted).ConfigureAwait(false);
-                await writer.WriteAsync("\n\n"u8.ToArray(), aborted).ConfigureAwait(false);
+                SseFraming.ForEachDataLine(buffer.AsSpan(0, pending), ref seen, SeenEvents.OnData);
+                await client.WriteAsync(buffer.AsMemory(0, pending), aborted).ConfigureAwait(false);
+                await client.WriteAsync(EventEnd, aborted).ConfigureAwait(false);
+                delivered += pending;
+            }
+            if (!seen.Ended)
+            {
+                // A clean end of the connection before the protocol's final event: the answer is partial, and must not pass for whole.
+                var missing = StreamEnd.Missing(endpoint.Api);
+                GatewayLog.StreamTruncated(logger, record.RequestId, endpoint.Name, missing, delivered, "bytes");
+                record.Error = $"upstream stream ended before its final event ({missing}) after {delivered} bytes";
+                await client.WriteAsync(StreamErrors.Frame(record.Client,
+                    $"Switchboard: the stream from provider '{endpoint.Name}' ended before its final event ({missing}): the answer is incomplete."), aborted).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (!aborted.IsCancellationRequested && ex is IOException or HttpRequestException or TimeoutException or InvalidDataException)
         {
             GatewayLog.StreamBroken(logger, record.RequestId, endpoint.Name, delivered, ex.Message);
             record.Error = $"upstream stream broke after {delivered} bytes: {ex.Message}";
-            await writer.WriteAsync(StreamErrors.Frame(record.Client, $"Switchboard: the stream from provider '{endpoint.Name}' broke: {ex.Message}"), aborted).ConfigureAwait(false);
+            await client.WriteAsync(StreamErrors.Frame(record.Client, $"Switchboard: the stream from provider '{endpoint.Name}' broke: {ex.Message}"), aborted).ConfigureAwait(false);
         }
         finally
         {
-            record.Usage = usage;
+            record.Usage = seen.Usage;
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>What the passing events said: usage for the log, and whether the protocol's final event came.</summary>
+    private struct SeenEvents(ApiFormat api, TokenUsage usage)
+    {
+        private readonly ApiFormat _api = api;
+        public TokenUsage Usage = usage;
+        public bool Ended;
+
+        public static void OnData(ReadOnlySpan<byte> payload, ref SeenEvents seen)
+        {
+            UsageReader.Accumulate(payload, ref seen.Usage);
+            if (!seen.Ended) seen.Ended = StreamEnd.IsFinalEvent(seen._api, payload);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocols;
 using Switchboard.Protocols.Translation;
@@ -25,19 +24,19 @@ internal static class TranslatingRelay
         if (UpstreamCall.IsEventStream(upstream))
         {
             record.Stream = true;
-            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             response.StatusCode = 200;
             response.ContentType = "text/event-stream; charset=utf-8";
-            response.Headers.CacheControl = "no-cache";
-            await response.StartAsync(aborted).ConfigureAwait(false);
             var translator = ProtocolTranslation.CreateStreamTranslator(record.Client, endpoint.Api, plan.ModelId, plan.ClientWantsUsage, plan.EstimatedInputTokens, plan.ToolNames);
-            var writer = response.BodyWriter;
+            await using var client = await ClientEventStream.StartAsync(context, record.Client, options.StreamKeepAlive, aborted).ConfigureAwait(false);
             await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
-            var result = await SseEventPump.PumpAsync(stream, translator,
-                async (bytes, ct) => await writer.WriteAsync(bytes, ct).ConfigureAwait(false), aborted).ConfigureAwait(false);
+            var result = await SseEventPump.PumpAsync(stream, translator, client.WriteAsync, aborted).ConfigureAwait(false);
             record.Usage = translator.Usage;
             switch (result.Outcome)
             {
+                case SsePumpOutcome.Truncated:
+                    GatewayLog.StreamTruncated(logger, record.RequestId, endpoint.Name, StreamEnd.Missing(endpoint.Api), result.EventCount, "events");
+                    record.Error = $"upstream stream ended before its final event ({StreamEnd.Missing(endpoint.Api)}) after {result.EventCount} events";
+                    break;
                 case SsePumpOutcome.UpstreamFailed:
                     GatewayLog.StreamBroken(logger, record.RequestId, endpoint.Name, result.EventCount, result.Error?.Message ?? "unknown");
                     record.Error = $"upstream stream broke after {result.EventCount} events: {result.Error?.Message}";

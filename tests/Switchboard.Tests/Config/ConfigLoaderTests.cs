@@ -189,4 +189,15 @@ public sealed class ConfigLoaderTests
         Assert.Contains(result.Errors, e => e.Message.Contains("routing.base_url is not set"));
         Assert.Contains(result.Errors, e => e.Line == 6 && e.Message.Contains("timeout_ms"));
     }
+
+    [Fact]
+    public void Stream_keepalive_ms_defaults_to_15_seconds_and_a_bad_value_names_its_line()
+    {
+        const string Providers = "model_providers:\n  - model: openai/gpt-4.1\n";
+        Assert.Equal(15_000, Load(Providers).Config!.Resilience.StreamKeepAliveMs);
+        Assert.Equal(5_000, Load(Providers + "resilience:\n  stream_keepalive_ms: 5000\n").Config!.Resilience.StreamKeepAliveMs);
+        var result = Load(Providers + "resilience:\n  stream_keepalive_ms: 10\n");
+        Assert.Contains(result.Errors, e => e.Line == 4 && e.Message.Contains("resilience.stream_keepalive_ms must be a whole number from 100"));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("not one Switchboard knows"));
+    }
 }

@@ -18,6 +18,10 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     private static readonly int PerCell = Report.EnvInt("SWITCHBOARD_FAULT_REQUESTS_PER_CELL", 8);
     private const int Concurrency = 64;
     private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(20);
+    private const int KeepAliveMs = 100;
+
+    /// <summary>Faults after the headers that every call gets (no fallback can take over once the client has bytes).</summary>
+    private static bool EveryCall(FaultKind f) => f is FaultKind.TruncatedStream or FaultKind.SilentStream;
 
     // Faulty models (no fallback / with a cross-API fallback) and the healthy fallbacks.
     private const string FaultyOpenAIPlain = "openai/gpt-4o";
@@ -93,6 +97,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
           connect_timeout_ms: 1000
           first_byte_timeout_ms: 1000
           stream_idle_timeout_ms: 1000
+          stream_keepalive_ms: {KeepAliveMs}
           circuit_breaker:
             minimum_throughput: 100000   # the faults themselves are under test here, not the breaker
         """;
@@ -159,6 +164,9 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         // Well past the timeouts (1 s), which are generous so a healthy fallback is never cut on a busy 2-core CI box.
         faultyOpenAI.SlowFirstByte = faultyAnthropic.SlowFirstByte = TimeSpan.FromSeconds(3);
         faultyOpenAI.Stall = faultyAnthropic.Stall = TimeSpan.FromSeconds(4);
+        // Six keep-alive intervals of silence, well inside the 1 s idle timeout.
+        faultyOpenAI.Silence = faultyAnthropic.Silence = TimeSpan.FromMilliseconds(KeepAliveMs * 6);
+        if (EveryCall(fault)) faultyOpenAI.FaultsPerTen = faultyAnthropic.FaultsPerTen = 10;
         var closed = new Uri($"http://127.0.0.1:{GatewayProcess.FreePort()}/");
         var refused = fault == FaultKind.ConnectionRefused;
         await using var gateway = await TestGateway.StartAsync(
@@ -190,6 +198,12 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
                 var expected = r.Outcome == ResponseJudge.OkFallback ? cell.FallbackModel : cell.Model;
                 if (r.Model != expected) violations.Add($"{fault} / {cell.Name}: answered with x-switchboard-model {r.Model}, expected {expected}");
             }
+            if (fault == FaultKind.TruncatedStream && r.Outcome is not (ResponseJudge.ErrorEvent or ResponseJudge.ErrorStatus))
+                violations.Add($"{fault} / {cell.Name}: an upstream that stopped short must reach the client as an error, got {r.Outcome} {r.Status}: {r.Detail}");
+            if (fault == FaultKind.SilentStream && r.Outcome != ResponseJudge.Ok)
+                violations.Add($"{fault} / {cell.Name}: a silence shorter than the idle timeout must not fail the request, got {r.Outcome} {r.Status}: {r.Detail}");
+            if (fault == FaultKind.SilentStream && cell.Stream && r.KeepAlives < 3)
+                violations.Add($"{fault} / {cell.Name}: {KeepAliveMs * 6} ms of silence brought {r.KeepAlives} keep-alive frames (expected one every {KeepAliveMs} ms)");
             if (cell.Fallback && BeforeHeaders(fault) && r.Outcome is not (ResponseJudge.Ok or ResponseJudge.OkFallback))
                 violations.Add($"{fault} / {cell.Name}: a fault before the headers with a healthy fallback must not reach the client, got {r.Outcome} {r.Status}: {r.Detail}");
             if (r.Outcome == ResponseJudge.OkFallback)

@@ -28,6 +28,11 @@ public enum FaultKind
     ConnectionRefused,
     /// <summary>200 with a body (or one stream event) that is not JSON.</summary>
     InvalidJson,
+    /// <summary>Headers and a few stream events (or half a JSON body), then a clean end: no final event, no reset.</summary>
+    TruncatedStream,
+    /// <summary>A healthy answer that goes silent after its first events (or its headers) for <see cref="ChaosUpstream.Silence"/>:
+    /// longer than stream_keepalive_ms, shorter than stream_idle_timeout_ms.</summary>
+    SilentStream,
 }
 
 /// <summary>The wire format a fake provider speaks.</summary>
@@ -60,6 +65,7 @@ public sealed class ChaosUpstream : IAsyncDisposable
     public int FaultsPerTen { get; set; } = 6;
     public TimeSpan SlowFirstByte { get; set; } = TimeSpan.FromMilliseconds(1500);
     public TimeSpan Stall { get; set; } = TimeSpan.FromMilliseconds(2500);
+    public TimeSpan Silence { get; set; } = TimeSpan.FromMilliseconds(600);
     public long Calls => Interlocked.Read(ref _calls);
     public long FaultsInjected => Interlocked.Read(ref _faults);
 
@@ -211,6 +217,37 @@ public sealed class ChaosUpstream : IAsyncDisposable
                     await c.Response.WriteAsync("{\"id\":\"broken\",\"choices\":[{\"message\": <html>oops</html>", c.RequestAborted);
                 }
                 return;
+            case FaultKind.TruncatedStream:
+                if (stream)
+                {
+                    await StartStreamAsync(c);
+                    foreach (var chunk in StreamChunks(model).Take(3)) await c.Response.WriteAsync(chunk, c.RequestAborted);
+                }
+                else
+                {
+                    c.Response.StatusCode = 200;
+                    c.Response.ContentType = "application/json";
+                    var json = JsonAnswer(model);
+                    await c.Response.WriteAsync(json[..(json.Length / 2)], c.RequestAborted);
+                }
+                return; // the response ends cleanly (chunked terminator): the upstream simply stopped
+            case FaultKind.SilentStream:
+                if (stream)
+                {
+                    await StartStreamAsync(c);
+                    await c.Response.Body.FlushAsync(c.RequestAborted);
+                    var chunks = StreamChunks(model);
+                    await c.Response.WriteAsync(chunks[0], c.RequestAborted);
+                    await c.Response.Body.FlushAsync(c.RequestAborted);
+                    await Task.Delay(Silence, c.RequestAborted); // a reasoning model thinking
+                    foreach (var chunk in chunks.Skip(1)) await c.Response.WriteAsync(chunk, c.RequestAborted);
+                }
+                else
+                {
+                    await Task.Delay(Silence, c.RequestAborted);
+                    await RespondHealthyAsync(c, model, stream);
+                }
+                return;
             case FaultKind.ConnectionRefused:
                 throw new InvalidOperationException("ConnectionRefused is a closed port, not a handler");
         }
@@ -220,7 +257,8 @@ public sealed class ChaosUpstream : IAsyncDisposable
 }
 
 /// <summary>How one request through the gateway ended, from the client's side.</summary>
-public sealed record ProbeResult(string Cell, string Outcome, bool Acceptable, string Detail, string? Model, string? RequestId, int Status, double Ms);
+/// <param name="KeepAlives">Keep-alive frames in a stream: SSE comment lines (OpenAI) or ping events (Anthropic).</param>
+public sealed record ProbeResult(string Cell, string Outcome, bool Acceptable, string Detail, string? Model, string? RequestId, int Status, double Ms, int KeepAlives = 0);
 
 /// <summary>
 /// Judges a gateway response the way a client would: a complete answer, or a clean error in the client's own
@@ -263,7 +301,8 @@ public static class ResponseJudge
             var model = response.Headers.TryGetValues("x-switchboard-model", out var mv) ? mv.First() : null;
             var requestId = response.Headers.TryGetValues("x-switchboard-request-id", out var rv) ? rv.First() : null;
             var isSse = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
-            ProbeResult Result(string outcome, bool acceptable, string detail) => new(cell, outcome, acceptable, detail, model, requestId, status, Ms());
+            var keepAlives = isSse ? CountKeepAlives(client, text) : 0;
+            ProbeResult Result(string outcome, bool acceptable, string detail) => new(cell, outcome, acceptable, detail, model, requestId, status, Ms(), keepAlives);
 
             if (requestId is null) return Result("NO REQUEST ID", false, Trim(text));
             if (status != 200 || !isSse)
@@ -291,6 +330,9 @@ public static class ResponseJudge
                 : Result(Ok, true, model ?? "");
         }
     }
+
+    private static int CountKeepAlives(WireApi client, string text) =>
+        text.Replace("\r\n", "\n").Split("\n\n").Count(block => client == WireApi.Anthropic ? block.StartsWith("event: ping\n", StringComparison.Ordinal) : block.StartsWith(':'));
 
     public static string Trim(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
 
@@ -341,7 +383,9 @@ public static class ResponseJudge
 
     /// <summary>
     /// A stream is acceptable when every event is whole and parseable and it ends properly: Anthropic with
-    /// message_stop (or a final <c>event: error</c>), OpenAI with <c>data: [DONE]</c> (after a final error chunk, if it failed).
+    /// message_stop (or a final <c>event: error</c>), OpenAI with <c>data: [DONE]</c> (after a final error chunk, if it failed)
+    /// or, from servers that send no [DONE], a chunk with a finish_reason.
+    /// Comments and Anthropic pings (keep-alives, allowed anywhere) are not events here.
     /// </summary>
     public static StreamVerdict JudgeStream(WireApi client, string text)
     {
@@ -358,6 +402,7 @@ public static class ResponseJudge
                 else if (line.StartsWith("data:", StringComparison.Ordinal)) data.Append(data.Length > 0 ? "\n" : "").Append(line[5..].TrimStart());
             }
             if (type is null && data.Length == 0) continue;
+            if (client == WireApi.Anthropic && type == "ping") continue;
             events.Add((type, data.ToString()));
         }
         if (events.Count == 0) return StreamVerdict.Truncated;
@@ -395,7 +440,15 @@ public static class ResponseJudge
         }
         return client == WireApi.Anthropic
             ? events[^1].Type == "message_stop" ? StreamVerdict.Complete : StreamVerdict.Truncated
-            : events[^1].Data == "[DONE]" ? StreamVerdict.Complete : StreamVerdict.Truncated;
+            : events[^1].Data == "[DONE]" || events.Any(e => HasFinishReason(e.Data)) ? StreamVerdict.Complete : StreamVerdict.Truncated;
+    }
+
+    /// <summary>An OpenAI chunk that finished a choice (some OpenAI-compatible servers end there, without [DONE]).</summary>
+    private static bool HasFinishReason(string data)
+    {
+        using var doc = JsonDocument.Parse(data);
+        return doc.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array
+            && choices.EnumerateArray().Any(c => c.ValueKind == JsonValueKind.Object && c.TryGetProperty("finish_reason", out var f) && f.ValueKind == JsonValueKind.String);
     }
 }
 

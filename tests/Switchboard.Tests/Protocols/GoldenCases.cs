@@ -40,7 +40,10 @@ internal sealed class GoldenCases(string goldenDir, string sourceGoldenDir)
         return merged;
     }
 
-    /// <summary>Pumps <paramref name="input"/> through the translator (failing at the end when the case says so) and validates the client stream.</summary>
+    /// <summary>
+    /// Pumps <paramref name="input"/> through the translator (failing at the end when the case says so; a case whose
+    /// input stops before its protocol's final event says "upstreamTruncated") and validates the client stream.
+    /// </summary>
     public static async Task<string> PumpAsync(IStreamTranslator translator, byte[] input, JsonObject parameters, bool anthropicClient)
     {
         bool fails = (bool?)parameters["upstreamFails"] ?? false;
@@ -48,7 +51,8 @@ internal sealed class GoldenCases(string goldenDir, string sourceGoldenDir)
         var output = new MemoryStream();
         SsePumpResult result = await SseEventPump.PumpAsync(upstream, translator,
             (bytes, _) => { output.Write(bytes.Span); return ValueTask.CompletedTask; }, CancellationToken.None);
-        Assert.Equal(fails ? SsePumpOutcome.UpstreamFailed : SsePumpOutcome.Completed, result.Outcome);
+        bool truncated = (bool?)parameters["upstreamTruncated"] ?? false;
+        Assert.Equal(fails ? SsePumpOutcome.UpstreamFailed : truncated ? SsePumpOutcome.Truncated : SsePumpOutcome.Completed, result.Outcome);
         string actual = Encoding.UTF8.GetString(output.ToArray());
         List<SseEvent> events = SseText.Parse(actual);
         if (anthropicClient) AnthropicStreamValidator.Validate(events);

@@ -176,21 +176,21 @@ public sealed class AnthropicToOpenAIRequestTests
     }
 
     [Fact]
-    public void Unknown_blocks_and_roles_are_dropped_without_error()
+    public void Unknown_roles_are_treated_as_the_user()
     {
-        string json = """
-            {
-              "max_tokens": 100,
-              "messages": [
-                { "role": "user", "content": [{ "type": "hologram", "x": 1 }, { "type": "text", "text": "hi" }] },
-                { "role": "assistant", "content": [{ "type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {} }, { "type": "mystery" }] },
-                { "role": "narrator", "content": "?" }
-              ]
-            }
-            """;
-        JsonArray messages = Translate(json)["messages"]!.AsArray();
-        Assert.Equal("hi", (string?)messages[0]!["content"]);
-        Assert.Equal(2, messages.Count); // the narrator is treated as a user; the assistant had nothing OpenAI can take
+        JsonArray messages = Translate("""{ "max_tokens": 100, "messages": [{ "role": "narrator", "content": "?" }] }""")["messages"]!.AsArray();
+        Assert.Equal("user", (string?)messages[0]!["role"]);
+        Assert.Equal("?", (string?)messages[0]!["content"]);
+    }
+
+    [Theory]
+    [InlineData("""{ "role": "user", "content": [{ "type": "hologram", "x": 1 }, { "type": "text", "text": "hi" }] }""", "hologram")]
+    [InlineData("""{ "role": "assistant", "content": [{ "type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {} }] }""", "server_tool_use")]
+    [InlineData("""{ "role": "assistant", "content": [{ "type": "text", "text": "a" }, { "type": "mystery" }] }""", "mystery")]
+    public void Blocks_without_an_OpenAI_equivalent_are_refused_by_name(string message, string type)
+    {
+        var refused = Assert.Throws<UnsupportedByTargetException>(() => Translate($$"""{ "max_tokens": 100, "messages": [{{message}}] }"""));
+        Assert.Contains($"'{type}'", refused.Message);
     }
 
     [Fact]
@@ -418,11 +418,22 @@ public sealed class DocumentTests
         Assert.Equal("data:application/pdf;base64,JVBERi0=", (string?)part["file"]!["file_data"]);
     }
 
-    [Fact]
-    public void Other_servers_get_a_note_instead_of_a_part_they_would_reject()
+    [Theory]
+    [InlineData("azure_openai")]
+    [InlineData("openrouter")]
+    public void Other_servers_that_take_files_get_them_too(string provider)
     {
-        JsonNode part = TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("qwen2.5-coder:7b", provider: "ollama"))["messages"]![0]!["content"]![0]!;
-        Assert.Equal("text", (string?)part["type"]);
-        Assert.Contains("spec.pdf", (string?)part["text"]);
+        JsonNode part = TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("gpt-4.1", provider: provider))["messages"]![0]!["content"]![0]!;
+        Assert.Equal("file", (string?)part["type"]);
+        Assert.Equal("spec.pdf", (string?)part["file"]!["filename"]);
+    }
+
+    [Fact]
+    public void Servers_that_take_no_files_refuse_the_document_rather_than_lose_it()
+    {
+        var refused = Assert.Throws<UnsupportedByTargetException>(() =>
+            TestJson.Run(AnthropicToOpenAIRequest.Translate, Request, TestJson.OpenAITarget("qwen2.5-coder:7b", provider: "ollama")));
+        Assert.Contains("'document'", refused.Message);
+        Assert.Contains("ollama", refused.Message);
     }
 }

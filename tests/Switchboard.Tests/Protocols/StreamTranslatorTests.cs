@@ -51,14 +51,27 @@ public sealed class OpenAIToAnthropicStreamTests
     }
 
     [Fact]
-    public void Empty_upstream_still_yields_a_complete_message()
+    public void Empty_upstream_that_said_DONE_still_yields_a_complete_message()
     {
         var t = new OpenAIToAnthropicStream("claude", "msg_1");
         var output = new ArrayBufferWriter<byte>();
-        t.OnCompleted(output);
+        t.OnEvent(null, "[DONE]"u8, output);
+        Assert.True(t.OnCompleted(output));
         List<SseEvent> events = SseText.Parse(output.WrittenSpan.ToArray());
         AnthropicStreamValidator.Validate(events);
         Assert.Equal(["message_start", "ping", "message_delta", "message_stop"], events.Select(e => e.Type));
+    }
+
+    [Fact]
+    public void Empty_upstream_that_just_ended_is_a_truncated_stream_not_an_empty_answer()
+    {
+        var t = new OpenAIToAnthropicStream("claude", "msg_1");
+        var output = new ArrayBufferWriter<byte>();
+        Assert.False(t.OnCompleted(output));
+        List<SseEvent> events = SseText.Parse(output.WrittenSpan.ToArray());
+        AnthropicStreamValidator.Validate(events);
+        Assert.Equal(["error"], events.Select(e => e.Type));
+        Assert.Contains("no finish_reason or [DONE]", events[0].Data);
     }
 
     [Fact]

@@ -6,8 +6,9 @@ using System.Text.Json;
 namespace Switchboard.Protocols.Translation;
 
 /// <summary>
-/// Anthropic Messages request → OpenAI Chat Completions request. Keeps what the target understands, drops the rest
-/// (cache_control, thinking history, top_k, server tools, context_management). Runs once per request.
+/// Anthropic Messages request → OpenAI Chat Completions request. Keeps what the target understands; drops only what has
+/// a documented reason to go (cache_control, thinking history, top_k, server tools, context_management); content with
+/// no equivalent is refused by its type (<see cref="ContentRules"/>). Runs once per request.
 /// </summary>
 public static class AnthropicToOpenAIRequest
 {
@@ -44,7 +45,7 @@ public static class AnthropicToOpenAIRequest
 
         json.WriteStartObject();
         json.WriteString("model"u8, target.ModelId);
-        new MessageWriter(json, names, AcceptsFileParts(target)).WriteAll(request);
+        new MessageWriter(json, names, target).WriteAll(request);
 
         if (request.TryGetProperty("max_tokens"u8, out JsonElement maxTokens) && maxTokens.TryGetInt64(out long max))
         {
@@ -174,7 +175,7 @@ public static class AnthropicToOpenAIRequest
     /// <summary>"file" content parts (PDFs) are an OpenAI feature; OpenRouter and Azure OpenAI take them too.</summary>
     private static bool AcceptsFileParts(TranslationTarget target) =>
         target.Provider.Equals("openai", StringComparison.OrdinalIgnoreCase)
-        || target.Provider.Equals("azure", StringComparison.OrdinalIgnoreCase)
+        || target.Provider.Equals("azure_openai", StringComparison.OrdinalIgnoreCase)
         || target.Provider.Equals("openrouter", StringComparison.OrdinalIgnoreCase);
 
     private static void CopyNumber(Utf8JsonWriter json, JsonElement obj, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
@@ -191,8 +192,9 @@ public static class AnthropicToOpenAIRequest
     /// before anything else: tool results go first, system messages that arrive in between wait, and a call the
     /// client never answered gets a placeholder result rather than a 400.
     /// </summary>
-    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, bool acceptsFiles)
+    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, TranslationTarget target)
     {
+        private readonly bool _acceptsFiles = AcceptsFileParts(target);
         private readonly List<string> _unansweredCalls = [];
         private readonly List<string> _deferredSystem = [];
 
@@ -201,7 +203,7 @@ public static class AnthropicToOpenAIRequest
             json.WriteStartArray("messages"u8);
             if (request.TryGetProperty("system"u8, out JsonElement system))
             {
-                string text = JoinText(system, "\n\n");
+                string text = ContentRules.SystemText(system, ApiFormat.OpenAI);
                 if (text.Length > 0) WriteTextMessage("system"u8, text);
             }
             if (request.TryGetProperty("messages"u8, out JsonElement messages) && messages.ValueKind == JsonValueKind.Array)
@@ -219,7 +221,7 @@ public static class AnthropicToOpenAIRequest
                         case "system":
                             // Claude Code sends system-role messages mid-conversation; OpenAI takes them anywhere
                             // except between a tool call and its result.
-                            string text = JoinText(content, "\n\n");
+                            string text = ContentRules.SystemText(content, ApiFormat.OpenAI);
                             if (text.Length == 0) break;
                             if (_unansweredCalls.Count > 0) _deferredSystem.Add(text);
                             else WriteTextMessage("system"u8, text);
@@ -275,13 +277,21 @@ public static class AnthropicToOpenAIRequest
             int toolCalls = 0;
             foreach (JsonElement block in content.EnumerateArray())
             {
-                if (BlockType(block) is "tool_use") toolCalls++;
-                else if (BlockType(block) is "text" && block.TryGetProperty("text"u8, out JsonElement t))
+                switch (BlockType(block))
                 {
-                    if (text.Length > 0) text.Append("\n\n");
-                    text.Append(t.GetString());
+                    case "tool_use":
+                        toolCalls++;
+                        break;
+                    case "text":
+                        if (text.Length > 0) text.Append("\n\n");
+                        text.Append(block.GetProperty("text"u8).GetString());
+                        break;
+                    case "thinking" or "redacted_thinking":
+                        break; // signed for Anthropic only, never forwarded as text
+                    case var other:
+                        // server_tool_use, web_search_tool_result and the like ran at Anthropic; nothing here can replay them.
+                        throw ContentRules.Block(other, ApiFormat.OpenAI, "in an assistant turn");
                 }
-                // thinking / redacted_thinking: signed for Anthropic only, never forwarded as text.
             }
             if (text.Length == 0 && toolCalls == 0) return;
 
@@ -321,15 +331,15 @@ public static class AnthropicToOpenAIRequest
             }
             if (content.ValueKind != JsonValueKind.Array) return;
 
-            // 1. Tool results, as tool messages (text only: their images move to the user message below).
-            List<JsonElement>? resultImages = null;
+            // 1. Tool results, as tool messages (text only: their images and documents move to the user message below).
+            List<JsonElement>? resultMedia = null;
             foreach (JsonElement block in content.EnumerateArray())
             {
                 if (BlockType(block) is not "tool_result") continue;
                 string id = block.TryGetProperty("tool_use_id"u8, out JsonElement idEl) ? idEl.GetString() ?? "" : "";
                 _unansweredCalls.Remove(id);
                 var text = new StringBuilder();
-                int images = 0;
+                int images = 0, documents = 0;
                 if (block.TryGetProperty("content"u8, out JsonElement resultContent))
                 {
                     if (resultContent.ValueKind == JsonValueKind.String) text.Append(resultContent.GetString());
@@ -337,21 +347,36 @@ public static class AnthropicToOpenAIRequest
                     {
                         foreach (JsonElement part in resultContent.EnumerateArray())
                         {
+                            string? partText = null;
                             switch (BlockType(part))
                             {
                                 case "text":
-                                    if (text.Length > 0) text.Append('\n');
-                                    text.Append(part.GetProperty("text"u8).GetString());
+                                    partText = part.GetProperty("text"u8).GetString();
+                                    break;
+                                case "search_result":
+                                    partText = ContentRules.SearchResultText(part, ApiFormat.OpenAI);
+                                    break;
+                                case "document" when SourceType(part.GetProperty("source"u8)) is "text":
+                                    partText = ContentRules.PlainDocumentText(part, part.GetProperty("source"u8));
                                     break;
                                 case "image":
-                                    (resultImages ??= []).Add(part);
+                                    (resultMedia ??= []).Add(part);
                                     images++;
                                     break;
+                                case "document":
+                                    (resultMedia ??= []).Add(part);
+                                    documents++;
+                                    break;
+                                case var other:
+                                    throw ContentRules.Block(other, ApiFormat.OpenAI, "inside a tool_result");
                             }
+                            if (partText is null) continue;
+                            if (text.Length > 0) text.Append('\n');
+                            text.Append(partText);
                         }
                     }
                 }
-                if (images > 0) text.Append(text.Length > 0 ? "\n" : "").Append(images == 1 ? "(1 image follows in the next user message)" : $"({images} images follow in the next user message)");
+                if (images + documents > 0) text.Append(text.Length > 0 ? "\n" : "").Append(FollowNote(images, documents));
                 // OpenAI tool messages have no error flag: say it in the text.
                 bool isError = block.TryGetProperty("is_error"u8, out JsonElement err) && err.ValueKind == JsonValueKind.True;
                 WriteToolMessage(id, isError ? "Error: " + text : text.ToString());
@@ -361,13 +386,15 @@ public static class AnthropicToOpenAIRequest
             // 2. Everything else the user sent, after the tool messages.
             int parts = 0;
             bool onlyText = true;
-            if (resultImages is not null) { parts += resultImages.Count; onlyText = false; }
+            if (resultMedia is not null) { parts += resultMedia.Count; onlyText = false; }
             foreach (JsonElement block in content.EnumerateArray())
             {
                 switch (BlockType(block))
                 {
                     case "text": parts++; break;
-                    case "image" or "document": parts++; onlyText = false; break;
+                    case "image" or "document" or "search_result": parts++; onlyText = false; break;
+                    case "tool_result" or "thinking" or "redacted_thinking": break; // above; thinking is never forwarded as text
+                    case var other: throw ContentRules.Block(other, ApiFormat.OpenAI, "in a user turn");
                 }
             }
             if (parts == 0) return;
@@ -382,9 +409,13 @@ public static class AnthropicToOpenAIRequest
             else
             {
                 json.WriteStartArray("content"u8);
-                if (resultImages is not null)
+                if (resultMedia is not null)
                 {
-                    foreach (JsonElement image in resultImages) WriteImagePart(image);
+                    foreach (JsonElement media in resultMedia)
+                    {
+                        if (BlockType(media) is "image") WriteImagePart(media);
+                        else WriteDocumentPart(media);
+                    }
                 }
                 foreach (JsonElement block in content.EnumerateArray())
                 {
@@ -403,6 +434,9 @@ public static class AnthropicToOpenAIRequest
                         case "document":
                             WriteDocumentPart(block);
                             break;
+                        case "search_result":
+                            WriteTextPart(ContentRules.SearchResultText(block, ApiFormat.OpenAI));
+                            break;
                     }
                 }
                 json.WriteEndArray();
@@ -410,16 +444,24 @@ public static class AnthropicToOpenAIRequest
             json.WriteEndObject();
         }
 
+        private void WriteTextPart(string text)
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "text"u8);
+            json.WriteString("text"u8, text);
+            json.WriteEndObject();
+        }
+
         private void WriteImagePart(JsonElement image)
         {
-            if (!image.TryGetProperty("source"u8, out JsonElement source)) return;
-            string? url = SourceType(source) switch
+            JsonElement source = image.GetProperty("source"u8);
+            string url = SourceType(source) switch
             {
                 "base64" => $"data:{Str(source, "media_type"u8) ?? "image/png"};base64,{Str(source, "data"u8)}",
-                "url" => Str(source, "url"u8),
-                _ => null,
+                "url" => Str(source, "url"u8) ?? throw new TranslationException("an image's url source has no url."),
+                // "file": a file_id from Anthropic's Files API, which lives at Anthropic only.
+                var other => throw ContentRules.Block("image", ApiFormat.OpenAI, $"an image with a '{other}' source"),
             };
-            if (url is null) return;
             json.WriteStartObject();
             json.WriteString("type"u8, "image_url"u8);
             json.WriteStartObject("image_url"u8);
@@ -428,38 +470,60 @@ public static class AnthropicToOpenAIRequest
             json.WriteEndObject();
         }
 
+        /// <summary>
+        /// A document: plain text as text; a base64 PDF as a <c>file</c> part (file_data as a data URL) toward the servers
+        /// that take files; its own content blocks as text and images. URLs and Anthropic file ids have no equivalent
+        /// (OpenAI's file parts carry the file itself).
+        /// </summary>
         private void WriteDocumentPart(JsonElement document)
         {
-            if (!document.TryGetProperty("source"u8, out JsonElement source)) return;
+            JsonElement source = document.GetProperty("source"u8);
             switch (SourceType(source))
             {
                 case "text":
-                    json.WriteStartObject();
-                    json.WriteString("type"u8, "text"u8);
-                    json.WriteString("text"u8, Str(source, "data"u8) ?? "");
-                    json.WriteEndObject();
+                    WriteTextPart(ContentRules.PlainDocumentText(document, source));
                     break;
-                case "base64":
+                case "base64" when _acceptsFiles:
                     string mediaType = Str(source, "media_type"u8) ?? "application/pdf";
-                    string filename = Str(document, "title"u8) ?? "document.pdf";
-                    if (!acceptsFiles)
-                    {
-                        // Most OpenAI-compatible servers reject "file" parts (a 400 for the whole request): say what was left out.
-                        json.WriteStartObject();
-                        json.WriteString("type"u8, "text"u8);
-                        json.WriteString("text"u8, $"[Document \"{filename}\" ({mediaType}) omitted: this model cannot read files.]");
-                        json.WriteEndObject();
-                        break;
-                    }
                     json.WriteStartObject();
                     json.WriteString("type"u8, "file"u8);
                     json.WriteStartObject("file"u8);
-                    json.WriteString("filename"u8, filename);
+                    json.WriteString("filename"u8, Str(document, "title"u8) ?? "document.pdf");
                     json.WriteString("file_data"u8, $"data:{mediaType};base64,{Str(source, "data"u8)}");
                     json.WriteEndObject();
                     json.WriteEndObject();
                     break;
+                case "base64":
+                    throw ContentRules.Block("document", ApiFormat.OpenAI,
+                        $"provider '{target.Provider}' takes no file parts; openai, azure_openai and openrouter do, as do Anthropic and Gemini models");
+                case "content" when source.TryGetProperty("content"u8, out JsonElement blocks):
+                    if (blocks.ValueKind == JsonValueKind.String)
+                    {
+                        WriteTextPart(blocks.GetString()!);
+                        break;
+                    }
+                    foreach (JsonElement block in blocks.EnumerateArray())
+                    {
+                        switch (BlockType(block))
+                        {
+                            case "text": WriteTextPart(block.GetProperty("text"u8).GetString() ?? ""); break;
+                            case "image": WriteImagePart(block); break;
+                            case var other: throw ContentRules.Block(other, ApiFormat.OpenAI, "inside a document");
+                        }
+                    }
+                    break;
+                case var other:
+                    throw ContentRules.Block("document", ApiFormat.OpenAI, $"a document with a '{other}' source: OpenAI file parts carry the file's bytes");
             }
+        }
+
+        /// <summary>What a tool message says about the images and documents that follow it.</summary>
+        private static string FollowNote(int images, int documents)
+        {
+            string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
+            string items = images > 0 && documents > 0 ? $"{Count(images, "image")} and {Count(documents, "document")}"
+                : images > 0 ? Count(images, "image") : Count(documents, "document");
+            return $"({items} {(images + documents == 1 ? "follows" : "follow")} in the next user message)";
         }
     }
 

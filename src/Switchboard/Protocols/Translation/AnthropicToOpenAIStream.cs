@@ -67,9 +67,12 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdS
         }
     }
 
-    public void OnCompleted(IBufferWriter<byte> output)
+    public bool OnCompleted(IBufferWriter<byte> output)
     {
-        if (!_finished) Finish(output);
+        if (_finished) return true;
+        // No message_stop: the stream was cut short, whatever stop_reason a message_delta already gave.
+        OnFailed(StreamEnd.TruncatedMessage(ApiFormat.Anthropic), output);
+        return false;
     }
 
     public void OnFailed(string message, IBufferWriter<byte> output)

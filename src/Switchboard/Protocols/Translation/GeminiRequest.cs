@@ -32,7 +32,7 @@ public static class GeminiRequest
         var system = new List<string>();
         var contents = new Contents(GeminiWire.IsGemini3OrLater(target.ModelId));
 
-        if (request.TryGetProperty("system"u8, out JsonElement sys)) AddText(system, AnthropicToOpenAIRequest.JoinText(sys, "\n\n"));
+        if (request.TryGetProperty("system"u8, out JsonElement sys)) AddText(system, ContentRules.SystemText(sys, ApiFormat.Gemini));
         if (request.TryGetProperty("messages"u8, out JsonElement messages) && messages.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement message in messages.EnumerateArray())
@@ -41,7 +41,7 @@ public static class GeminiRequest
                 switch (Str(message, "role"u8))
                 {
                     case "assistant": AnthropicAssistant(contents, content, names); break;
-                    case "system": AddText(system, AnthropicToOpenAIRequest.JoinText(content, "\n\n")); break;
+                    case "system": AddText(system, ContentRules.SystemText(content, ApiFormat.Gemini)); break;
                     default: AnthropicUser(contents, content); break;
                 }
             }
@@ -91,13 +91,15 @@ public static class GeminiRequest
                 FlushOpenAIToolResults(contents, toolResults);
                 switch (role)
                 {
-                    case "system" or "developer": AddText(system, OpenAIText(content)); break;
+                    case "system" or "developer": AddText(system, ContentRules.OpenAIText(content, ApiFormat.Gemini)); break;
                     case "assistant": OpenAIAssistant(contents, message, content, names); break;
                     case "user":
                         contents.BeginUser();
                         OpenAIUserParts(contents, content);
                         contents.EndUser();
                         break;
+                    default:
+                        throw ContentRules.Role(role, ApiFormat.Gemini);
                 }
             }
             FlushOpenAIToolResults(contents, toolResults);
@@ -161,7 +163,11 @@ public static class GeminiRequest
                         // Our carrier for Gemini's signature; Anthropic's own (or empty) signatures mean nothing here.
                         if (GeminiWire.FromThinkingSignature(Str(block, "signature"u8)) is { } signature) turn.Signature(signature);
                         break;
-                    // redacted_thinking, server_tool_use, web_search_tool_result: Anthropic-only.
+                    case "redacted_thinking":
+                        break; // Anthropic's encrypted reasoning: meaningless elsewhere
+                    case var other:
+                        // server_tool_use, web_search_tool_result and the like ran at Anthropic; nothing here can replay them.
+                        throw ContentRules.Block(other, ApiFormat.Gemini, "in an assistant turn");
                 }
             }
         }
@@ -177,55 +183,82 @@ public static class GeminiRequest
         }
         else if (content.ValueKind == JsonValueKind.Array)
         {
-            var resultImages = new List<JsonObject>();
+            // A function response holds text: a result's images and documents follow as parts of the user turn.
+            var resultMedia = new List<JsonObject>();
             foreach (JsonElement block in content.EnumerateArray())
             {
                 if (AnthropicToOpenAIRequest.BlockType(block) is not "tool_result") continue;
-                string text = "";
+                var text = new List<string>();
                 if (block.TryGetProperty("content"u8, out JsonElement result))
                 {
-                    text = AnthropicToOpenAIRequest.JoinText(result, "\n");
-                    if (result.ValueKind == JsonValueKind.Array)
+                    if (result.ValueKind == JsonValueKind.String) text.Add(result.GetString()!);
+                    else if (result.ValueKind == JsonValueKind.Array)
                     {
                         foreach (JsonElement part in result.EnumerateArray())
                         {
-                            if (AnthropicToOpenAIRequest.BlockType(part) is "image" && AnthropicMedia(part) is { } image) resultImages.Add(image);
+                            switch (AnthropicToOpenAIRequest.BlockType(part))
+                            {
+                                case "text": text.Add(Str(part, "text"u8) ?? ""); break;
+                                case "search_result": text.Add(ContentRules.SearchResultText(part, ApiFormat.Gemini)); break;
+                                case "image" or "document": resultMedia.AddRange(AnthropicMedia(part)); break;
+                                case var other: throw ContentRules.Block(other, ApiFormat.Gemini, "inside a tool_result");
+                            }
                         }
                     }
                 }
                 bool isError = block.TryGetProperty("is_error"u8, out JsonElement err) && err.ValueKind == JsonValueKind.True;
-                contents.ToolResult(Str(block, "tool_use_id"u8) ?? "", text, isError);
+                contents.ToolResult(Str(block, "tool_use_id"u8) ?? "", string.Join("\n", text), isError);
             }
-            foreach (JsonObject image in resultImages) contents.UserPart(image);
+            foreach (JsonObject media in resultMedia) contents.UserPart(media);
             foreach (JsonElement block in content.EnumerateArray())
             {
                 switch (AnthropicToOpenAIRequest.BlockType(block))
                 {
                     case "text": contents.UserText(Str(block, "text"u8)); break;
+                    case "search_result": contents.UserText(ContentRules.SearchResultText(block, ApiFormat.Gemini)); break;
                     case "image" or "document":
-                        if (AnthropicMedia(block) is { } part) contents.UserPart(part);
+                        foreach (JsonObject part in AnthropicMedia(block)) contents.UserPart(part);
                         break;
+                    case "tool_result" or "thinking" or "redacted_thinking": break; // above; thinking is never forwarded as text
+                    case var other: throw ContentRules.Block(other, ApiFormat.Gemini, "in a user turn");
                 }
             }
         }
         contents.EndUser();
     }
 
-    /// <summary>An Anthropic image or document block → inlineData (base64), fileData (URL) or text (plain-text document).</summary>
-    private static JsonObject? AnthropicMedia(JsonElement block)
+    /// <summary>
+    /// An Anthropic image or document block → inlineData (base64), fileData (URL), text (a plain-text document), or a
+    /// custom-content document's own text and images. Anthropic Files API ids live at Anthropic only.
+    /// </summary>
+    private static IEnumerable<JsonObject> AnthropicMedia(JsonElement block)
     {
-        if (!block.TryGetProperty("source"u8, out JsonElement source)) return null;
-        bool document = AnthropicToOpenAIRequest.BlockType(block) == "document";
+        JsonElement source = block.GetProperty("source"u8);
+        string type = AnthropicToOpenAIRequest.BlockType(block)!;
+        bool document = type == "document";
         switch (Str(source, "type"u8))
         {
             case "base64":
-                return InlineData(Str(source, "media_type"u8) ?? (document ? "application/pdf" : "image/png"), Str(source, "data"u8) ?? "");
-            case "url" when Str(source, "url"u8) is { } url:
-                return FileData(url, document ? "application/pdf" : null);
-            case "text" when Str(source, "data"u8) is { Length: > 0 } text:
-                return new JsonObject { ["text"] = text };
-            default:
-                return null;
+                return [InlineData(Str(source, "media_type"u8) ?? (document ? "application/pdf" : "image/png"), Str(source, "data"u8) ?? "")];
+            case "url":
+                return [FileData(Str(source, "url"u8) ?? throw new TranslationException($"a {type}'s url source has no url."), document ? "application/pdf" : null)];
+            case "text" when document:
+                return [new JsonObject { ["text"] = ContentRules.PlainDocumentText(block, source) }];
+            case "content" when document && source.TryGetProperty("content"u8, out JsonElement content):
+                if (content.ValueKind == JsonValueKind.String) return [new JsonObject { ["text"] = content.GetString() }];
+                var parts = new List<JsonObject>();
+                foreach (JsonElement part in content.EnumerateArray())
+                {
+                    switch (AnthropicToOpenAIRequest.BlockType(part))
+                    {
+                        case "text": parts.Add(new JsonObject { ["text"] = Str(part, "text"u8) ?? "" }); break;
+                        case "image": parts.AddRange(AnthropicMedia(part)); break;
+                        case var other: throw ContentRules.Block(other, ApiFormat.Gemini, "inside a document");
+                    }
+                }
+                return parts;
+            case var other:
+                throw ContentRules.Block(type, ApiFormat.Gemini, $"a {type} with a '{other}' source");
         }
     }
 
@@ -235,7 +268,7 @@ public static class GeminiRequest
     {
         // reasoning_content is dropped: Gemini's reasoning state travels in signatures, not in text.
         var turn = contents.BeginModel();
-        turn.Text(OpenAIText(content));
+        turn.Text(ContentRules.OpenAIText(content, ApiFormat.Gemini, assistant: true));
         if (message.TryGetProperty("tool_calls"u8, out JsonElement calls) && calls.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement call in calls.EnumerateArray())
@@ -256,7 +289,7 @@ public static class GeminiRequest
         foreach (JsonElement message in toolResults)
         {
             message.TryGetProperty("content"u8, out JsonElement content);
-            contents.ToolResult(Str(message, "tool_call_id"u8) ?? "", OpenAIText(content), isError: false);
+            contents.ToolResult(Str(message, "tool_call_id"u8) ?? "", ContentRules.OpenAIText(content, ApiFormat.Gemini), isError: false);
         }
         contents.EndUser();
         toolResults.Clear();
@@ -281,36 +314,22 @@ public static class GeminiRequest
                     string? url = part.TryGetProperty("image_url"u8, out JsonElement imageUrl)
                         ? imageUrl.ValueKind == JsonValueKind.String ? imageUrl.GetString() : Str(imageUrl, "url"u8)
                         : null;
-                    if (string.IsNullOrEmpty(url)) break;
+                    if (string.IsNullOrEmpty(url)) throw new TranslationException("an image_url part has no url.");
                     contents.UserPart(OpenAIToAnthropicRequest.ParseDataUrl(url) is var (mediaType, data) ? InlineData(mediaType, data) : FileData(url, null));
                     break;
                 case "input_audio":
-                    if (part.TryGetProperty("input_audio"u8, out JsonElement audio) && Str(audio, "data"u8) is { } audioData)
-                    {
-                        contents.UserPart(InlineData("audio/" + (Str(audio, "format"u8) ?? "wav"), audioData));
-                    }
+                    JsonElement audio = part.GetProperty("input_audio"u8);
+                    contents.UserPart(InlineData("audio/" + (Str(audio, "format"u8) ?? "wav"),
+                        Str(audio, "data"u8) ?? throw new TranslationException("an input_audio part has no data.")));
                     break;
                 case "file":
-                    if (part.TryGetProperty("file"u8, out JsonElement file) && Str(file, "file_data"u8) is { } fileData
-                        && OpenAIToAnthropicRequest.ParseDataUrl(fileData) is var (fileType, fileBase64))
-                    {
-                        contents.UserPart(InlineData(fileType, fileBase64));
-                    }
+                    (string fileType, string fileBase64) = ContentRules.OpenAIFileData(part.GetProperty("file"u8), ApiFormat.Gemini);
+                    contents.UserPart(InlineData(fileType, fileBase64));
                     break;
+                case var other:
+                    throw ContentRules.Part(other, ApiFormat.Gemini, "in a user message");
             }
         }
-    }
-
-    private static string OpenAIText(JsonElement content)
-    {
-        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
-        if (content.ValueKind != JsonValueKind.Array) return "";
-        var parts = new List<string>();
-        foreach (JsonElement part in content.EnumerateArray())
-        {
-            if (Str(part, "type"u8) is null or "text" && Str(part, "text"u8) is { Length: > 0 } text) parts.Add(text);
-        }
-        return string.Join("\n", parts);
     }
 
     // ---- parts -----------------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ internal ref struct GeminiPart
 /// <summary>
 /// The reading half of both Gemini stream translators. streamGenerateContent?alt=sse sends one GenerateContentResponse
 /// per <c>data:</c> event: a partial first candidate (text in pieces, function calls whole), usageMetadata (cumulative)
-/// on every event, finishReason on the last. There is no [DONE]: the stream just ends. Parsed with
+/// on every event, finishReason on the last. There is no [DONE]: the stream just ends, so one that ends without a
+/// finishReason (or a prompt blockReason) was cut short and ends with an error event. Parsed with
 /// <see cref="Utf8JsonReader"/>; text is handed on as escaped bytes, so a text event allocates nothing.
 /// </summary>
 public abstract class GeminiStreamReader : IStreamTranslator
@@ -52,9 +53,16 @@ public abstract class GeminiStreamReader : IStreamTranslator
         }
     }
 
-    public void OnCompleted(IBufferWriter<byte> output)
+    public bool OnCompleted(IBufferWriter<byte> output)
     {
-        if (!Finished) Complete(output);
+        if (Finished) return true;
+        if (FinishReason == GeminiWire.Finish.None)
+        {
+            OnFailed(StreamEnd.TruncatedMessage(ApiFormat.Gemini), output);
+            return false;
+        }
+        Complete(output);
+        return true;
     }
 
     public void OnFailed(string message, IBufferWriter<byte> output)

@@ -217,7 +217,7 @@ public static class OpenAIToAnthropicRequest
                 switch (role)
                 {
                     case "system" or "developer":
-                        string text = TextOf(content);
+                        string text = ContentRules.OpenAIText(content, ApiFormat.Anthropic);
                         if (text.Length > 0) system.Add(text);
                         break;
                     case "assistant":
@@ -229,7 +229,9 @@ public static class OpenAIToAnthropicRequest
                     case "user":
                         Append(turns, "user", UserBlocks(content));
                         break;
-                    // "function" (legacy) and unknown roles: dropped.
+                    default:
+                        // "function" (the legacy form of tool results) and unknown roles: nothing to put them in.
+                        throw ContentRules.Role(role, ApiFormat.Anthropic);
                 }
             }
             PairToolResults(turns);
@@ -303,23 +305,56 @@ public static class OpenAIToAnthropicRequest
                         AddText(blocks, Str(part, "text"u8));
                         break;
                     case "image_url":
-                        if (ImageBlock(part) is { } image) blocks.Add(image);
+                        blocks.Add(ImageBlock(part) ?? throw new TranslationException("an image_url part has no url."));
                         break;
                     case "file":
-                        if (part.TryGetProperty("file"u8, out JsonElement file) && Str(file, "file_data"u8) is { } data
-                            && ParseDataUrl(data) is var (mediaType, base64))
-                        {
-                            blocks.Add(new JsonObject
-                            {
-                                ["type"] = "document",
-                                ["source"] = new JsonObject { ["type"] = "base64", ["media_type"] = mediaType, ["data"] = base64 },
-                            });
-                        }
+                        blocks.Add(FileBlock(part.GetProperty("file"u8)));
                         break;
-                    // input_audio and unknown parts: no Anthropic equivalent, dropped.
+                    case "input_audio":
+                        throw ContentRules.Part("input_audio", ApiFormat.Anthropic, "Anthropic models take no audio input");
+                    case var other:
+                        throw ContentRules.Part(other, ApiFormat.Anthropic, "in a user message");
                 }
             }
             return blocks;
+        }
+
+        /// <summary>
+        /// An OpenAI <c>file</c> part → a PDF document (titled with the filename), a plain-text document (text/*, decoded),
+        /// or an image; other media types have no Anthropic equivalent.
+        /// </summary>
+        private static JsonObject FileBlock(JsonElement file)
+        {
+            (string mediaType, string base64) = ContentRules.OpenAIFileData(file, ApiFormat.Anthropic);
+            string? filename = Str(file, "filename"u8);
+            JsonObject block;
+            if (mediaType.Equals("application/pdf", StringComparison.OrdinalIgnoreCase))
+            {
+                block = new JsonObject { ["type"] = "document", ["source"] = new JsonObject { ["type"] = "base64", ["media_type"] = "application/pdf", ["data"] = base64 } };
+            }
+            else if (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase))
+            {
+                string text;
+                try
+                {
+                    text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+                }
+                catch (FormatException)
+                {
+                    throw new TranslationException($"the file part '{filename}' is not valid base64.");
+                }
+                block = new JsonObject { ["type"] = "document", ["source"] = new JsonObject { ["type"] = "text", ["media_type"] = "text/plain", ["data"] = text } };
+            }
+            else if (mediaType.ToLowerInvariant() is "image/jpeg" or "image/png" or "image/gif" or "image/webp")
+            {
+                return new JsonObject { ["type"] = "image", ["source"] = new JsonObject { ["type"] = "base64", ["media_type"] = mediaType, ["data"] = base64 } };
+            }
+            else
+            {
+                throw ContentRules.Part("file", ApiFormat.Anthropic, $"Anthropic documents are PDF or plain text, not {mediaType}");
+            }
+            if (!string.IsNullOrEmpty(filename)) block["title"] = filename;
+            return block;
         }
 
         private static JsonObject? ImageBlock(JsonElement part)
@@ -343,7 +378,12 @@ public static class OpenAIToAnthropicRequest
             {
                 foreach (JsonElement part in content.EnumerateArray())
                 {
-                    if (Str(part, "type"u8) is "text") AddText(blocks, Str(part, "text"u8));
+                    switch (Str(part, "type"u8))
+                    {
+                        case "text": AddText(blocks, Str(part, "text"u8)); break;
+                        case "refusal": AddText(blocks, Str(part, "refusal"u8)); break;
+                        case var other: throw ContentRules.Part(other, ApiFormat.Anthropic, "in an assistant message");
+                    }
                 }
             }
             if (message.TryGetProperty("tool_calls"u8, out JsonElement calls) && calls.ValueKind == JsonValueKind.Array)
@@ -367,7 +407,7 @@ public static class OpenAIToAnthropicRequest
         {
             ["type"] = "tool_result",
             ["tool_use_id"] = ToolCallIds.ToAnthropic(Str(message, "tool_call_id"u8)),
-            ["content"] = TextOf(content),
+            ["content"] = ContentRules.OpenAIText(content, ApiFormat.Anthropic),
         };
 
         private static void AddText(List<JsonObject> blocks, string? text)
@@ -401,18 +441,6 @@ public static class OpenAIToAnthropicRequest
         int marker = url.IndexOf(";base64", StringComparison.OrdinalIgnoreCase);
         if (comma < 0 || marker < 0 || marker > comma) return null;
         return (url[5..marker], url[(comma + 1)..]);
-    }
-
-    private static string TextOf(JsonElement content)
-    {
-        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
-        if (content.ValueKind != JsonValueKind.Array) return "";
-        var parts = new List<string>();
-        foreach (JsonElement part in content.EnumerateArray())
-        {
-            if (Str(part, "text"u8) is { Length: > 0 } text) parts.Add(text);
-        }
-        return string.Join("\n", parts);
     }
 
     private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>

@@ -9,8 +9,9 @@ namespace Switchboard.Protocols.Translation;
 /// <para>
 /// Guarantees a complete, valid event order whatever the upstream does: message_start and ping first; each content
 /// block opened, streamed and stopped before the next one opens, at indexes 0, 1, 2…; message_delta (stop_reason and
-/// usage) and message_stop once, at [DONE] or when the upstream ends. finish_reason is remembered, not acted on,
-/// because the usage chunk comes after it.
+/// usage) and message_stop once, at [DONE] or when the upstream ends after a finish_reason. finish_reason is
+/// remembered, not acted on, because the usage chunk comes after it. A stream that ends with neither was cut short: it
+/// ends with an error event, never a clean stop.
 /// </para>
 /// <para>
 /// Tool calls: fragments are keyed by the OpenAI <c>index</c> and streamed as input_json_delta as they arrive. Anthropic
@@ -94,9 +95,16 @@ public sealed class OpenAIToAnthropicStream : IStreamTranslator
         }
     }
 
-    public void OnCompleted(IBufferWriter<byte> output)
+    public bool OnCompleted(IBufferWriter<byte> output)
     {
-        if (!_finished) Finish(output);
+        if (_finished) return true;
+        if (_finishReason == FinishReason.None)
+        {
+            OnFailed(StreamEnd.TruncatedMessage(ApiFormat.OpenAI), output);
+            return false;
+        }
+        Finish(output); // some servers end at the finish_reason (and usage) without [DONE]
+        return true;
     }
 
     public void OnFailed(string message, IBufferWriter<byte> output)
