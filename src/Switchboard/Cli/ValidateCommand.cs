@@ -15,8 +15,9 @@ internal static class ValidateCommand
             var resolved = ConfigSource.Resolve(parse.GetValue(config), context);
             if (!ConfigSource.Report(resolved, context.Out) || resolved.Config is null) return ExitCodes.Failure;
             var c = resolved.Config;
-            var routes = c.Providers.Sum(p => p.RoutingPreferences.Count);
-            context.Out.WriteLine($"{resolved.Description}: OK — {c.Providers.Count} models, {c.Aliases.Count} aliases, {routes} routes, router {c.Routing.Router.ToString().ToLowerInvariant()}, listening on {c.Listeners[0].Address}:{c.Listeners[0].Port}.");
+            var routes = c.Providers.Sum(p => p.RoutingPreferences.Count) + c.RoutingPreferences.Count;
+            var router = c.Routing.Router == Config.RouterKind.Llm ? $"llm ({c.Routing.Model} at {c.Routing.BaseUrl})" : "embedded";
+            context.Out.WriteLine($"{resolved.Description}: OK — {c.Providers.Count} models, {c.Aliases.Count} aliases, {routes} routes, router {router}, listening on {c.Listeners[0].Address}:{c.Listeners[0].Port}.");
             return ExitCodes.Ok;
         });
         return command;

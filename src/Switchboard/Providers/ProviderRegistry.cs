@@ -30,7 +30,7 @@ public sealed class ProviderRegistry : IDisposable
                 _clients.Add(client);
                 resilience[poolKey] = new ProviderResilience(provider.Provider, config.Resilience, time);
             }
-            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, resilience[poolKey]);
+            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, resilience[poolKey], gatewayKeysOn: config.GatewayKeys.Count > 0);
         }
     }
 
