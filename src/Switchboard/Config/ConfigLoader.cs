@@ -251,6 +251,10 @@ public sealed partial class ConfigLoader
         {
             if (interfaceNode is not null)
                 Error(interfaceNode, $"provider_interface '{interfaceNode.Value}' is not one Switchboard speaks.", "use 'openai' (any OpenAI-compatible server), 'anthropic' or 'gemini'.");
+            else if (!IsRouterProvider(providerName) && Scalar(map, "base_url") is not null)
+                // archgw knows some providers Switchboard does not (amazon_bedrock, qwen): say how this one will be called.
+                Warn(modelNode ?? nameNode, $"provider '{providerName}' is not one Switchboard knows: it is called as an OpenAI-compatible server at its base_url.",
+                    "if it speaks another API, set provider_interface (openai, anthropic or gemini).");
             api = ApiFormat.OpenAI;
         }
 

@@ -377,6 +377,21 @@ public sealed class ArchgwConfigTests
         Assert.Equal(keys.Length, result.Warnings.Count());
     }
 
+    [Fact]
+    public void A_provider_archgw_knows_and_switchboard_does_not_is_called_as_openai_compatible_and_says_so()
+    {
+        var result = Load("""
+            llm_providers:
+              - model: amazon_bedrock/us.amazon.nova-pro-v1:0
+                base_url: https://bedrock-runtime.us-west-2.amazonaws.com
+                default: true
+            """);
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(2, warning.Line);
+        Assert.Contains("called as an OpenAI-compatible server", warning.Message);
+    }
+
     [Theory]
     [InlineData("30s", 30_000)]
     [InlineData("0.5s", 500)]
