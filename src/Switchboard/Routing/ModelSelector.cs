@@ -74,9 +74,6 @@ public sealed class ModelSelector
 
     public IRouteSelector? Router => _router;
 
-    /// <summary>How model names resolve to configured models (literal or bare id).</summary>
-    public ModelResolver Models => _models;
-
     /// <summary>Literal, bare id or alias: what needs no router. Null when the name is none of these.</summary>
     public ModelSelection? SelectExplicit(string? requested)
     {

@@ -40,6 +40,13 @@ public sealed class ArchgwCompatTests
           - name: arch-router
             model: arch/{RouterModel}
             base_url: {router.ToString().TrimEnd('/')}
+        {RoutedModels(openAI)}
+        tracing:
+          random_sampling: 100
+        """;
+
+    /// <summary>The demos' three models: gpt-4o-mini by default, gpt-4o and gpt-4.1 for the two routes.</summary>
+    private static string RoutedModels(Uri openAI) => $"""
           - model: openai/gpt-4o-mini
             access_key: $OPENAI_API_KEY
             base_url: {openAI}v1
@@ -56,8 +63,6 @@ public sealed class ArchgwCompatTests
             routing_preferences:
               - name: code generation
                 description: generating new code snippets, functions, or boilerplate based on user prompts or requirements
-        tracing:
-          random_sampling: 100
         """;
 
     /// <summary>plano 0.4.36's preference-routing override demo, addresses on loopback.</summary>
@@ -72,22 +77,7 @@ public sealed class ArchgwCompatTests
         model_providers:
           - model: plano/{RouterModel}
             base_url: {router.ToString().TrimEnd('/')}
-          - model: openai/gpt-4o-mini
-            access_key: $OPENAI_API_KEY
-            base_url: {openAI}v1
-            default: true
-          - model: openai/gpt-4o
-            access_key: $OPENAI_API_KEY
-            base_url: {openAI}v1
-            routing_preferences:
-              - name: code understanding
-                description: understand and explain existing code snippets, functions, or libraries
-          - model: openai/gpt-4.1
-            access_key: $OPENAI_API_KEY
-            base_url: {openAI}v1
-            routing_preferences:
-              - name: code generation
-                description: generating new code snippets, functions, or boilerplate based on user prompts or requirements
+        {RoutedModels(openAI)}
         """;
 
     private static ChatClient OpenAIChat(TestGateway gateway, string model, string key = "client") =>
