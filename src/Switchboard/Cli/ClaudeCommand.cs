@@ -14,12 +14,15 @@ internal static class ClaudeCommand
     /// <summary>The alias Claude Code's small/fast (haiku-class) calls use when the config defines it.</summary>
     public const string SmallFastAlias = "switchboard.claude.code.small.fast";
 
+    /// <summary>archgw's name for the same alias, which its configs define; used when the config has no <see cref="SmallFastAlias"/>.</summary>
+    public const string ArchgwSmallFastAlias = "arch.claude.code.small.fast";
+
     /// <summary>Claude Code needs some credential to start; the gateway holds the real keys.</summary>
     public const string PlaceholderToken = "switchboard";
 
     public static Command Create(CliContext context)
     {
-        var settings = new Option<string?>("--settings") { Description = "Claude Code settings (JSON or a file), passed to its own --settings; its \"env\" entries override Switchboard's." };
+        var settings = new Option<string?>("--settings") { Description = "Claude Code settings (JSON or a file), passed to its own --settings; its \"env\" entries override Switchboard's. Top-level ANTHROPIC_SMALL_FAST_MODEL and NON_INTERACTIVE_MODE are read as archgw's cli-agent does, not passed on." };
         // No short aliases here: -c and -p mean --continue and --print to claude, and users type them out of habit.
         var config = new Option<string?>("--config") { Description = "Config for the gateway, if it has to be started (default: ./config.yaml, else providers from environment keys)." };
         var port = new Option<int?>("--port") { Description = "Port for the gateway, if it has to be started." };
@@ -44,6 +47,8 @@ internal static class ClaudeCommand
             context.Error.WriteLine(settingsError);
             return ExitCodes.Usage;
         }
+        // archgw's `cli-agent claude` reads these two from the top level of --settings: they are not Claude Code settings.
+        var archgw = ClaudeSettings.TakeArchgwKeys(ref userSettings);
         // Before starting anything: no claude, nothing to do.
         if (ClaudeBinary.Find(context, out var problem) is not { } claude)
         {
@@ -67,10 +72,18 @@ internal static class ClaudeCommand
         env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1";
         env["DISABLE_AUTOUPDATER"] = "1";
         env[GatewayLocator.UrlVariable] = address; // so `switchboard statusline` finds this gateway, wherever it runs
-        if (await HasSmallFastAliasAsync(gatewayUrl, gatewayKey, cancellationToken).ConfigureAwait(false))
+        if ((archgw.SmallFastModel ?? await SmallFastAliasAsync(gatewayUrl, gatewayKey, cancellationToken).ConfigureAwait(false)) is { } smallFast)
         {
-            env["ANTHROPIC_SMALL_FAST_MODEL"] = SmallFastAlias;
-            env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = SmallFastAlias;
+            env["ANTHROPIC_SMALL_FAST_MODEL"] = smallFast;
+            env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = smallFast;
+        }
+        if (archgw.NonInteractive)
+        {
+            // As archgw does for NON_INTERACTIVE_MODE: no prompts, colours or line editing, for scripts and CI.
+            env["CI"] = "true";
+            env["FORCE_COLOR"] = "0";
+            env["NODE_NO_READLINE"] = "1";
+            env["TERM"] = "dumb";
         }
         foreach (var (name, value) in ClaudeSettings.EnvironmentOf(userSettings)) env[name] = value;
 
@@ -138,16 +151,18 @@ internal static class ClaudeCommand
         return resolved.Config?.GatewayKeys.FirstOrDefault(k => k.IsResolved)?.Value;
     }
 
-    private static async Task<bool> HasSmallFastAliasAsync(Uri gatewayUrl, string? gatewayKey, CancellationToken cancellationToken)
+    /// <summary>The small/fast alias the gateway offers: Switchboard's name, else archgw's; null when it has neither.</summary>
+    private static async Task<string?> SmallFastAliasAsync(Uri gatewayUrl, string? gatewayKey, CancellationToken cancellationToken)
     {
         try
         {
             using var client = new GatewayClient(gatewayUrl, TimeSpan.FromSeconds(3), gatewayKey);
-            return (await client.GetModelIdsAsync(cancellationToken).ConfigureAwait(false)).Contains(SmallFastAlias);
+            var models = await client.GetModelIdsAsync(cancellationToken).ConfigureAwait(false);
+            return models.Contains(SmallFastAlias) ? SmallFastAlias : models.Contains(ArchgwSmallFastAlias) ? ArchgwSmallFastAlias : null;
         }
         catch (Exception ex) when (GatewayClient.IsUnreachable(ex, cancellationToken) || ex is System.Text.Json.JsonException)
         {
-            return false;
+            return null;
         }
     }
 

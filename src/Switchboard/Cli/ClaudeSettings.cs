@@ -91,4 +91,32 @@ internal static class ClaudeSettings
             yield return new(name, value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString());
         }
     }
+
+    /// <summary>What archgw's `cli-agent claude` takes from the top level of --settings.</summary>
+    public readonly record struct ArchgwKeys(string? SmallFastModel, bool NonInteractive);
+
+    /// <summary>
+    /// Removes ANTHROPIC_SMALL_FAST_MODEL and NON_INTERACTIVE_MODE from the top level of the settings, as archgw's
+    /// `cli-agent claude` does (Claude Code would ignore them as settings), and returns them; the rest is passed on.
+    /// Settings left empty become null.
+    /// </summary>
+    public static ArchgwKeys TakeArchgwKeys(ref JsonObject? settings)
+    {
+        if (settings is null) return default;
+        string? smallFast = null;
+        if (settings.Remove("ANTHROPIC_SMALL_FAST_MODEL", out var model) && model is not null)
+            smallFast = model.GetValueKind() == JsonValueKind.String ? model.GetValue<string>() : model.ToJsonString();
+        var nonInteractive = settings.Remove("NON_INTERACTIVE_MODE", out var mode) && IsOn(mode);
+        if (settings.Count == 0) settings = null;
+        return new ArchgwKeys(string.IsNullOrWhiteSpace(smallFast) ? null : smallFast, nonInteractive);
+    }
+
+    /// <summary>true, "true"/"1"/"yes"/"on", or a non-zero number; anything else (false, "false", 0, "") is off.</summary>
+    private static bool IsOn(JsonNode? value) => value?.GetValueKind() switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.String => value.GetValue<string>().Trim().ToLowerInvariant() is "true" or "1" or "yes" or "on",
+        JsonValueKind.Number => value.GetValue<double>() != 0,
+        _ => false,
+    };
 }

@@ -42,11 +42,11 @@ internal static class ModelsCommand
             rows.Add(new ModelRow(p.Model, "model", null, p.Provider, Api(endpoint), endpoint.MissingKeyVariable is null, endpoint.MissingKeyVariable,
                 p.IsDefault, p.RoutingPreferences.Select(r => r.Name).ToList()));
         }
+        var models = new Routing.ModelResolver(config.Providers);
         foreach (var alias in config.Aliases.Values)
         {
-            // The alias is served by the literal it targets: exactly, or through a provider wildcard ("openai/*").
-            var target = providers.All.FirstOrDefault(e => string.Equals(e.Config.Model, alias.Target, StringComparison.OrdinalIgnoreCase))
-                ?? providers.All.FirstOrDefault(e => e.Config.ModelId == "*" && alias.Target.StartsWith(e.Config.Provider + "/", StringComparison.OrdinalIgnoreCase));
+            // The alias is served by the model its target resolves to, as a request's model would (literal or bare id).
+            var target = models.TryResolve(alias.Target, out var served, out _) ? providers.Get(served) : null;
             rows.Add(new ModelRow(alias.Alias, "alias", alias.Target, target?.Config.Provider ?? "?", target is null ? "?" : Api(target),
                 target is not null && target.MissingKeyVariable is null, target?.MissingKeyVariable, false, []));
         }

@@ -10,14 +10,13 @@ namespace Switchboard.Config;
 /// error and warning with its line and a fix, instead of stopping at the first.
 /// Uses YamlDotNet's representation model (not reflection) so each value keeps its line number.
 /// </summary>
-public sealed class ConfigLoader
+public sealed partial class ConfigLoader
 {
-    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry"];
+    private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
+        "routing_preferences", "tracing", "overrides"];
 
-    /// <summary>archgw keys that belong to features Switchboard does not implement (yet): warned about, never fatal.</summary>
-    private static readonly HashSet<string> KnownArchgwKeys = ["endpoints", "prompt_targets", "prompt_guards", "system_prompt", "tracing", "ratelimits", "overrides", "mode", "agents", "filters", "state_storage"];
-
-    private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol"];
+    private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
+        "headers", "passthrough_auth", "http_host"];
 
     private readonly EnvironmentSource _env;
     private readonly List<ConfigDiagnostic> _diagnostics = [];
@@ -77,8 +76,8 @@ public sealed class ConfigLoader
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
             if (TopLevelKeys.Contains(key)) continue;
-            if (KnownArchgwKeys.Contains(key))
-                Warn(keyNode, $"'{key}' is an archgw feature Switchboard does not implement yet; it is ignored.");
+            if (ArchgwKeys.TopLevel.TryGetValue(key, out var description))
+                _diagnostics.Add(ArchgwKeys.Ignored(LineOf(keyNode), key, description));
             else
                 Warn(keyNode, $"unknown key '{key}' is ignored.", SpellingFix(KeySpelling.Likely(key, TopLevelKeys)));
         }
@@ -87,16 +86,21 @@ public sealed class ConfigLoader
         if (version is not null && version.Value is not ("v1" or "v0.1" or "v0.1.0" or "0.1-beta" or "v0.3.0" or "v0.2.0") && !(version.Value ?? "").StartsWith('v'))
             Warn(version, $"unrecognised version '{version.Value}'; reading it as v1.");
 
+        var listeners = ParseListeners(root, out var listenerDefaults);
         var providers = ParseProviders(root);
+        var overrides = ParseOverrides(root, listenerDefaults);
+        // archgw names its router by a model_providers entry; an arch/ or plano/ one serves the router only, so it leaves the list.
+        var routing = ParseRouting(root, providers, overrides.RoutingModel);
         return new GatewayConfig
         {
-            Listeners = ParseListeners(root),
+            Listeners = listeners,
             Providers = providers,
             Aliases = ParseAliases(root),
-            Routing = ParseRouting(root),
+            RoutingPreferences = ParseTopLevelPreferences(root),
+            Routing = routing,
             Limits = ParseLimits(root),
-            Resilience = ParseResilience(root),
-            Telemetry = ParseTelemetry(root),
+            Resilience = ParseResilience(root, overrides.Resilience),
+            Telemetry = ParseTelemetry(root) with { SamplingRatio = ParseTracing(root) },
             GatewayKeys = ParseGatewayKeys(root),
             SourcePath = sourcePath,
         };
@@ -104,10 +108,12 @@ public sealed class ConfigLoader
 
     // ---- listeners -------------------------------------------------------------------------------
 
-    private IReadOnlyList<ListenerConfig> ParseListeners(YamlMappingNode root)
+    /// <param name="served">The served (first) listener's archgw timeout and retries, as resilience defaults.</param>
+    private IReadOnlyList<ListenerConfig> ParseListeners(YamlMappingNode root, out ResilienceConfig served)
     {
         var node = Child(root, "listeners");
         var result = new List<ListenerConfig>();
+        var maps = new List<YamlMappingNode>();
         switch (node)
         {
             case null:
@@ -119,6 +125,7 @@ public sealed class ConfigLoader
                     var kind = Scalar(map, "type")?.Value;
                     if (kind is "agent" or "prompt") { Warn(map, $"listener of type '{kind}' is an archgw feature Switchboard does not implement; it is ignored."); continue; }
                     result.Add(ParseListener(map, Scalar(map, "name")?.Value ?? "llm"));
+                    maps.Add(map);
                 }
                 break;
             case YamlMappingNode objectForm:
@@ -126,9 +133,9 @@ public sealed class ConfigLoader
                 foreach (var (keyNode, value) in objectForm.Children)
                 {
                     var key = ((YamlScalarNode)keyNode).Value;
-                    if (key == "egress_traffic" && value is YamlMappingNode egress) result.Add(ParseListener(egress, "egress_traffic"));
+                    if (key == "egress_traffic" && value is YamlMappingNode egress) { result.Add(ParseListener(egress, "egress_traffic")); maps.Add(egress); }
                     else if (key == "ingress_traffic") Warn(keyNode, "listeners.ingress_traffic (prompt targets) is an archgw feature Switchboard does not implement; it is ignored.");
-                    else if (value is YamlMappingNode other && Child(other, "port") is not null) result.Add(ParseListener(other, key ?? "llm"));
+                    else if (value is YamlMappingNode other && Child(other, "port") is not null) { result.Add(ParseListener(other, key ?? "llm")); maps.Add(other); }
                     else Warn(keyNode, $"unknown listener '{key}' is ignored.");
                 }
                 break;
@@ -139,12 +146,14 @@ public sealed class ConfigLoader
         if (result.Count > 1)
             Warn(node, $"{result.Count} listeners are configured; Switchboard serves the first ('{result[0].Name}') and ignores the rest.");
         if (result.Count == 0) result.Add(new ListenerConfig("llm", "127.0.0.1", 12000));
+        served = maps.Count > 0 ? ParseListenerResilience(maps[0]) : new ResilienceConfig();
         return result;
     }
 
     private ListenerConfig ParseListener(YamlMappingNode map, string name)
     {
-        var address = Scalar(map, "address")?.Value ?? "127.0.0.1";
+        WarnAboutListenerKeys(map);
+        var address = (Scalar(map, "address") ?? Scalar(map, "host"))?.Value ?? "127.0.0.1";
         if (address is "localhost") address = "127.0.0.1";
         var port = 12000;
         if (Scalar(map, "port") is { } portNode && (!int.TryParse(portNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 0 or > 65535))
@@ -244,6 +253,10 @@ public sealed class ConfigLoader
         {
             if (interfaceNode is not null)
                 Error(interfaceNode, $"provider_interface '{interfaceNode.Value}' is not one Switchboard speaks.", "use 'openai' (any OpenAI-compatible server), 'anthropic' or 'gemini'.");
+            else if (!IsRouterProvider(providerName) && Scalar(map, "base_url") is not null)
+                // archgw knows some providers Switchboard does not (amazon_bedrock, qwen): say how this one will be called.
+                Warn(modelNode ?? nameNode, $"provider '{providerName}' is not one Switchboard knows: it is called as an OpenAI-compatible server at its base_url.",
+                    "if it speaks another API, set provider_interface (openai, anthropic or gemini).");
             api = ApiFormat.OpenAI;
         }
 
@@ -266,7 +279,9 @@ public sealed class ConfigLoader
             }
         }
 
-        if (known is null && baseUrl is null && baseUrlNode is null)
+        if (IsRouterProvider(providerName) && baseUrl is null && baseUrlNode is null)
+            Error(modelNode ?? nameNode, $"router entry '{literal}' has no base_url.", "add the address of the server running the router model, e.g. 'base_url: http://127.0.0.1:11434' (Ollama).");
+        else if (known is null && baseUrl is null && baseUrlNode is null)
             Error(modelNode ?? nameNode, $"provider '{providerName}' is not one Switchboard knows, and no base_url is given.",
                 $"add 'base_url: https://…' and 'provider_interface: openai' (or anthropic), or use one of: {string.Join(", ", ProviderCatalog.All.Select(p => p.Name))}.");
         if (known is { DefaultBaseUrl: null } && baseUrl is null && baseUrlNode is null)
@@ -277,6 +292,15 @@ public sealed class ConfigLoader
         SecretValue? key = null;
         if (Scalar(map, "access_key") is { } keyNode && keyNode.Value is { Length: > 0 } rawKey)
             key = ParseSecret(rawKey);
+
+        var passthroughAuth = false;
+        if (Scalar(map, "passthrough_auth") is { } passthroughNode)
+        {
+            if (!TryParseBool(passthroughNode, out passthroughAuth))
+                Error(passthroughNode, $"passthrough_auth must be true or false, not '{passthroughNode.Value}'.");
+            else if (passthroughAuth && key is not null)
+                Warn(passthroughNode, $"'{literal}' has both passthrough_auth: true and access_key: the access_key is not used; the client's own Authorization is forwarded.", "remove access_key, or passthrough_auth.");
+        }
 
         var isDefault = false;
         if (Scalar(map, "default") is { } defaultNode && !TryParseBool(defaultNode, out isDefault))
@@ -302,6 +326,10 @@ public sealed class ConfigLoader
             Fallbacks = ParseStringList(map, "fallbacks"),
             RoutingPreferences = ParsePreferences(map),
             ApiVersion = Scalar(map, "api_version")?.Value,
+            Name = nameNode?.Value,
+            Headers = ParseHeaders(map),
+            PassthroughAuth = passthroughAuth,
+            HttpHost = ParseHttpHost(map),
             Line = LineOf(map),
         };
     }
@@ -383,22 +411,35 @@ public sealed class ConfigLoader
         return result;
     }
 
-    private RoutingConfig ParseRouting(YamlMappingNode root)
+    private static readonly HashSet<string> RoutingKeys = ["router", "base_url", "model", "access_key", "timeout_ms", "token_budget", "threshold", "llm_provider", "model_provider", "route_on_user_only"];
+
+    private RoutingConfig ParseRouting(YamlMappingNode root, List<ProviderConfig> providers, YamlScalarNode? overridesRoutingModel)
     {
-        var node = Child(root, "routing");
-        if (node is null) return new RoutingConfig();
-        if (node is not YamlMappingNode map)
-        {
-            Error(node, "routing must be a mapping.", "write e.g.\n  routing:\n    router: embedded");
-            return new RoutingConfig();
-        }
         var config = new RoutingConfig();
-        foreach (var (entryKey, _) in map.Children)
+        var node = Child(root, "routing");
+        var map = node as YamlMappingNode;
+        if (node is not null && map is null)
+            Error(node, "routing must be a mapping.", "write e.g.\n  routing:\n    router: embedded");
+        if (map is not null)
         {
-            var key = ((YamlScalarNode)entryKey).Value;
-            if (key is not ("router" or "base_url" or "model" or "access_key" or "timeout_ms" or "token_budget" or "threshold" or "llm_provider"))
-                Warn(entryKey, $"routing key '{key}' is not implemented by Switchboard; it is ignored.");
+            foreach (var (entryKey, _) in map.Children)
+            {
+                var key = ((YamlScalarNode)entryKey).Value ?? "";
+                if (RoutingKeys.Contains(key)) continue;
+                if (ArchgwKeys.Routing.TryGetValue(key, out var description)) _diagnostics.Add(ArchgwKeys.Ignored(LineOf(entryKey), "routing." + key, description));
+                else Warn(entryKey, $"routing key '{key}' is not implemented by Switchboard; it is ignored.");
+            }
+            config = ParseRoutingKeys(map, config);
         }
+        config = ResolveRouterEntry(map, providers, overridesRoutingModel, config);
+        if (config.Router == RouterKind.Llm && config.BaseUrl is null)
+            Error(map, "routing.router is 'llm' but routing.base_url is not set.", "add 'base_url: http://127.0.0.1:11434/v1' (an OpenAI-compatible endpoint serving the router model), or use 'router: embedded'.");
+        return config;
+    }
+
+    /// <summary>Switchboard's own routing keys (and route_on_user_only).</summary>
+    private RoutingConfig ParseRoutingKeys(YamlMappingNode map, RoutingConfig config)
+    {
         if (Scalar(map, "router") is { } routerNode)
         {
             switch (routerNode.Value?.ToLowerInvariant())
@@ -417,8 +458,8 @@ public sealed class ConfigLoader
                 Error(baseUrlNode, $"routing.base_url '{rawUrl}' is not a valid http(s) URL.", "e.g. 'http://127.0.0.1:11434/v1' for Ollama serving Arch-Router-1.5B.");
             else config = config with { BaseUrl = url };
         }
-        // archgw names the router model through llm_provider / model.
-        if ((Scalar(map, "model") ?? Scalar(map, "llm_provider"))?.Value is { Length: > 0 } model) config = config with { Model = model };
+        // archgw's routing.model names its hosted router model; with routing.llm_provider the entry's model id wins.
+        if (Scalar(map, "model")?.Value is { Length: > 0 } model) config = config with { Model = model };
         if (Scalar(map, "access_key")?.Value is { Length: > 0 } routerKey) config = config with { AccessKey = ParseSecret(routerKey) };
         if (Scalar(map, "timeout_ms") is { } timeoutNode)
         {
@@ -435,8 +476,11 @@ public sealed class ConfigLoader
             if (double.TryParse(thresholdNode.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t is >= 0 and <= 1) config = config with { Threshold = t };
             else Error(thresholdNode, $"routing.threshold must be a number from 0 to 1, not '{thresholdNode.Value}'.");
         }
-        if (config.Router == RouterKind.Llm && config.BaseUrl is null)
-            Error(map, "routing.router is 'llm' but routing.base_url is not set.", "add 'base_url: http://127.0.0.1:11434/v1' (an OpenAI-compatible endpoint serving the router model), or use 'router: embedded'.");
+        if (Scalar(map, "route_on_user_only") is { } userOnlyNode)
+        {
+            if (TryParseBool(userOnlyNode, out var userOnly)) config = config with { RouteOnUserOnly = userOnly };
+            else Error(userOnlyNode, $"routing.route_on_user_only must be true or false, not '{userOnlyNode.Value}'.");
+        }
         return config;
     }
 
@@ -452,9 +496,9 @@ public sealed class ConfigLoader
         return limits;
     }
 
-    private ResilienceConfig ParseResilience(YamlMappingNode root)
+    /// <param name="config">Defaults from archgw's listener timeout and retries and plano's overrides; these keys win.</param>
+    private ResilienceConfig ParseResilience(YamlMappingNode root, ResilienceConfig config)
     {
-        var config = new ResilienceConfig();
         if (Child(root, "resilience") is not YamlMappingNode map) return config;
         int Int(YamlMappingNode m, string key, int current, int min, int max)
         {

@@ -6,6 +6,8 @@ public sealed record GatewayConfig
     public required IReadOnlyList<ListenerConfig> Listeners { get; init; }
     public required IReadOnlyList<ProviderConfig> Providers { get; init; }
     public required IReadOnlyDictionary<string, AliasConfig> Aliases { get; init; }
+    /// <summary>plano's top-level routes: each names its models in order (the first answers, the rest are fallbacks).</summary>
+    public IReadOnlyList<RouteConfig> RoutingPreferences { get; init; } = [];
     public required RoutingConfig Routing { get; init; }
     public required LimitsConfig Limits { get; init; }
     public ResilienceConfig Resilience { get; init; } = new();
@@ -41,6 +43,14 @@ public sealed record ProviderConfig
     public IReadOnlyList<RoutePreference> RoutingPreferences { get; init; } = [];
     /// <summary>Azure OpenAI: api-version query parameter.</summary>
     public string? ApiVersion { get; init; }
+    /// <summary>archgw's label for the entry (routing.llm_provider names a router entry by it).</summary>
+    public string? Name { get; init; }
+    /// <summary>Extra headers sent upstream after the credential (archgw's <c>headers</c>), so they may replace User-Agent.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+    /// <summary>Forward the client's own Authorization instead of <see cref="AccessKey"/> (archgw's <c>passthrough_auth</c>).</summary>
+    public bool PassthroughAuth { get; init; }
+    /// <summary>Host header sent upstream instead of the base URL's host (archgw's <c>http_host</c>).</summary>
+    public string? HttpHost { get; init; }
     /// <summary>Line in the config file, for messages.</summary>
     public int Line { get; init; }
 }
@@ -51,6 +61,12 @@ public sealed record RoutePreference(string Name, string Description)
     /// <summary>Models or aliases to try, in order, when the route's model still fails after retries.</summary>
     public IReadOnlyList<string> Fallbacks { get; init; } = [];
 }
+
+/// <summary>
+/// A route of plano's top-level <c>routing_preferences</c>: described in plain words, answered by the first of
+/// <paramref name="Models"/>, the rest its fallbacks in order. Each model is a literal or a bare id.
+/// </summary>
+public sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line);
 
 public sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
 
@@ -68,6 +84,13 @@ public sealed record RoutingConfig
     public int TokenBudget { get; init; } = 2048;
     /// <summary>Embedded router: minimum confidence to pick a route rather than "other".</summary>
     public double? Threshold { get; init; }
+    /// <summary>
+    /// Route only when the conversation ends with a user turn that carries text; tool results and assistant steps
+    /// keep the decision made at that user turn (plano's <c>routing.route_on_user_only</c>).
+    /// </summary>
+    public bool RouteOnUserOnly { get; init; }
+    /// <summary>Where the llm router's endpoint came from, for messages ("model_providers entry 'arch-router' (line 14)").</summary>
+    public string? RouterSource { get; init; }
 }
 
 public sealed record LimitsConfig
@@ -106,6 +129,8 @@ public sealed record TelemetryConfig
     public Uri? OtlpEndpoint { get; init; }
     public string ServiceName { get; init; } = "switchboard";
     public int ExportIntervalMs { get; init; } = 10_000;
+    /// <summary>Share of requests traced (0 to 1), from archgw's <c>tracing.random_sampling</c>; null traces every request.</summary>
+    public double? SamplingRatio { get; init; }
 }
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>

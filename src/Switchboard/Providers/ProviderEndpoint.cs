@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
 
 namespace Switchboard.Providers;
@@ -26,8 +27,12 @@ public sealed class ProviderEndpoint
     private Uri? _completionUri;
     private AuthenticationHeaderValue? _bearer;
 
-    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, EndpointCircuit circuit, ResilienceConfig resilience, TimeProvider? time)
+    private readonly bool _gatewayKeysOn;
+
+    /// <param name="gatewayKeysOn">Gateway keys are configured: passthrough_auth must not forward the header that carried one.</param>
+    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, EndpointCircuit circuit, ResilienceConfig resilience, TimeProvider? time, bool gatewayKeysOn = false)
     {
+        _gatewayKeysOn = gatewayKeysOn;
         Circuit = circuit;
         _resilienceConfig = resilience;
         _time = time;
@@ -69,7 +74,7 @@ public sealed class ProviderEndpoint
 
     /// <summary>The environment variable to set when the key is needed but missing; null when the key is usable.</summary>
     public string? MissingKeyVariable =>
-        Config.AccessKey switch
+        Config.PassthroughAuth ? null : Config.AccessKey switch
         {
             { IsResolved: true } => null,
             { VariableName: { } name } => name,
@@ -96,9 +101,17 @@ public sealed class ProviderEndpoint
 
     public Uri CountTokensUri => new(_basePath + "/messages/count_tokens");
 
-    /// <summary>Applies the configured credential. The client's own credentials are never forwarded.</summary>
-    public void ApplyAuth(HttpRequestHeaders headers)
+    /// <summary>
+    /// Applies the configured credential. The client's own credentials are never forwarded, except with
+    /// passthrough_auth, and never a gateway key.
+    /// </summary>
+    public void ApplyAuth(HttpRequestHeaders headers, IHeaderDictionary? clientHeaders = null)
     {
+        if (Config.PassthroughAuth)
+        {
+            if (clientHeaders is not null) ForwardClientCredentials(headers, clientHeaders);
+            return;
+        }
         var key = Config.AccessKey?.Value;
         switch (Kind.Auth)
         {
@@ -115,5 +128,34 @@ public sealed class ProviderEndpoint
                 if (key is not null) headers.Authorization = _bearer ??= new AuthenticationHeaderValue("Bearer", key);
                 break;
         }
+    }
+
+    /// <summary>
+    /// passthrough_auth: the client's own Authorization (and, toward an Anthropic-style API, its x-api-key) replaces
+    /// access_key. With gateway keys on, the client sent its gateway key in x-api-key or, lacking that, in
+    /// Authorization (see GatewayKeys); that header stays here.
+    /// </summary>
+    private void ForwardClientCredentials(HttpRequestHeaders headers, IHeaderDictionary clientHeaders)
+    {
+        var apiKey = clientHeaders["x-api-key"];
+        var authorization = clientHeaders.Authorization;
+        var gatewayKeyInApiKey = _gatewayKeysOn && apiKey.Count > 0 && apiKey[0] is { Length: > 0 };
+        if (authorization.Count > 0 && (!_gatewayKeysOn || gatewayKeyInApiKey))
+            headers.TryAddWithoutValidation("Authorization", (IEnumerable<string?>)authorization);
+        if (!_gatewayKeysOn && Kind.Auth == AuthStyle.AnthropicApiKey && apiKey.Count > 0)
+            headers.TryAddWithoutValidation("x-api-key", (IEnumerable<string?>)apiKey);
+    }
+
+    /// <summary>The configured <c>headers</c> (after the credential, so they may replace it or User-Agent) and <c>http_host</c>.</summary>
+    public void ApplyConfiguredHeaders(HttpRequestHeaders headers)
+    {
+        var configured = Config.Headers;
+        for (var i = 0; i < configured.Count; i++) // no enumerator: this runs on every request
+        {
+            var (name, value) = configured[i];
+            headers.Remove(name);
+            headers.TryAddWithoutValidation(name, value);
+        }
+        if (Config.HttpHost is { } host) headers.Host = host;
     }
 }

@@ -32,7 +32,7 @@ public sealed class ProviderRegistry : IDisposable
                 _clients.Add(client);
                 circuits[poolKey] = new EndpointCircuit(provider.Provider, authority, config.Resilience, time);
             }
-            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, circuits[poolKey], config.Resilience, time);
+            _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, circuits[poolKey], config.Resilience, time, gatewayKeysOn: config.GatewayKeys.Count > 0);
         }
     }
 

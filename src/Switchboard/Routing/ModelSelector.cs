@@ -44,8 +44,8 @@ public sealed class ModelSelector
     public const string RouteHeader = "x-switchboard-route";
 
     private readonly GatewayConfig _config;
-    private readonly Dictionary<string, ProviderConfig> _byLiteral = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, ProviderConfig?> _byBareId = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ModelResolver _models;
+    private readonly Dictionary<string, (ProviderConfig Provider, string ModelId)> _aliases = new(StringComparer.OrdinalIgnoreCase);
     private readonly IRouteSelector? _router;
     private readonly RouteDecisionCache? _cache;
 
@@ -54,21 +54,22 @@ public sealed class ModelSelector
         _config = config;
         _router = router;
         _cache = cache;
-        foreach (var p in config.Providers)
-        {
-            _byLiteral.TryAdd(p.Model, p);
-            if (p.ModelId == "*") continue;
-            // A bare id served by two providers is ambiguous: remember that with a null entry.
-            _byBareId[p.ModelId] = _byBareId.ContainsKey(p.ModelId) ? null : p;
-        }
+        _models = new ModelResolver(config.Providers);
+        // Alias targets resolve like a request's model (literal or unambiguous bare id); the validator rejects the rest.
+        foreach (var alias in config.Aliases.Values)
+            if (_models.TryResolve(alias.Target, out var target, out var targetId)) _aliases[alias.Alias] = (target, targetId);
         var routes = new List<RouteDefinition>();
         foreach (var p in config.Providers)
             foreach (var pref in p.RoutingPreferences)
                 routes.Add(new RouteDefinition(pref.Name, pref.Description, p.Model) { Fallbacks = pref.Fallbacks });
+        // plano's top-level routes: the first model answers, the others are its fallbacks in order.
+        foreach (var route in config.RoutingPreferences)
+            if (route.Models.Count > 0 && LiteralOf(route.Models[0]) is { } first)
+                routes.Add(new RouteDefinition(route.Name, route.Description, first) { Fallbacks = route.Models.Skip(1).ToList() });
         Policy = routes.Count > 0 ? new RoutePolicy(routes) : null;
     }
 
-    /// <summary>The routes from every provider's routing_preferences, in config order; null when there are none.</summary>
+    /// <summary>The routes from every provider's routing_preferences and the top-level ones, in config order; null when there are none.</summary>
     public RoutePolicy? Policy { get; }
 
     public IRouteSelector? Router => _router;
@@ -77,12 +78,12 @@ public sealed class ModelSelector
     public ModelSelection? SelectExplicit(string? requested)
     {
         if (string.IsNullOrEmpty(requested)) return null;
-        if (TryLiteral(requested, out var provider, out var id))
+        if (_models.TryLiteral(requested, out var provider, out var id))
             return new ModelSelection(provider, id, SelectionKind.Literal, requested);
-        if (_byBareId.TryGetValue(requested, out var bare) && bare is not null)
+        if (_models.TryBareId(requested, out var bare))
             return new ModelSelection(bare, bare.ModelId, SelectionKind.BareId, requested);
-        if (_config.Aliases.TryGetValue(requested, out var alias) && TryLiteral(alias.Target, out var target, out var targetId))
-            return new ModelSelection(target, targetId, SelectionKind.Alias, requested);
+        if (_aliases.TryGetValue(requested, out var alias))
+            return new ModelSelection(alias.Provider, alias.ModelId, SelectionKind.Alias, requested);
         return null;
     }
 
@@ -96,7 +97,7 @@ public sealed class ModelSelector
         requested ??= "";
         var forced = routeHeader?.Trim();
         if (forced is { Length: > 0 } && !forced.Equals("none", StringComparison.OrdinalIgnoreCase) && Policy?.Find(forced) is { } forcedRoute
-            && TryLiteral(forcedRoute.Model, out var forcedProvider, out var forcedId))
+            && _models.TryLiteral(forcedRoute.Model, out var forcedProvider, out var forcedId))
             return new ModelSelection(forcedProvider, forcedId, SelectionKind.Routed, requested, forcedRoute.Name, "forced", RouteReason.Forced);
 
         if (SelectExplicit(requested) is { } explicitSelection) return explicitSelection;
@@ -110,12 +111,9 @@ public sealed class ModelSelector
             try
             {
                 var input = buildInput();
-                if (input.Turns.Count == 0)
-                    decision = new RouteSelection(null, RouteReason.Other, "no user text to route on");
-                else if (_cache is not null)
-                    decision = (await _cache.GetOrSelectAsync(_router, input, Policy, cancellationToken).ConfigureAwait(false)).Selection;
-                else
-                    decision = await _router.SelectAsync(input, Policy, cancellationToken).ConfigureAwait(false);
+                decision = input.Turns.Count == 0
+                    ? new RouteSelection(null, RouteReason.Other, "no user text to route on")
+                    : await DecideAsync(_router, input, Policy, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -123,7 +121,7 @@ public sealed class ModelSelector
                 decision = new RouteSelection(null, RouteReason.Error, $"{ex.GetType().Name}: {ex.Message}");
             }
             var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            if (decision.Route is not null && Policy.Find(decision.Route) is { } route && TryLiteral(route.Model, out var routed, out var routedId))
+            if (decision.Route is not null && Policy.Find(decision.Route) is { } route && _models.TryLiteral(route.Model, out var routed, out var routedId))
                 return new ModelSelection(routed, routedId, SelectionKind.Routed, requested, route.Name, _router.Name, RouteReason.Matched, decision.Detail, elapsed);
             // No route fits (or routing failed): the default answers; with no default, nothing does.
             return Fallback(requested, decision.Reason == RouteReason.Matched ? RouteReason.Other : decision.Reason, decision.Detail, elapsed) is { } fallback
@@ -134,6 +132,25 @@ public sealed class ModelSelector
         return Fallback(requested, null, null, 0);
     }
 
+    /// <summary>
+    /// The router's decision, through the cache. With routing.route_on_user_only, a conversation that does not end
+    /// with a user turn (a tool result, an assistant step) keeps the decision made at its latest user turn, whatever
+    /// it was (a timeout that sent it to the default included), so an agentic loop never changes model mid-turn.
+    /// </summary>
+    private async ValueTask<RouteSelection> DecideAsync(IRouteSelector router, RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
+    {
+        var holds = _config.Routing.RouteOnUserOnly && _cache is not null;
+        if (holds && !input.EndsWithUserTurn && _cache!.TryGetHeld(policy, router.Name, input, out var held))
+            return held with { Detail = held.Detail is null ? HeldDetail : $"{HeldDetail}; {held.Detail}" };
+        var decision = _cache is not null
+            ? (await _cache.GetOrSelectAsync(router, input, policy, cancellationToken).ConfigureAwait(false)).Selection
+            : await router.SelectAsync(input, policy, cancellationToken).ConfigureAwait(false);
+        if (holds) _cache!.Hold(policy, router.Name, input, decision);
+        return decision;
+    }
+
+    private const string HeldDetail = "held from the latest user turn (route_on_user_only)";
+
     private ModelSelection? Fallback(string requested, RouteReason? reason, string? detail, double elapsedMs)
     {
         var fallback = _config.DefaultProvider;
@@ -141,22 +158,11 @@ public sealed class ModelSelector
         return new ModelSelection(fallback, fallback.ModelId == "*" ? requested : fallback.ModelId, SelectionKind.Default, requested, null, "none", reason, detail, elapsedMs);
     }
 
-    private bool TryLiteral(string literal, out ProviderConfig provider, out string modelId)
-    {
-        if (_byLiteral.TryGetValue(literal, out provider!))
-        {
-            modelId = provider.ModelId;
-            return true;
-        }
-        var slash = literal.IndexOf('/');
-        if (slash > 0 && _byLiteral.TryGetValue(string.Concat(literal.AsSpan(0, slash), "/*"), out provider!))
-        {
-            modelId = literal[(slash + 1)..];
-            return true;
-        }
-        modelId = "";
-        return false;
-    }
+    /// <summary>The literal a name resolves to ("gpt-4.1" → "openai/gpt-4.1"; a wildcard's "openrouter/x" stays as it is).</summary>
+    private string? LiteralOf(string name) =>
+        !_models.TryResolve(name, out var provider, out var id) ? null
+        : provider.ModelId == "*" ? $"{provider.Provider}/{id}"
+        : provider.Model;
 
     /// <summary>
     /// What answers when <paramref name="selection"/>'s model still fails after retries, in order: the alias's or

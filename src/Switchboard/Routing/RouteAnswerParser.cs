@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Switchboard.Routing;
 
 /// <summary>
-/// Reads <c>{"route": "name"}</c> out of what a router model actually says: code fences, single quotes,
-/// whitespace and prose around the JSON, or a bare route name. Small models are sloppy; the gateway is not.
+/// Reads <c>{"route": "name"}</c> (Arch-Router) or <c>{"route": ["name", …]}</c> (Plano-Orchestrator, first name
+/// wins) out of what a router model actually says: code fences, single quotes, whitespace and prose around the JSON,
+/// or a bare route name. Small models are sloppy; the gateway is not.
 /// </summary>
 public static class RouteAnswerParser
 {
@@ -61,9 +62,16 @@ public static class RouteAnswerParser
             foreach (var property in root.EnumerateObject())
             {
                 if (!property.Name.Equals("route", StringComparison.OrdinalIgnoreCase)) continue;
-                if (property.Value.ValueKind == JsonValueKind.Null) return true; // {"route": null} means other
-                if (property.Value.ValueKind != JsonValueKind.String) return false;
-                route = property.Value.GetString()!.Trim();
+                var value = property.Value;
+                if (value.ValueKind == JsonValueKind.Null) return true; // {"route": null} means other
+                if (value.ValueKind == JsonValueKind.Array)
+                {
+                    // Plano-Orchestrator ranks routes: the first answers; [] means other.
+                    if (value.GetArrayLength() == 0) return true;
+                    value = value[0];
+                }
+                if (value.ValueKind != JsonValueKind.String) return false;
+                route = value.GetString()!.Trim();
                 return true;
             }
             return false;

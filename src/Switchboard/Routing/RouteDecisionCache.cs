@@ -4,13 +4,15 @@ namespace Switchboard.Routing;
 /// Routing decisions per conversation state: (policy fingerprint, router name, input key) → selection.
 /// Claude Code re-sends the same conversation many times per user turn (every tool round-trip), so the
 /// router runs once per user turn. Bounded LRU, thread-safe. Only Matched and Other are cached: a Timeout
-/// or Error is retried on the next request rather than pinned.
+/// or Error is retried on the next request rather than pinned. Apart from those, it holds the decision made at
+/// each conversation's latest user turn, whatever it was, for routing.route_on_user_only.
 /// </summary>
 public sealed class RouteDecisionCache
 {
     public const int DefaultCapacity = 10_000;
 
-    private readonly record struct Key(string PolicyFingerprint, string Router, string InputKey);
+    /// <summary><paramref name="Held"/>: the decision held for the conversation up to its latest user turn (route_on_user_only).</summary>
+    private readonly record struct Key(string PolicyFingerprint, string Router, string InputKey, bool Held = false);
 
     private sealed class Node(Key key, RouteSelection value)
     {
@@ -46,9 +48,15 @@ public sealed class RouteDecisionCache
     public static bool IsCacheable(RouteSelection selection) =>
         selection.Reason is RouteReason.Matched or RouteReason.Other;
 
-    public bool TryGet(RoutePolicy policy, string router, RouterInput input, out RouteSelection selection)
+    public bool TryGet(RoutePolicy policy, string router, RouterInput input, out RouteSelection selection) =>
+        TryGet(new Key(policy.Fingerprint, router, input.CacheKey), out selection);
+
+    /// <summary>The decision held for this conversation state by <see cref="Hold"/>.</summary>
+    public bool TryGetHeld(RoutePolicy policy, string router, RouterInput input, out RouteSelection selection) =>
+        TryGet(new Key(policy.Fingerprint, router, input.CacheKey, Held: true), out selection);
+
+    private bool TryGet(Key key, out RouteSelection selection)
     {
-        var key = new Key(policy.Fingerprint, router, input.CacheKey);
         lock (_lock)
         {
             if (_map.TryGetValue(key, out var node))
@@ -68,14 +76,27 @@ public sealed class RouteDecisionCache
     public bool Set(RoutePolicy policy, string router, RouterInput input, RouteSelection selection)
     {
         if (!IsCacheable(selection)) return false;
-        var key = new Key(policy.Fingerprint, router, input.CacheKey);
+        Store(new Key(policy.Fingerprint, router, input.CacheKey), selection);
+        return true;
+    }
+
+    /// <summary>
+    /// Holds the decision made at a conversation's latest user turn, of any kind (a timeout included), for the
+    /// requests of that turn that follow (tool results, assistant steps); kept apart from the ordinary entries, so a
+    /// timeout still never answers a new user turn.
+    /// </summary>
+    public void Hold(RoutePolicy policy, string router, RouterInput input, RouteSelection selection) =>
+        Store(new Key(policy.Fingerprint, router, input.CacheKey, Held: true), selection);
+
+    private void Store(Key key, RouteSelection selection)
+    {
         lock (_lock)
         {
             if (_map.TryGetValue(key, out var existing))
             {
                 existing.Value = selection;
                 MoveToFront(existing);
-                return true;
+                return;
             }
             if (_map.Count >= Capacity && _tail is { } evicted)
             {
@@ -86,7 +107,6 @@ public sealed class RouteDecisionCache
             _map.Add(key, node);
             LinkFront(node);
         }
-        return true;
     }
 
     /// <summary>The cached decision, or the selector's (cached when cacheable). Concurrent misses may both route.</summary>

@@ -42,6 +42,12 @@ public sealed record RouterInput(IReadOnlyList<RouterTurn> Turns)
     /// <summary>Stable key of the conversation state, for the decision cache.</summary>
     public string CacheKey { get; } = ComputeKey(Turns);
 
+    /// <summary>
+    /// False when the request's last message is not a user turn with text (a tool result, an assistant step); then,
+    /// built for routing.route_on_user_only, the turns end at the latest user turn, so the key is that turn's.
+    /// </summary>
+    public bool EndsWithUserTurn { get; init; } = true;
+
     private static string ComputeKey(IReadOnlyList<RouterTurn> turns)
     {
         var text = new System.Text.StringBuilder();

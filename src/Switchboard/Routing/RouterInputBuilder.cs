@@ -17,43 +17,45 @@ public static class RouterInputBuilder
     private const string ReminderClose = "</system-reminder>";
 
     /// <summary>Builds the router input from a request body in the client's API.</summary>
-    public static RouterInput FromRequest(ApiFormat api, JsonElement body, int tokenBudget = DefaultTokenBudget) => api switch
+    /// <param name="upToLatestUserTurn">
+    /// routing.route_on_user_only: when the conversation does not end with a user turn that carries text, the input
+    /// ends at its latest user turn instead (the state the decision to keep was made on).
+    /// </param>
+    public static RouterInput FromRequest(ApiFormat api, JsonElement body, int tokenBudget = DefaultTokenBudget, bool upToLatestUserTurn = false)
     {
-        ApiFormat.Anthropic => FromAnthropicMessages(body, tokenBudget),
-        _ => FromOpenAIChat(body, tokenBudget),
-    };
+        // Both APIs share the shape read here: content as a string or blocks/parts, only "text" ones count; Anthropic tool results and OpenAI
+        // "tool" messages contribute nothing (and so a conversation ending with one does not end with a user turn).
+        var turns = new List<RouterTurn>();
+        var endsWithUserTurn = false;
+        foreach (var message in EnumerateMessages(body))
+        {
+            endsWithUserTurn = false;
+            if (!TryGetRole(message, out var role)) continue; // system, developer, tool, function, unknown roles
+            if (!message.TryGetProperty("content", out var content)) continue;
+            endsWithUserTurn = AddTurn(turns, role, ExtractText(content, textBlockType: "text")) && role == TurnRole.User;
+        }
+        if (upToLatestUserTurn && !endsWithUserTurn)
+        {
+            var latestUser = turns.FindLastIndex(t => t.Role == TurnRole.User);
+            turns.RemoveRange(latestUser + 1, turns.Count - latestUser - 1);
+        }
+        return Trim(turns, tokenBudget, endsWithUserTurn);
+    }
 
     /// <summary>Anthropic Messages: <c>messages[].content</c> as a string or blocks; only text blocks count.</summary>
-    public static RouterInput FromAnthropicMessages(JsonElement body, int tokenBudget = DefaultTokenBudget)
-    {
-        var turns = new List<RouterTurn>();
-        foreach (var message in EnumerateMessages(body))
-        {
-            if (!TryGetRole(message, out var role)) continue; // "system" mid-conversation and unknown roles
-            if (!message.TryGetProperty("content", out var content)) continue;
-            AddTurn(turns, role, ExtractText(content, textBlockType: "text"));
-        }
-        return FromTurns(turns, tokenBudget);
-    }
+    public static RouterInput FromAnthropicMessages(JsonElement body, int tokenBudget = DefaultTokenBudget) => FromRequest(ApiFormat.Anthropic, body, tokenBudget);
 
     /// <summary>OpenAI Chat Completions: user/assistant content as a string or parts; tool calls ignored.</summary>
-    public static RouterInput FromOpenAIChat(JsonElement body, int tokenBudget = DefaultTokenBudget)
-    {
-        var turns = new List<RouterTurn>();
-        foreach (var message in EnumerateMessages(body))
-        {
-            if (!TryGetRole(message, out var role)) continue; // system, developer, tool, function
-            if (!message.TryGetProperty("content", out var content)) continue;
-            AddTurn(turns, role, ExtractText(content, textBlockType: "text"));
-        }
-        return FromTurns(turns, tokenBudget);
-    }
+    public static RouterInput FromOpenAIChat(JsonElement body, int tokenBudget = DefaultTokenBudget) => FromRequest(ApiFormat.OpenAI, body, tokenBudget);
 
     /// <summary>
     /// Applies the budget to turns already reduced to text (oldest first): the latest user turn is kept whole,
     /// then the newest other turns while they fit. Empty turns are dropped. The result is oldest first.
     /// </summary>
-    public static RouterInput FromTurns(IReadOnlyList<RouterTurn> turns, int tokenBudget = DefaultTokenBudget)
+    public static RouterInput FromTurns(IReadOnlyList<RouterTurn> turns, int tokenBudget = DefaultTokenBudget) =>
+        Trim(turns, tokenBudget, endsWithUserTurn: turns.Count > 0 && turns[^1].Role == TurnRole.User);
+
+    private static RouterInput Trim(IReadOnlyList<RouterTurn> turns, int tokenBudget, bool endsWithUserTurn)
     {
         if (tokenBudget <= 0) tokenBudget = DefaultTokenBudget;
 
@@ -86,7 +88,7 @@ public static class RouterInputBuilder
         var kept = new List<RouterTurn>();
         for (var i = 0; i < turns.Count; i++)
             if (keep[i]) kept.Add(turns[i]);
-        return new RouterInput(kept);
+        return new RouterInput(kept) { EndsWithUserTurn = endsWithUserTurn };
     }
 
     /// <summary>Removes every &lt;system-reminder&gt;…&lt;/system-reminder&gt; block (an unclosed one runs to the end).</summary>
@@ -174,10 +176,12 @@ public static class RouterInputBuilder
         }
     }
 
-    private static void AddTurn(List<RouterTurn> turns, TurnRole role, string text)
+    /// <summary>Adds the turn when it has text; false for tool_result-only user turns, tool-call-only assistant turns, reminders.</summary>
+    private static bool AddTurn(List<RouterTurn> turns, TurnRole role, string text)
     {
         text = StripSystemReminders(text).Trim();
-        if (text.Length == 0) return; // tool_result-only user turns, tool-call-only assistant turns, reminders
+        if (text.Length == 0) return false;
         turns.Add(new RouterTurn(role, text));
+        return true;
     }
 }

@@ -150,7 +150,7 @@ internal sealed class CompletionPipeline(
         var bodyMemory = body.Memory;
         var selection = await snapshot.Selector.SelectAsync(
             peek.Model, request.Headers[ModelSelector.RouteHeader].ToString(),
-            () => BuildRouterInput(bodyMemory, client, snapshot.Config.Routing.TokenBudget), aborted).ConfigureAwait(false);
+            () => BuildRouterInput(bodyMemory, client, snapshot.Config.Routing), aborted).ConfigureAwait(false);
         if (selection is null)
         {
             await Reject(context, record, 404,
@@ -279,10 +279,10 @@ internal sealed class CompletionPipeline(
     }
 
     /// <summary>Only when a router will run: the conversation's user and assistant text.</summary>
-    private static RouterInput BuildRouterInput(ReadOnlyMemory<byte> body, ApiFormat client, int tokenBudget)
+    private static RouterInput BuildRouterInput(ReadOnlyMemory<byte> body, ApiFormat client, Config.RoutingConfig routing)
     {
         using var document = JsonDocument.Parse(body, RequestPeek.DocumentOptions);
-        return RouterInputBuilder.FromRequest(client, document.RootElement, tokenBudget);
+        return RouterInputBuilder.FromRequest(client, document.RootElement, routing.TokenBudget, routing.RouteOnUserOnly);
     }
 
     private static async Task CountTokensLocally(HttpContext context, RequestRecord record, JsonElement request)

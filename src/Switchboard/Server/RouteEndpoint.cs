@@ -49,7 +49,7 @@ internal static class RouteEndpoint
                 if (client == ApiFormat.OpenAI && LooksAnthropic(root)) client = ApiFormat.Anthropic;
                 var requested = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                 var selection = await snapshot.Selector.SelectAsync(requested, request.Headers[ModelSelector.RouteHeader].ToString(),
-                    () => RouterInputBuilder.FromRequest(client, root, snapshot.Config.Routing.TokenBudget), context.RequestAborted).ConfigureAwait(false);
+                    () => RouterInputBuilder.FromRequest(client, root, snapshot.Config.Routing.TokenBudget, snapshot.Config.Routing.RouteOnUserOnly), context.RequestAborted).ConfigureAwait(false);
                 var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
                 using (var writer = new Utf8JsonWriter(buffer, ClientErrors.WriterOptions)) RouteDecisionJson.Write(writer, selection, requested);
                 context.Response.ContentType = "application/json";

@@ -40,6 +40,8 @@ internal sealed class TelemetryExport : IDisposable
             .Build();
         var traces = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
+            // archgw's tracing.random_sampling: that share of new traces; a client's sampled trace is always followed.
+            .SetSampler(config.SamplingRatio is { } ratio ? new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)) : new ParentBasedSampler(new AlwaysOnSampler()))
             .AddSource(GatewayMetrics.Name)
             .AddOtlpExporter(exporter =>
             {

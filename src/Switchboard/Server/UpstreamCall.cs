@@ -34,7 +34,8 @@ internal static class UpstreamCall
             }
             if (!hasVersion) request.Headers.TryAddWithoutValidation("anthropic-version", ProviderEndpoint.DefaultAnthropicVersion);
         }
-        endpoint.ApplyAuth(request.Headers);
+        endpoint.ApplyAuth(request.Headers, clientHeaders);
+        endpoint.ApplyConfiguredHeaders(request.Headers);
         // Trace context: while the gateway traces (an OpenTelemetry exporter listens), HttpClient sends its own span's
         // traceparent, a child of the client's; otherwise the client's passes through unchanged, as a proxy that
         // takes no part in the trace should.

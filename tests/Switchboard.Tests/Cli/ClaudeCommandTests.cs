@@ -144,6 +144,48 @@ public sealed class ClaudeCommandTests
     }
 
     [Fact]
+    public async Task Takes_archgws_top_level_settings_keys_and_passes_the_rest_to_claude()
+    {
+        await using var gateway = await TestGateway.StartAsync(ConfigWithSmallFastAlias);
+        using var cli = Harness(exitCode: 0);
+
+        // The command archgw's docs show for `archgw cli-agent claude`.
+        var result = await cli.RunAsync("claude", "--url", gateway.BaseUrl.ToString(),
+            "--settings", """{"ANTHROPIC_SMALL_FAST_MODEL": "deepseek-coder-v2", "NON_INTERACTIVE_MODE": true, "model": "opus"}""");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var env = ReadEnv(cli);
+        Assert.Equal("deepseek-coder-v2", env["ANTHROPIC_SMALL_FAST_MODEL"]); // over the config's alias, as archgw
+        Assert.Equal("deepseek-coder-v2", env["ANTHROPIC_DEFAULT_HAIKU_MODEL"]);
+        Assert.Equal(("true", "0", "1", "dumb"), (env["CI"], env["FORCE_COLOR"], env["NODE_NO_READLINE"], env["TERM"]));
+        var args = ReadArgs(cli);
+        using var settings = JsonDocument.Parse(args[1]);
+        Assert.Equal("opus", settings.RootElement.GetProperty("model").GetString());
+        Assert.False(settings.RootElement.TryGetProperty("ANTHROPIC_SMALL_FAST_MODEL", out _));
+        Assert.False(settings.RootElement.TryGetProperty("NON_INTERACTIVE_MODE", out _));
+
+        // Off unless asked for; and only those two keys are taken.
+        cli["TERM"] = "xterm-256color";
+        var interactive = await cli.RunAsync("claude", "--url", gateway.BaseUrl.ToString(), "--settings", """{"NON_INTERACTIVE_MODE": false}""");
+        Assert.True(interactive.ExitCode == 0, interactive.ToString());
+        Assert.Equal("xterm-256color", ReadEnv(cli)["TERM"]);
+        Assert.Equal("switchboard.claude.code.small.fast", ReadEnv(cli)["ANTHROPIC_SMALL_FAST_MODEL"]);
+    }
+
+    [Fact]
+    public async Task Uses_archgws_small_fast_alias_when_the_config_names_it_so()
+    {
+        await using var gateway = await TestGateway.StartAsync(ConfigWithSmallFastAlias.Replace("switchboard.claude.code.small.fast", "arch.claude.code.small.fast"));
+        using var cli = Harness(exitCode: 0);
+
+        var result = await cli.RunAsync("claude", "--url", gateway.BaseUrl.ToString());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("arch.claude.code.small.fast", ReadEnv(cli)["ANTHROPIC_SMALL_FAST_MODEL"]);
+        Assert.Equal("arch.claude.code.small.fast", ReadEnv(cli)["ANTHROPIC_DEFAULT_HAIKU_MODEL"]);
+    }
+
+    [Fact]
     public async Task Bad_settings_are_a_usage_error()
     {
         using var cli = Harness(exitCode: 0);

@@ -139,8 +139,9 @@ public sealed class ConfigLoaderTests
             """);
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         Assert.Equal(("0.0.0.0", 12000), (result.Config!.Listeners[0].Address, result.Config.Listeners[0].Port));
-        Assert.Contains(result.Warnings, w => w.Message.Contains("'tracing'"));
-        Assert.Contains(result.Warnings, w => w.Message.Contains("'prompt_targets'"));
+        Assert.Equal(1.0, result.Config.Telemetry.SamplingRatio); // tracing.random_sampling: 100
+        Assert.Equal(30_000, result.Config.Resilience.FirstByteTimeoutMs); // the listener's timeout: 30s
+        Assert.Contains(result.Warnings, w => w.Message.Contains("'prompt_targets' is ignored"));
         Assert.Equal("katanemo", result.Config.Providers[1].Provider);
     }
 

@@ -99,6 +99,8 @@ public sealed class LlmRouteSelectorTests : IAsyncLifetime
     [InlineData("  \n {\"route\":\"code generation\"}  \n")]
     [InlineData("Sure! Based on the routes, the answer is {\"route\": \"code generation\"}. Hope that helps.")]
     [InlineData("code generation")]
+    [InlineData("{\"route\": [\"code generation\", \"debugging\"]}")] // Plano-Orchestrator ranks routes: the first wins
+    [InlineData("```json\n{\"route\": [\"code generation\"]}\n```")]
     public async Task Sloppy_answers_are_still_understood(string answer)
     {
         Answer(answer);
@@ -108,10 +110,13 @@ public sealed class LlmRouteSelectorTests : IAsyncLifetime
         Assert.Equal(new RouteSelection("code generation", RouteReason.Matched), selection);
     }
 
-    [Fact]
-    public async Task Other_is_other()
+    [Theory]
+    [InlineData("""{"route": "other"}""")]
+    [InlineData("""{"route": []}""")]
+    [InlineData("""{"route": ["other", "debugging"]}""")]
+    public async Task Other_is_other(string answer)
     {
-        Answer("""{"route": "other"}""");
+        Answer(answer);
 
         var selection = await Selector().SelectAsync(Input, Policy, CancellationToken.None);
 

@@ -52,11 +52,13 @@ public sealed class ModelSelectorTests
     private sealed class FixedRouter(string? route, RouteReason reason = RouteReason.Matched) : IRouteSelector
     {
         public int Calls;
+        public string? Route = route;
+        public RouteReason Reason = reason;
         public string Name => "fixed";
         public ValueTask<RouteSelection> SelectAsync(RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
         {
             Calls++;
-            return ValueTask.FromResult(new RouteSelection(route, reason));
+            return ValueTask.FromResult(new RouteSelection(Route, Reason));
         }
     }
 
@@ -122,5 +124,52 @@ public sealed class ModelSelectorTests
             var selection = await Selector(Routed, new FixedRouter(null, reason)).SelectAsync("claude-opus-4-1", null, Input, default);
             Assert.Equal(("openai/gpt-4.1", SelectionKind.Default, reason, (string?)null), (selection!.Model, selection.Kind, selection.Reason, selection.Route));
         }
+    }
+
+    [Fact]
+    public async Task Route_on_user_only_holds_even_a_timed_out_decision_through_the_turns_tool_round_trips()
+    {
+        var router = new FixedRouter(null, RouteReason.Timeout);
+        var load = ConfigLoader.LoadText(Routed + "\nrouting:\n  route_on_user_only: true\n");
+        Assert.True(load.Succeeded, string.Join("\n", load.Diagnostics));
+        var selector = new ModelSelector(load.Config!, router, new RouteDecisionCache());
+        var userTurn = new RouterInput([new RouterTurn(TurnRole.User, "explain this " + Guid.NewGuid())]);
+        var toolTurn = userTurn with { EndsWithUserTurn = false };
+
+        var first = await selector.SelectAsync("claude-opus-4-1", null, () => userTurn, default);
+        Assert.Equal((SelectionKind.Default, RouteReason.Timeout), (first!.Kind, first.Reason));
+
+        // The router would now answer, but the turn's decision (the default, after a timeout) holds.
+        (router.Route, router.Reason) = ("code understanding", RouteReason.Matched);
+        var held = await selector.SelectAsync("claude-opus-4-1", null, () => toolTurn, default);
+        Assert.Equal(("openai/gpt-4.1", RouteReason.Timeout, 1), (held!.Model, held.Reason, router.Calls));
+        Assert.StartsWith("held from the latest user turn", held.ReasonDetail);
+
+        // A new user turn (the same text sent again counts) routes again: timeouts are never cached for it.
+        var again = await selector.SelectAsync("claude-opus-4-1", null, () => userTurn, default);
+        Assert.Equal(("anthropic/claude-sonnet-4-5", 2), (again!.Model, router.Calls));
+    }
+
+    [Fact]
+    public async Task Alias_targets_and_top_level_routes_resolve_bare_ids()
+    {
+        var selector = Selector("""
+            model_providers:
+              - model: openai/gpt-4o-mini
+                default: true
+              - model: anthropic/claude-haiku-4-5
+            model_aliases:
+              arch.claude.code.small.fast:
+                target: claude-haiku-4-5
+            routing_preferences:
+              - name: quick
+                description: quick questions
+                models: [claude-haiku-4-5, gpt-4o-mini]
+            """, new FixedRouter("quick"));
+        var alias = await selector.SelectAsync("arch.claude.code.small.fast", null, Input, default);
+        Assert.Equal(("anthropic/claude-haiku-4-5", SelectionKind.Alias), (alias!.Model, alias.Kind));
+        var routed = await selector.SelectAsync("gpt-9", null, Input, default);
+        Assert.Equal(("anthropic/claude-haiku-4-5", "quick"), (routed!.Model, routed.Route));
+        Assert.Equal(["openai/gpt-4o-mini"], selector.FallbacksFor(routed).Select(f => f.Model));
     }
 }

@@ -168,4 +168,27 @@ public sealed class RouterInputBuilderTests
         Assert.Empty(RouterInputBuilder.FromAnthropicMessages(Json("""[1, 2]""")).Turns);
         Assert.Empty(RouterInputBuilder.FromAnthropicMessages(Json("""{"messages": [{"role": 3}, {"content": "x"}, 7]}""")).Turns);
     }
+
+    [Fact]
+    public void For_route_on_user_only_a_conversation_ending_without_user_text_is_cut_at_its_latest_user_turn()
+    {
+        var userTurn = Json("""{"messages": [{"role": "user", "content": "write a slug function"}]}""");
+        var afterTool = Json("""
+        {"messages": [
+          {"role": "user", "content": "write a slug function"},
+          {"role": "assistant", "content": "Let me check util.py.", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "read", "arguments": "{}"}}]},
+          {"role": "tool", "tool_call_id": "c1", "content": "def helper(): pass"}
+        ]}
+        """);
+
+        var atUserTurn = RouterInputBuilder.FromRequest(ApiFormat.OpenAI, userTurn, upToLatestUserTurn: true);
+        var held = RouterInputBuilder.FromRequest(ApiFormat.OpenAI, afterTool, upToLatestUserTurn: true);
+        var plain = RouterInputBuilder.FromRequest(ApiFormat.OpenAI, afterTool);
+
+        Assert.True(atUserTurn.EndsWithUserTurn);
+        Assert.False(held.EndsWithUserTurn);
+        Assert.Equal(atUserTurn.CacheKey, held.CacheKey); // the decision made at the user turn is found again
+        Assert.False(plain.EndsWithUserTurn);
+        Assert.Equal(2, plain.Turns.Count); // without the option, the assistant's text counts
+    }
 }
