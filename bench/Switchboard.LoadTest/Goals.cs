@@ -6,8 +6,12 @@ namespace Switchboard.LoadTest;
 /// </summary>
 internal static class Goals
 {
-    /// <summary>The rate at which latency targets are judged: 1,000/s for small requests, 500/s for Claude Code-size ones.</summary>
-    public static int Rate(RequestSize size) => size == RequestSize.Small ? 1000 : 500;
+    /// <summary>
+    /// The rate at which latency targets are judged: 1,000/s for small requests, 200/s for Claude Code-size ones (a
+    /// fraction of what nginx sustains at that size, so the figure is the gateway's own cost, not a queue; 500/s is
+    /// measured too, to show the load behaviour).
+    /// </summary>
+    public static int Rate(RequestSize size) => size == RequestSize.Small ? 1000 : 200;
 
     /// <summary>Added p50 (gateway − direct), ms.</summary>
     public static double AddedP50Ms(ScenarioSpec s) => (s.Size, s.Pairing) switch

@@ -3,8 +3,8 @@ namespace Switchboard.LoadTest;
 /// <summary>
 /// nginx as a plain reverse proxy in front of the fake upstream: the floor a gateway is compared with. Debian's
 /// nginx, run in the foreground as the current user with a generated config, pid, logs and temp files in the work
-/// directory, on a free loopback port. It streams both ways (no request or response buffering) and keeps a pool of
-/// keep-alive connections to the upstream, as a proxy tuned for LLM traffic would.
+/// directory, on a free loopback port. It streams both ways (no request or response buffering), reads request bodies
+/// in large pieces and keeps a pool of keep-alive connections to the upstream, as a proxy tuned for LLM traffic would.
 /// </summary>
 internal static class Nginx
 {
@@ -35,6 +35,9 @@ internal static class Nginx
             uwsgi_temp_path {{dir}}/uwsgi;
             scgi_temp_path {{dir}}/scgi;
             client_max_body_size 32m;
+            # Still streamed (proxy_request_buffering off), but read and forwarded in up to 256 KB pieces rather than
+            # the default 16 KB: +40% to +135% nginx throughput at 214 KB in paired wrk runs, so the floor is not set too low.
+            client_body_buffer_size 256k;
             keepalive_requests 1000000;
             keepalive_timeout 300s;
             upstream fake {

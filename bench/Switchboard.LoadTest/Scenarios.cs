@@ -5,7 +5,7 @@ namespace Switchboard.LoadTest;
 /// <summary>The client's API and the provider's API.</summary>
 internal enum Pairing { OpenAIPassthrough, AnthropicPassthrough, Translated }
 
-/// <summary>Today's small conversation (~1.6 KB), or what Claude Code sends late in a session (165–214 KB).</summary>
+/// <summary>Today's small conversation (~1 KB), or what Claude Code sends late in a session (165–214 KB).</summary>
 internal enum RequestSize { Small, ClaudeCode }
 
 /// <summary>Non-streaming JSON, a 20-chunk stream 5 ms apart, or a slow stream held open (1 chunk/s) for the memory test.</summary>
@@ -115,7 +115,7 @@ internal sealed class ScenarioFactory(int upstreamPort, int nginxPort, ClaudeCod
         extra is null ? usual : [.. usual.Where(u => !extra.Any(e => e.Name.Equals(u.Name, StringComparison.OrdinalIgnoreCase))), .. extra];
 }
 
-/// <summary>The small request: a system prompt and three turns, ~1.6 KB.</summary>
+/// <summary>The small request: a system prompt and three turns, ~1 KB.</summary>
 internal static class Bodies
 {
     private const string System = "You are a careful senior engineer. Answer concisely, show code when it helps, and explain trade-offs. Prefer the standard library; never invent APIs. When unsure, say so and suggest how to check.";
