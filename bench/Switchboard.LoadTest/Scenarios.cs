@@ -66,15 +66,16 @@ internal sealed record Scenario(ScenarioSpec Spec, Target Direct, Target Nginx, 
 }
 
 /// <summary>Builds a scenario's targets: URLs on the running processes and the bodies for each side.</summary>
-internal sealed class ScenarioFactory(int upstreamPort, int nginxPort, ClaudeCodeBodies claudeCode, int streamChunks, int streamGapMs)
+internal sealed class ScenarioFactory(int upstreamPort, int nginxPort, ClaudeCodeBodies claudeCode)
 {
+    public const int StreamChunks = 20, StreamGapMs = 5;
     private static readonly (string, string)[] AnthropicHeaders = [("anthropic-version", "2023-06-01"), ("x-api-key", "sk-ant-bench")];
     private static readonly (string, string)[] OpenAIHeaders = [("authorization", "Bearer sk-bench")];
 
     /// <summary>The upstream path prefix that picks the fake upstream's stream shape (see FakeUpstream/Program.cs).</summary>
-    public string ShapePath(Shape shape) => shape switch
+    public static string ShapePath(Shape shape) => shape switch
     {
-        Shape.Stream => $"/s{streamChunks}x{streamGapMs}",
+        Shape.Stream => $"/s{StreamChunks}x{StreamGapMs}",
         Shape.Hold => "/s90x1000",
         _ => "",
     };
