@@ -44,6 +44,18 @@ internal static class ReportWriter
     private static IEnumerable<double> AddedStream(List<StreamResult> direct, List<StreamResult> proxied, Func<StreamResult, double> pick) =>
         direct.Zip(proxied, (d, g) => pick(g) - pick(d));
 
+    /// <summary>A section's heading and the paragraphs that explain it, each followed by a blank line.</summary>
+    private static void Section(StringBuilder s, string title, params string[] paragraphs)
+    {
+        s.AppendLine(title);
+        s.AppendLine();
+        foreach (var p in paragraphs)
+        {
+            s.AppendLine(p);
+            s.AppendLine();
+        }
+    }
+
     private static string Render(Report r)
     {
         var o = r.Options;
@@ -66,8 +78,7 @@ internal static class ReportWriter
         if (r.Routing.Count > 0) Routing(s, r);
         if (r.NoLogLatency.Count > 0) Logging(s, r);
 
-        s.AppendLine("### Targets");
-        s.AppendLine();
+        Section(s, "### Targets");
         s.AppendLine("| target | measured | |");
         s.AppendLine("| --- | --- | :---: |");
         foreach (var (target, measured, met) in Targets(r)) s.AppendLine($"| {target} | {measured} | {Met(met)} |");
@@ -78,12 +89,9 @@ internal static class ReportWriter
     private static void Latency(StringBuilder s, Report r)
     {
         var o = r.Options;
-        s.AppendLine("### Added latency, non-streaming, at fixed rates");
-        s.AppendLine();
-        s.AppendLine($"Open-loop constant rate ({o.Duration.TotalSeconds:0} s per run after {o.Warmup.TotalSeconds:0.#} s of warm-up; C# `HttpClient`/`SocketsHttpHandler`, see bench/README.md for why not wrk); response ~0.4 KB. Targets are judged at {Goals.Rate(RequestSize.Small):N0}/s for small requests and {Goals.Rate(RequestSize.ClaudeCode):N0}/s for Claude Code-size ones, on the gateway's added p50.");
-        s.AppendLine();
-        s.AppendLine("CPU is each process's user + system CPU time per request (from /proc/PID/stat; nginx counts its workers): unlike latency, it hardly depends on what else the machine is doing. The fake upstream's is from the gateway runs. GCs: the gateway's garbage collections in one run and their total pause (from its `/healthz?verbose=true`).");
-        s.AppendLine();
+        Section(s, "### Added latency, non-streaming, at fixed rates",
+            $"Open-loop constant rate ({o.Duration.TotalSeconds:0} s per run after {o.Warmup.TotalSeconds:0.#} s of warm-up; C# `HttpClient`/`SocketsHttpHandler`, see bench/README.md for why not wrk); response ~0.4 KB. Targets are judged at {Goals.Rate(RequestSize.Small):N0}/s for small requests and {Goals.Rate(RequestSize.ClaudeCode):N0}/s for Claude Code-size ones, on the gateway's added p50.",
+            "CPU is each process's user + system CPU time per request (from /proc/PID/stat; nginx counts its workers): unlike latency, it hardly depends on what else the machine is doing. The fake upstream's is from the gateway runs. GCs: the gateway's garbage collections in one run and their total pause (from its `/healthz?verbose=true`).");
         s.AppendLine("| scenario | request | rate/s | direct p50 | nginx added p50 | **gateway added p50** | gateway − nginx p50 | target | direct p99 | nginx added p99 | **gateway added p99** | CPU µs/req gateway | nginx | fake upstream | GCs per run (pause ms) | errors |");
         s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in r.Latency)
@@ -107,10 +115,8 @@ internal static class ReportWriter
     private static void Throughput(StringBuilder s, Report r)
     {
         var o = r.Options;
-        s.AppendLine("### Maximum sustained throughput, non-streaming");
-        s.AppendLine();
-        s.AppendLine($"wrk (closed loop, {Wrk.Threads} threads, {Wrk.Connections} connections, {o.Duration.TotalSeconds:0} s). \"Direct\" is wrk against the fake upstream alone, which then has both cores to itself and wrk; through nginx or the gateway, three processes share them. Direct ÷ gateway far above 1 shows the fake upstream is not what limits the gateway's figure.");
-        s.AppendLine();
+        Section(s, "### Maximum sustained throughput, non-streaming",
+            $"wrk (closed loop, {Wrk.Threads} threads, {Wrk.Connections} connections, {o.Duration.TotalSeconds:0} s). \"Direct\" is wrk against the fake upstream alone, which then has both cores to itself and wrk; through nginx or the gateway, three processes share them. Direct ÷ gateway far above 1 shows the fake upstream is not what limits the gateway's figure.");
         s.AppendLine("| scenario | request | direct req/s | nginx req/s | **gateway req/s** | **gateway ÷ nginx** | target | direct ÷ gateway | non-2xx |");
         s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (var row in r.Throughput)
@@ -122,10 +128,8 @@ internal static class ReportWriter
         }
         s.AppendLine();
 
-        s.AppendLine("#### Where the CPU goes at full load");
-        s.AppendLine();
-        s.AppendLine("The same wrk runs: each process's CPU time per request, and how many of the 2 cores all of them kept busy (the rest is idle or other work on the machine). The load generator is wrk (and the idle runner).");
-        s.AppendLine();
+        Section(s, "#### Where the CPU goes at full load",
+            "The same wrk runs: each process's CPU time per request, and how many of the 2 cores all of them kept busy (the rest is idle or other work on the machine). The load generator is wrk (and the idle runner).");
         s.AppendLine("| scenario | run | req/s | wrk µs/req | fake upstream µs/req | nginx µs/req | gateway µs/req | cores busy |");
         s.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in r.Throughput)
@@ -144,11 +148,9 @@ internal static class ReportWriter
     private static void Streams(StringBuilder s, Report r)
     {
         var o = r.Options;
-        s.AppendLine("### Streaming: time to first token and per-chunk delay");
-        s.AppendLine();
         var chunks = r.Streams[0].Gateway.FirstOrDefault()?.ChunksPerStream ?? 0;
-        s.AppendLine($"100 streams/s for {o.Duration.TotalSeconds:0} s, each {chunks} token chunks 5 ms apart (~10 open at a time). TTFT: request sent → first token chunk read. Chunk delay: each chunk's one-way trip, from the fake upstream writing it (its monotonic timestamp is in the chunk's text) to the client reading it. The target is on the gateway's added chunk delay.");
-        s.AppendLine();
+        Section(s, "### Streaming: time to first token and per-chunk delay",
+            $"100 streams/s for {o.Duration.TotalSeconds:0} s, each {chunks} token chunks 5 ms apart (~10 open at a time). TTFT: request sent → first token chunk read. Chunk delay: each chunk's one-way trip, from the fake upstream writing it (its monotonic timestamp is in the chunk's text) to the client reading it. The target is on the gateway's added chunk delay.");
         s.AppendLine("| scenario | request | TTFT p50 direct | nginx added | **gateway added** | TTFT p99 gateway added | chunk delay p50 direct | nginx added | **gateway added** | gateway − nginx | target | chunk p99 nginx added | gateway added | errors |");
         s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
         foreach (var row in r.Streams)
@@ -164,10 +166,8 @@ internal static class ReportWriter
 
     private static void Memory(StringBuilder s, Report r)
     {
-        s.AppendLine("### Memory (VmRSS from /proc/PID/status)");
-        s.AppendLine();
-        s.AppendLine("The baseline beside the gateway is the fake upstream: a bare Kestrel app serving the same connections.");
-        s.AppendLine();
+        Section(s, "### Memory (VmRSS from /proc/PID/status)",
+            "The baseline beside the gateway is the fake upstream: a bare Kestrel app serving the same connections.");
         s.AppendLine("| when | **gateway RSS MB** | target | fake upstream RSS MB | note |");
         s.AppendLine("| --- | ---: | --- | ---: | --- |");
         foreach (var m in r.Memory)
@@ -180,10 +180,8 @@ internal static class ReportWriter
 
     private static void Routing(StringBuilder s, Report r)
     {
-        s.AppendLine("### Routing: the embedded router inside a request");
-        s.AppendLine();
-        s.AppendLine("Requests for `claude-opus-4-1`, a model the config does not serve, so preference routing runs (4 prompt kinds, a unique suffix each so the decision cache misses unless stated).");
-        s.AppendLine();
+        Section(s, "### Routing: the embedded router inside a request",
+            "Requests for `claude-opus-4-1`, a model the config does not serve, so preference routing runs (4 prompt kinds, a unique suffix each so the decision cache misses unless stated).");
         s.AppendLine("| what | p50 ms | p99 ms | n |");
         s.AppendLine("| --- | ---: | ---: | ---: |");
         foreach (var x in r.Routing) s.AppendLine($"| {x.What} | {F(x.P50)} | {F(x.P99)} | {x.Count} |");
@@ -195,10 +193,8 @@ internal static class ReportWriter
 
     private static void Logging(StringBuilder s, Report r)
     {
-        s.AppendLine("### Request logging: Information (default) vs off");
-        s.AppendLine();
-        s.AppendLine("Small OpenAI passthrough, non-streaming. \"Off\" is the same gateway started with `Logging__LogLevel__Switchboard=Warning` (no per-request line).");
-        s.AppendLine();
+        Section(s, "### Request logging: Information (default) vs off",
+            "Small OpenAI passthrough, non-streaming. \"Off\" is the same gateway started with `Logging__LogLevel__Switchboard=Warning` (no per-request line).");
         s.AppendLine("| rate/s | added p50, logging on | **added p50, off** | added p99, logging on | **added p99, off** | CPU µs/request on | **off** |");
         s.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var off in r.NoLogLatency)
