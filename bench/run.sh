@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmarks: the gateway's added latency, throughput, streaming and memory against a direct connection to a
 # fake upstream and against nginx as a plain reverse proxy, on small and Claude Code-size requests, all on 127.0.0.1.
-# Builds in Release, runs for ~20 minutes (--quick: ~6), writes docs/benchmarks.md.
+# Builds in Release, runs for ~15–20 minutes (--quick: ~5), writes docs/benchmarks.md.
 #   bench/run.sh [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--out FILE] [--gateway-env NAME=VALUE]
 #                [--rates 500,1000,2000] [--large-rates 200,500] [--scenarios 'NAME;TEXT'] [--b-gateway DLL] [--b-env NAME=VALUE]
 set -euo pipefail
