@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Load benchmarks: the gateway's added latency, throughput, streaming and memory against a direct connection to a
-# fake upstream, all on 127.0.0.1. Builds in Release, runs for ~5 minutes (--quick: ~2), writes docs/benchmarks.md.
-#   bench/run.sh [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--out FILE] [--gateway-env NAME=VALUE] [--rates 500,1000] [--scenarios TEXT]
+# fake upstream and against nginx as a plain reverse proxy, on small and Claude Code-size requests, all on 127.0.0.1.
+# Builds in Release, runs for ~15–20 minutes (--quick: ~5), writes docs/benchmarks.md.
+#   bench/run.sh [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--out FILE] [--gateway-env NAME=VALUE]
+#                [--rates 500,1000,2000] [--large-rates 200,500] [--scenarios 'NAME;TEXT'] [--b-gateway DLL] [--b-env NAME=VALUE]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-if ! command -v wrk >/dev/null; then
-  echo "Installing wrk (Debian package) for the throughput runs…" >&2
-  { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1; }; } \
-    || { echo "wrk is missing and could not be installed (apt-get install wrk)." >&2; exit 1; }
-fi
+# Debian's wrk (throughput runs) and nginx (the plain reverse proxy every scenario is compared with).
+for tool in wrk nginx; do
+  if ! command -v "$tool" >/dev/null && ! [ -x "/usr/sbin/$tool" ]; then
+    echo "Installing $tool (Debian package)…" >&2
+    { apt-get install -y "$tool" >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y "$tool" >/dev/null 2>&1; }; } \
+      || { echo "$tool is missing and could not be installed (apt-get install $tool)." >&2; exit 1; }
+  fi
+done
+export PATH="$PATH:/usr/sbin"
 out="$root/.build/bench"
+mkdir -p "$out"
 echo "Building gateway, fake upstream and load runner (Release)…" >&2
 dotnet build src/Switchboard/Switchboard.csproj -c Release -o "$out/gateway" --nologo -v quiet >"$out.build.log" 2>&1 \
   && dotnet build bench/Switchboard.FakeUpstream/Switchboard.FakeUpstream.csproj -c Release -o "$out/upstream" --nologo -v quiet >>"$out.build.log" 2>&1 \
@@ -23,4 +30,4 @@ rm -rf "$work"; mkdir -p "$work"
 # CPU they take from the gateway on this 2-core machine is as small as it can be. Direct runs use them the same way.
 export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 exec dotnet "$out/loadtest/loadtest.dll" --gateway "$out/gateway/switchboard.dll" --upstream "$out/upstream/fake-upstream.dll" \
-  --work "$work" --out "$root/docs/benchmarks.md" "$@"
+  --fixture "$root/tests/Switchboard.Tests/Fixtures/claude-code-2.1.330-request.json" --work "$work" --out "$root/docs/benchmarks.md" "$@"

@@ -54,20 +54,10 @@ public static class FakeLlm
             else if (segment.Length > 1 && segment[0] == 'l' && int.TryParse(segment.AsSpan(1), out var l)) latency = l;
         }
 
-        // Read the body (a real upstream would) and look for "stream":true without a full parse.
-        var stream = false;
-        var reader = context.Request.BodyReader;
-        while (true)
-        {
-            var result = await reader.ReadAsync(context.RequestAborted);
-            if (result.IsCompleted)
-            {
-                stream = Contains(result.Buffer, "\"stream\":true"u8) || Contains(result.Buffer, "\"stream\": true"u8);
-                reader.AdvanceTo(result.Buffer.End);
-                break;
-            }
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-        }
+        // Read the body (a real upstream would) and look for "stream":true without a full parse. Each read is scanned
+        // and released at once: holding a 214 KB body to its end and copying it out cost ~2.3 ms of CPU per request
+        // and capped the fake at ~350 req/s, below the gateway (now ~0.45 ms; ~0.1 ms with the 64 KB read blocks).
+        var stream = await StreamFlag.ReadAsync(context.Request.BodyReader, context.RequestAborted);
 
         if (latency > 0) await Task.Delay(latency, context.RequestAborted);
         var response = context.Response;
@@ -113,9 +103,4 @@ public static class FakeLlm
         }
     }
 
-    private static bool Contains(System.Buffers.ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> needle)
-    {
-        if (buffer.IsSingleSegment) return buffer.FirstSpan.IndexOf(needle) >= 0;
-        return System.Buffers.BuffersExtensions.ToArray(buffer).AsSpan().IndexOf(needle) >= 0;
-    }
 }

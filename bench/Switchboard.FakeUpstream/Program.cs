@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,8 @@ builder.WebHost.ConfigureKestrel(k =>
 // bench/run.sh runs the fake lean (inline socket completions, as the gateway does): handlers never block here.
 if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1")
     builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+// A provider's ingress is not the gateway's cost: read large bodies in 64 KB blocks (see LargeBlockMemoryPool.cs).
+builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
 var app = builder.Build();
 
 app.MapGet("/healthz", () => "ok");

@@ -24,15 +24,23 @@ internal static partial class Wrk
         foreach (var (name, value) in target.Headers) lua.AppendLine($"wrk.headers[\"{name}\"] = \"{value}\"");
         await File.WriteAllTextAsync(scriptPath, lua.ToString());
 
-        var info = new ProcessStartInfo("wrk", ["-t", Threads.ToString(), "-c", Connections.ToString(), "-d", $"{(int)duration.TotalSeconds}s", "-s", scriptPath, target.Url.ToString()])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var rps = RequestsPerSec().Match(output) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
-        var errors = NonSuccess().Match(output) is { Success: true } e ? int.Parse(e.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        if (double.IsNaN(rps)) Console.Error.WriteLine("wrk output not understood:\n" + output + await process.StandardError.ReadToEndAsync());
-        return (rps, errors);
+        try
+        {
+            var info = new ProcessStartInfo("wrk", ["-t", Threads.ToString(), "-c", Connections.ToString(), "-d", $"{(int)duration.TotalSeconds}s", "-s", scriptPath, target.Url.ToString()])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(info)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var rps = RequestsPerSec().Match(output) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
+            var errors = NonSuccess().Match(output) is { Success: true } e ? int.Parse(e.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+            if (double.IsNaN(rps)) Console.Error.WriteLine("wrk output not understood:\n" + output + await process.StandardError.ReadToEndAsync());
+            return (rps, errors);
+        }
+        finally
+        {
+            File.Delete(bodyPath);
+            File.Delete(scriptPath);
+        }
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
@@ -54,14 +62,16 @@ internal static class Machine
     public static double LoadAverage() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
-    public static string Run(string file, string args)
+    /// <summary>A tool's output (its standard error instead when <paramref name="stderr"/>, as `nginx -v` prints there), or "" if it cannot run.</summary>
+    public static string Run(string file, string args, bool stderr = false)
     {
         try
         {
             using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var error = p.StandardError.ReadToEndAsync();
             var output = p.StandardOutput.ReadToEnd();
             p.WaitForExit();
-            return output;
+            return stderr ? error.Result : output;
         }
         catch (Exception)
         {

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.FakeUpstream;
@@ -51,21 +53,29 @@ internal static class GatewayRequestProbe
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
         var anthropic = new[] { ("anthropic-version", "2023-06-01"), ("x-api-key", "sk-ant-bench") };
         var openai = new[] { ("authorization", "Bearer sk-bench") };
-        var cases = new (string Name, string Url, byte[] Body, (string, string)[] Headers, bool Stream)[]
+        var claudeCode = new Switchboard.LoadTest.ClaudeCodeBodies(ClaudeCodeFixture());
+        // Divisor: streams and Claude Code-size requests take longer, so they run n/4 and n/10 times.
+        var cases = new (string Name, string Url, byte[] Body, (string, string)[] Headers, int Divisor)[]
         {
-            ("direct OpenAI", $"{upstreamUrl}/v1/chat/completions", Body(false, "gpt-bench", false), openai, false),
-            ("OpenAI passthrough", $"{gw}/v1/chat/completions", Body(false, "openai/gpt-bench", false), openai, false),
-            ("direct Anthropic", $"{upstreamUrl}/v1/messages", Body(true, "claude-bench", false), anthropic, false),
-            ("Anthropic passthrough", $"{gw}/v1/messages", Body(true, "anthropic/claude-bench", false), anthropic, false),
-            ("Anthropic → OpenAI (translated)", $"{gw}/v1/messages", Body(true, "openai/gpt-bench", false), anthropic, false),
-            ("direct OpenAI stream (20 chunks)", $"{upstreamUrl}/s20x0/v1/chat/completions", Body(false, "gpt-stream", true), openai, true),
-            ("OpenAI passthrough stream", $"{gw}/v1/chat/completions", Body(false, "openai/gpt-stream", true), openai, true),
-            ("Anthropic → OpenAI stream (translated)", $"{gw}/v1/messages", Body(true, "openai/gpt-stream", true), anthropic, true),
+            ("direct OpenAI", $"{upstreamUrl}/v1/chat/completions", Body(false, "gpt-bench", false), openai, 1),
+            ("OpenAI passthrough", $"{gw}/v1/chat/completions", Body(false, "openai/gpt-bench", false), openai, 1),
+            ("direct Anthropic", $"{upstreamUrl}/v1/messages", Body(true, "claude-bench", false), anthropic, 1),
+            ("Anthropic passthrough", $"{gw}/v1/messages", Body(true, "anthropic/claude-bench", false), anthropic, 1),
+            ("Anthropic → OpenAI (translated)", $"{gw}/v1/messages", Body(true, "openai/gpt-bench", false), anthropic, 1),
+            ("direct OpenAI stream (20 chunks)", $"{upstreamUrl}/s20x0/v1/chat/completions", Body(false, "gpt-stream", true), openai, 4),
+            ("OpenAI passthrough stream", $"{gw}/v1/chat/completions", Body(false, "openai/gpt-stream", true), openai, 4),
+            ("Anthropic → OpenAI stream (translated)", $"{gw}/v1/messages", Body(true, "openai/gpt-stream", true), anthropic, 4),
+            ("direct OpenAI, Claude Code-size", $"{upstreamUrl}/v1/chat/completions", claudeCode.OpenAI("gpt-bench", false), openai, 10),
+            ("OpenAI passthrough, Claude Code-size", $"{gw}/v1/chat/completions", claudeCode.OpenAI("openai/gpt-bench", false), openai, 10),
+            ("direct Anthropic, Claude Code-size", $"{upstreamUrl}/v1/messages", claudeCode.Anthropic("claude-bench", false), anthropic, 10),
+            ("Anthropic passthrough, Claude Code-size", $"{gw}/v1/messages", claudeCode.Anthropic("anthropic/claude-bench", false), anthropic, 10),
+            ("direct OpenAI, its OpenAI form", $"{upstreamUrl}/v1/chat/completions", claudeCode.OpenAIOfAnthropic("gpt-bench", false), openai, 10),
+            ("Anthropic → OpenAI, Claude Code-size", $"{gw}/v1/messages", claudeCode.Anthropic("openai/gpt-bench", false), anthropic, 10),
         };
         Console.Error.WriteLine($"{"case",-40} {"bytes/req",10} {"CPU µs/req",11} {"wall µs/req",12} {"gen0/1k",8}");
         foreach (var c in cases)
         {
-            var count = c.Stream ? n / 4 : n;
+            var count = Math.Max(1, n / c.Divisor);
             for (var i = 0; i < Math.Min(count, 3000); i++) await SendAsync(client, c.Url, c.Body, c.Headers);
             GC.Collect();
             var gen0 = GC.CollectionCount(0);
@@ -95,6 +105,17 @@ internal static class GatewayRequestProbe
         await response.Content.CopyToAsync(Stream.Null);
     }
 
+    /// <summary>The real Claude Code request the large bodies grow from, found from the build output up to the repository root.</summary>
+    private static string ClaudeCodeFixture()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var fixture = Path.Combine(dir.FullName, "tests", "Switchboard.Tests", "Fixtures", "claude-code-2.1.330-request.json");
+            if (File.Exists(fixture)) return fixture;
+        }
+        throw new FileNotFoundException("tests/Switchboard.Tests/Fixtures/claude-code-2.1.330-request.json not found above " + AppContext.BaseDirectory);
+    }
+
     private static byte[] Body(bool anthropic, string model, bool stream)
     {
         const string system = "You are a careful senior engineer. Answer concisely, show code when it helps, and explain trade-offs. Prefer the standard library; never invent APIs. When unsure, say so and suggest how to check.";
@@ -114,6 +135,7 @@ internal static class GatewayRequestProbe
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => { k.AddServerHeader = false; k.Listen(IPAddress.Loopback, 0); });
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         var app = builder.Build();
         app.MapPost("/{**path}", (HttpContext c) => FakeLlm.HandleAsync(c, 0));
         await app.StartAsync();
