@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.FakeUpstream;
-using Switchboard.Server;
+using Switchboard.Hosting;
 
 namespace Switchboard.Bench.Gateway;
 

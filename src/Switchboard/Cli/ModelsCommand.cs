@@ -53,7 +53,7 @@ internal static class ModelsCommand
         return rows;
     }
 
-    private static string Api(ProviderEndpoint endpoint) => Server.CompletionPipeline.ApiName(endpoint.Api);
+    private static string Api(ProviderEndpoint endpoint) => Pipeline.ApiNames.Of(endpoint.Api);
 
     private static void WriteTable(IAnsiConsole console, List<ModelRow> rows)
     {

@@ -9,11 +9,11 @@ namespace Switchboard.Routing;
 /// </summary>
 public sealed class ModelResolver
 {
-    private readonly Dictionary<string, ProviderConfig> _byLiteral = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, ModelEntry> _byLiteral = new(StringComparer.OrdinalIgnoreCase);
     // A bare id served by several providers maps to all of them: ambiguous, so it resolves to none.
-    private readonly Dictionary<string, List<ProviderConfig>> _byBareId = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<ModelEntry>> _byBareId = new(StringComparer.OrdinalIgnoreCase);
 
-    public ModelResolver(IEnumerable<ProviderConfig> providers)
+    public ModelResolver(IEnumerable<ModelEntry> providers)
     {
         foreach (var p in providers)
         {
@@ -25,7 +25,7 @@ public sealed class ModelResolver
     }
 
     /// <summary>A configured literal: exactly, or through a provider wildcard. <paramref name="modelId"/> is the upstream id.</summary>
-    public bool TryLiteral(string literal, out ProviderConfig provider, out string modelId)
+    public bool TryLiteral(string literal, out ModelEntry provider, out string modelId)
     {
         if (_byLiteral.TryGetValue(literal, out provider!))
         {
@@ -43,7 +43,7 @@ public sealed class ModelResolver
     }
 
     /// <summary>A bare id that exactly one provider serves.</summary>
-    public bool TryBareId(string id, out ProviderConfig provider)
+    public bool TryBareId(string id, out ModelEntry provider)
     {
         if (_byBareId.TryGetValue(id, out var serving) && serving.Count == 1)
         {
@@ -55,7 +55,7 @@ public sealed class ModelResolver
     }
 
     /// <summary>A literal, else a bare id one provider serves.</summary>
-    public bool TryResolve(string name, out ProviderConfig provider, out string modelId)
+    public bool TryResolve(string name, out ModelEntry provider, out string modelId)
     {
         if (TryLiteral(name, out provider, out modelId)) return true;
         if (TryBareId(name, out provider))
@@ -67,6 +67,6 @@ public sealed class ModelResolver
     }
 
     /// <summary>Every model serving a bare id (more than one means the id is ambiguous).</summary>
-    public IReadOnlyList<ProviderConfig> Serving(string bareId) =>
+    public IReadOnlyList<ModelEntry> Serving(string bareId) =>
         _byBareId.TryGetValue(bareId, out var serving) ? serving : [];
 }

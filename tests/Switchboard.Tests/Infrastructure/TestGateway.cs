@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Switchboard.Config;
-using Switchboard.Server;
+using Switchboard.Hosting;
 
 namespace Switchboard.Tests.Infrastructure;
 

@@ -1,0 +1,27 @@
+using System.Runtime.CompilerServices;
+using Switchboard.Pipeline.Relays;
+
+namespace Switchboard.Pipeline.Steps;
+
+/// <summary>
+/// The candidate answered: its response goes back to the client, byte for byte when it speaks the client's API
+/// (<see cref="PassthroughRelay"/>), translated otherwise (<see cref="TranslatingRelay"/>); errors in the client's format.
+/// </summary>
+internal sealed class RelayStep : RequestStep
+{
+    public static readonly RelayStep Instance = new();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<StepResult> RunAsync(GatewayRequest request)
+    {
+        var upstream = request.Upstream!;
+        request.MarkFirstByte();
+        request.RecordAttempt(AttemptOutcome.Answered, (int)upstream.StatusCode, null);
+        request.AnswerWith(request.Candidate, asFallback: request.CandidateIndex > 0);
+        if (request.Plan!.Translated)
+            await TranslatingRelay.RelayAsync(request).ConfigureAwait(false);
+        else
+            await PassthroughRelay.RelayAsync(request).ConfigureAwait(false);
+        return StepResult.Done;
+    }
+}
