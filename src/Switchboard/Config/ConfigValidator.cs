@@ -1,5 +1,3 @@
-using Switchboard.Routing;
-
 namespace Switchboard.Config;
 
 /// <summary>Cross-entry checks that need the whole config: duplicates, defaults, alias targets, routes.</summary>

@@ -1,6 +1,4 @@
-using Switchboard.Config;
-
-namespace Switchboard.Routing;
+namespace Switchboard.Config;
 
 /// <summary>
 /// Resolves a model name to the configured model that serves it: a literal ("openai/gpt-4.1", or
