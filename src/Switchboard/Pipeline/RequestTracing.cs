@@ -36,10 +36,3 @@ internal static class RequestTracing
         activity.Dispose();
     }
 }
-
-/// <summary>W3C Trace Context header names.</summary>
-internal static class TraceContext
-{
-    public const string Parent = "traceparent";
-    public const string State = "tracestate";
-}

@@ -1,7 +1,6 @@
 using Switchboard.Protocols;
 using Switchboard.Protocols.Translation;
 using Switchboard.Providers;
-using Switchboard.Routing;
 
 namespace Switchboard.Pipeline;
 

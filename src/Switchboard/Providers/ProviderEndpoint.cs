@@ -133,7 +133,7 @@ public sealed class ProviderEndpoint
     /// <summary>
     /// passthrough_auth: the client's own Authorization (and, toward an Anthropic-style API, its x-api-key) replaces
     /// access_key. With gateway keys on, the client sent its gateway key in x-api-key or, lacking that, in
-    /// Authorization (see GatewayKeys); that header stays here.
+    /// Authorization (see Identity/GatewayKeyring); that header stays here.
     /// </summary>
     private void ForwardClientCredentials(HttpRequestHeaders headers, IHeaderDictionary clientHeaders)
     {

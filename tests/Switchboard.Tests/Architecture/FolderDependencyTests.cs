@@ -82,19 +82,14 @@ public sealed class FolderDependencyTests
     }
 
     [Fact]
-    public void The_reader_sees_references_made_only_inside_method_bodies()
+    public void The_reader_sees_what_only_a_method_body_names()
     {
-        // The CLI uses the pipeline only in a method body (ModelsCommand calls ApiNames.Of): reading signatures alone
-        // would miss it, and with it most of what the order is about.
-        Assert.Equal("Switchboard.Cli.ModelsCommand uses Switchboard.Pipeline.ApiNames", FolderEdges()["Cli"]["Pipeline"]);
-    }
-
-    [Fact]
-    public void Print_the_graph()
-    {
-        foreach (var (from, targets) in FolderEdges().OrderBy(e => e.Key))
-            foreach (var (to, example) in targets.OrderBy(t => t.Key))
-                Console.WriteLine($"GRAPH {from} -> {to}: {example}");
+        // SnapshotFactory names the embedded router nowhere in a signature, only in Create's body: reading signatures
+        // alone would miss such uses, and with them most of what the order is about.
+        var factory = typeof(Switchboard.Runtime.SnapshotFactory);
+        var signatures = factory.GetMethods(Everything).SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType));
+        Assert.DoesNotContain(typeof(Switchboard.Routing.EmbeddedRouteSelector), signatures);
+        Assert.Contains(typeof(Switchboard.Routing.EmbeddedRouteSelector), UsedTypes(factory));
     }
 
     // ---- reading the assembly --------------------------------------------------------------------------------------

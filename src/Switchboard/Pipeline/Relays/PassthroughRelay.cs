@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Switchboard.Protocols;
 using Switchboard.Providers;
 

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
 using Switchboard.Providers;
 
 namespace Switchboard.Pipeline.Relays;
