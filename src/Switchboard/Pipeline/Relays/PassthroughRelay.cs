@@ -7,7 +7,7 @@ using Switchboard.Providers;
 namespace Switchboard.Pipeline.Relays;
 
 /// <summary>
-/// Same-protocol answer: byte for byte back to the client, streamed events flushed as they arrive (whole events
+/// Same-protocol success: byte for byte back to the client, streamed events flushed as they arrive (whole events
 /// only, so a broken upstream never leaves half an event behind), usage read from what passes for the log.
 /// </summary>
 internal static class PassthroughRelay
@@ -20,12 +20,6 @@ internal static class PassthroughRelay
         var options = request.Snapshot.Relay;
         var aborted = request.Aborted;
         var response = request.Response;
-        UpstreamCall.CopyUsefulHeaders(upstream, response);
-        if (!upstream.IsSuccessStatusCode)
-        {
-            await UpstreamCall.RelayErrorAsync(request).ConfigureAwait(false);
-            return;
-        }
 
         response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/json";

@@ -6,7 +6,7 @@ using Switchboard.Providers;
 
 namespace Switchboard.Pipeline.Relays;
 
-/// <summary>Cross-protocol answer: the upstream's response translated into the client's protocol, streamed or not.</summary>
+/// <summary>Cross-protocol success: the upstream's response translated into the client's protocol, streamed or not.</summary>
 internal static class TranslatingRelay
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -18,12 +18,6 @@ internal static class TranslatingRelay
         var options = request.Snapshot.Relay;
         var aborted = request.Aborted;
         var response = request.Response;
-        UpstreamCall.CopyUsefulHeaders(upstream, response);
-        if (!upstream.IsSuccessStatusCode)
-        {
-            await UpstreamCall.RelayErrorAsync(request).ConfigureAwait(false);
-            return;
-        }
 
         if (UpstreamCall.IsEventStream(upstream))
         {

@@ -4,8 +4,9 @@ using Switchboard.Pipeline.Relays;
 namespace Switchboard.Pipeline.Steps;
 
 /// <summary>
-/// The candidate answered: its response goes back to the client, byte for byte when it speaks the client's API
-/// (<see cref="PassthroughRelay"/>), translated otherwise (<see cref="TranslatingRelay"/>); errors in the client's format.
+/// The candidate answered: the upstream headers a client may act on, then its response back to the client. An error
+/// status goes in the client's format (byte for byte when it is already); a success byte for byte when it speaks the
+/// client's API (<see cref="PassthroughRelay"/>), translated otherwise (<see cref="TranslatingRelay"/>).
 /// </summary>
 internal sealed class RelayStep : RequestStep
 {
@@ -18,7 +19,10 @@ internal sealed class RelayStep : RequestStep
         request.MarkFirstByte();
         request.RecordAttempt(AttemptOutcome.Answered, (int)upstream.StatusCode, null);
         request.AnswerWith(request.Candidate, asFallback: request.CandidateIndex > 0);
-        if (request.Plan!.Translated)
+        UpstreamCall.CopyUsefulHeaders(upstream, request.Response);
+        if (!upstream.IsSuccessStatusCode)
+            await UpstreamCall.RelayErrorAsync(request).ConfigureAwait(false);
+        else if (request.Plan!.Translated)
             await TranslatingRelay.RelayAsync(request).ConfigureAwait(false);
         else
             await PassthroughRelay.RelayAsync(request).ConfigureAwait(false);
