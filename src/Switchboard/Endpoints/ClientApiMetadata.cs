@@ -17,7 +17,7 @@ internal sealed class ClientApiMetadata
     }
 
     /// <summary>An endpoint of one client API (the completion endpoints), which answers a refused key itself.</summary>
-    public static ClientApiMetadata Pipeline(ApiFormat api) => new(_ => api, answersRefusal: true);
+    public static ClientApiMetadata Completions(ApiFormat api) => new(_ => api, answersRefusal: true);
 
     /// <summary>An endpoint either API's clients call: the API is told from the request.</summary>
     public static ClientApiMetadata Detected(Func<HttpRequest, ApiFormat> detect) => new(detect, answersRefusal: false);

@@ -23,5 +23,5 @@ internal static class CompletionEndpoints
     }
 
     private static void Map(RouteGroupBuilder api, string path, CompletionPipeline pipeline, ApiFormat client, Operation operation) =>
-        api.MapPost(path, (HttpContext c) => pipeline.HandleAsync(c, client, operation)).WithMetadata(ClientApiMetadata.Pipeline(client));
+        api.MapPost(path, (HttpContext c) => pipeline.HandleAsync(c, client, operation)).WithMetadata(ClientApiMetadata.Completions(client));
 }
