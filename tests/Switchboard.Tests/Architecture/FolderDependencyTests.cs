@@ -56,6 +56,9 @@ public sealed class FolderDependencyTests
             }
         }
         Assert.True(violations.Count == 0, "dependencies against the order:\n" + string.Join("\n", violations));
+
+        var ended = Pending.Where(p => !edges.GetValueOrDefault(p.From)?.ContainsKey(p.To) ?? true).ToList();
+        Assert.True(ended.Count == 0, $"no longer a dependency, remove it from {nameof(Pending)}: {string.Join(", ", ended)}");
     }
 
     [Fact]
