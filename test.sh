@@ -10,7 +10,7 @@ if [ ! -x tests/e2e/node_modules/.bin/claude ]; then
   npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error || { echo "npm ci failed: the end-to-end tests need Node.js/npm and the npm registry." >&2; exit 1; }
 fi
 # The in-process gateways run the way `switchboard up` ships: socket completions and request handlers inline on the
-# socket threads (src/Switchboard/Server/InlineSocketIo.cs). DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 tests the other mode.
+# socket threads (src/Switchboard/Runtime/InlineSocketIo.cs). DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 tests the other mode.
 export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}"
 results="$root/.build/test-results"
 rm -rf "$results"

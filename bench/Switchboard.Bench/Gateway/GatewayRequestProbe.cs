@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.FakeUpstream;
-using Switchboard.Server;
+using Switchboard.Hosting;
 
 namespace Switchboard.Bench.Gateway;
 

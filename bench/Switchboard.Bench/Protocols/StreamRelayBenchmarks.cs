@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Switchboard.Protocols;
-using Switchboard.Server;
+using Switchboard.Pipeline.Relays;
 
 namespace Switchboard.Bench.Protocols;
 

@@ -148,7 +148,7 @@ internal static class ClaudeCommand
         var path = configPath ?? GatewayStateStore.For(context).ReadLive()?.ConfigPath;
         if (path is null && !File.Exists(context.FullPath("config.yaml"))) return null;
         var resolved = ConfigSource.Resolve(path, context);
-        return resolved.Config?.GatewayKeys.FirstOrDefault(k => k.IsResolved)?.Value;
+        return resolved.Config?.GatewayKeys.FirstOrDefault(k => k.Secret.IsResolved)?.Secret.Value;
     }
 
     /// <summary>The small/fast alias the gateway offers: Switchboard's name, else archgw's; null when it has neither.</summary>

@@ -52,7 +52,7 @@ internal static class EvalRouterCommand
                     foreach (var d in load.Errors) context.Error.WriteLine($"{Path.GetFileName(configPath)}: {d}");
                     return ExitCodes.Failure;
                 }
-                using var snapshot = Server.GatewayHost.CreateSnapshot(load.Config!);
+                using var snapshot = Runtime.SnapshotFactory.Create(load.Config!);
                 policy = snapshot.Selector.Policy;
                 routing = load.Config!.Routing;
             }

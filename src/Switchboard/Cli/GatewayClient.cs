@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Switchboard.Server;
+using Switchboard.Endpoints;
+using Switchboard.Observability;
 
 namespace Switchboard.Cli;
 

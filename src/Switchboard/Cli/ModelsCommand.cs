@@ -42,7 +42,7 @@ internal static class ModelsCommand
             rows.Add(new ModelRow(p.Model, "model", null, p.Provider, Api(endpoint), endpoint.MissingKeyVariable is null, endpoint.MissingKeyVariable,
                 p.IsDefault, p.RoutingPreferences.Select(r => r.Name).ToList()));
         }
-        var models = new Routing.ModelResolver(config.Providers);
+        var models = new ModelResolver(config.Providers);
         foreach (var alias in config.Aliases.Values)
         {
             // The alias is served by the model its target resolves to, as a request's model would (literal or bare id).
@@ -53,7 +53,7 @@ internal static class ModelsCommand
         return rows;
     }
 
-    private static string Api(ProviderEndpoint endpoint) => Server.CompletionPipeline.ApiName(endpoint.Api);
+    private static string Api(ProviderEndpoint endpoint) => Pipeline.ApiNames.Of(endpoint.Api);
 
     private static void WriteTable(IAnsiConsole console, List<ModelRow> rows)
     {

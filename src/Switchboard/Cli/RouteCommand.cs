@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Switchboard.Routing;
-using Switchboard.Server;
+using Switchboard.Endpoints;
+using Switchboard.Runtime;
 
 namespace Switchboard.Cli;
 
@@ -27,7 +28,7 @@ internal static class RouteCommand
         {
             var resolved = ConfigSource.Resolve(parse.GetValue(config), context);
             if (!ConfigSource.Report(resolved, context.Error, quiet: true) || resolved.Config is null) return ExitCodes.Failure;
-            using var snapshot = GatewayHost.CreateSnapshot(resolved.Config);
+            using var snapshot = SnapshotFactory.Create(resolved.Config);
             var text = parse.GetValue(prompt)!;
             var requested = parse.GetValue(model) ?? ""; // none: the router decides, as for a model no provider serves
             var selection = await snapshot.Selector.SelectAsync(requested, parse.GetValue(force),

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Switchboard.Server;
+using Switchboard.Observability;
 
 namespace Switchboard.Cli;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
-using Switchboard.Server;
+using Switchboard.Hosting;
+using Switchboard.Runtime;
 
 namespace Switchboard.Cli;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Spectre.Console;
-using Switchboard.Server;
+using Switchboard.Observability;
 
 namespace Switchboard.Cli;
 

@@ -31,7 +31,7 @@ public static class BuiltInConfig
         var env = new EnvironmentSource(environment);
         var found = new List<string>();
         var missing = new List<string>();
-        var providers = new List<ProviderConfig>();
+        var providers = new List<ModelEntry>();
         foreach (var (name, defaultModel) in Candidates)
         {
             var kind = ProviderCatalog.Find(name)!;
@@ -62,7 +62,7 @@ public static class BuiltInConfig
         return new Discovery(config, found, missing);
     }
 
-    private static ProviderConfig Provider(ProviderKind kind, string modelId, SecretValue key) => new()
+    private static ModelEntry Provider(ProviderKind kind, string modelId, SecretValue key) => new()
     {
         Model = $"{kind.Name}/{modelId}",
         Provider = kind.Name,

@@ -34,13 +34,13 @@ public sealed partial class ConfigLoader
     /// (Arch-Router protocol). arch/ and plano/ entries serve the router only: they leave the provider list, so they
     /// are never listed, a default, a bare id or a fallback.
     /// </summary>
-    private RoutingConfig ResolveRouterEntry(YamlMappingNode? routing, List<ProviderConfig> providers, YamlScalarNode? routingModel, RoutingConfig config)
+    private RoutingConfig ResolveRouterEntry(YamlMappingNode? routing, List<ModelEntry> providers, YamlScalarNode? routingModel, RoutingConfig config)
     {
         var namedKey = routing is not null && Scalar(routing, "llm_provider") is not null ? "llm_provider" : "model_provider";
         var namedNode = routing is null ? null : Scalar(routing, namedKey);
         var routerEntries = providers.Where(p => IsRouterProvider(p.Provider)).ToList();
 
-        ProviderConfig? entry = null;
+        ModelEntry? entry = null;
         if (namedNode?.Value is { Length: > 0 } named)
         {
             entry = FindEntry(providers, named);
@@ -100,7 +100,7 @@ public sealed partial class ConfigLoader
         };
     }
 
-    private static ProviderConfig? FindEntry(List<ProviderConfig> providers, string name) =>
+    private static ModelEntry? FindEntry(List<ModelEntry> providers, string name) =>
         providers.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? providers.FirstOrDefault(p => string.Equals(p.Model, name, StringComparison.OrdinalIgnoreCase));
 

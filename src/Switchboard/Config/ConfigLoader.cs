@@ -168,14 +168,14 @@ public sealed partial class ConfigLoader
 
     // ---- providers -------------------------------------------------------------------------------
 
-    private List<ProviderConfig> ParseProviders(YamlMappingNode root)
+    private List<ModelEntry> ParseProviders(YamlMappingNode root)
     {
         var modern = Child(root, "model_providers");
         var legacy = Child(root, "llm_providers");
         if (modern is not null && legacy is not null)
             Warn(legacy, "both model_providers and llm_providers are present; their entries are combined.", "keep one of the two lists.");
 
-        var result = new List<ProviderConfig>();
+        var result = new List<ModelEntry>();
         foreach (var listNode in new[] { modern, legacy })
         {
             if (listNode is null) continue;
@@ -195,7 +195,7 @@ public sealed partial class ConfigLoader
         return result;
     }
 
-    private ProviderConfig? ParseProvider(YamlMappingNode map)
+    private ModelEntry? ParseProvider(YamlMappingNode map)
     {
         foreach (var (entryKey, _) in map.Children)
         {
@@ -313,7 +313,7 @@ public sealed partial class ConfigLoader
             else Error(maxNode, $"max_output_tokens must be a positive whole number, not '{maxNode.Value}'.");
         }
 
-        return new ProviderConfig
+        return new ModelEntry
         {
             Model = literal,
             Provider = providerName,
@@ -413,7 +413,7 @@ public sealed partial class ConfigLoader
 
     private static readonly HashSet<string> RoutingKeys = ["router", "base_url", "model", "access_key", "timeout_ms", "token_budget", "threshold", "llm_provider", "model_provider", "route_on_user_only"];
 
-    private RoutingConfig ParseRouting(YamlMappingNode root, List<ProviderConfig> providers, YamlScalarNode? overridesRoutingModel)
+    private RoutingConfig ParseRouting(YamlMappingNode root, List<ModelEntry> providers, YamlScalarNode? overridesRoutingModel)
     {
         var config = new RoutingConfig();
         var node = Child(root, "routing");
@@ -568,19 +568,21 @@ public sealed partial class ConfigLoader
         return config;
     }
 
-    private List<SecretValue> ParseGatewayKeys(YamlMappingNode root)
+    private List<GatewayKey> ParseGatewayKeys(YamlMappingNode root)
     {
-        var result = new List<SecretValue>();
+        var result = new List<GatewayKey>();
         var node = Child(root, "gateway_keys");
         if (node is null) return result;
         if (node is not YamlSequenceNode list) { Error(node, "gateway_keys must be a list of keys (use $VAR to read them from the environment)."); return result; }
+        var position = 0;
         foreach (var item in list)
         {
+            position++;
             var raw = (item as YamlScalarNode)?.Value ?? (item is YamlMappingNode m ? Scalar(m, "key")?.Value : null);
             if (string.IsNullOrEmpty(raw)) { Error(item, "a gateway key is empty."); continue; }
             var secret = ParseSecret(raw);
             if (!secret.IsResolved) Error(item, $"gateway key ${secret.VariableName} is not set.", $"set {secret.VariableName} in the environment or in a .env file beside the config.");
-            else result.Add(secret);
+            else result.Add(new GatewayKey(secret.VariableName ?? $"key-{position}", secret, LineOf(item)));
         }
         return result;
     }

@@ -1,5 +1,3 @@
-using Switchboard.Routing;
-
 namespace Switchboard.Config;
 
 /// <summary>Cross-entry checks that need the whole config: duplicates, defaults, alias targets, routes.</summary>
@@ -9,7 +7,7 @@ internal static class ConfigValidator
     {
         void Error(int line, string message, string fix) => diagnostics.Add(new(DiagnosticSeverity.Error, line, message, fix));
 
-        var byModel = new Dictionary<string, ProviderConfig>(StringComparer.OrdinalIgnoreCase);
+        var byModel = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
         {
             if (!byModel.TryAdd(provider.Model, provider))
@@ -21,7 +19,7 @@ internal static class ConfigValidator
             foreach (var extra in defaults.Skip(1))
                 Error(extra.Line, $"'{extra.Model}' is marked default, but '{defaults[0].Model}' (line {defaults[0].Line}) already is.", "keep 'default: true' on one provider only.");
 
-        var names = new Dictionary<string, ProviderConfig>(StringComparer.OrdinalIgnoreCase);
+        var names = new Dictionary<string, ModelEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
             if (provider.Name is { } name && !names.TryAdd(name, provider))
                 Error(provider.Line, $"name '{name}' is given to two entries (first at line {names[name].Line}).", "give each entry its own name.");

@@ -4,7 +4,7 @@ namespace Switchboard.Config;
 public sealed record GatewayConfig
 {
     public required IReadOnlyList<ListenerConfig> Listeners { get; init; }
-    public required IReadOnlyList<ProviderConfig> Providers { get; init; }
+    public required IReadOnlyList<ModelEntry> Providers { get; init; }
     public required IReadOnlyDictionary<string, AliasConfig> Aliases { get; init; }
     /// <summary>plano's top-level routes: each names its models in order (the first answers, the rest are fallbacks).</summary>
     public IReadOnlyList<RouteConfig> RoutingPreferences { get; init; } = [];
@@ -12,17 +12,21 @@ public sealed record GatewayConfig
     public required LimitsConfig Limits { get; init; }
     public ResilienceConfig Resilience { get; init; } = new();
     public TelemetryConfig Telemetry { get; init; } = new();
-    public IReadOnlyList<SecretValue> GatewayKeys { get; init; } = [];
+    /// <summary>Who may call the API endpoints; none: anyone who can reach the listener.</summary>
+    public IReadOnlyList<GatewayKey> GatewayKeys { get; init; } = [];
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
 
-    public ProviderConfig? DefaultProvider => Providers.FirstOrDefault(p => p.IsDefault);
+    public ModelEntry? DefaultProvider => Providers.FirstOrDefault(p => p.IsDefault);
 }
 
 public sealed record ListenerConfig(string Name, string Address, int Port);
 
-/// <summary>One model served by one provider (archgw calls these model_providers / llm_providers).</summary>
-public sealed record ProviderConfig
+/// <summary>
+/// One entry of <c>model_providers</c> (archgw: <c>llm_providers</c>): one model served by one provider. Its
+/// <see cref="Provider"/> is the provider's name.
+/// </summary>
+public sealed record ModelEntry
 {
     /// <summary>The literal clients use: "openai/gpt-4.1".</summary>
     public required string Model { get; init; }
@@ -132,6 +136,13 @@ public sealed record TelemetryConfig
     /// <summary>Share of requests traced (0 to 1), from archgw's <c>tracing.random_sampling</c>; null traces every request.</summary>
     public double? SamplingRatio { get; init; }
 }
+
+/// <summary>
+/// One <c>gateway_keys</c> entry: a key a caller presents, and the name that caller goes by in logs and what the
+/// gateway records of its requests: the key's variable (<c>$TEAM_KEY</c> → <c>TEAM_KEY</c>), or for a literal its
+/// place in the list (<c>key-2</c>). Never the key itself.
+/// </summary>
+public sealed record GatewayKey(string Name, SecretValue Secret, int Line);
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>
 public sealed record SecretValue(string? Value, string? VariableName)

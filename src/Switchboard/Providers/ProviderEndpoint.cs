@@ -30,7 +30,7 @@ public sealed class ProviderEndpoint
     private readonly bool _gatewayKeysOn;
 
     /// <param name="gatewayKeysOn">Gateway keys are configured: passthrough_auth must not forward the header that carried one.</param>
-    internal ProviderEndpoint(ProviderConfig config, ProviderKind kind, HttpMessageInvoker client, EndpointCircuit circuit, ResilienceConfig resilience, TimeProvider? time, bool gatewayKeysOn = false)
+    internal ProviderEndpoint(ModelEntry config, ProviderKind kind, HttpMessageInvoker client, EndpointCircuit circuit, ResilienceConfig resilience, TimeProvider? time, bool gatewayKeysOn = false)
     {
         _gatewayKeysOn = gatewayKeysOn;
         Circuit = circuit;
@@ -48,7 +48,7 @@ public sealed class ProviderEndpoint
         _basePath = baseUrl.GetLeftPart(UriPartial.Authority) + path;
     }
 
-    public ProviderConfig Config { get; }
+    public ModelEntry Config { get; }
     public ProviderKind Kind { get; }
     public HttpMessageInvoker Client { get; }
     /// <summary>The breaker shared by every model of this provider and base URL: only failures to connect open it.</summary>
@@ -133,7 +133,7 @@ public sealed class ProviderEndpoint
     /// <summary>
     /// passthrough_auth: the client's own Authorization (and, toward an Anthropic-style API, its x-api-key) replaces
     /// access_key. With gateway keys on, the client sent its gateway key in x-api-key or, lacking that, in
-    /// Authorization (see GatewayKeys); that header stays here.
+    /// Authorization (see Identity/GatewayKeyring); that header stays here.
     /// </summary>
     private void ForwardClientCredentials(HttpRequestHeaders headers, IHeaderDictionary clientHeaders)
     {

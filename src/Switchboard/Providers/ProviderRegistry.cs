@@ -36,7 +36,7 @@ public sealed class ProviderRegistry : IDisposable
         }
     }
 
-    public ProviderEndpoint Get(ProviderConfig provider) => _byModel[provider.Model];
+    public ProviderEndpoint Get(ModelEntry provider) => _byModel[provider.Model];
 
     public IEnumerable<ProviderEndpoint> All => _byModel.Values;
 

@@ -20,7 +20,7 @@ public enum SelectionKind
 
 /// <summary>Where a request goes and why. Carried into headers, logs and /v1/route.</summary>
 public sealed record ModelSelection(
-    ProviderConfig Provider,
+    ModelEntry Entry,
     string ModelId,
     SelectionKind Kind,
     string RequestedModel,
@@ -31,7 +31,7 @@ public sealed record ModelSelection(
     double RoutingMs = 0)
 {
     /// <summary>The literal that answers ("openai/gpt-4.1"; for a wildcard provider, the requested id).</summary>
-    public string Model => Provider.ModelId == "*" ? $"{Provider.Provider}/{ModelId}" : Provider.Model;
+    public string Model => Entry.ModelId == "*" ? $"{Entry.Provider}/{ModelId}" : Entry.Model;
 }
 
 /// <summary>
@@ -45,7 +45,7 @@ public sealed class ModelSelector
 
     private readonly GatewayConfig _config;
     private readonly ModelResolver _models;
-    private readonly Dictionary<string, (ProviderConfig Provider, string ModelId)> _aliases = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (ModelEntry Provider, string ModelId)> _aliases = new(StringComparer.OrdinalIgnoreCase);
     private readonly IRouteSelector? _router;
     private readonly RouteDecisionCache? _cache;
 
@@ -173,7 +173,7 @@ public sealed class ModelSelector
         var names = new List<string>();
         if (selection.Kind == SelectionKind.Alias && _config.Aliases.TryGetValue(selection.RequestedModel, out var alias)) names.AddRange(alias.Fallbacks);
         if (selection.Route is { } routeName && Policy?.Find(routeName) is { } route) names.AddRange(route.Fallbacks);
-        names.AddRange(selection.Provider.Fallbacks);
+        names.AddRange(selection.Entry.Fallbacks);
         if (names.Count == 0) return [];
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { selection.Model };
         var result = new List<ModelSelection>();

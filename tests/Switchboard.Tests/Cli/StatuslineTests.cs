@@ -1,5 +1,5 @@
 using System.Text;
-using Switchboard.Server;
+using Switchboard.Observability;
 using Switchboard.Tests.Infrastructure;
 using Switchboard.Tests.Server;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Switchboard.Config;
-using Switchboard.Server;
+using Switchboard.Hosting;
+using Switchboard.Observability;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Cli;

@@ -54,9 +54,9 @@ public sealed class BuiltInConfigTests
     {
         var selector = new ModelSelector(BuiltIn(("OPENAI_API_KEY", "sk-test")));
 
-        Assert.Equal("anthropic", selector.SelectExplicit("anthropic/claude-sonnet-4-5")!.Provider.Provider);
-        Assert.Equal("ANTHROPIC_API_KEY", selector.SelectExplicit("anthropic/claude-sonnet-4-5")!.Provider.AccessKey!.VariableName);
-        Assert.False(selector.SelectExplicit("anthropic/claude-sonnet-4-5")!.Provider.AccessKey!.IsResolved);
+        Assert.Equal("anthropic", selector.SelectExplicit("anthropic/claude-sonnet-4-5")!.Entry.Provider);
+        Assert.Equal("ANTHROPIC_API_KEY", selector.SelectExplicit("anthropic/claude-sonnet-4-5")!.Entry.AccessKey!.VariableName);
+        Assert.False(selector.SelectExplicit("anthropic/claude-sonnet-4-5")!.Entry.AccessKey!.IsResolved);
         Assert.Equal("openai/gpt-4.1-mini", selector.SelectExplicit("openai/gpt-4.1-mini")!.Model);
         Assert.Equal("gpt-4.1", selector.SelectExplicit("gpt-4.1")!.ModelId);
     }

@@ -180,7 +180,7 @@ public sealed class ConfigLoaderTests
     {
         var secret = new SecretValue("sk-very-secret", "OPENAI_API_KEY");
         Assert.DoesNotContain("sk-very-secret", secret.ToString());
-        Assert.DoesNotContain("sk-very-secret", new ProviderConfig { Model = "a/b", Provider = "a", ModelId = "b", Interface = ApiFormat.OpenAI, AccessKey = secret }.ToString());
+        Assert.DoesNotContain("sk-very-secret", new ModelEntry { Model = "a/b", Provider = "a", ModelId = "b", Interface = ApiFormat.OpenAI, AccessKey = secret }.ToString());
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Config;
-using Switchboard.Server;
+using Switchboard.Hosting;
 
 namespace Switchboard.Tests.Infrastructure;
 
@@ -21,20 +22,21 @@ public sealed class TestGateway : IAsyncDisposable
     public Uri BaseUrl { get; }
     public HttpClient Http { get; }
 
-    public static Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="services">More services for the gateway's container (a completion sink to watch requests with).</param>
+    public static Task<TestGateway> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null, Action<IServiceCollection>? services = null)
     {
         var env = new EnvironmentSource(name => environment?.GetValueOrDefault(name));
-        return StartAsync(ConfigLoader.LoadText(yaml, env: env));
+        return StartAsync(ConfigLoader.LoadText(yaml, env: env), services);
     }
 
     /// <summary>From a file on disk: the gateway watches it and reloads on change.</summary>
     public static Task<TestGateway> StartFromFileAsync(string path) => StartAsync(ConfigLoader.LoadFile(path));
 
-    private static Task<TestGateway> StartAsync(ConfigLoadResult load) =>
-        load.Succeeded ? StartAsync(load.Config!) : throw new ConfigException("test config", load.Diagnostics);
+    private static Task<TestGateway> StartAsync(ConfigLoadResult load, Action<IServiceCollection>? services = null) =>
+        load.Succeeded ? StartAsync(load.Config!, services) : throw new ConfigException("test config", load.Diagnostics);
 
     /// <summary>From a config built in code (the built-in config `up` uses when there is no file).</summary>
-    public static async Task<TestGateway> StartAsync(GatewayConfig config)
+    public static async Task<TestGateway> StartAsync(GatewayConfig config, Action<IServiceCollection>? services = null)
     {
         var logs = new CapturingLoggerProvider();
         var host = GatewayHost.Create(config, new GatewayHostOptions
@@ -43,6 +45,7 @@ public sealed class TestGateway : IAsyncDisposable
             ConfigureLogging = b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
             // As `up` runs it when the test process has inline socket completions on (test.sh turns them on).
             InlineIo = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1",
+            ConfigureServices = services,
         });
         await host.StartAsync();
         return new TestGateway(host, logs);

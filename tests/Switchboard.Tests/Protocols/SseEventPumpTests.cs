@@ -87,7 +87,7 @@ public sealed class SseEventPumpTests
     }
 
     /// <summary>Returns one byte per read, the worst split a network can produce; optionally fails instead of ending.</summary>
-    private sealed class OneBytePerReadStream(byte[] data, bool failAtEnd = false) : Switchboard.Server.ReadOnlyStream
+    private sealed class OneBytePerReadStream(byte[] data, bool failAtEnd = false) : Switchboard.Pipeline.Relays.ReadOnlyStream
     {
         private int _position;
 

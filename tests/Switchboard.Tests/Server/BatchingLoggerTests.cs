@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Switchboard.Server.Logging;
+using Switchboard.Observability.Logging;
 
 namespace Switchboard.Tests.Server;
 

@@ -1,4 +1,4 @@
-using Switchboard.Server;
+using Switchboard.Pipeline.Relays;
 
 namespace Switchboard.Tests.Server;
 

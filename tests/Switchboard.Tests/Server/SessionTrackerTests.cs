@@ -1,4 +1,5 @@
-using Switchboard.Server;
+using Switchboard.Observability;
+using Switchboard.Pipeline;
 
 namespace Switchboard.Tests.Server;
 

@@ -83,7 +83,7 @@ public sealed class ShutdownTests
         StreamPartialThen(upstream, c => Task.Delay(Timeout.Infinite, c.RequestAborted));
         var load = Switchboard.Config.ConfigLoader.LoadText(ConfigFor(upstream));
         var logs = new CapturingLoggerProvider();
-        await using var host = Switchboard.Server.GatewayHost.Create(load.Config!, new Switchboard.Server.GatewayHostOptions
+        await using var host = Switchboard.Hosting.GatewayHost.Create(load.Config!, new Switchboard.Hosting.GatewayHostOptions
         {
             Port = 0,
             ShutdownGrace = TimeSpan.FromSeconds(1),

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
 using Switchboard.Providers;
-using Switchboard.Server;
+using Switchboard.Pipeline;
 using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.Server;

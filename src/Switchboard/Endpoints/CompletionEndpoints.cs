@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Switchboard.Pipeline;
+
+namespace Switchboard.Endpoints;
+
+/// <summary>The conversation endpoints of each client API, all into the <see cref="CompletionPipeline"/>.</summary>
+internal static class CompletionEndpoints
+{
+    public const string MessagesPath = "/v1/messages";
+    public const string CountTokensPath = "/v1/messages/count_tokens";
+    public const string ChatCompletionsPath = "/v1/chat/completions";
+
+    public static void Map(RouteGroupBuilder api, CompletionPipeline pipeline)
+    {
+        // Anthropic Messages
+        Map(api, MessagesPath, pipeline, ApiFormat.Anthropic, Operation.Messages);
+        Map(api, CountTokensPath, pipeline, ApiFormat.Anthropic, Operation.CountTokens);
+        // OpenAI Chat Completions; some OpenAI clients are configured without the /v1 prefix.
+        Map(api, ChatCompletionsPath, pipeline, ApiFormat.OpenAI, Operation.ChatCompletions);
+        Map(api, "/chat/completions", pipeline, ApiFormat.OpenAI, Operation.ChatCompletions);
+    }
+
+    private static void Map(RouteGroupBuilder api, string path, CompletionPipeline pipeline, ApiFormat client, Operation operation) =>
+        api.MapPost(path, (HttpContext c) => pipeline.HandleAsync(c, client, operation)).WithMetadata(ClientApiMetadata.Completions(client));
+}

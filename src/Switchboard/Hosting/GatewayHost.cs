@@ -1,0 +1,153 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Switchboard.Config;
+using Switchboard.Endpoints;
+using Switchboard.Observability;
+using Switchboard.Pipeline;
+using Switchboard.Runtime;
+
+namespace Switchboard.Hosting;
+
+/// <summary>The gateway process: Kestrel on the configured listener with every endpoint mapped.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TelemetryExport? _telemetry;
+    private readonly TimeSpan _shutdownGrace;
+    private int _requestsCut;
+
+    private GatewayHost(WebApplication app, GatewayRuntime runtime, TelemetryExport? telemetry, TimeSpan shutdownGrace)
+    {
+        _app = app;
+        Runtime = runtime;
+        _telemetry = telemetry;
+        _shutdownGrace = shutdownGrace;
+    }
+
+    /// <summary>Requests still running when the shutdown grace ran out, and so cut (0 after a clean drain).</summary>
+    public int RequestsCutAtShutdown => Volatile.Read(ref _requestsCut);
+
+    /// <summary>How long in-flight requests may run after a stop signal.</summary>
+    public TimeSpan ShutdownGrace => _shutdownGrace;
+
+    public GatewayRuntime Runtime { get; }
+    public RequestEventHub Events => _app.Services.GetRequiredService<RequestEventHub>();
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Where it listens, once started (http://127.0.0.1:PORT).</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1"));
+        }
+    }
+
+    public static GatewayHost Create(GatewayConfig config, GatewayHostOptions? options = null)
+    {
+        options ??= new GatewayHostOptions();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "switchboard" });
+        builder.Logging.ClearProviders();
+        if (options.ConfigureLogging is { } configure) configure(builder.Logging);
+        else builder.Services.AddSingleton<ILoggerProvider, Observability.Logging.BatchingConsoleLoggerProvider>(); // created by the container, so disposed (flushed) with it
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // This category logs nothing at Warning or above, but while any level of it is enabled ASP.NET Core creates an
+        // Activity per request, which HttpClient then copies into a child Activity and a traceparent header upstream:
+        // ~2 KB and a few µs per request for nothing (an OpenTelemetry listener, when one is added, still gets them).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // Start-up failures (a port in use) are reported by the CLI in one clear sentence, not a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+
+        var listener = config.Listeners[0];
+        var port = options.Port ?? listener.Port;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The gateway enforces its own body limit so the error comes back in the client's format.
+            kestrel.Limits.MaxRequestBodySize = null;
+            var address = listener.Address is "*" or "+" ? IPAddress.Any : IPAddress.Parse(listener.Address);
+            kestrel.Listen(address, port);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace);
+        if (options.InlineIo)
+            builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+
+        var runtime = new GatewayRuntime(SnapshotFactory.Create(config));
+        var services = builder.Services;
+        services.AddSingleton(runtime);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(RequestSteps.Default);
+        services.AddSingleton<CompletionPipeline>();
+        services.AddSingleton<RequestEventHub>();
+        services.AddSingleton<SessionTracker>();
+        // Every finished request goes to each sink, in this order: metrics before the log line, which tests (and
+        // people) wait on; then the live events.
+        services.AddSingleton<ICompletionSink, MetricsSink>();
+        services.AddSingleton<ICompletionSink, RequestLogSink>();
+        services.AddSingleton<ICompletionSink, RequestEventSink>();
+        services.AddSingleton<ConfigReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
+        options.ConfigureServices?.Invoke(services);
+
+        var app = builder.Build();
+        app.MapGateway();
+        return new GatewayHost(app, runtime, TelemetryExport.Start(config.Telemetry), options.ShutdownGrace);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = Runtime.Current;
+        var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+        if (!IPAddress.IsLoopback(IPAddress.TryParse(snapshot.Config.Listeners[0].Address, out var ip) ? ip : IPAddress.Any) && snapshot.Keyring.IsEmpty)
+            GatewayLog.ExposedWithoutKeys(logger, snapshot.Config.Listeners[0].Address);
+        GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), ConfigSummary.Describe(snapshot.Config));
+    }
+
+    /// <summary>Runs until SIGINT/SIGTERM (or the token), then stops gracefully (<see cref="StopAsync"/>).</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var lifetime = _app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(lifetime.StopApplication))
+        using (lifetime.ApplicationStopping.Register(() => stopping.TrySetResult()))
+            await stopping.Task.ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops taking requests and lets the ones in flight (streams included) finish, for up to the shutdown grace;
+    /// says how many it waits for, and how many were cut if the grace ran out.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
+        if (Runtime.InFlight is var inFlight and > 0)
+            GatewayLog.Draining(logger, Plural.Count(inFlight, "request"), _shutdownGrace.TotalSeconds);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(_shutdownGrace);
+        // Counted in the callback that ends the grace: Kestrel aborts the remaining requests from the same cancellation,
+        // and they release their leases only once those aborts complete, after this has run.
+        using (grace.Token.Register(() => Volatile.Write(ref _requestsCut, Runtime.InFlight)))
+            await _app.StopAsync(grace.Token).ConfigureAwait(false);
+        if (RequestsCutAtShutdown is var cut and > 0)
+            GatewayLog.RequestsCut(logger, Plural.Count(cut, "request"), _shutdownGrace.TotalSeconds);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _telemetry?.Dispose();
+        Runtime.Current.Dispose();
+    }
+}

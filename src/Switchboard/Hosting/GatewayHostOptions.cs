@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Runtime;
+
+namespace Switchboard.Hosting;
+
+/// <summary>How to host a gateway: port override, logging, test hooks.</summary>
+public sealed record GatewayHostOptions
+{
+    /// <summary>Overrides the listener's port (0 picks a free one).</summary>
+    public int? Port { get; init; }
+    /// <summary>Replaces the default console logging (tests capture log lines with this).</summary>
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>How long in-flight requests may run after a stop signal.</summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Run request handlers on Kestrel's socket threads; pairs with <see cref="InlineSocketIo"/>.</summary>
+    public bool InlineIo { get; init; }
+    /// <summary>More services, registered after the gateway's own (another completion sink: tests, and the features that add one).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+}

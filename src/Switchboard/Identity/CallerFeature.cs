@@ -1,0 +1,25 @@
+namespace Switchboard.Identity;
+
+/// <summary>
+/// What the gateway-key check decided for a request, kept on its <c>HttpContext.Features</c> for the endpoint behind
+/// the check: a named caller, an open gateway (no keys configured: anyone is let in, unnamed), or a refusal.
+/// </summary>
+public sealed class CallerFeature
+{
+    /// <summary>No gateway keys are configured: every request is let in, without a caller name.</summary>
+    public static readonly CallerFeature Open = new(null, refused: false);
+
+    /// <summary>Keys are configured and the request presented none of them.</summary>
+    public static readonly CallerFeature Refused = new(null, refused: true);
+
+    internal CallerFeature(Caller? caller, bool refused)
+    {
+        Caller = caller;
+        IsRefused = refused;
+    }
+
+    /// <summary>The caller whose key matched; null on an open gateway or a refusal.</summary>
+    public Caller? Caller { get; }
+
+    public bool IsRefused { get; }
+}

@@ -1,0 +1,12 @@
+namespace Switchboard.Pipeline;
+
+/// <summary>A wire protocol's short name, as logs, events, metrics, /healthz and the CLI show it.</summary>
+public static class ApiNames
+{
+    public static string Of(ApiFormat api) => api switch
+    {
+        ApiFormat.Anthropic => "anthropic",
+        ApiFormat.OpenAI => "openai",
+        _ => "gemini",
+    };
+}

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Switchboard.Identity;
+using Switchboard.Protocols;
+using Switchboard.Providers;
+using Switchboard.Routing;
+using Switchboard.Runtime;
+
+namespace Switchboard.Pipeline;
+
+/// <summary>
+/// One completion request on its way through the gateway (after YARP's <c>IReverseProxyFeature</c>): what came in,
+/// who sent it, the model chosen and its fallbacks, each upstream attempt, and how it ended. The steps
+/// (<see cref="RequestSteps"/>) read and fill it in order; the completion sinks get what it ends as
+/// (<see cref="ToCompleted"/>). It holds the request's resources (the config snapshot's lease, the pooled body, its
+/// DOM, the upstream response) and releases them on <see cref="Dispose"/>.
+/// </summary>
+internal sealed class GatewayRequest : IDisposable
+{
+    public const string ModelHeader = "x-switchboard-model";
+    public const string ProviderHeader = "x-switchboard-provider";
+    public const string RouteHeader = "x-switchboard-route";
+    public const string RequestIdHeader = "x-switchboard-request-id";
+
+    /// <summary>Passed to the selector when no routes exist: it never builds a router input then.</summary>
+    private static readonly Func<RouterInput> NoRouting = static () => new RouterInput([]);
+
+    private JsonDocument? _document;
+    private Func<RouterInput>? _routerInput;
+    private Func<CancellationToken, Task<HttpResponseMessage>>? _send;
+    private IReadOnlyList<ModelSelection> _fallbacks = [];
+    private UpstreamAttempts.Builder _attempts;
+    private long _attemptStart;
+    private int _released;
+
+    public GatewayRequest(HttpContext context, GatewaySnapshot snapshot, ApiFormat client, Operation operation, ILogger logger)
+    {
+        Context = context;
+        Snapshot = snapshot;
+        Client = client;
+        Operation = operation;
+        Logger = logger;
+        Aborted = context.RequestAborted;
+        Id = RequestIds.Next();
+        StartTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    // ---- the request --------------------------------------------------------------------------------------
+
+    public string Id { get; }
+    public HttpContext Context { get; }
+    public HttpResponse Response => Context.Response;
+    /// <summary>The config it runs on, leased until <see cref="Dispose"/> (a reload meanwhile does not change it).</summary>
+    public GatewaySnapshot Snapshot { get; }
+    /// <summary>The API the client speaks: every error it gets is in this API's format.</summary>
+    public ApiFormat Client { get; }
+    public Operation Operation { get; }
+    public ILogger Logger { get; }
+    public CancellationToken Aborted { get; }
+    public long StartTimestamp { get; }
+
+    // ---- identify ----------------------------------------------------------------------------------------
+
+    /// <summary>Whose gateway key it carries; null on a gateway without keys.</summary>
+    public Caller? Caller { get; set; }
+
+    // ---- admit -------------------------------------------------------------------------------------------
+
+    /// <summary>The client's body, once read (returned to the pool on <see cref="Dispose"/>).</summary>
+    public PooledBody? Body { get; set; }
+
+    /// <summary>What one forward pass over the body found (a field: large, passed by reference).</summary>
+    public RequestPeek Peek;
+
+    public string RequestedModel { get; set; } = "";
+    /// <summary>The client's session (Claude Code's session id), when it says.</summary>
+    public string? SessionId { get; set; }
+    public bool Stream { get; set; }
+
+    /// <summary>
+    /// The body as a DOM, parsed on first use (a router's input, a translation) and at most once per request; the
+    /// same-API path with no routing never builds it.
+    /// </summary>
+    public JsonElement Root => (_document ??= JsonDocument.Parse(Body!.Memory, RequestPeek.DocumentOptions)).RootElement;
+
+    /// <summary>Whether <see cref="Root"/> was built.</summary>
+    internal JsonDocument? Document => _document;
+
+    /// <summary>For the selector: builds the router's input from the shared DOM, only when a router will run.</summary>
+    public Func<RouterInput> RouterInput => Snapshot.Selector.Policy is null ? NoRouting : _routerInput ??= BuildRouterInput;
+
+    private RouterInput BuildRouterInput()
+    {
+        var routing = Snapshot.Config.Routing;
+        return RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
+    }
+
+    // ---- choose, and the candidates ----------------------------------------------------------------------
+
+    /// <summary>The model chosen for the request, before any fallback.</summary>
+    public ModelSelection? Selection { get; private set; }
+
+    /// <summary>The chosen model, then its fallbacks in order.</summary>
+    public int CandidateCount => Selection is null ? 0 : 1 + _fallbacks.Count;
+
+    public int CandidateIndex { get; private set; }
+
+    /// <summary>The candidate whose turn it is.</summary>
+    public ModelSelection Candidate => CandidateIndex == 0 ? Selection! : _fallbacks[CandidateIndex - 1];
+
+    public bool IsLastCandidate => CandidateIndex >= CandidateCount - 1;
+
+    /// <summary>The current candidate's way to its provider.</summary>
+    public ProviderEndpoint Endpoint { get; private set; } = null!;
+
+    /// <summary>The current candidate's upstream request.</summary>
+    public UpstreamPlan? Plan { get; set; }
+
+    /// <summary>The current candidate's response, at its headers (disposed with the request).</summary>
+    public HttpResponseMessage? Upstream { get; set; }
+
+    /// <summary>The first 429 a candidate answered, kept for when no other candidate answers.</summary>
+    public HeldRateLimit? RateLimited { get; set; }
+
+    /// <summary>The first "this provider has no API key" message, for when no candidate answers.</summary>
+    public string? MissingKey { get; set; }
+
+    /// <summary>Why the current candidate gave way (for the fallback log line).</summary>
+    public string? SkipReason { get; private set; }
+
+    public void Choose(ModelSelection selection, IReadOnlyList<ModelSelection> fallbacks)
+    {
+        Selection = selection;
+        _fallbacks = fallbacks;
+        AnswerWith(selection);
+    }
+
+    /// <summary>Makes candidate <paramref name="index"/> the current one.</summary>
+    public void BeginCandidate(int index)
+    {
+        CandidateIndex = index;
+        Endpoint = Snapshot.Providers.Get(Candidate.Entry);
+        Plan = null;
+        SkipReason = null;
+    }
+
+    /// <summary>
+    /// The current candidate cannot answer (<paramref name="reason"/>): recorded as an attempt, and the fallback loop
+    /// goes on with the next (<see cref="FallbackDecision.NextAsync"/>).
+    /// </summary>
+    public StepResult GiveWay(string reason, AttemptOutcome outcome = AttemptOutcome.Skipped, int status = 0)
+    {
+        SkipReason = reason;
+        RecordAttempt(outcome, status, reason);
+        return StepResult.NextCandidate;
+    }
+
+    // ---- send --------------------------------------------------------------------------------------------
+
+    /// <summary>One call of the current plan to the current candidate's provider, up to the response headers (what its resilience pipeline retries).</summary>
+    public Func<CancellationToken, Task<HttpResponseMessage>> SendAttempt => _send ??= SendOnceAsync;
+
+    private Task<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken) =>
+        UpstreamCall.SendAsync(Endpoint, Plan!.Uri, Plan.Body, Context.Request.Headers, Snapshot.Relay.FirstByteTimeout, cancellationToken);
+
+    public void StartAttempt() => _attemptStart = Stopwatch.GetTimestamp();
+
+    public void RecordAttempt(AttemptOutcome outcome, int status, string? reason)
+    {
+        var duration = _attemptStart == 0 ? 0 : Stopwatch.GetElapsedTime(_attemptStart).TotalMilliseconds;
+        _attemptStart = 0;
+        var candidate = Candidate;
+        _attempts.Add(new UpstreamAttempt(candidate.Model, candidate.Entry.Provider, outcome, status, duration, reason));
+    }
+
+    // ---- the outcome -------------------------------------------------------------------------------------
+
+    /// <summary>The answering model's literal, as logged ("-" until one is chosen).</summary>
+    public string Model { get; private set; } = "-";
+    public string Provider { get; private set; } = "-";
+    public string Route { get; private set; } = "none";
+    /// <summary>How the answering model was selected, as logged: literal, bareid, alias, routed, default (+fallback).</summary>
+    public string SelectionName { get; private set; } = "-";
+    /// <summary>The protocol of the provider that answers (whether its errors can pass through unchanged).</summary>
+    public ApiFormat UpstreamApi { get; private set; }
+    /// <summary>The status the client got (0 until known; the response's status then).</summary>
+    public int Status { get; set; }
+    public ErrorKind ErrorKind { get; private set; }
+    public string? Error { get; private set; }
+    public TokenUsage Usage { get; set; }
+    public long FirstByteTimestamp { get; private set; }
+    public UpstreamAttempts Attempts => _attempts.Build();
+
+    /// <summary>
+    /// <paramref name="selection"/> answers: what the log line and events say, and the x-switchboard-model, -provider
+    /// and -route response headers.
+    /// </summary>
+    public void AnswerWith(ModelSelection selection, bool asFallback = false)
+    {
+        UpstreamApi = selection.Entry.Interface;
+        Model = selection.Model;
+        Provider = selection.Entry.Provider;
+        Route = selection.Route ?? "none";
+        SelectionName = asFallback ? SelectionNames.Of(selection.Kind) + "+fallback" : SelectionNames.Of(selection.Kind);
+        var headers = Response.Headers;
+        headers[ModelHeader] = Model;
+        headers[ProviderHeader] = Provider;
+        headers[RouteHeader] = Route;
+    }
+
+    public void MarkFirstByte()
+    {
+        if (FirstByteTimestamp == 0) FirstByteTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Records what went wrong; the status is the response's unless set.</summary>
+    public void Fail(ErrorKind kind, string error, int status = 0)
+    {
+        ErrorKind = kind;
+        Error = error;
+        if (status != 0) Status = status;
+    }
+
+    /// <summary>Ends the request with an error in the client's format: how a step says no.</summary>
+    public async ValueTask<StepResult> RejectAsync(int status, string message, ErrorKind kind, string? code = null)
+    {
+        Fail(kind, message, status);
+        await ClientErrors.WriteAsync(Context, Client, status, message, code: code).ConfigureAwait(false);
+        return StepResult.Done;
+    }
+
+    /// <summary>What the completion sinks get: call once the response is done.</summary>
+    public CompletedRequest ToCompleted()
+    {
+        var latency = Stopwatch.GetElapsedTime(StartTimestamp).TotalMilliseconds;
+        var ttfb = FirstByteTimestamp == 0 ? latency : Stopwatch.GetElapsedTime(StartTimestamp, FirstByteTimestamp).TotalMilliseconds;
+        return new CompletedRequest
+        {
+            Time = DateTimeOffset.UtcNow,
+            RequestId = Id,
+            SessionId = SessionId,
+            Caller = Caller?.Name,
+            ClientApi = Client,
+            Operation = Operation,
+            UserAgent = Context.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
+            RequestedModel = RequestedModel,
+            Choice = Selection,
+            Route = Route,
+            Selection = SelectionName,
+            Model = Model,
+            Provider = Provider,
+            Attempts = Attempts,
+            Status = Status,
+            ErrorKind = ErrorKind,
+            Error = Error,
+            LatencyMs = latency,
+            TtfbMs = ttfb,
+            Usage = Usage,
+            Stream = Stream,
+        };
+    }
+
+    /// <summary>Releases the upstream response, the DOM, the pooled body and the snapshot's lease (once).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        Upstream?.Dispose();
+        _document?.Dispose();
+        Body?.Dispose();
+        Snapshot.ReleaseLease();
+    }
+}

@@ -1,0 +1,13 @@
+namespace Switchboard.Pipeline;
+
+/// <summary>The names of <see cref="Operation"/>s.</summary>
+public static class Operations
+{
+    /// <summary>The operation as logs and events name it.</summary>
+    public static string Name(this Operation operation) => operation switch
+    {
+        Operation.Messages => "messages",
+        Operation.ChatCompletions => "chat.completions",
+        _ => "count_tokens",
+    };
+}

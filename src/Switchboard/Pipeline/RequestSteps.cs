@@ -1,0 +1,31 @@
+using Switchboard.Pipeline.Steps;
+
+namespace Switchboard.Pipeline;
+
+/// <summary>
+/// The steps of a completion request, in order: those run once per request, then those run for each candidate (the
+/// chosen model, then its fallbacks while one gives way). A feature adds its step by putting it in a list here, without
+/// touching the others: per-key limits and a response cache go after <see cref="ChooseStep"/>.
+/// </summary>
+internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCandidate)
+{
+    public static readonly RequestSteps Default = new(
+        perRequest:
+        [
+            IdentifyStep.Instance,  // whose key (the gateway-key filter checked it), or a 401
+            AdmitStep.Instance,     // content type, size, one pass over the JSON, the client API's required fields
+            ChooseStep.Instance,    // the model (literal, alias, route, default) and its fallbacks
+        ],
+        perCandidate:
+        [
+            ProviderKeyStep.Instance,        // the provider's API key is set
+            CountTokensLocallyStep.Instance, // count_tokens toward a non-Anthropic model: estimated here
+            PlanStep.Instance,               // the upstream URL and body (spliced, or translated)
+            SendStep.Instance,               // retries and breakers, up to the response headers
+            RelayStep.Instance,              // the response back: byte for byte, or translated
+        ]);
+
+    public RequestStep[] PerRequest { get; } = perRequest;
+
+    public RequestStep[] PerCandidate { get; } = perCandidate;
+}

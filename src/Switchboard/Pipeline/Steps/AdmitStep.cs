@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Switchboard.Protocols;
+using Switchboard.Runtime;
+
+namespace Switchboard.Pipeline.Steps;
+
+/// <summary>
+/// Takes the body in: content type, size (read into a pooled buffer, 413 past the limit), one forward pass of the JSON
+/// reader that validates it and peeks at the fields the gateway needs, and the fields the client API requires.
+/// </summary>
+internal sealed class AdmitStep : RequestStep
+{
+    public static readonly AdmitStep Instance = new();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<StepResult> RunAsync(GatewayRequest request)
+    {
+        var http = request.Context.Request;
+        if (!IsJsonContentType(http.ContentType))
+            return await request.RejectAsync(400, $"Content-Type must be application/json (got '{http.ContentType ?? "none"}').", ErrorKind.InvalidRequest).ConfigureAwait(false);
+
+        var limit = request.Snapshot.Config.Limits.MaxRequestBodyBytes;
+        var body = await PooledBody.ReadAsync(http.Body, http.ContentLength, limit, request.Aborted).ConfigureAwait(false);
+        if (body is null)
+            return await request.RejectAsync(413, $"request body is larger than the gateway's limit of {limit} bytes (limits.max_request_body_bytes).", ErrorKind.BodyTooLarge).ConfigureAwait(false);
+        request.Body = body;
+        // With inline socket I/O this runs on a socket thread. Parsing, routing and translating a large body (a long
+        // Claude Code conversation) costs milliseconds, which the thread's other connections would wait out: such
+        // requests move to the thread pool first, for this step and all after it. Small ones, the common case, stay inline.
+        if (body.Length > InlineSocketIo.LargeBodyBytes && !Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
+
+        try
+        {
+            request.Peek = RequestPeek.Read(body.Span);
+        }
+        catch (JsonException ex)
+        {
+            return await request.RejectAsync(400, $"request body is not valid JSON: {ex.Message}", ErrorKind.InvalidRequest).ConfigureAwait(false);
+        }
+        request.RequestedModel = request.Peek.Model ?? "";
+        request.SessionId = ClientSession.From(http.Headers[ClientSession.Header].ToString(), request.Peek.UserId);
+        request.Stream = request.Peek.Stream && request.Operation != Operation.CountTokens;
+        var problem = Invalid(in request.Peek);
+        return problem is null ? StepResult.Continue : await request.RejectAsync(400, problem, ErrorKind.InvalidRequest).ConfigureAwait(false);
+    }
+
+    /// <summary>What makes the body no request of the client's API, or null.</summary>
+    internal static string? Invalid(in RequestPeek peek)
+    {
+        if (string.IsNullOrWhiteSpace(peek.Model)) return peek.ModelNotString ? "'model' must be a string." : "'model' is required.";
+        if (!peek.HasMessages) return "'messages' is required and must be an array.";
+        if (peek.MessageCount == 0) return "'messages' must contain at least one message.";
+        if (peek.MaxTokens is <= 0) return $"max_tokens must be at least 1 (got {peek.MaxTokens}).";
+        return null;
+    }
+
+    internal static bool IsJsonContentType(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || (contentType.Contains("+json", StringComparison.OrdinalIgnoreCase) && contentType.StartsWith("application/", StringComparison.OrdinalIgnoreCase)));
+}

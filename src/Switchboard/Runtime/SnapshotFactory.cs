@@ -1,0 +1,36 @@
+using Switchboard.Config;
+using Switchboard.Providers;
+using Switchboard.Routing;
+
+namespace Switchboard.Runtime;
+
+/// <summary>
+/// Builds what a config runs on: its provider endpoints, its router and model selector. The gateway builds one at
+/// start and on every reload; the CLI builds one to ask the selector without a running gateway (route, eval-router).
+/// </summary>
+public static class SnapshotFactory
+{
+    /// <summary>Routing decisions are cached across reloads: the key includes the policy's fingerprint.</summary>
+    private static readonly RouteDecisionCache DecisionCache = new();
+
+    public static GatewaySnapshot Create(GatewayConfig config)
+    {
+        var providers = new ProviderRegistry(config);
+        HttpClient? routerClient = null;
+        IRouteSelector router;
+        if (config.Routing.Router == RouterKind.Llm)
+        {
+            routerClient = new HttpClient(ProviderRegistry.CreateHandler(TimeSpan.FromMilliseconds(config.Routing.TimeoutMs)), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            router = new LlmRouteSelector(routerClient, config.Routing);
+        }
+        else
+        {
+            router = new EmbeddedRouteSelector(config.Routing);
+        }
+        var selector = new ModelSelector(config, router, DecisionCache);
+        // Compile the policy now, so the first routed request does not pay for it.
+        if (router is EmbeddedRouteSelector embedded && selector.Policy is { } policy)
+            embedded.Select(new RouterInput([new RouterTurn(TurnRole.User, "warm up")]), policy);
+        return new GatewaySnapshot(config, providers, selector, routerClient);
+    }
+}
