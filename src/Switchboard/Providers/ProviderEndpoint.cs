@@ -9,7 +9,7 @@ namespace Switchboard.Providers;
 /// One configured model's way to its upstream: the URLs, the credential, the pooled HTTP client and circuit shared
 /// by every model of the same provider and base URL, and this model's own retries, breaker and cooldown.
 /// </summary>
-public sealed class ProviderEndpoint
+internal sealed class ProviderEndpoint
 {
     public const string DefaultAnthropicVersion = "2023-06-01";
     private const string DefaultAzureApiVersion = "2024-10-21";

@@ -12,7 +12,7 @@ namespace Switchboard.Routing;
 /// prompt, temperature 0.01 like archgw, a hard timeout. Never throws for routing failures: a failed or slow
 /// router yields Timeout/Error and the gateway falls back to the requested or default model.
 /// </summary>
-public sealed class LlmRouteSelector : IRouteSelector
+internal sealed class LlmRouteSelector : IRouteSelector
 {
     private const double Temperature = 0.01;
     private const int MaxDetailChars = 200;

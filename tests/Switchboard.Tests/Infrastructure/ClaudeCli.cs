@@ -7,7 +7,7 @@ namespace Switchboard.Tests.Infrastructure;
 /// The real Claude Code CLI (npm @anthropic-ai/claude-code, pinned in tests/e2e/package.json and installed by
 /// .ci/run), run headless with `-p … --output-format json` in a throwaway HOME and working directory.
 /// </summary>
-public static class ClaudeCli
+internal static class ClaudeCli
 {
     public static string Binary
     {

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>A request the fake upstream received.</summary>
-public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+internal sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public System.Text.Json.JsonDocument Json => System.Text.Json.JsonDocument.Parse(Body);
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var v) ? v : null;
@@ -22,7 +22,7 @@ public sealed record RecordedRequest(string Method, string Path, string Query, I
 /// A fake provider: a real Kestrel server on 127.0.0.1 (port 0) whose answers each test scripts,
 /// speaking the providers' wire formats, including streams, errors, stalls and dropped connections.
 /// </summary>
-public sealed class FakeUpstream : IAsyncDisposable
+internal sealed class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -104,7 +104,7 @@ public sealed class FakeUpstream : IAsyncDisposable
 }
 
 /// <summary>Canned provider answers in each wire format.</summary>
-public static class Canned
+internal static class Canned
 {
     private static string Fill(string template, params (string Key, object Value)[] values)
     {

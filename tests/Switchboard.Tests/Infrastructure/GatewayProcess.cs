@@ -5,7 +5,7 @@ using System.Text;
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>The real `switchboard` CLI as a child process (the build output beside the tests), for signals and exit codes.</summary>
-public sealed class GatewayProcess : IAsyncDisposable
+internal sealed class GatewayProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -36,7 +36,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
 
     public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null) =>
-        StartProgram("dotnet", [CliDll, .. args], env, workingDirectory);
+        StartProgram("dotnet", [CliDll, .. args], env?.ToDictionary(pair => pair.Key, string? (pair) => pair.Value), workingDirectory);
 
     /// <summary>Any program (e.g. the repository's `switchboard` launcher script); a null value in <paramref name="env"/> removes that variable.</summary>
     public static GatewayProcess StartProgram(string program, IEnumerable<string> args, IDictionary<string, string?>? env = null, string? workingDirectory = null)

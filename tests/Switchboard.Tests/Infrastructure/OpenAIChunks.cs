@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>Builds OpenAI chat.completion.chunk SSE frames, including tool-call fragments keyed by index.</summary>
-public static class OpenAIChunks
+internal static class OpenAIChunks
 {
     private static string Frame(object delta, string? finish = null) =>
         "data: " + JsonSerializer.Serialize(new Dictionary<string, object?>
@@ -36,7 +36,7 @@ public static class OpenAIChunks
     public const string Done = "data: [DONE]\n\n";
 }
 
-public static class TestJson
+internal static class TestJson
 {
     /// <summary>Reflection-based serialization is on for tests only (the product uses source-generated JSON).</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };

@@ -1,7 +1,7 @@
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>Finds the repository (the folder with Switchboard.slnx) and the test fixtures.</summary>
-public static class RepoPaths
+internal static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 

@@ -7,7 +7,7 @@ using Switchboard.Hosting;
 namespace Switchboard.Tests.Infrastructure;
 
 /// <summary>The real gateway on Kestrel at 127.0.0.1 (free port), with every log line captured.</summary>
-public sealed class TestGateway : IAsyncDisposable
+internal sealed class TestGateway : IAsyncDisposable
 {
     private TestGateway(GatewayHost host, CapturingLoggerProvider logs)
     {
@@ -60,7 +60,7 @@ public sealed class TestGateway : IAsyncDisposable
 }
 
 /// <summary>Keeps every formatted log line (with exceptions) so tests can assert on them.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
+internal sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
@@ -92,7 +92,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     }
 }
 
-public static class Yaml
+internal static class Yaml
 {
     /// <summary>A config with one OpenAI-format and one Anthropic-format provider pointing at fakes.</summary>
     public static string TwoProviders(Uri openAI, Uri anthropic, string extra = "") => $"""

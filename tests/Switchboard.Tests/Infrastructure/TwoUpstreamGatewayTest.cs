@@ -6,9 +6,9 @@ namespace Switchboard.Tests.Infrastructure;
 /// </summary>
 public abstract class TwoUpstreamGatewayTest : IAsyncLifetime
 {
-    protected FakeUpstream OpenAIUpstream { get; private set; } = null!;
-    protected FakeUpstream AnthropicUpstream { get; private set; } = null!;
-    protected TestGateway Gateway { get; private set; } = null!;
+    private protected FakeUpstream OpenAIUpstream { get; private set; } = null!;
+    private protected FakeUpstream AnthropicUpstream { get; private set; } = null!;
+    private protected TestGateway Gateway { get; private set; } = null!;
 
     /// <summary>YAML appended after the two providers (more providers, aliases, limits…).</summary>
     protected virtual string ExtraConfig => "";

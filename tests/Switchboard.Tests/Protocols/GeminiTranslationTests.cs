@@ -339,13 +339,13 @@ public sealed class GeminiTranslationTests
     }
 
     [Fact]
-    public void Stream_split_into_single_bytes_still_translates()
+    public async Task Stream_split_into_single_bytes_still_translates()
     {
         byte[] sse = Encoding.UTF8.GetBytes("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"h\u00e9llo \u2713\"}]},\"finishReason\":\"STOP\"}],\"responseId\":\"x\"}\r\n\r\n");
         var translator = new GeminiToOpenAIStream("m", includeUsage: true, created: 1);
         var output = new ArrayBufferWriter<byte>();
         var stream = new OneByteStream(sse);
-        SsePumpResult result = SseEventPump.PumpAsync(stream, translator, (b, _) => { output.Write(b.Span); return ValueTask.CompletedTask; }, default).GetAwaiter().GetResult();
+        SsePumpResult result = await SseEventPump.PumpAsync(stream, translator, (b, _) => { output.Write(b.Span); return ValueTask.CompletedTask; }, default);
         Assert.True(result.Completed);
         List<SseEvent> events = SseText.Parse(output.WrittenSpan.ToArray());
         OpenAIStreamValidator.Validate(events);

@@ -8,7 +8,7 @@ public sealed class IdleTimeoutStreamTests
     public async Task A_read_that_waits_past_the_idle_timeout_is_a_timeout()
     {
         await using var stream = new IdleTimeoutStream(new ScriptedStream(WaitForever), TimeSpan.FromMilliseconds(50), CancellationToken.None);
-        await Assert.ThrowsAsync<TimeoutException>(async () => await stream.ReadAsync(new byte[8]));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await stream.ReadAtLeastAsync(new byte[8], 1));
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Switchboard.Protocols.Translation;
 /// a documented reason to go (cache_control, thinking history, top_k, server tools, context_management); content with
 /// no equivalent is refused by its type (<see cref="ContentRules"/>). Runs once per request.
 /// </summary>
-public static class AnthropicToOpenAIRequest
+internal static class AnthropicToOpenAIRequest
 {
     /// <summary>OpenAI rejects more stop sequences than this.</summary>
     private const int MaxStopSequences = 4;

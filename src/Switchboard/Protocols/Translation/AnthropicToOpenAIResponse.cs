@@ -8,7 +8,7 @@ namespace Switchboard.Protocols.Translation;
 /// Anthropic message → OpenAI chat.completion. Thinking becomes <c>reasoning_content</c> (the DeepSeek convention
 /// most OpenAI clients read); its signature has no OpenAI equivalent and is dropped.
 /// </summary>
-public static class AnthropicToOpenAIResponse
+internal static class AnthropicToOpenAIResponse
 {
     /// <param name="anthropicResponse">The upstream's message body.</param>
     /// <param name="clientModel">The model name to show the client; null keeps the upstream's.</param>

@@ -15,7 +15,7 @@ namespace Switchboard.Protocols.Translation;
 /// Chunks are built from a per-stream prefix and the upstream's escaped string bytes: a text delta allocates nothing
 /// (<see cref="OpenAIChunkWriter"/>).
 /// </summary>
-public sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdSource
+internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdSource
 {
     private const string RandomIdPrefix = "chatcmpl-";
 

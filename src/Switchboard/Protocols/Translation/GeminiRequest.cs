@@ -20,7 +20,7 @@ namespace Switchboard.Protocols.Translation;
 ///   stand-in.</item>
 /// </list>
 /// </summary>
-public static class GeminiRequest
+internal static class GeminiRequest
 {
     private const int MaxStopSequences = 5;
     private const string NoResult = "(no result: the client did not return one)";

@@ -9,7 +9,7 @@ namespace Switchboard.Protocols.Translation;
 /// candidate is translated. Thought parts (<c>"thought": true</c>) become thinking / reasoning_content; signatures
 /// travel as <see cref="GeminiWire"/> describes; function calls get ids "toolu_/call_{responseId}_{n}" (Gemini has none).
 /// </summary>
-public static class GeminiResponse
+internal static class GeminiResponse
 {
     private enum Kind : byte { Text, Thinking, Tool }
 

@@ -9,7 +9,7 @@ namespace Switchboard.Protocols.Translation;
 /// System and developer messages (wherever they appear) become the top-level system prompt; consecutive messages of
 /// one role merge into one turn with tool results first, as Anthropic requires.
 /// </summary>
-public static class OpenAIToAnthropicRequest
+internal static class OpenAIToAnthropicRequest
 {
     /// <summary>Anthropic requires max_tokens; OpenAI clients often leave it out.</summary>
     public const int DefaultMaxTokens = 4096;

@@ -9,7 +9,7 @@ namespace Switchboard.Protocols.Translation;
 /// field, and an empty one can never pass for a real Anthropic signature (so it is never fabricated). If such a block
 /// comes back in history toward an Anthropic upstream, the gateway must strip it (unsigned thinking is rejected).
 /// </summary>
-public static class OpenAIToAnthropicResponse
+internal static class OpenAIToAnthropicResponse
 {
     /// <param name="openAIResponse">The upstream's chat.completion body.</param>
     /// <param name="clientModel">The model name to show the client; null keeps the upstream's.</param>
