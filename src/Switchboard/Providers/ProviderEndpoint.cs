@@ -42,7 +42,7 @@ internal sealed class ProviderEndpoint
         Kind = kind;
         Client = client;
         var baseUrl = config.BaseUrl ?? kind.DefaultBaseUrl!;
-        // DESIGN.md's convention: a base_url with a path is used as given; without one, the provider's prefix comes first.
+        // The base_url convention (docs/configuration.md): a base_url with a path is used as given; without one, the provider's prefix comes first.
         var path = baseUrl.AbsolutePath.TrimEnd('/');
         if (config.BaseUrl is not null && path.Length == 0) path = kind.DefaultPathPrefix.TrimEnd('/');
         _basePath = baseUrl.GetLeftPart(UriPartial.Authority) + path;

@@ -44,7 +44,7 @@ internal sealed class LlmRouteSelector : IRouteSelector
     public Uri? Endpoint => _endpoint;
 
     /// <summary>
-    /// DESIGN.md's base_url convention: a base URL with a path gets "/chat/completions" appended; one without
+    /// The base_url convention (docs/configuration.md): a base URL with a path gets "/chat/completions" appended; one without
     /// a path gets the OpenAI default prefix first ("/v1/chat/completions").
     /// </summary>
     public static Uri ResolveEndpoint(Uri baseUrl)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -531,9 +532,6 @@ internal static class AnthropicToOpenAIRequest
         block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type"u8, out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
 
     private static string? SourceType(JsonElement source) => Str(source, "type"u8);
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>Text of a string, or the text blocks of a block list joined by the separator.</summary>
     internal static string JoinText(JsonElement content, string separator)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -58,7 +59,4 @@ internal static class AnthropicToOpenAIResponse
     /// <summary>"msg_abc" → "chatcmpl-msg_abc".</summary>
     internal static string CompletionId(string? upstreamId) =>
         "chatcmpl-" + (string.IsNullOrEmpty(upstreamId) ? ToolCallIds.RandomSuffix() : upstreamId);
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

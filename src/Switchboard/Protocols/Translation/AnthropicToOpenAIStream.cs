@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -203,7 +204,4 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
     }
 
     private static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

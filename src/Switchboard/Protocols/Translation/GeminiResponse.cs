@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -186,7 +187,4 @@ internal static class GeminiResponse
         blocks.Add(block);
         return block;
     }
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -101,7 +102,4 @@ internal static class OpenAIToAnthropicResponse
         }
         return string.Concat(parts);
     }
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
