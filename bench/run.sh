@@ -30,4 +30,4 @@ rm -rf "$work"; mkdir -p "$work"
 # CPU they take from the gateway on this 2-core machine is as small as it can be. Direct runs use them the same way.
 export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 exec dotnet "$out/loadtest/loadtest.dll" --gateway "$out/gateway/switchboard.dll" --upstream "$out/upstream/fake-upstream.dll" \
-  --fixture "$root/tests/Switchboard.Tests/Fixtures/claude-code-2.1.330-request.json" --work "$work" --out "$root/docs/benchmarks.md" "$@"
+  --fixture "$root/tests/Switchboard.Tests/TestData/Fixtures/claude-code-2.1.330-request.json" --work "$work" --out "$root/docs/benchmarks.md" "$@"

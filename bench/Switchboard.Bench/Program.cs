@@ -4,5 +4,5 @@ using BenchmarkDotNet.Running;
 if (args.Length > 0 && args[0] == "probe") return await Switchboard.Bench.Gateway.GatewayRequestProbe.RunAsync(args);
 
 // Every benchmark class in this assembly; pick with --filter, e.g. --filter '*Translator*'.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Switchboard.Bench.Gateway.GatewayRequestProbe).Assembly).Run(args);
 return 0;

@@ -7,7 +7,7 @@ namespace Switchboard.LoadTest;
 
 /// <summary>
 /// Claude Code-size request bodies, grown deterministically from the request Claude Code 2.1.330 really sent
-/// (tests/Switchboard.Tests/Fixtures/claude-code-2.1.330-request.json: its system prompt, tools, first turn and
+/// (tests/Switchboard.Tests/TestData/Fixtures/claude-code-2.1.330-request.json: its system prompt, tools, first turn and
 /// settings) to what it sends late in a session: 25 tools (the fixture's 12 and 13 copies of them under MCP-style
 /// names) and 90 messages (the real two, then 44 assistant tool calls, each answered by a tool result whose text is cut from
 /// the fixture's own prose). The tool results are sized so that the Anthropic form is 165 KB and the OpenAI form

@@ -110,10 +110,10 @@ internal static class GatewayRequestProbe
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var fixture = Path.Combine(dir.FullName, "tests", "Switchboard.Tests", "Fixtures", "claude-code-2.1.330-request.json");
+            var fixture = Path.Combine(dir.FullName, "tests", "Switchboard.Tests", "TestData", "Fixtures", "claude-code-2.1.330-request.json");
             if (File.Exists(fixture)) return fixture;
         }
-        throw new FileNotFoundException("tests/Switchboard.Tests/Fixtures/claude-code-2.1.330-request.json not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException("tests/Switchboard.Tests/TestData/Fixtures/claude-code-2.1.330-request.json not found above " + AppContext.BaseDirectory);
     }
 
     private static byte[] Body(bool anthropic, string model, bool stream)

@@ -5,7 +5,7 @@ namespace Switchboard.Bench.Routing;
 
 /// <summary>
 /// The embedded router's decision time on the repository's own labelled coding conversations (the coding policy and
-/// blind-coding.jsonl in tests/Switchboard.Tests/Routing/Data; target p50 ≤ 1 ms, p99 ≤ 5 ms), and on a long
+/// blind-coding.jsonl in tests/Switchboard.Tests/TestData/Routing; target p50 ≤ 1 ms, p99 ≤ 5 ms), and on a long
 /// conversation with pasted code and a traceback.
 /// </summary>
 [MemoryDiagnoser]
@@ -20,7 +20,7 @@ public class RouterBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var data = Path.Combine(FindRepository(), "tests", "Switchboard.Tests", "Routing", "Data");
+        var data = Path.Combine(FindRepository(), "tests", "Switchboard.Tests", "TestData", "Routing");
         _policy = RoutingDataLoader.LoadPolicyYaml(Path.Combine(data, "coding-policy.yaml"));
         _conversations = RoutingDataLoader.LoadJsonl(Path.Combine(data, "blind-coding.jsonl")).Select(r => RouterInputBuilder.FromTurns(r.Turns)).ToArray();
         var code = string.Join("\n", Enumerable.Range(0, 200).Select(i => $"    result_{i} = compute_value(items[{i}]) # step {i}"));

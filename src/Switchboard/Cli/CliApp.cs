@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Switchboard.Cli;
 
 /// <summary>The `switchboard` command line: one entry point for users, docs, tests and scripts.</summary>
-public static class CliApp
+internal static class CliApp
 {
     public static Task<int> RunAsync(string[] args) => RunAsync(args, CliContext.FromProcess());
 

@@ -7,7 +7,7 @@ namespace Switchboard.Cli;
 /// What a command may touch of the outside world: its streams, environment and working directory.
 /// The real process passes <see cref="FromProcess"/>; tests pass their own, so commands run in-process, in parallel.
 /// </summary>
-public sealed class CliContext
+internal sealed class CliContext
 {
     /// <summary>Not a terminal (a pipe, a file, a test): nothing to fit, so Spectre must not wrap at its default 80.</summary>
     private const int UnwrappedWidth = 400;

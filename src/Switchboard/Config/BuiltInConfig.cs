@@ -7,7 +7,7 @@ namespace Switchboard.Config;
 /// whether or not its key is in the environment, so a request names the key it lacks (OPENAI_API_KEY for an
 /// openai/… model) instead of landing on another provider; providers with a key also get a sensible default model.
 /// </summary>
-public static class BuiltInConfig
+internal static class BuiltInConfig
 {
     /// <summary>Default model per provider when it has to answer requests that name no model of its own.</summary>
     private static readonly (string Provider, string DefaultModel)[] Candidates =

@@ -1,9 +1,9 @@
 namespace Switchboard.Config;
 
-public enum DiagnosticSeverity { Warning, Error }
+internal enum DiagnosticSeverity { Warning, Error }
 
 /// <summary>One finding about a config: where (line), what, and how to fix it.</summary>
-public sealed record ConfigDiagnostic(DiagnosticSeverity Severity, int Line, string Message, string? Fix = null)
+internal sealed record ConfigDiagnostic(DiagnosticSeverity Severity, int Line, string Message, string? Fix = null)
 {
     public override string ToString()
     {
@@ -14,7 +14,7 @@ public sealed record ConfigDiagnostic(DiagnosticSeverity Severity, int Line, str
 }
 
 /// <summary>The outcome of loading a config: the config when there were no errors, and every diagnostic.</summary>
-public sealed record ConfigLoadResult(GatewayConfig? Config, IReadOnlyList<ConfigDiagnostic> Diagnostics)
+internal sealed record ConfigLoadResult(GatewayConfig? Config, IReadOnlyList<ConfigDiagnostic> Diagnostics)
 {
     public bool Succeeded => Config is not null && !Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
     public IEnumerable<ConfigDiagnostic> Errors => Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error);
@@ -22,7 +22,7 @@ public sealed record ConfigLoadResult(GatewayConfig? Config, IReadOnlyList<Confi
 }
 
 /// <summary>Thrown when a config cannot be used; carries every diagnostic.</summary>
-public sealed class ConfigException(string source, IReadOnlyList<ConfigDiagnostic> diagnostics)
+internal sealed class ConfigException(string source, IReadOnlyList<ConfigDiagnostic> diagnostics)
     : Exception($"{source}: {Plural.Count(diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error), "error")} in config:\n" +
                 string.Join('\n', diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => "  " + d)))
 {

@@ -9,7 +9,7 @@ namespace Switchboard.Config;
 /// routing_preferences, listener timeout and retries, overrides, tracing sampling, and the provider keys
 /// headers / http_host. docs/configuration.md lists every archgw key and what Switchboard does with it.
 /// </summary>
-public sealed partial class ConfigLoader
+internal sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> ListenerKeys = ["name", "address", "host", "port", "type", "message_format", "timeout", "max_retries"];
 

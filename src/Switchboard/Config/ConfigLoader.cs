@@ -10,7 +10,7 @@ namespace Switchboard.Config;
 /// error and warning with its line and a fix, instead of stopping at the first.
 /// Uses YamlDotNet's representation model (not reflection) so each value keeps its line number.
 /// </summary>
-public sealed partial class ConfigLoader
+internal sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
         "routing_preferences", "tracing", "overrides"];

@@ -3,7 +3,7 @@ namespace Switchboard.Config;
 /// <summary>
 /// Where $VAR and ${VAR} come from: the process environment first, then a .env file beside the config.
 /// </summary>
-public sealed class EnvironmentSource
+internal sealed class EnvironmentSource
 {
     private readonly Func<string, string?> _environment;
     private readonly IReadOnlyDictionary<string, string> _dotEnv;

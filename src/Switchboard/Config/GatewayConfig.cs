@@ -1,7 +1,7 @@
 namespace Switchboard.Config;
 
 /// <summary>The whole, validated gateway configuration. Immutable: a reload builds a new one.</summary>
-public sealed record GatewayConfig
+internal sealed record GatewayConfig
 {
     public required IReadOnlyList<ListenerConfig> Listeners { get; init; }
     public required IReadOnlyList<ModelEntry> Providers { get; init; }
@@ -20,13 +20,13 @@ public sealed record GatewayConfig
     public ModelEntry? DefaultProvider => Providers.FirstOrDefault(p => p.IsDefault);
 }
 
-public sealed record ListenerConfig(string Name, string Address, int Port);
+internal sealed record ListenerConfig(string Name, string Address, int Port);
 
 /// <summary>
 /// One entry of <c>model_providers</c> (archgw: <c>llm_providers</c>): one model served by one provider. Its
 /// <see cref="Provider"/> is the provider's name.
 /// </summary>
-public sealed record ModelEntry
+internal sealed record ModelEntry
 {
     /// <summary>The literal clients use: "openai/gpt-4.1".</summary>
     public required string Model { get; init; }
@@ -60,7 +60,7 @@ public sealed record ModelEntry
 }
 
 /// <summary>A route described in plain words, assigned to the model it sits under.</summary>
-public sealed record RoutePreference(string Name, string Description)
+internal sealed record RoutePreference(string Name, string Description)
 {
     /// <summary>Models or aliases to try, in order, when the route's model still fails after retries.</summary>
     public IReadOnlyList<string> Fallbacks { get; init; } = [];
@@ -70,13 +70,13 @@ public sealed record RoutePreference(string Name, string Description)
 /// A route of plano's top-level <c>routing_preferences</c>: described in plain words, answered by the first of
 /// <paramref name="Models"/>, the rest its fallbacks in order. Each model is a literal or a bare id.
 /// </summary>
-public sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line);
+internal sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line);
 
-public sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
+internal sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
 
-public enum RouterKind { Embedded, Llm }
+internal enum RouterKind { Embedded, Llm }
 
-public sealed record RoutingConfig
+internal sealed record RoutingConfig
 {
     public RouterKind Router { get; init; } = RouterKind.Embedded;
     /// <summary>OpenAI-compatible endpoint serving the router model (router: llm).</summary>
@@ -97,13 +97,13 @@ public sealed record RoutingConfig
     public string? RouterSource { get; init; }
 }
 
-public sealed record LimitsConfig
+internal sealed record LimitsConfig
 {
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
 }
 
 /// <summary>Retries, circuit breakers and timeouts toward providers.</summary>
-public sealed record ResilienceConfig
+internal sealed record ResilienceConfig
 {
     /// <summary>Retries after the first attempt, on connect failures and 408/409/429/5xx, before any byte reached the client.</summary>
     public int MaxRetries { get; init; } = 2;
@@ -127,7 +127,7 @@ public sealed record ResilienceConfig
 }
 
 /// <summary>Export of the gateway's metrics and traces over OTLP; off unless an endpoint is set.</summary>
-public sealed record TelemetryConfig
+internal sealed record TelemetryConfig
 {
     /// <summary>Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector: http://127.0.0.1:4318).</summary>
     public Uri? OtlpEndpoint { get; init; }
@@ -142,10 +142,10 @@ public sealed record TelemetryConfig
 /// gateway records of its requests: the key's variable (<c>$TEAM_KEY</c> → <c>TEAM_KEY</c>), or for a literal its
 /// place in the list (<c>key-2</c>). Never the key itself.
 /// </summary>
-public sealed record GatewayKey(string Name, SecretValue Secret, int Line);
+internal sealed record GatewayKey(string Name, SecretValue Secret, int Line);
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>
-public sealed record SecretValue(string? Value, string? VariableName)
+internal sealed record SecretValue(string? Value, string? VariableName)
 {
     public bool IsResolved => Value is not null;
     /// <summary>Never print the value.</summary>

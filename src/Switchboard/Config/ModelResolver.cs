@@ -5,7 +5,7 @@ namespace Switchboard.Config;
 /// "openrouter/x" under an "openrouter/*" wildcard), or a bare id exactly one provider serves ("gpt-4.1").
 /// The one place this is decided, for requests and for names in config (alias targets, fallbacks, routes).
 /// </summary>
-public sealed class ModelResolver
+internal sealed class ModelResolver
 {
     private readonly Dictionary<string, ModelEntry> _byLiteral = new(StringComparer.OrdinalIgnoreCase);
     // A bare id served by several providers maps to all of them: ambiguous, so it resolves to none.

@@ -4,7 +4,7 @@ using Switchboard.Routing;
 namespace Switchboard.Endpoints;
 
 /// <summary>The dry-run decision as JSON, shared by POST /v1/route and `switchboard route`.</summary>
-public static class RouteDecisionJson
+internal static class RouteDecisionJson
 {
     public static void Write(Utf8JsonWriter writer, ModelSelection? selection, string? requested)
     {

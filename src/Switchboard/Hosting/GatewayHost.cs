@@ -17,7 +17,7 @@ using Switchboard.Runtime;
 namespace Switchboard.Hosting;
 
 /// <summary>The gateway process: Kestrel on the configured listener with every endpoint mapped.</summary>
-public sealed class GatewayHost : IAsyncDisposable
+internal sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TelemetryExport? _telemetry;

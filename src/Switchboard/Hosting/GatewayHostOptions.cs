@@ -5,7 +5,7 @@ using Switchboard.Runtime;
 namespace Switchboard.Hosting;
 
 /// <summary>How to host a gateway: port override, logging, test hooks.</summary>
-public sealed record GatewayHostOptions
+internal sealed record GatewayHostOptions
 {
     /// <summary>Overrides the listener's port (0 picks a free one).</summary>
     public int? Port { get; init; }

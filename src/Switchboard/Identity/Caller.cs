@@ -7,7 +7,7 @@ namespace Switchboard.Identity;
 /// completed-request data carry the name, never the key. What a caller may do (models, limits, budgets) will hang off
 /// its <see cref="Key"/>.
 /// </summary>
-public sealed class Caller
+internal sealed class Caller
 {
     internal Caller(GatewayKey key)
     {

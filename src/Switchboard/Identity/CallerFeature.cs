@@ -4,7 +4,7 @@ namespace Switchboard.Identity;
 /// What the gateway-key check decided for a request, kept on its <c>HttpContext.Features</c> for the endpoint behind
 /// the check: a named caller, an open gateway (no keys configured: anyone is let in, unnamed), or a refusal.
 /// </summary>
-public sealed class CallerFeature
+internal sealed class CallerFeature
 {
     /// <summary>No gateway keys are configured: every request is let in, without a caller name.</summary>
     public static readonly CallerFeature Open = new(null, refused: false);

@@ -11,7 +11,7 @@ namespace Switchboard.Identity;
 /// or `x-api-key: KEY`. Keys are kept as SHA-256 hashes and compared in constant time against every key (no early
 /// exit), so timing tells nothing about which key or how much of it matched.
 /// </summary>
-public sealed class GatewayKeyring
+internal sealed class GatewayKeyring
 {
     public const string RequiredMessage = "Switchboard: a gateway key is required (send it as `Authorization: Bearer KEY` or `x-api-key: KEY`).";
 

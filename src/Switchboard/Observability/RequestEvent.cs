@@ -1,7 +1,7 @@
 namespace Switchboard.Observability;
 
 /// <summary>A finished request, as `switchboard watch` and `status` see it.</summary>
-public sealed record RequestEvent(
+internal sealed record RequestEvent(
     string RequestId,
     DateTimeOffset Time,
     string ClientApi,

@@ -6,7 +6,7 @@ namespace Switchboard.Observability;
 /// Fan-out of finished requests to live subscribers (watch), plus running totals (status).
 /// Publishing never blocks the request path: a slow subscriber loses its oldest events.
 /// </summary>
-public sealed class RequestEventHub
+internal sealed class RequestEventHub
 {
     private readonly Lock _gate = new();
     private Channel<RequestEvent>[] _subscribers = [];

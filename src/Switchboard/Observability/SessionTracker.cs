@@ -5,7 +5,7 @@ namespace Switchboard.Observability;
 /// session id it passes the status line command), bounded so a long-running gateway never grows it: the least
 /// recently active session is forgotten first. A session never sees another session's requests.
 /// </summary>
-public sealed class SessionTracker
+internal sealed class SessionTracker
 {
     public const int DefaultCapacity = 256;
 

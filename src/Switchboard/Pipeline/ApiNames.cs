@@ -1,7 +1,7 @@
 namespace Switchboard.Pipeline;
 
 /// <summary>A wire protocol's short name, as logs, events, metrics, /healthz and the CLI show it.</summary>
-public static class ApiNames
+internal static class ApiNames
 {
     public static string Of(ApiFormat api) => api switch
     {

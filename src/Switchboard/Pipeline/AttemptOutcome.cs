@@ -1,7 +1,7 @@
 namespace Switchboard.Pipeline;
 
 /// <summary>How one candidate's turn ended.</summary>
-public enum AttemptOutcome
+internal enum AttemptOutcome
 {
     /// <summary>Its response (success or error status) went to the client.</summary>
     Answered,

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Switchboard.Pipeline;
 
 /// <summary>Reads the client session out of what Claude Code sends: its session header, else <c>metadata.user_id</c>.</summary>
-public static class ClientSession
+internal static class ClientSession
 {
     /// <summary>Claude Code's session id on every request: the same id its status line command gets as session_id.</summary>
     public const string Header = "x-claude-code-session-id";

@@ -7,7 +7,7 @@ namespace Switchboard.Pipeline;
 /// A finished request as the completion sinks get it: who asked, for what, what answered and how it went. A value,
 /// built once per request after the response is done: a sink may keep it (a ledger batches them).
 /// </summary>
-public readonly struct CompletedRequest
+internal readonly struct CompletedRequest
 {
     /// <summary>When the response finished.</summary>
     public required DateTimeOffset Time { get; init; }

@@ -1,6 +1,7 @@
 namespace Switchboard.Pipeline;
 
 /// <summary>Why a request did not end well, in a word a ledger or dashboard can group by (the status says how it ended).</summary>
+// Public: test theories take it as a parameter, and xunit needs public test methods.
 public enum ErrorKind
 {
     None,

@@ -1,7 +1,7 @@
 namespace Switchboard.Pipeline;
 
 /// <summary>The names of <see cref="ErrorKind"/>s.</summary>
-public static class ErrorKinds
+internal static class ErrorKinds
 {
     /// <summary>snake_case, for logs, JSON and ledgers.</summary>
     public static string Name(this ErrorKind kind) => kind switch

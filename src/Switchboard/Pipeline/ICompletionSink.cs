@@ -6,7 +6,7 @@ namespace Switchboard.Pipeline;
 /// called in registration order. Must not block and should not throw: a sink that has slow work to do (a database
 /// write) queues it and returns. A sink that throws is logged and skipped; the others still run.
 /// </summary>
-public interface ICompletionSink
+internal interface ICompletionSink
 {
     void OnCompleted(in CompletedRequest request);
 }

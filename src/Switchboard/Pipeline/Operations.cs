@@ -1,7 +1,7 @@
 namespace Switchboard.Pipeline;
 
 /// <summary>The names of <see cref="Operation"/>s.</summary>
-public static class Operations
+internal static class Operations
 {
     /// <summary>The operation as logs and events name it.</summary>
     public static string Name(this Operation operation) => operation switch

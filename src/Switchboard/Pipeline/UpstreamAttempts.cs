@@ -4,7 +4,7 @@ namespace Switchboard.Pipeline;
 /// A request's upstream attempts, in order. The first is held inline, so a request answered by its first candidate
 /// allocates nothing for them; fallbacks go to a list. A value: a completion sink may keep it.
 /// </summary>
-public readonly struct UpstreamAttempts
+internal readonly struct UpstreamAttempts
 {
     private readonly UpstreamAttempt _first;
     private readonly List<UpstreamAttempt>? _more;

@@ -1,6 +1,7 @@
 namespace Switchboard;
 
 /// <summary>A wire protocol: what a client speaks, or what an upstream speaks.</summary>
+// Public: test theories take it as a parameter, and xunit needs public test methods.
 public enum ApiFormat
 {
     /// <summary>OpenAI Chat Completions (and every OpenAI-compatible server).</summary>

@@ -7,7 +7,7 @@ namespace Switchboard.Protocols;
 /// It is an estimate, not a tokenizer: <see cref="TokenEstimator"/> on the system prompt, message text, tool calls and
 /// results, and tool definitions, plus fixed costs for images and documents and a small per-message overhead.
 /// </summary>
-public static class CountTokensEstimator
+internal static class CountTokensEstimator
 {
     /// <summary>Anthropic's cost of a maximum-size image (about 1.15 megapixels / 750).</summary>
     public const int TokensPerImage = 1600;

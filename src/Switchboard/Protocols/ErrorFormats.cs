@@ -9,7 +9,7 @@ namespace Switchboard.Protocols;
 /// Error bodies in each client protocol, for the gateway's own errors and for upstream errors crossing protocols.
 /// The message is always kept; the type follows the HTTP status (the one thing every upstream gets right).
 /// </summary>
-public static class ErrorFormats
+internal static class ErrorFormats
 {
     /// <summary>Upstream messages longer than this are cut: an HTML error page is not worth forwarding whole.</summary>
     private const int MaxMessageChars = 4000;

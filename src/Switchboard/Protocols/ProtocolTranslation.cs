@@ -8,7 +8,7 @@ namespace Switchboard.Protocols;
 /// branches on pairs itself. Same-protocol traffic is passthrough and never comes here. Gemini (native generateContent)
 /// is an upstream only: there is no Gemini client API.
 /// </summary>
-public static class ProtocolTranslation
+internal static class ProtocolTranslation
 {
     /// <summary>Whether a client/upstream pair has translators.</summary>
     public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
@@ -131,4 +131,4 @@ public static class ProtocolTranslation
 }
 
 /// <summary>A translated request body, and the tool-name map its response translation needs (null when unused).</summary>
-public sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames);
+internal sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames);

@@ -8,7 +8,7 @@ namespace Switchboard.Protocols;
 /// The few top-level fields the gateway needs before it decides anything, read with one forward pass of
 /// <see cref="Utf8JsonReader"/> (which also validates the whole body) instead of building a DOM.
 /// </summary>
-public readonly struct RequestPeek
+internal readonly struct RequestPeek
 {
     public string? Model { get; init; }
     public bool Stream { get; init; }

@@ -4,7 +4,7 @@ using System.Net.ServerSentEvents;
 namespace Switchboard.Protocols;
 
 /// <summary>How a pumped stream ended.</summary>
-public enum SsePumpOutcome
+internal enum SsePumpOutcome
 {
     /// <summary>The upstream stream ended with its final event; the translator closed the client stream.</summary>
     Completed,
@@ -22,7 +22,7 @@ public enum SsePumpOutcome
 }
 
 /// <summary>The result of <see cref="SseEventPump.PumpAsync"/>, for the server's logs and metrics.</summary>
-public readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventCount, Exception? Error = null)
+internal readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventCount, Exception? Error = null)
 {
     public bool Completed => Outcome == SsePumpOutcome.Completed;
 }
@@ -32,7 +32,7 @@ public readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventCou
 /// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job), hands each to the translator
 /// and flushes the translator's output after every event, so nothing the client could show sits in a buffer.
 /// </summary>
-public static class SseEventPump
+internal static class SseEventPump
 {
     /// <param name="upstream">The upstream response body.</param>
     /// <param name="translator">A fresh translator for this response.</param>

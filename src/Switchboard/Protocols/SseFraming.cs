@@ -4,7 +4,7 @@ namespace Switchboard.Protocols;
 /// Event boundaries in raw SSE bytes, so a relay forwards whole events only: a client never sees half an
 /// event when an upstream dies, and the gateway can append a well-formed error event after the last one.
 /// </summary>
-public static class SseFraming
+internal static class SseFraming
 {
     /// <summary>Length of the prefix of <paramref name="buffer"/> made of complete events (0 when none is complete).</summary>
     public static int CompleteEventsLength(ReadOnlySpan<byte> buffer)

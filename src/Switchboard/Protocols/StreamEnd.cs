@@ -12,7 +12,7 @@ namespace Switchboard.Protocols;
 /// </list>
 /// An error event the upstream sent itself also ends its stream (the client has an error already).
 /// </summary>
-public static class StreamEnd
+internal static class StreamEnd
 {
     /// <summary>The final event the upstream left out, in its protocol's words.</summary>
     public static string Missing(ApiFormat upstream) => upstream switch

@@ -7,7 +7,7 @@ namespace Switchboard.Protocols;
 /// Turns one whole response (already in the client's protocol) into that protocol's event stream, for upstreams
 /// that ignore <c>stream: true</c> and answer with a single JSON body.
 /// </summary>
-public static class StreamReplay
+internal static class StreamReplay
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -5,7 +5,7 @@ namespace Switchboard.Protocols;
 /// prose and code, counted as UTF-16 chars, rounded up. Used for router budgets and count_tokens toward
 /// non-Anthropic targets, always documented as an estimate.
 /// </summary>
-public static class TokenEstimator
+internal static class TokenEstimator
 {
     public const int CharsPerToken = 4;
 

@@ -7,7 +7,7 @@ namespace Switchboard.Protocols;
 /// What a translator needs to know about the model that will answer: its id, what it accepts, and caps.
 /// Built by the gateway from the resolved provider.
 /// </summary>
-public sealed record TranslationTarget
+internal sealed record TranslationTarget
 {
     /// <summary>The model id the upstream expects ("gpt-4.1", "claude-sonnet-4-5").</summary>
     public required string ModelId { get; init; }
@@ -23,7 +23,7 @@ public sealed record TranslationTarget
 /// Translates one streamed response, event by event, from the upstream's protocol to the client's.
 /// Stateful and single-use: one instance per response. Output is complete SSE frames written to the writer.
 /// </summary>
-public interface IStreamTranslator
+internal interface IStreamTranslator
 {
     /// <summary>One upstream SSE event (its "event:" type, or null; its "data:" payload).</summary>
     void OnEvent(string? eventType, ReadOnlySpan<byte> data, IBufferWriter<byte> output);
@@ -48,17 +48,17 @@ public interface IStreamTranslator
 /// cached tokens included (OpenAI's prompt_tokens; Anthropic's input + cache read + cache write);
 /// <see cref="CachedInputTokens"/> is the cache-read part of it.
 /// </summary>
-public readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null);
+internal readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null);
 
 /// <summary>
 /// A request or response that is valid JSON but not of the shape its protocol defines (a string where an array
 /// belongs, a required field missing), so it cannot be translated. A client's request gets a 400 in its own format;
 /// an upstream's response a 502.
 /// </summary>
-public sealed class TranslationException(string message, Exception? inner = null) : JsonException(message, inner);
+internal sealed class TranslationException(string message, Exception? inner = null) : JsonException(message, inner);
 
 /// <summary>
 /// A valid request that asks for something the target API cannot give (OpenAI's <c>n</c> &gt; 1 toward Anthropic): the
 /// gateway tries the next fallback candidate, and with none left the client gets a 400 saying what to change.
 /// </summary>
-public sealed class UnsupportedByTargetException(string message) : JsonException(message);
+internal sealed class UnsupportedByTargetException(string message) : JsonException(message);

@@ -7,7 +7,7 @@ namespace Switchboard.Protocols;
 /// Anthropic usage {input_tokens, output_tokens, cache_read_input_tokens} and
 /// OpenAI usage {prompt_tokens, completion_tokens, prompt_tokens_details.cached_tokens}.
 /// </summary>
-public static class UsageReader
+internal static class UsageReader
 {
     /// <summary>Merges what <paramref name="json"/> reports into <paramref name="usage"/>; later reports win.</summary>
     public static void Accumulate(ReadOnlySpan<byte> json, ref TokenUsage usage)

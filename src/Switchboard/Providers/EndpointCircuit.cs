@@ -9,7 +9,7 @@ namespace Switchboard.Providers;
 /// (connection refused, DNS, TLS, connect timeout) count: an HTTP answer of any status proves the endpoint is up, and a
 /// model that answers badly breaks only its own circuit (<see cref="ProviderResilience"/>).
 /// </summary>
-public sealed class EndpointCircuit
+internal sealed class EndpointCircuit
 {
     private readonly CircuitBreakerStateProvider _state = new();
 

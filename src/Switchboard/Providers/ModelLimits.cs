@@ -5,7 +5,7 @@ namespace Switchboard.Providers;
 /// 128000) is capped instead of rejected. Longest matching prefix of the model id wins; config's
 /// max_output_tokens overrides; unknown models are not capped.
 /// </summary>
-public static class ModelLimits
+internal static class ModelLimits
 {
     private static readonly (string Prefix, int MaxOutput)[] Known =
     [

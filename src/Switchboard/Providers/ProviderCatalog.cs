@@ -1,7 +1,7 @@
 namespace Switchboard.Providers;
 
 /// <summary>How an upstream wants its credential.</summary>
-public enum AuthStyle
+internal enum AuthStyle
 {
     None,
     /// <summary>Authorization: Bearer KEY (OpenAI and nearly every compatible server).</summary>
@@ -15,7 +15,7 @@ public enum AuthStyle
 }
 
 /// <summary>What Switchboard knows about a provider: protocol, default endpoint, auth, and the usual key variable.</summary>
-public sealed record ProviderKind(
+internal sealed record ProviderKind(
     string Name,
     ApiFormat Api,
     Uri? DefaultBaseUrl,
@@ -24,7 +24,7 @@ public sealed record ProviderKind(
     string? KeyVariable,
     bool KeyRequired = true);
 
-public static class ProviderCatalog
+internal static class ProviderCatalog
 {
     private static readonly Dictionary<string, ProviderKind> Known = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -9,7 +9,7 @@ namespace Switchboard.Providers;
 /// One configured model's way to its upstream: the URLs, the credential, the pooled HTTP client and circuit shared
 /// by every model of the same provider and base URL, and this model's own retries, breaker and cooldown.
 /// </summary>
-public sealed class ProviderEndpoint
+internal sealed class ProviderEndpoint
 {
     public const string DefaultAnthropicVersion = "2023-06-01";
     private const string DefaultAzureApiVersion = "2024-10-21";
@@ -42,7 +42,7 @@ public sealed class ProviderEndpoint
         Kind = kind;
         Client = client;
         var baseUrl = config.BaseUrl ?? kind.DefaultBaseUrl!;
-        // DESIGN.md's convention: a base_url with a path is used as given; without one, the provider's prefix comes first.
+        // The base_url convention (docs/configuration.md): a base_url with a path is used as given; without one, the provider's prefix comes first.
         var path = baseUrl.AbsolutePath.TrimEnd('/');
         if (config.BaseUrl is not null && path.Length == 0) path = kind.DefaultPathPrefix.TrimEnd('/');
         _basePath = baseUrl.GetLeftPart(UriPartial.Authority) + path;

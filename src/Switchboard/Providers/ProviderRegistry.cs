@@ -8,7 +8,7 @@ namespace Switchboard.Providers;
 /// single SocketsHttpHandler, so connections are pooled per upstream, and one <see cref="EndpointCircuit"/>;
 /// each model has its own retries, breaker and cooldown.
 /// </summary>
-public sealed class ProviderRegistry : IDisposable
+internal sealed class ProviderRegistry : IDisposable
 {
     private readonly Dictionary<string, ProviderEndpoint> _byModel = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<HttpMessageInvoker> _clients = [];

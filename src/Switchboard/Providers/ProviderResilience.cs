@@ -14,7 +14,7 @@ namespace Switchboard.Providers;
 /// retry-after cools this model down for that long; one model's failures never stop another's requests. An attempt
 /// only ever covers the time up to the response headers: once the gateway starts answering the client, nothing is retried.
 /// </summary>
-public sealed class ProviderResilience
+internal sealed class ProviderResilience
 {
     /// <summary>Error bodies (a 429's, kept for its cooldown) are read up to this size.</summary>
     internal const int MaxErrorBodyBytes = 1024 * 1024;

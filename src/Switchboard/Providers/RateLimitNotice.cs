@@ -7,7 +7,7 @@ namespace Switchboard.Providers;
 /// A model's 429 as the upstream sent it (its error body, in the upstream's protocol) and when its retry-after ends:
 /// what a client gets, with the time that remains, when the model is cooling down and nothing else can answer.
 /// </summary>
-public sealed class RateLimitNotice
+internal sealed class RateLimitNotice
 {
     private readonly TimeProvider _time;
     private readonly long _retryAt; // TimeProvider timestamp; 0 when the upstream gave no retry-after

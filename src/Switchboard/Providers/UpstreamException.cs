@@ -1,6 +1,7 @@
 namespace Switchboard.Providers;
 
 /// <summary>Why a provider could not answer at all (as opposed to answering with an error status).</summary>
+// Public: test theories take it as a parameter, and xunit needs public test methods.
 public enum UpstreamFailureKind
 {
     /// <summary>A connection was made but broke before a response (or the response broke off).</summary>
@@ -16,7 +17,7 @@ public enum UpstreamFailureKind
 }
 
 /// <summary>A provider gave no response: unreachable, timed out, or skipped (circuit open, cooling down after a 429).</summary>
-public sealed class UpstreamException(UpstreamFailureKind kind, string provider, string message, Exception? inner = null) : Exception(message, inner)
+internal sealed class UpstreamException(UpstreamFailureKind kind, string provider, string message, Exception? inner = null) : Exception(message, inner)
 {
     public UpstreamFailureKind Kind { get; } = kind;
     public string Provider { get; } = provider;

@@ -10,7 +10,7 @@ namespace Switchboard.Routing;
 /// The model was trained on this text, so whitespace and wording (including its typos) are kept as published.
 /// JSON is escaped like serde_json (only quotes, backslashes and control characters), not HTML-safe.
 /// </summary>
-public static class ArchRouterPrompt
+internal static class ArchRouterPrompt
 {
     /// <summary>Text before the routes JSON.</summary>
     public const string Preamble =

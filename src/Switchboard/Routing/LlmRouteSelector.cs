@@ -12,7 +12,7 @@ namespace Switchboard.Routing;
 /// prompt, temperature 0.01 like archgw, a hard timeout. Never throws for routing failures: a failed or slow
 /// router yields Timeout/Error and the gateway falls back to the requested or default model.
 /// </summary>
-public sealed class LlmRouteSelector : IRouteSelector
+internal sealed class LlmRouteSelector : IRouteSelector
 {
     private const double Temperature = 0.01;
     private const int MaxDetailChars = 200;
@@ -44,7 +44,7 @@ public sealed class LlmRouteSelector : IRouteSelector
     public Uri? Endpoint => _endpoint;
 
     /// <summary>
-    /// DESIGN.md's base_url convention: a base URL with a path gets "/chat/completions" appended; one without
+    /// The base_url convention (docs/configuration.md): a base URL with a path gets "/chat/completions" appended; one without
     /// a path gets the OpenAI default prefix first ("/v1/chat/completions").
     /// </summary>
     public static Uri ResolveEndpoint(Uri baseUrl)

@@ -4,6 +4,7 @@ using Switchboard.Config;
 namespace Switchboard.Routing;
 
 /// <summary>How a request's model was chosen.</summary>
+// Public: test theories take it as a parameter, and xunit needs public test methods.
 public enum SelectionKind
 {
     /// <summary>The request named a configured literal ("openai/gpt-4.1").</summary>
@@ -19,7 +20,7 @@ public enum SelectionKind
 }
 
 /// <summary>Where a request goes and why. Carried into headers, logs and /v1/route.</summary>
-public sealed record ModelSelection(
+internal sealed record ModelSelection(
     ModelEntry Entry,
     string ModelId,
     SelectionKind Kind,
@@ -38,7 +39,7 @@ public sealed record ModelSelection(
 /// Decides which configured model answers a request: literal, bare id, alias, preference route, default.
 /// This is where a request's model is chosen; the router plugs in through <see cref="IRouteSelector"/>.
 /// </summary>
-public sealed class ModelSelector
+internal sealed class ModelSelector
 {
     /// <summary>Request header that forces a route by name, or "none" to skip routing.</summary>
     public const string RouteHeader = "x-switchboard-route";

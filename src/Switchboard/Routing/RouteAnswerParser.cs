@@ -7,7 +7,7 @@ namespace Switchboard.Routing;
 /// wins) out of what a router model actually says: code fences, single quotes, whitespace and prose around the JSON,
 /// or a bare route name. Small models are sloppy; the gateway is not.
 /// </summary>
-public static class RouteAnswerParser
+internal static class RouteAnswerParser
 {
     private static readonly JsonDocumentOptions Lenient = new()
     {

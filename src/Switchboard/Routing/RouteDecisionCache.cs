@@ -7,7 +7,7 @@ namespace Switchboard.Routing;
 /// or Error is retried on the next request rather than pinned. Apart from those, it holds the decision made at
 /// each conversation's latest user turn, whatever it was, for routing.route_on_user_only.
 /// </summary>
-public sealed class RouteDecisionCache
+internal sealed class RouteDecisionCache
 {
     public const int DefaultCapacity = 10_000;
 

@@ -1,14 +1,14 @@
 namespace Switchboard.Routing;
 
 /// <summary>One route of the policy, in config order: name, plain-words description, the model it goes to.</summary>
-public sealed record RouteDefinition(string Name, string Description, string Model)
+internal sealed record RouteDefinition(string Name, string Description, string Model)
 {
     /// <summary>Models or aliases to try when the route's model fails (not part of the router's view).</summary>
     public IReadOnlyList<string> Fallbacks { get; init; } = [];
 }
 
 /// <summary>The routes a router chooses among, in config order (deterministic prompt and tie-breaking).</summary>
-public sealed record RoutePolicy(IReadOnlyList<RouteDefinition> Routes)
+internal sealed record RoutePolicy(IReadOnlyList<RouteDefinition> Routes)
 {
     /// <summary>Stable fingerprint of the policy, part of the decision cache key.</summary>
     public string Fingerprint { get; } = ComputeFingerprint(Routes);
@@ -28,16 +28,16 @@ public sealed record RoutePolicy(IReadOnlyList<RouteDefinition> Routes)
     }
 }
 
-public enum TurnRole { User, Assistant }
+internal enum TurnRole { User, Assistant }
 
 /// <summary>A turn of conversation as a router sees it: text only.</summary>
-public readonly record struct RouterTurn(TurnRole Role, string Text);
+internal readonly record struct RouterTurn(TurnRole Role, string Text);
 
 /// <summary>
 /// What a router reads: user and assistant text only, oldest first, already trimmed to the token budget
 /// (newest turns kept, the latest user turn always whole). Built by <c>RouterInputBuilder</c>.
 /// </summary>
-public sealed record RouterInput(IReadOnlyList<RouterTurn> Turns)
+internal sealed record RouterInput(IReadOnlyList<RouterTurn> Turns)
 {
     /// <summary>Stable key of the conversation state, for the decision cache.</summary>
     public string CacheKey { get; } = ComputeKey(Turns);
@@ -57,13 +57,13 @@ public sealed record RouterInput(IReadOnlyList<RouterTurn> Turns)
 }
 
 /// <summary>Why a routing decision came out as it did (logged, and returned by /v1/route).</summary>
-public enum RouteReason { Matched, Other, Forced, Skipped, Timeout, Error }
+internal enum RouteReason { Matched, Other, Forced, Skipped, Timeout, Error }
 
 /// <summary>A router's answer: a route name from the policy, or null for "other".</summary>
-public sealed record RouteSelection(string? Route, RouteReason Reason, string? Detail = null);
+internal sealed record RouteSelection(string? Route, RouteReason Reason, string? Detail = null);
 
 /// <summary>A router: embedded (in-process) or llm (Arch-Router protocol over HTTP).</summary>
-public interface IRouteSelector
+internal interface IRouteSelector
 {
     /// <summary>"embedded" or "llm".</summary>
     string Name { get; }

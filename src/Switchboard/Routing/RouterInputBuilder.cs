@@ -9,7 +9,7 @@ namespace Switchboard.Routing;
 /// tool calls, tool results, thinking, images or documents), Claude Code's &lt;system-reminder&gt; blocks
 /// stripped, newest turns first within a token budget, the latest user turn always whole.
 /// </summary>
-public static class RouterInputBuilder
+internal static class RouterInputBuilder
 {
     public const int DefaultTokenBudget = 2048;
 

@@ -1,7 +1,7 @@
 namespace Switchboard.Runtime;
 
 /// <summary>Holds the current snapshot; swapped atomically on reload.</summary>
-public sealed class GatewayRuntime
+internal sealed class GatewayRuntime
 {
     private GatewaySnapshot _current;
     private int _inFlight;

@@ -10,7 +10,7 @@ namespace Switchboard.Runtime;
 /// selector. A request leases the current snapshot and finishes on it, even if a reload swaps it; a retired
 /// snapshot is disposed when its last lease ends.
 /// </summary>
-public sealed class GatewaySnapshot : IDisposable
+internal sealed class GatewaySnapshot : IDisposable
 {
     private int _leases;
     private int _retired;

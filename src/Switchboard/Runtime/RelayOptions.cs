@@ -4,7 +4,7 @@ using Switchboard.Providers;
 namespace Switchboard.Runtime;
 
 /// <summary>Timeouts and limits a relay applies, from the config's resilience section.</summary>
-public sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = ProviderResilience.MaxErrorBodyBytes)
+internal sealed record RelayOptions(TimeSpan FirstByteTimeout, TimeSpan StreamIdleTimeout, int MaxErrorBodyBytes = ProviderResilience.MaxErrorBodyBytes)
 {
     /// <summary>Longest time a streaming client waits without a byte: keep-alives fill the upstream's silences.</summary>
     public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromMilliseconds(ResilienceConfig.DefaultStreamKeepAliveMs);

@@ -8,7 +8,7 @@ namespace Switchboard.Runtime;
 /// Builds what a config runs on: its provider endpoints, its router and model selector. The gateway builds one at
 /// start and on every reload; the CLI builds one to ask the selector without a running gateway (route, eval-router).
 /// </summary>
-public static class SnapshotFactory
+internal static class SnapshotFactory
 {
     /// <summary>Routing decisions are cached across reloads: the key includes the policy's fingerprint.</summary>
     private static readonly RouteDecisionCache DecisionCache = new();

@@ -1,8 +1,8 @@
-using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.EndToEnd;
 
 /// <summary>The real Claude Code CLI through the gateway to an Anthropic-format upstream.</summary>
+[Trait("Kind", "EndToEnd")]
 public sealed class ClaudeCodePassthroughTests
 {
     [Fact]

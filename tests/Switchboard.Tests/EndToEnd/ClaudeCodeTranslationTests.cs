@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.EndToEnd;
 
@@ -8,6 +7,7 @@ namespace Switchboard.Tests.EndToEnd;
 /// The real Claude Code CLI, answered by an OpenAI-compatible upstream through the gateway: the upstream asks
 /// for one Bash tool call, Claude Code runs it, sends the result back, and the upstream gives the final answer.
 /// </summary>
+[Trait("Kind", "EndToEnd")]
 public sealed class ClaudeCodeTranslationTests
 {
     [Fact]

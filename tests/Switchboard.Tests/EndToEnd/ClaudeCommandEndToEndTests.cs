@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Switchboard.Tests.Infrastructure;
 
 namespace Switchboard.Tests.EndToEnd;
 
@@ -7,6 +6,7 @@ namespace Switchboard.Tests.EndToEnd;
 /// `switchboard claude -- -p … --output-format json` with the real Claude Code CLI: the gateway starts detached,
 /// the request is routed to an OpenAI-compatible fake, and `switchboard statusline` shows the route that answered.
 /// </summary>
+[Trait("Kind", "EndToEnd")]
 public sealed class ClaudeCommandEndToEndTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -10,7 +11,7 @@ namespace Switchboard.Protocols.Translation;
 /// a documented reason to go (cache_control, thinking history, top_k, server tools, context_management); content with
 /// no equivalent is refused by its type (<see cref="ContentRules"/>). Runs once per request.
 /// </summary>
-public static class AnthropicToOpenAIRequest
+internal static class AnthropicToOpenAIRequest
 {
     /// <summary>OpenAI rejects more stop sequences than this.</summary>
     private const int MaxStopSequences = 4;
@@ -531,9 +532,6 @@ public static class AnthropicToOpenAIRequest
         block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type"u8, out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
 
     private static string? SourceType(JsonElement source) => Str(source, "type"u8);
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>Text of a string, or the text blocks of a block list joined by the separator.</summary>
     internal static string JoinText(JsonElement content, string separator)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -8,7 +9,7 @@ namespace Switchboard.Protocols.Translation;
 /// Anthropic message → OpenAI chat.completion. Thinking becomes <c>reasoning_content</c> (the DeepSeek convention
 /// most OpenAI clients read); its signature has no OpenAI equivalent and is dropped.
 /// </summary>
-public static class AnthropicToOpenAIResponse
+internal static class AnthropicToOpenAIResponse
 {
     /// <param name="anthropicResponse">The upstream's message body.</param>
     /// <param name="clientModel">The model name to show the client; null keeps the upstream's.</param>
@@ -58,7 +59,4 @@ public static class AnthropicToOpenAIResponse
     /// <summary>"msg_abc" → "chatcmpl-msg_abc".</summary>
     internal static string CompletionId(string? upstreamId) =>
         "chatcmpl-" + (string.IsNullOrEmpty(upstreamId) ? ToolCallIds.RandomSuffix() : upstreamId);
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -15,7 +16,7 @@ namespace Switchboard.Protocols.Translation;
 /// Chunks are built from a per-stream prefix and the upstream's escaped string bytes: a text delta allocates nothing
 /// (<see cref="OpenAIChunkWriter"/>).
 /// </summary>
-public sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdSource
+internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdSource
 {
     private const string RandomIdPrefix = "chatcmpl-";
 
@@ -203,7 +204,4 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdS
     }
 
     private static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -107,7 +108,4 @@ internal static class ContentRules
         string data = Str(source, "data"u8) ?? "";
         return Str(document, "title"u8) is { Length: > 0 } title ? $"[Document: {title}]\n{data}" : data;
     }
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -20,7 +21,7 @@ namespace Switchboard.Protocols.Translation;
 ///   stand-in.</item>
 /// </list>
 /// </summary>
-public static class GeminiRequest
+internal static class GeminiRequest
 {
     private const int MaxStopSequences = 5;
     private const string NoResult = "(no result: the client did not return one)";
@@ -734,9 +735,6 @@ public static class GeminiRequest
         }
     }
 
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
     /// <summary>maxOutputTokens: the client's limit, capped at the target model's. Returns what was written, for the
     /// thinking budget.</summary>
     private static long? WriteMaxOutputTokens(Utf8JsonWriter json, long? requested, TranslationTarget target)
@@ -745,7 +743,4 @@ public static class GeminiRequest
         if (max is not null) json.WriteNumber("maxOutputTokens"u8, max.Value);
         return max;
     }
-
-    private static long? Long(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -9,7 +10,7 @@ namespace Switchboard.Protocols.Translation;
 /// candidate is translated. Thought parts (<c>"thought": true</c>) become thinking / reasoning_content; signatures
 /// travel as <see cref="GeminiWire"/> describes; function calls get ids "toolu_/call_{responseId}_{n}" (Gemini has none).
 /// </summary>
-public static class GeminiResponse
+internal static class GeminiResponse
 {
     private enum Kind : byte { Text, Thinking, Tool }
 
@@ -186,7 +187,4 @@ public static class GeminiResponse
         blocks.Add(block);
         return block;
     }
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

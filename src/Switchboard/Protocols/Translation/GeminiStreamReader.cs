@@ -24,7 +24,7 @@ internal ref struct GeminiPart
 /// finishReason (or a prompt blockReason) was cut short and ends with an error event. Parsed with
 /// <see cref="Utf8JsonReader"/>; text is handed on as escaped bytes, so a text event allocates nothing.
 /// </summary>
-public abstract class GeminiStreamReader : IStreamTranslator
+internal abstract class GeminiStreamReader : IStreamTranslator
 {
     private protected GeminiWire.Finish FinishReason;
     private protected TokenUsage CurrentUsage;

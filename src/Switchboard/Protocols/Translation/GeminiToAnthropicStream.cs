@@ -16,7 +16,7 @@ namespace Switchboard.Protocols.Translation;
 /// thinking block placed before the signed part's block (see <see cref="GeminiWire"/>).
 /// </para>
 /// </summary>
-public sealed class GeminiToAnthropicStream : GeminiStreamReader
+internal sealed class GeminiToAnthropicStream : GeminiStreamReader
 {
     private enum BlockKind : byte { None, Thinking, Text }
 

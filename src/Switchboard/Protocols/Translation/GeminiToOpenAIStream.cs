@@ -13,7 +13,7 @@ namespace Switchboard.Protocols.Translation;
 /// (<see cref="GeminiWire.OpenAIToolId"/>).
 /// </para>
 /// </summary>
-public sealed class GeminiToOpenAIStream : GeminiStreamReader, IOpenAIChunkIdSource
+internal sealed class GeminiToOpenAIStream : GeminiStreamReader, IOpenAIChunkIdSource
 {
     private readonly string? _completionId;
     private readonly ToolNameMap? _toolNames;

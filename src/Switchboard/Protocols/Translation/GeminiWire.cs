@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -170,7 +171,4 @@ internal static class GeminiWire
         reader.Read();
         return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v) ? v : null;
     }
-
-    private static long? Long(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;
 }

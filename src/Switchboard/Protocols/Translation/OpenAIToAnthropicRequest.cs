@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -9,7 +10,7 @@ namespace Switchboard.Protocols.Translation;
 /// System and developer messages (wherever they appear) become the top-level system prompt; consecutive messages of
 /// one role merge into one turn with tool results first, as Anthropic requires.
 /// </summary>
-public static class OpenAIToAnthropicRequest
+internal static class OpenAIToAnthropicRequest
 {
     /// <summary>Anthropic requires max_tokens; OpenAI clients often leave it out.</summary>
     public const int DefaultMaxTokens = 4096;
@@ -442,12 +443,6 @@ public static class OpenAIToAnthropicRequest
         if (comma < 0 || marker < 0 || marker > comma) return null;
         return (url[5..marker], url[(comma + 1)..]);
     }
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long? Long(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;
 
     private static double? Double(JsonElement obj, ReadOnlySpan<byte> name) =>
         obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;

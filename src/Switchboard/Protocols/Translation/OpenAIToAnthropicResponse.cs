@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -9,7 +10,7 @@ namespace Switchboard.Protocols.Translation;
 /// field, and an empty one can never pass for a real Anthropic signature (so it is never fabricated). If such a block
 /// comes back in history toward an Anthropic upstream, the gateway must strip it (unsigned thinking is rejected).
 /// </summary>
-public static class OpenAIToAnthropicResponse
+internal static class OpenAIToAnthropicResponse
 {
     /// <param name="openAIResponse">The upstream's chat.completion body.</param>
     /// <param name="clientModel">The model name to show the client; null keeps the upstream's.</param>
@@ -101,7 +102,4 @@ public static class OpenAIToAnthropicResponse
         }
         return string.Concat(parts);
     }
-
-    private static string? Str(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -24,7 +24,7 @@ namespace Switchboard.Protocols.Translation;
 /// </para>
 /// The common path (a text delta) copies the upstream's escaped string bytes into a hand-built frame: no allocation.
 /// </summary>
-public sealed class OpenAIToAnthropicStream : IStreamTranslator
+internal sealed class OpenAIToAnthropicStream : IStreamTranslator
 {
     private enum BlockKind : byte { None, Thinking, Text, Tool }
     private enum FinishReason : byte { None, Stop, Length, ToolCalls, ContentFilter }

@@ -8,7 +8,7 @@ namespace Switchboard.Protocols.Translation;
 /// provider as is (same-protocol passthrough), OpenAI rejects ids over 40 characters, and the signature means nothing
 /// there anyway: the ids go back to their base, consistently in the assistant's tool_calls and the tool messages.
 /// </summary>
-public static class SignedToolCallIds
+internal static class SignedToolCallIds
 {
     /// <summary>The request without signatures in tool call ids, or null when it has none (send the original bytes).</summary>
     public static byte[]? StripFromOpenAIRequest(ReadOnlySpan<byte> openAIRequestBody) =>

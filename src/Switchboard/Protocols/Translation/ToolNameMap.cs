@@ -8,7 +8,7 @@ namespace Switchboard.Protocols.Translation;
 /// "mcp__server__tool" and can pass 64). Longer names are shortened deterministically on the way out and restored in
 /// the response. One map per request: the request translator makes it, the response translator uses it.
 /// </summary>
-public sealed class ToolNameMap
+internal sealed class ToolNameMap
 {
     /// <summary>OpenAI's limit for function names.</summary>
     public const int MaxOpenAINameLength = 64;

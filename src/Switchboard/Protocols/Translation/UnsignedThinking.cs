@@ -10,7 +10,7 @@ namespace Switchboard.Protocols.Translation;
 /// passthrough), Anthropic rejects them ("Invalid signature"), so they must be removed first. Only requests that contain an empty signature are touched; everything else in the body
 /// (unknown fields included) is kept.
 /// </summary>
-public static class UnsignedThinking
+internal static class UnsignedThinking
 {
     /// <summary>
     /// Returns the request body without unsigned thinking blocks, or null when there are none (send the original bytes).

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;
 
@@ -60,7 +61,4 @@ internal static class UsageMapping
         json.WriteEndObject();
         json.WriteEndObject();
     }
-
-    private static long? Long(JsonElement obj, ReadOnlySpan<byte> name) =>
-        obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : null;
 }

@@ -14,7 +14,7 @@ namespace Switchboard.Routing;
 /// (<see cref="ConceptLexicon"/>), so it works for routes it has never seen. Below a confidence threshold
 /// the answer is "other".
 /// </summary>
-public sealed class EmbeddedRouteSelector : IRouteSelector
+internal sealed class EmbeddedRouteSelector : IRouteSelector
 {
     /// <summary>Default minimum confidence (score / (score + 1)) for picking a route rather than "other".</summary>
     public const double DefaultThreshold = 0.30;

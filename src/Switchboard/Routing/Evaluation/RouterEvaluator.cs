@@ -5,17 +5,17 @@ using System.Text;
 namespace Switchboard.Routing;
 
 /// <summary>Precision and recall of one label ("other" included).</summary>
-public sealed record RouteMetrics(string Label, int Support, int Predicted, int Correct)
+internal sealed record RouteMetrics(string Label, int Support, int Predicted, int Correct)
 {
     public double Precision => Predicted == 0 ? 0 : (double)Correct / Predicted;
     public double Recall => Support == 0 ? 0 : (double)Correct / Support;
 }
 
 /// <summary>A row the router got wrong, with what it said and why.</summary>
-public sealed record Misclassification(string Id, string Expected, string Actual, RouteReason Reason, string? Detail, string LatestUserText);
+internal sealed record Misclassification(string Id, string Expected, string Actual, RouteReason Reason, string? Detail, string LatestUserText);
 
 /// <summary>The outcome of running a router over labelled conversations. Rendering is separate (<see cref="RouterEvaluator.RenderReport"/>).</summary>
-public sealed record EvaluationResult
+internal sealed record EvaluationResult
 {
     public required string Router { get; init; }
     public required int Total { get; init; }
@@ -34,7 +34,7 @@ public sealed record EvaluationResult
 }
 
 /// <summary>Measures a router against labelled conversations: accuracy, per-route precision/recall, confusion, latency.</summary>
-public static class RouterEvaluator
+internal static class RouterEvaluator
 {
     public static async Task<EvaluationResult> EvaluateAsync(
         RoutePolicy policy,

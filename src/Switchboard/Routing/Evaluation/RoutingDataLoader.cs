@@ -4,14 +4,14 @@ using YamlDotNet.RepresentationModel;
 namespace Switchboard.Routing;
 
 /// <summary>A labelled conversation: what the router reads, and the route it should pick ("other" for none).</summary>
-public sealed record LabelledConversation(string Id, IReadOnlyList<RouterTurn> Turns, string Expected);
+internal sealed record LabelledConversation(string Id, IReadOnlyList<RouterTurn> Turns, string Expected);
 
 /// <summary>
 /// Loads evaluation data: rows of <c>{"id", "messages": [OpenAI-style role/content], "expected"}</c> (JSON Lines)
 /// and a routing policy YAML (<c>routes: [{name, description, model?}]</c>, or an archgw-style config whose
 /// providers carry <c>routing_preferences</c>). YAML is read through the representation model: no reflection.
 /// </summary>
-public static class RoutingDataLoader
+internal static class RoutingDataLoader
 {
     public const string OtherLabel = "other";
 

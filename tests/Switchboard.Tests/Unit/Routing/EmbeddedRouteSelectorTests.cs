@@ -1,0 +1,192 @@
+using Switchboard.Routing;
+using Xunit.Abstractions;
+
+namespace Switchboard.Tests.Unit.Routing;
+
+[Trait("Kind", "Unit")]
+public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
+{
+    /// <summary>The project's own coding policy: every test here runs on the repository's files alone.</summary>
+    private static RoutePolicy CodingPolicy => RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.CodingPolicy);
+
+    private async Task<EvaluationResult> Evaluate(RoutePolicy policy, string dataPath)
+    {
+        var rows = RoutingDataLoader.LoadJsonl(dataPath);
+        var result = await RouterEvaluator.EvaluateAsync(policy, new EmbeddedRouteSelector(), rows);
+        output.WriteLine(RouterEvaluator.RenderReport(result));
+        return result;
+    }
+
+    /// <summary>The design brief's dev set, when ../shared is beside the repository (CI); skipped in a bare clone.</summary>
+    [SharedDevSetFact]
+    public async Task Shared_dev_set_accuracy_is_at_least_95_percent()
+    {
+        var result = await Evaluate(
+            RoutingDataLoader.LoadPolicyYaml(Path.Combine(RoutingTestPaths.SharedRoutingDev, "policy.yaml")),
+            Path.Combine(RoutingTestPaths.SharedRoutingDev, "dev.jsonl"));
+
+        Assert.Equal(60, result.Total);
+        Assert.True(result.Accuracy >= 0.95, $"accuracy {result.Accuracy:P1}");
+    }
+
+    [Theory]
+    [InlineData("coding-policy.yaml", "coding-extra.jsonl", 0.95)]
+    [InlineData("coding-policy.yaml", "coding-holdout.jsonl", 0.93)]
+    [InlineData("assistant-policy.yaml", "assistant.jsonl", 0.95)]
+    [InlineData("coding-policy.yaml", "tuning-coding.jsonl", 0.90)]
+    [InlineData("tuning-ops-policy.yaml", "tuning-ops.jsonl", 0.88)]
+    [InlineData("coding-policy.yaml", "tuning2-coding.jsonl", 0.88)]
+    // Blind sets: written before the router was tuned and never tuned on; floors about 3 points below
+    // what the router reaches, so a regression shows.
+    [InlineData("coding-policy.yaml", "blind-coding.jsonl", 0.90)]
+    [InlineData("data-policy.yaml", "blind-data.jsonl", 0.72)]
+    [InlineData("devops-policy.yaml", "blind-devops.jsonl", 0.81)]
+    // Written (typos, pasted traces, system-reminder noise, follow-ups) and measured before the round that
+    // added typo tolerance; never tuned on. Baseline 89.4 %, 96.5 % after that round.
+    [InlineData("coding-policy.yaml", "blind2-coding.jsonl", 0.93)]
+    // Claude Code phrasing (reminders, pasted errors, follow-ups), written and measured before the round that
+    // added complexity, style and stale-data words; never tuned on. Baseline 91.9 %, 93.0 % after that round.
+    [InlineData("coding-policy.yaml", "blind3-coding.jsonl", 0.90)]
+    public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
+    {
+        var result = await Evaluate(RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile)), RoutingTestPaths.Data(dataFile));
+
+        Assert.True(result.Total >= 25, $"only {result.Total} rows");
+        Assert.True(result.Accuracy >= floor, $"accuracy {result.Accuracy:P1}");
+    }
+
+    [Theory]
+    [InlineData("explian", "explain")]
+    [InlineData("documnetation", "documentation")]
+    [InlineData("debuging", "debugging")]
+    [InlineData("refacter", "refactor")]
+    [InlineData("architecure", "architecture")]
+    public void Typos_of_known_words_are_corrected(string typo, string word)
+    {
+        var lexicon = ConceptLexicon.Instance;
+        Span<char> buffer = stackalloc char[ConceptLexicon.MaxWordLength];
+        var expected = new string(buffer[..ConceptLexicon.Normalize(word, buffer)]);
+
+        Assert.Equal(expected, lexicon.Spelling.Correct(typo));
+    }
+
+    [Theory]
+    [InlineData("paris")]   // two edits from "parse": deletions meeting from both sides are not enough
+    [InlineData("xplain")]  // the first letter is never corrected
+    [InlineData("fixs")]    // too short to correct safely
+    [InlineData("banana")]
+    public void Unknown_words_far_from_known_ones_are_left_alone(string word) =>
+        Assert.Null(ConceptLexicon.Instance.Spelling.Correct(word));
+
+    [Theory]
+    [InlineData("pls wirte a go func to chunk a slice into batches", "code generation")]
+    [InlineData("can you explian what this closure captures?", "code understanding")]
+    [InlineData("improve the documnetation of the config module", "documentation")]
+    [InlineData("convert this C# class into TypeScript", "code generation")]
+    [InlineData("how should I structure my thesis introduction?", null)]
+    public void General_phrasings_route_sensibly(string text, string? expected)
+    {
+        var selection = new EmbeddedRouteSelector().Select(RouterInputBuilder.FromTurns([new RouterTurn(TurnRole.User, text)]), CodingPolicy);
+
+        Assert.Equal(expected, selection.Route);
+    }
+
+    [Fact]
+    public void Long_conversation_with_code_and_a_traceback_reads_as_debugging()
+    {
+        var code = string.Join("\n", Enumerable.Range(0, 200).Select(i => $"    result_{i} = compute_value(items[{i}]) # step {i}"));
+        var input = RouterInputBuilder.FromTurns(
+        [
+            new RouterTurn(TurnRole.User, "write a data loader for the items table"),
+            new RouterTurn(TurnRole.Assistant, "```python\n" + code + "\n```"),
+            new RouterTurn(TurnRole.User, "running it gives:\nTraceback (most recent call last):\n  File \"loader.py\", line 12, in <module>\nKeyError: 'id'"),
+        ]);
+        var selector = new EmbeddedRouteSelector();
+        var selection = selector.Select(input, CodingPolicy);
+
+        // Its decision time is measured by bench/ (RouterBenchmarks), not asserted here.
+        Assert.Equal("debugging", selection.Route);
+    }
+
+    [Theory]
+    [InlineData("Don't rewrite it, just explain what the regex in this function matches.", "code understanding")]
+    [InlineData("No need to explain anything, just fix the crash in the login handler.", "debugging")]
+    [InlineData("thanks, and fix the other one too", "debugging")]
+    [InlineData("ok thanks", null)]
+    [InlineData("perfect, that fixed it. thank you!", null)]
+    [InlineData("Tell me a joke about penguins.", null)]
+    [InlineData("what's a good name for a cat?", null)]
+    [InlineData("how do I fix a flat bike tyre?", null)]
+    [InlineData("Review this diff for style. Don't rewrite it, just comment.", "code understanding")]
+    [InlineData("my go build says 'undefined: NewClient' but the function is right there", "debugging")]
+    [InlineData("What is this generator doing?", "code understanding")]
+    public void Intent_cues(string latest, string? expected)
+    {
+        var input = new RouterInput([new RouterTurn(TurnRole.User, latest)]);
+
+        Assert.Equal(expected, new EmbeddedRouteSelector().Select(input, CodingPolicy).Route);
+    }
+
+    [Fact]
+    public void A_short_follow_up_leans_on_the_previous_request()
+    {
+        var input = new RouterInput(
+        [
+            new RouterTurn(TurnRole.User, "Write a Go function that reverses a slice of ints."),
+            new RouterTurn(TurnRole.Assistant, "func Reverse(s []int) { ... }"),
+            new RouterTurn(TurnRole.User, "now do the same for strings"),
+        ]);
+
+        Assert.Equal("code generation", new EmbeddedRouteSelector().Select(input, CodingPolicy).Route);
+    }
+
+    [Fact]
+    public void Routes_it_has_never_seen_work_from_their_descriptions()
+    {
+        var policy = new RoutePolicy(
+        [
+            new RouteDefinition("legal", "reviewing contracts, clauses, NDAs and other legal agreements", "m1"),
+            new RouteDefinition("cooking", "recipes, ingredients, meal planning and cooking techniques", "m2"),
+            new RouteDefinition("kubernetes help", "deploying and troubleshooting workloads on Kubernetes clusters with kubectl and Helm", "m3"),
+        ]);
+        var selector = new EmbeddedRouteSelector();
+
+        RouteSelection Ask(string text) => selector.Select(new RouterInput([new RouterTurn(TurnRole.User, text)]), policy);
+
+        Assert.Equal("legal", Ask("Can you check this NDA clause about termination for risks?").Route);
+        Assert.Equal("cooking", Ask("What ingredients do I need for a simple risotto recipe?").Route);
+        Assert.Equal("kubernetes help", Ask("My pods are stuck in CrashLoopBackOff after the helm upgrade").Route);
+        Assert.Null(Ask("Who won the world cup in 2010?").Route);
+    }
+
+    [Fact]
+    public void Decisions_are_deterministic_and_ties_follow_config_order()
+    {
+        var policy = new RoutePolicy([new RouteDefinition("first", "same words here", "a"), new RouteDefinition("second", "same words here", "b")]);
+        var input = new RouterInput([new RouterTurn(TurnRole.User, "same words here please")]);
+        var selector = new EmbeddedRouteSelector();
+
+        var answers = Enumerable.Range(0, 5).Select(_ => selector.Select(input, policy).Route).Distinct().ToList();
+
+        Assert.Equal(["first"], answers);
+    }
+
+    [Fact]
+    public async Task Empty_inputs_and_policies_are_other_and_never_throw()
+    {
+        var selector = new EmbeddedRouteSelector();
+
+        Assert.Equal(RouteReason.Other, (await selector.SelectAsync(new RouterInput([]), CodingPolicy, default)).Reason);
+        Assert.Equal(RouteReason.Other, (await selector.SelectAsync(new RouterInput([new RouterTurn(TurnRole.User, "fix it")]), new RoutePolicy([]), default)).Reason);
+        Assert.Equal(RouteReason.Other, (await selector.SelectAsync(new RouterInput([new RouterTurn(TurnRole.User, "!!! ??? ...")]), CodingPolicy, default)).Reason);
+    }
+
+    [Fact]
+    public void Threshold_from_config_is_honoured()
+    {
+        var input = new RouterInput([new RouterTurn(TurnRole.User, "Implement quicksort in C++ using iterators.")]);
+
+        Assert.Equal("code generation", new EmbeddedRouteSelector(0.3).Select(input, CodingPolicy).Route);
+        Assert.Null(new EmbeddedRouteSelector(0.99).Select(input, CodingPolicy).Route);
+    }
+}
