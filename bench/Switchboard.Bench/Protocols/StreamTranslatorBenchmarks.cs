@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
 
 namespace Switchboard.Bench.Protocols;
 

@@ -1,6 +1,8 @@
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
 using Switchboard.Providers;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Pipeline;
 

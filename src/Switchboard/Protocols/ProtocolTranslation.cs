@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.Gemini;
+using Switchboard.Protocols.OpenAIChat;
 using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Protocols;

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
 using static Switchboard.Protocols.JsonFields;
 
 namespace Switchboard.Protocols.Translation;

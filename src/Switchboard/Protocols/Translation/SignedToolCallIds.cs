@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.Gemini;
 
 namespace Switchboard.Protocols.Translation;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Switchboard.Protocols.Gemini;
 
 namespace Switchboard.Protocols.Translation;
 

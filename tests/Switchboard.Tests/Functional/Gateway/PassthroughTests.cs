@@ -137,7 +137,7 @@ public sealed class PassthroughTests : TwoUpstreamGatewayTest
     [Fact]
     public async Task Gemini_signed_tool_call_ids_reach_an_openai_upstream_at_their_base()
     {
-        var signed = Switchboard.Protocols.Translation.GeminiWire.OpenAIToolId("call_r_0", Convert.ToBase64String(new byte[60]));
+        var signed = Switchboard.Protocols.Gemini.GeminiWire.OpenAIToolId("call_r_0", Convert.ToBase64String(new byte[60]));
         OpenAIUpstream.RespondJson(Canned.OpenAIChat("done"));
         var body = $$$"""
             {"model":"openai/gpt-4.1","messages":[

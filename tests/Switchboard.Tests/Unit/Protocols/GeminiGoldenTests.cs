@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Gemini;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

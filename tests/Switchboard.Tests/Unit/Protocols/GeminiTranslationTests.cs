@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.Gemini;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

@@ -4,7 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Switchboard;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
 
 using static Switchboard.Tests.TestKit.TestJson;
 

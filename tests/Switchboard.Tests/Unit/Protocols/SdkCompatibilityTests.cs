@@ -9,7 +9,8 @@ using Anthropic.Models.Messages;
 using OpenAI;
 using OpenAI.Chat;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

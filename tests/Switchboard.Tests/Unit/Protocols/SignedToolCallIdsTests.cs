@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Switchboard.Protocols.Gemini;
 using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Tests.Unit.Protocols;

@@ -1,6 +1,6 @@
 using System.Text;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.OpenAIChat;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

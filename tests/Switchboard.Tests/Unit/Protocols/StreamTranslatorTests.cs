@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Switchboard.Protocols;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

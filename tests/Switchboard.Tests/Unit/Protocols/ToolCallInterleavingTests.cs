@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.OpenAIChat;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Switchboard.Protocols.Translation;
+using Switchboard.Protocols.Anthropic;
 
 namespace Switchboard.Tests.Unit.Protocols;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.OpenAIChat;
 
 /// <summary>
 /// The frame of a non-streamed OpenAI chat.completion with one choice, as every translation to OpenAI writes it;

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.OpenAIChat;
 
 /// <summary>
 /// OpenAI Chat Completions request → Anthropic Messages request. Runs once per request.

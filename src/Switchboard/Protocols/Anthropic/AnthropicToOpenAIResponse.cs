@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Anthropic;
 
 /// <summary>
 /// Anthropic message → OpenAI chat.completion. Thinking becomes <c>reasoning_content</c> (the DeepSeek convention

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>
 /// Google's Gemini endpoints (including the OpenAI-compatible one) take an OpenAPI-style subset of JSON Schema and

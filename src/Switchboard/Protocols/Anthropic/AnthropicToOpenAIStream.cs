@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Anthropic;
 
 /// <summary>
 /// Anthropic Messages event stream → OpenAI chat.completion.chunk stream, for an OpenAI client served by an Anthropic

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.OpenAIChat;
 
 /// <summary>
 /// OpenAI chat.completion → Anthropic message. <c>reasoning_content</c> (DeepSeek, vLLM, …; <c>reasoning</c> on

@@ -1,9 +1,12 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>
 /// Anthropic Messages or OpenAI Chat Completions request → Gemini generateContent request (the same body serves

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Anthropic;
 
 /// <summary>Fields current Anthropic responses always carry, which strict clients (the official SDKs) require.</summary>
 internal static class AnthropicBlocks

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Protocols.Gemini;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Anthropic;
 
 /// <summary>
 /// Anthropic Messages request → OpenAI Chat Completions request. Keeps what the target understands; drops only what has

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchboard.Protocols.Gemini;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Anthropic;
 
 /// <summary>
 /// Thinking blocks this gateway produced from another provider's reasoning carry an empty signature, or a Gemini thought

@@ -1,6 +1,8 @@
 using System.Buffers;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>
 /// Gemini streamGenerateContent (SSE) → Anthropic Messages event stream.

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>
 /// What the native Gemini translators share: finish reasons, usage, model capabilities, tool-call ids and the way

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.OpenAIChat;
 
 /// <summary>Where an <see cref="OpenAIChunkWriter"/> gets the chunk id, asked only when it first needs it.</summary>
 /// <remarks>Each translator has its own rule for the id (pinned, from the upstream, random); an interface rather than a

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>
 /// Gemini streamGenerateContent (SSE) → OpenAI chat.completion.chunk stream.

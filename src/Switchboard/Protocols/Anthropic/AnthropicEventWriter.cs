@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Anthropic;
 
 /// <summary>
 /// Writes the events of an Anthropic Messages stream for the translators that serve Anthropic clients, and numbers the

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.OpenAIChat;
 
 /// <summary>
 /// OpenAI chat.completion.chunk stream → Anthropic Messages event stream, for an Anthropic client (Claude Code) served

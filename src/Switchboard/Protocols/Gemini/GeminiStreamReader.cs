@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Protocols.Translation;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>One part of a streamed Gemini candidate, as spans into the event's data (valid during the callback only).</summary>
 internal ref struct GeminiPart

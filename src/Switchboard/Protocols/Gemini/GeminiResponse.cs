@@ -1,9 +1,12 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Protocols.Anthropic;
+using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Protocols.Gemini;
 
 /// <summary>
 /// Gemini GenerateContentResponse (non-streamed) → Anthropic message or OpenAI chat.completion. Only the first
