@@ -1,3 +1,4 @@
+using Switchboard.Models;
 using Switchboard.Protocols;
 using Switchboard.Protocols.Translation;
 using Switchboard.Providers;

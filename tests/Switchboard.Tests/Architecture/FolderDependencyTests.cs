@@ -25,6 +25,7 @@ public sealed class FolderDependencyTests
         ["Runtime"],
         ["Pipeline"],
         ["Observability"],
+        ["Ledger"],
         ["Endpoints"],
         ["Hosting"],
         ["Cli"],

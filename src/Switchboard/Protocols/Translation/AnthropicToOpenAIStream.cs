@@ -169,7 +169,8 @@ public sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkIdS
     private void MergeUsage(TokenUsage update) => _usage = new TokenUsage(
         update.InputTokens ?? _usage.InputTokens,
         update.OutputTokens ?? _usage.OutputTokens,
-        update.CachedInputTokens ?? _usage.CachedInputTokens);
+        update.CachedInputTokens ?? _usage.CachedInputTokens,
+        update.CacheWriteTokens ?? _usage.CacheWriteTokens);
 
     private void Finish(IBufferWriter<byte> output)
     {
