@@ -4,6 +4,7 @@ global using Switchboard.Tests.Functional.Cli;
 global using Switchboard.Tests.Functional.Config;
 global using Switchboard.Tests.Functional.Faults;
 global using Switchboard.Tests.Functional.Gateway;
+global using Switchboard.Tests.Functional.Ledger;
 global using Switchboard.Tests.Functional.Routing;
 global using Switchboard.Tests.TestKit;
 global using Switchboard.Tests.Unit.Architecture;

@@ -13,10 +13,10 @@ namespace Switchboard.Config;
 internal sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
-        "routing_preferences", "tracing", "overrides"];
+        "routing_preferences", "tracing", "overrides", "ledger"];
 
     private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
-        "headers", "passthrough_auth", "http_host"];
+        "headers", "passthrough_auth", "http_host", "pricing"];
 
     private readonly EnvironmentSource _env;
     private readonly List<ConfigDiagnostic> _diagnostics = [];
@@ -102,6 +102,7 @@ internal sealed partial class ConfigLoader
             Resilience = ParseResilience(root, overrides.Resilience),
             Telemetry = ParseTelemetry(root) with { SamplingRatio = ParseTracing(root) },
             GatewayKeys = ParseGatewayKeys(root),
+            Ledger = ParseLedger(root, sourcePath),
             SourcePath = sourcePath,
         };
     }
@@ -330,6 +331,7 @@ internal sealed partial class ConfigLoader
             Headers = ParseHeaders(map),
             PassthroughAuth = passthroughAuth,
             HttpHost = ParseHttpHost(map),
+            Pricing = ParsePricing(map),
             Line = LineOf(map),
         };
     }

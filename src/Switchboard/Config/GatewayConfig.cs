@@ -14,6 +14,8 @@ internal sealed record GatewayConfig
     public TelemetryConfig Telemetry { get; init; } = new();
     /// <summary>Who may call the API endpoints; none: anyone who can reach the listener.</summary>
     public IReadOnlyList<GatewayKey> GatewayKeys { get; init; } = [];
+    /// <summary>The usage ledger: where each request's row is kept, and for how long.</summary>
+    public LedgerConfig Ledger { get; init; } = new();
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
 
@@ -55,6 +57,8 @@ internal sealed record ModelEntry
     public bool PassthroughAuth { get; init; }
     /// <summary>Host header sent upstream instead of the base URL's host (archgw's <c>http_host</c>).</summary>
     public string? HttpHost { get; init; }
+    /// <summary>What the model costs (<c>pricing:</c>), overriding the built-in price table; null: the table's price, if any.</summary>
+    public Models.ModelPrice? Pricing { get; init; }
     /// <summary>Line in the config file, for messages.</summary>
     public int Line { get; init; }
 }

@@ -35,6 +35,7 @@ internal static class AdminEndpoints
         var admin = app.MapGroup("").RequireLoopback();
         admin.MapGet(EventsPath, (HttpContext c) => StreamEventsAsync(c, events, stopping));
         admin.MapGet(LastPath, (HttpContext c) => LastAsync(c, sessions));
+        UsageEndpoints.Map(admin, app.Services.GetRequiredService<Ledger.LedgerWriter>(), app.Services.GetRequiredService<TimeProvider>());
     }
 
     /// <summary>The group's endpoints answer loopback clients only; anyone else gets a 403.</summary>

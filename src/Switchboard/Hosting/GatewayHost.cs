@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Config;
 using Switchboard.Endpoints;
+using Switchboard.Ledger;
 using Switchboard.Observability;
 using Switchboard.Pipeline;
 using Switchboard.Runtime;
@@ -93,6 +94,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         // Every finished request goes to each sink, in this order: metrics before the log line, which tests (and
         // people) wait on; then the live events.
         services.AddSingleton<ICompletionSink, MetricsSink>();
+        services.AddLedger(config.Ledger, options.StateDirectory); // its sink before the log line: a row is queued once the line is out
         services.AddSingleton<ICompletionSink, RequestLogSink>();
         services.AddSingleton<ICompletionSink, RequestEventSink>();
         services.AddSingleton<ConfigReloader>();

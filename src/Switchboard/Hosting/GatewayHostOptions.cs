@@ -17,4 +17,6 @@ internal sealed record GatewayHostOptions
     public bool InlineIo { get; init; }
     /// <summary>More services, registered after the gateway's own (another completion sink: tests, and the features that add one).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+    /// <summary>The gateway's state folder: where the SQLite ledger is kept unless ledger.path says; null (tests, embedding): no ledger without a path.</summary>
+    public string? StateDirectory { get; init; }
 }

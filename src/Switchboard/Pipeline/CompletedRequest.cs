@@ -42,5 +42,7 @@ internal readonly struct CompletedRequest
     /// <summary>Time to the provider's response headers; the latency when none came.</summary>
     public required double TtfbMs { get; init; }
     public TokenUsage Usage { get; init; }
+    /// <summary>What it cost in USD (to the nano-dollar), from the answering model's price; null when that model has no price.</summary>
+    public decimal? CostUsd { get; init; }
     public bool Stream { get; init; }
 }

@@ -183,6 +183,8 @@ internal sealed class GatewayRequest : IDisposable
     public string Route { get; private set; } = "none";
     /// <summary>How the answering model was selected, as logged: literal, bareid, alias, routed, default (+fallback).</summary>
     public string SelectionName { get; private set; } = "-";
+    /// <summary>The model that answers (what the request's cost is priced by); null until one is chosen.</summary>
+    public ModelSelection? Answering { get; private set; }
     /// <summary>The protocol of the provider that answers (whether its errors can pass through unchanged).</summary>
     public ApiFormat UpstreamApi { get; private set; }
     /// <summary>The status the client got (0 until known; the response's status then).</summary>
@@ -199,6 +201,7 @@ internal sealed class GatewayRequest : IDisposable
     /// </summary>
     public void AnswerWith(ModelSelection selection, bool asFallback = false)
     {
+        Answering = selection;
         UpstreamApi = selection.Entry.Interface;
         Model = selection.Model;
         Provider = selection.Entry.Provider;
@@ -258,6 +261,7 @@ internal sealed class GatewayRequest : IDisposable
             LatencyMs = latency,
             TtfbMs = ttfb,
             Usage = Usage,
+            CostUsd = RequestCost.Of(Answering?.Entry, Answering?.ModelId ?? "", Operation, Usage),
             Stream = Stream,
         };
     }

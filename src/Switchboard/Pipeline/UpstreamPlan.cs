@@ -1,3 +1,4 @@
+using Switchboard.Models;
 using Switchboard.Protocols;
 using Switchboard.Providers;
 using Switchboard.Protocols.Anthropic;

@@ -44,11 +44,17 @@ internal interface IStreamTranslator
 }
 
 /// <summary>
-/// Token counts as reported by a provider; nulls where it did not say. <see cref="InputTokens"/> is the whole input,
-/// cached tokens included (OpenAI's prompt_tokens; Anthropic's input + cache read + cache write);
-/// <see cref="CachedInputTokens"/> is the cache-read part of it.
+/// A request's usage, every token kind, as a provider reported it; nulls where it did not say. Read by each protocol's
+/// readers (<see cref="UsageReader"/> on passing bytes, <c>Translation/UsageMapping</c> and <c>GeminiWire</c> when
+/// translating), carried by the request to the completion sinks (log, metrics, ledger, cost).
+/// <see cref="InputTokens"/> is the whole input, cached tokens included (OpenAI's prompt_tokens; Anthropic's input +
+/// cache read + cache write; Gemini's promptTokenCount); <see cref="CachedInputTokens"/> is its cache-read part and
+/// <see cref="CacheWriteTokens"/> its cache-write part (Anthropic's cache_creation_input_tokens).
+/// <see cref="OutputTokens"/> is the whole output, reasoning included (how every provider bills it);
+/// <see cref="ReasoningTokens"/> is its reasoning part (OpenAI's completion_tokens_details.reasoning_tokens, Gemini's
+/// thoughtsTokenCount; Anthropic does not say it apart).
 /// </summary>
-internal readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null);
+internal readonly record struct TokenUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens = null, long? CacheWriteTokens = null, long? ReasoningTokens = null);
 
 /// <summary>
 /// A request or response that is valid JSON but not of the shape its protocol defines (a string where an array

@@ -39,7 +39,7 @@ internal sealed class AdmitStep : RequestStep
             return await request.RejectAsync(400, $"request body is not valid JSON: {ex.Message}", ErrorKind.InvalidRequest).ConfigureAwait(false);
         }
         request.RequestedModel = request.Peek.Model ?? "";
-        request.SessionId = ClientSession.From(http.Headers[ClientSession.Header].ToString(), request.Peek.UserId);
+        request.SessionId = ClientSession.From(http.Headers, request.Peek.UserId);
         request.Stream = request.Peek.Stream && request.Operation != Operation.CountTokens;
         var problem = Invalid(in request.Peek);
         return problem is null ? StepResult.Continue : await request.RejectAsync(400, problem, ErrorKind.InvalidRequest).ConfigureAwait(false);

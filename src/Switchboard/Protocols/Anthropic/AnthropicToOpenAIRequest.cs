@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Models;
 using Switchboard.Protocols.Gemini;
 using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
@@ -90,7 +91,7 @@ internal static class AnthropicToOpenAIRequest
             json.WriteString("user"u8, user.Length <= MaxUserIdLength ? user : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(user))));
         }
 
-        if (EffortOf(request) is { } effort && ReasoningSupport.EffortFor(target, effort) is { } targetEffort)
+        if (EffortOf(request) is { } effort && ReasoningSupport.EffortFor(target.Provider, target.ModelId, effort) is { } targetEffort)
         {
             json.WriteString("reasoning_effort"u8, targetEffort);
         }

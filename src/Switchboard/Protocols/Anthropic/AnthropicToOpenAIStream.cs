@@ -172,7 +172,8 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
     private void MergeUsage(TokenUsage update) => _usage = new TokenUsage(
         update.InputTokens ?? _usage.InputTokens,
         update.OutputTokens ?? _usage.OutputTokens,
-        update.CachedInputTokens ?? _usage.CachedInputTokens);
+        update.CachedInputTokens ?? _usage.CachedInputTokens,
+        update.CacheWriteTokens ?? _usage.CacheWriteTokens);
 
     private void Finish(IBufferWriter<byte> output)
     {

@@ -120,7 +120,7 @@ internal static class GeminiWire
         long? thoughts = Long(usage, "thoughtsTokenCount"u8);
         long? cached = Long(usage, "cachedContentTokenCount"u8);
         long? output = candidates is null && thoughts is null ? null : (candidates ?? 0) + (thoughts ?? 0);
-        return new TokenUsage(prompt, output, cached);
+        return new TokenUsage(prompt, output, cached, null, thoughts);
     }
 
     /// <summary>The same from a reader positioned on the usageMetadata object's start.</summary>
@@ -137,7 +137,7 @@ internal static class GeminiWire
         }
         long? output = candidates is null && thoughts is null ? null : (candidates ?? 0) + (thoughts ?? 0);
         // Gemini's usageMetadata is cumulative: the latest chunk's numbers win.
-        return new TokenUsage(prompt ?? previous.InputTokens, output ?? previous.OutputTokens, cached ?? previous.CachedInputTokens);
+        return new TokenUsage(prompt ?? previous.InputTokens, output ?? previous.OutputTokens, cached ?? previous.CachedInputTokens, null, thoughts ?? previous.ReasoningTokens);
     }
 
     /// <summary>Gemini 2.5 and later take thinkingConfig (budget on 2.5, level on 3+); older models reject it.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Switchboard.Models;
 using Switchboard.Protocols.Translation;
 using static Switchboard.Protocols.JsonFields;
 

@@ -422,7 +422,7 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
 
     private void ReadUsage(ref Utf8JsonReader reader)
     {
-        long? prompt = null, completion = null, cached = null;
+        long? prompt = null, completion = null, cached = null, reasoning = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("prompt_tokens"u8)) prompt = ReadLong(ref reader);
@@ -438,9 +438,19 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
                     else reader.Skip();
                 }
             }
+            else if (reader.ValueTextEquals("completion_tokens_details"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("reasoning_tokens"u8)) reasoning = ReadLong(ref reader);
+                    else reader.Skip();
+                }
+            }
             else reader.Skip();
         }
-        _usage = new TokenUsage(prompt ?? _usage.InputTokens, completion ?? _usage.OutputTokens, cached ?? _usage.CachedInputTokens);
+        _usage = new TokenUsage(prompt ?? _usage.InputTokens, completion ?? _usage.OutputTokens, cached ?? _usage.CachedInputTokens, null, reasoning ?? _usage.ReasoningTokens);
     }
 
     private static long? ReadLong(ref Utf8JsonReader reader)

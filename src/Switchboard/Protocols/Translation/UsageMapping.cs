@@ -5,7 +5,8 @@ namespace Switchboard.Protocols.Translation;
 
 /// <summary>
 /// Usage across protocols. OpenAI's prompt_tokens includes cached tokens (prompt_tokens_details.cached_tokens);
-/// Anthropic's input_tokens excludes them (cache_read_input_tokens, cache_creation_input_tokens).
+/// Anthropic's input_tokens excludes them (cache_read_input_tokens, cache_creation_input_tokens). Reasoning is part of
+/// the output in both (OpenAI says how much in completion_tokens_details.reasoning_tokens).
 /// <see cref="TokenUsage.InputTokens"/> is always the total input, cached included.
 /// </summary>
 internal static class UsageMapping
@@ -20,7 +21,10 @@ internal static class UsageMapping
             : null;
         // DeepSeek reports its cache hits at the top level.
         cached ??= Long(usage, "prompt_cache_hit_tokens"u8);
-        return new TokenUsage(prompt, completion, cached);
+        long? reasoning = usage.TryGetProperty("completion_tokens_details"u8, out JsonElement output) && output.ValueKind == JsonValueKind.Object
+            ? Long(output, "reasoning_tokens"u8)
+            : null;
+        return new TokenUsage(prompt, completion, cached, null, reasoning);
     }
 
     public static TokenUsage FromAnthropic(JsonElement usage)
@@ -30,7 +34,7 @@ internal static class UsageMapping
         long? cacheRead = Long(usage, "cache_read_input_tokens"u8);
         long? cacheWrite = Long(usage, "cache_creation_input_tokens"u8);
         long? total = input is null && cacheRead is null && cacheWrite is null ? null : (input ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
-        return new TokenUsage(total, Long(usage, "output_tokens"u8), cacheRead);
+        return new TokenUsage(total, Long(usage, "output_tokens"u8), cacheRead, cacheWrite);
     }
 
     /// <summary>Anthropic usage object: input_tokens excludes the cache reads.</summary>
@@ -39,9 +43,9 @@ internal static class UsageMapping
         json.WriteStartObject("usage"u8);
         if (includeInput)
         {
-            long cached = usage.CachedInputTokens ?? 0;
-            json.WriteNumber("input_tokens"u8, Math.Max(0, (usage.InputTokens ?? 0) - cached));
-            json.WriteNumber("cache_creation_input_tokens"u8, 0);
+            long cached = usage.CachedInputTokens ?? 0, written = usage.CacheWriteTokens ?? 0;
+            json.WriteNumber("input_tokens"u8, Math.Max(0, (usage.InputTokens ?? 0) - cached - written));
+            json.WriteNumber("cache_creation_input_tokens"u8, written);
             json.WriteNumber("cache_read_input_tokens"u8, cached);
         }
         json.WriteNumber("output_tokens"u8, usage.OutputTokens ?? 0);

@@ -26,6 +26,7 @@ public sealed class FolderDependencyTests
         ["Runtime"],
         ["Pipeline"],
         ["Observability"],
+        ["Ledger"],
         ["Endpoints"],
         ["Hosting"],
         ["Cli"],

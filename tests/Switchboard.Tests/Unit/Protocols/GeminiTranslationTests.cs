@@ -300,7 +300,7 @@ public sealed class GeminiTranslationTests
              "usageMetadata":{"promptTokenCount":100,"cachedContentTokenCount":60,"candidatesTokenCount":7,"thoughtsTokenCount":30}}
             """);
         JsonNode message = JsonNode.Parse(GeminiResponse.ToAnthropic(doc.RootElement, "m", out TokenUsage usage))!;
-        Assert.Equal(new TokenUsage(100, 37, 60), usage);
+        Assert.Equal(new TokenUsage(100, 37, 60, ReasoningTokens: 30), usage); // the 30 thoughts are output, and said apart as reasoning
         Assert.Equal(40, (int)message["usage"]!["input_tokens"]!);
         Assert.Equal(60, (int)message["usage"]!["cache_read_input_tokens"]!);
         Assert.Equal(37, (int)message["usage"]!["output_tokens"]!);

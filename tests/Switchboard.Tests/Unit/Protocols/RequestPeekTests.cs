@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Switchboard.Models;
 using Switchboard.Protocols;
 using Switchboard.Providers;
 

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocols.Translation;
+namespace Switchboard.Models;
 
 /// <summary>
 /// Which OpenAI-protocol targets take <c>reasoning_effort</c>, and which are "reasoning models" with OpenAI's
@@ -24,11 +24,11 @@ internal static class ReasoningSupport
             || m.StartsWith("gpt-5", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The reasoning_effort value to send this target for an effort level, or null to send none.</summary>
-    public static string? EffortFor(TranslationTarget target, string effort)
+    /// <summary>The reasoning_effort value to send a provider's model for an effort level, or null to send none.</summary>
+    public static string? EffortFor(string provider, string modelId, string effort)
     {
-        ReadOnlySpan<char> m = BareModel(target.ModelId);
-        if (IsOpenAIReasoningModel(target.ModelId) || m.Contains("gpt-oss", StringComparison.OrdinalIgnoreCase))
+        ReadOnlySpan<char> m = BareModel(modelId);
+        if (IsOpenAIReasoningModel(modelId) || m.Contains("gpt-oss", StringComparison.OrdinalIgnoreCase))
         {
             return effort;
         }
@@ -36,7 +36,7 @@ internal static class ReasoningSupport
         {
             return effort == "low" ? "low" : "high";
         }
-        if (string.Equals(target.Provider, "gemini", StringComparison.OrdinalIgnoreCase)
+        if (string.Equals(provider, "gemini", StringComparison.OrdinalIgnoreCase)
             && (m.StartsWith("gemini-2.5", StringComparison.OrdinalIgnoreCase) || m.StartsWith("gemini-3", StringComparison.OrdinalIgnoreCase)))
         {
             return effort;

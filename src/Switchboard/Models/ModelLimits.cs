@@ -1,4 +1,4 @@
-namespace Switchboard.Providers;
+namespace Switchboard.Models;
 
 /// <summary>
 /// Known output-token ceilings of popular models, so a request asking for more (Claude Code asks for up to
