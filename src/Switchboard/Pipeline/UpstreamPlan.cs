@@ -69,11 +69,19 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
             MaxOutputTokens = candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId),
         };
         var root = request.Root; // the request's one DOM (a router may have built it already)
-        var translated = ProtocolTranslation.TranslateRequest(client, root, target);
-        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), PooledBody.FromArray(translated.Body), true, candidate.ModelId)
+        ToolNameMap? toolNames;
+        PooledBody translated;
+        // Written into a pooled buffer the request is sent from: no copy into a new (large-object-heap) array.
+        using (var output = new PooledBufferWriter(Math.Max(16 * 1024, request.Body!.Length + request.Body.Length / 4)))
+        {
+            toolNames = ProtocolTranslation.TranslateRequest(client, root, target, output);
+            var (buffer, length) = output.Detach();
+            translated = PooledBody.FromRented(buffer, length);
+        }
+        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), translated, true, candidate.ModelId)
         {
             OwnsBody = true,
-            ToolNames = translated.ToolNames,
+            ToolNames = toolNames,
             ClientAskedStream = peek.Stream,
             ClientWantsUsage = client == ApiFormat.OpenAI && OpenAIToAnthropicRequest.ClientWantsStreamUsage(root),
             EstimatedInputTokens = client == ApiFormat.Anthropic && peek.Stream ? CountTokensEstimator.EstimateAnthropicRequest(root) : null,
