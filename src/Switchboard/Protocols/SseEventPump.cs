@@ -29,8 +29,9 @@ public readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventCou
 
 /// <summary>
 /// Moves one upstream SSE response through a translator to the client: parses events with the BCL's
-/// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job), hands each to the translator
-/// and flushes the translator's output after every event, so nothing the client could show sits in a buffer.
+/// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job) and hands each to the
+/// translator. The output goes out whenever the parser has no further event without reading again: every event one
+/// upstream read delivered leaves in one write and one flush, and none is held back waiting for the next read.
 /// </summary>
 public static class SseEventPump
 {
@@ -62,15 +63,31 @@ public static class SseEventPump
             return data.WrittenMemory;
         });
 
+        // Output of whole events only: what an event that threw half-way wrote is never sent.
+        int translated = 0;
+        IAsyncEnumerator<SseItem<ReadOnlyMemory<byte>>> enumerator = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+        bool iterating = false;
         try
         {
-            await foreach (SseItem<ReadOnlyMemory<byte>> item in parser.EnumerateAsync(ct).ConfigureAwait(false))
+            while (true)
             {
+                ValueTask<bool> next = enumerator.MoveNextAsync();
+                iterating = true;
+                if (!next.IsCompleted)
+                {
+                    // The parser must read again: everything the last read delivered goes out now, in one write.
+                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                    translated = 0;
+                }
+                bool more = await next.ConfigureAwait(false);
+                iterating = false;
+                if (!more) break;
                 // The parser only checks the token when it must read: buffered events would still be processed.
                 ct.ThrowIfCancellationRequested();
                 events++;
+                SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
                 translator.OnEvent(item.EventType, item.Data.Span, output);
-                await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                translated = output.WrittenCount;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -83,10 +100,19 @@ public static class SseEventPump
         }
         catch (Exception e)
         {
+            // The events translated whole before the failure still go, then the translator's error event.
+            byte[] pending = output.WrittenSpan[..translated].ToArray();
             output.ResetWrittenCount();
+            output.Write(pending);
             translator.OnFailed($"Upstream stream failed: {e.Message}", output);
             await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
             return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
+        }
+        finally
+        {
+            // An enumerator cannot be disposed while a read is pending (the client went away during one): the
+            // upstream stream's disposal by the caller ends that read.
+            if (!iterating) await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
         bool complete = translator.OnCompleted(output);
