@@ -56,7 +56,8 @@ public static class SseEventPump
         var data = new ArrayBufferWriter<byte>(4096);
         int events = 0;
 
-        SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(upstream, (type, bytes) =>
+        var reads = new ReadCountingStream(upstream);
+        SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(reads, (type, bytes) =>
         {
             data.ResetWrittenCount();
             data.Write(bytes);
@@ -71,16 +72,24 @@ public static class SseEventPump
         {
             while (true)
             {
+                long readsBefore = reads.Count;
                 ValueTask<bool> next = enumerator.MoveNextAsync();
                 iterating = true;
                 if (!next.IsCompleted)
                 {
-                    // The parser must read again: everything the last read delivered goes out now, in one write.
+                    // The parser waits for the upstream: everything already translated goes out now, in one write.
                     await FlushAsync(output, flush, ct).ConfigureAwait(false);
                     translated = 0;
                 }
                 bool more = await next.ConfigureAwait(false);
                 iterating = false;
+                if (reads.Count != readsBefore && translated > 0)
+                {
+                    // The parser had to read again (the data was already there): the events of the reads before go
+                    // out before this one's, so each read's events leave together.
+                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                    translated = 0;
+                }
                 if (!more) break;
                 // The parser only checks the token when it must read: buffered events would still be processed.
                 ct.ThrowIfCancellationRequested();
@@ -115,6 +124,7 @@ public static class SseEventPump
             if (!iterating) await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
         bool complete = translator.OnCompleted(output);
         try
         {
@@ -155,6 +165,44 @@ public static class SseEventPump
         {
             // The client is gone too: the upstream failure is what gets reported.
         }
+    }
+
+    /// <summary>Counts the parser's reads of the upstream, so the pump knows which events one read delivered.</summary>
+    private sealed class ReadCountingStream(Stream inner) : Stream
+    {
+        public long Count;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Count++;
+            return inner.Read(buffer, offset, count);
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            Count++;
+            return inner.Read(buffer);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Count++;
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Tells a failed client write apart from a failed upstream read inside the pump.</summary>
