@@ -27,13 +27,15 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
     public string? CompareDll { get; init; }
     public Dictionary<string, string> CompareEnv { get; init; } = [];
     public bool Compares => CompareDll is not null || CompareEnv.Count > 0;
+    /// <summary>--features FILE: every selected scenario also runs against a gateway with this config fragment, reported beside the bare one.</summary>
+    public GatewayProfile? Features { get; init; }
 
     public TimeSpan Duration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
     public TimeSpan Warmup => TimeSpan.FromSeconds(0.5);
     public bool Runs(string part) => Only.Count == 0 || Only.Contains(part);
     public int[] RatesFor(RequestSize size) => size == RequestSize.Small ? Rates : LargeRates;
 
-    private const string Usage = "usage: loadtest --gateway switchboard.dll --upstream fake-upstream.dll --fixture claude-code-request.json [--out FILE] [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--gateway-env NAME=VALUE]... [--rates 500,1000,2000] [--large-rates 200,500] [--scenarios 'NAME;TEXT'] [--b-gateway DLL] [--b-env NAME=VALUE]...";
+    private const string Usage = "usage: loadtest --gateway switchboard.dll --upstream fake-upstream.dll --fixture claude-code-request.json [--out FILE] [--quick] [--reps N] [--only latency,throughput,streams,memory,routing,nolog] [--gateway-env NAME=VALUE]... [--rates 500,1000,2000] [--large-rates 200,500] [--scenarios 'NAME;TEXT'] [--b-gateway DLL] [--b-env NAME=VALUE]... [--features FILE.yaml]";
 
     public static RunOptions Parse(string[] args)
     {
@@ -45,6 +47,7 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
         string? compareDll = null;
         int[] rates = [500, 1000, 2000], largeRates = [200, 500];
         string? scenarios = null;
+        GatewayProfile? features = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -63,6 +66,7 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
                 case "--gateway-env": var kv = args[++i].Split('=', 2); env[kv[0]] = kv[1]; break;
                 case "--b-gateway": compareDll = Path.GetFullPath(args[++i]); break;
                 case "--b-env": var bkv = args[++i].Split('=', 2); compareEnv[bkv[0]] = bkv[1]; break;
+                case "--features": features = GatewayProfile.FromFragment(Path.GetFullPath(args[++i])); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}\n{Usage}");
             }
         }
@@ -70,7 +74,7 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
         work ??= Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
         return new RunOptions(Path.GetFullPath(gateway), Path.GetFullPath(upstream), Path.GetFullPath(fixture), Path.GetFullPath(output), quick,
             reps ?? (quick ? 1 : 3), work, only is null ? [] : only.Split(',').ToHashSet(), env, rates, largeRates, scenarios)
-        { CompareDll = compareDll, CompareEnv = compareEnv };
+        { CompareDll = compareDll, CompareEnv = compareEnv, Features = features };
     }
 }
 

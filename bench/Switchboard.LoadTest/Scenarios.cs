@@ -23,6 +23,28 @@ internal sealed record GatewayProfile(string Name, string ExtraYaml = "", IReadO
 
     /// <summary>The bare config with the per-request log line off (an ordinary ASP.NET Core logging key).</summary>
     public static readonly GatewayProfile LoggingOff = new("logging off", Env: new Dictionary<string, string> { ["Logging__LogLevel__Switchboard"] = "Warning" });
+
+    /// <summary>
+    /// A profile from a config fragment file (<c>--features FILE</c>, e.g. bench/features/gateway-key.yaml): its YAML is
+    /// appended to the generated config, and each <c># header: NAME: VALUE</c> comment line is a header its clients send
+    /// (a gateway key, say). Named after the file.
+    /// </summary>
+    public static GatewayProfile FromFragment(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"--features: no such file {path}");
+        var yaml = File.ReadAllText(path);
+        var headers = new List<(string, string)>();
+        foreach (var line in yaml.Split('\n'))
+        {
+            var text = line.Trim();
+            if (!text.StartsWith("# header:", StringComparison.Ordinal)) continue;
+            var header = text["# header:".Length..].Trim();
+            var colon = header.IndexOf(':');
+            if (colon <= 0) throw new ArgumentException($"--features {path}: '{text}' should read '# header: NAME: VALUE'");
+            headers.Add((header[..colon].Trim(), header[(colon + 1)..].Trim()));
+        }
+        return new GatewayProfile(Path.GetFileNameWithoutExtension(path), "\n" + yaml.TrimEnd() + "\n", ClientHeaders: headers.Count > 0 ? [.. headers] : null);
+    }
 }
 
 /// <summary>One scenario: what the client sends, how big, and to which gateway configuration.</summary>
@@ -49,6 +71,12 @@ internal sealed record ScenarioSpec(string Name, Pairing Pairing, RequestSize Si
     /// The scenarios a filter names, terms separated by ';' (names hold commas): a term that is a scenario's whole name
     /// picks that one; any other term picks every scenario whose name contains it ("Claude Code" picks the large ones).
     /// </summary>
+    public static List<ScenarioSpec> Select(string? filter, GatewayProfile? features)
+    {
+        var selected = Select(filter);
+        return features is null ? selected : [.. selected.SelectMany(s => new[] { s, s with { Name = $"{s.Name}, {features.Name}", Profile = features } })];
+    }
+
     public static List<ScenarioSpec> Select(string? filter)
     {
         if (string.IsNullOrWhiteSpace(filter)) return [.. All];

@@ -106,7 +106,7 @@ internal static class GatewayRequestProbe
     }
 
     /// <summary>The real Claude Code request the large bodies grow from, found from the build output up to the repository root.</summary>
-    private static string ClaudeCodeFixture()
+    internal static string ClaudeCodeFixture()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

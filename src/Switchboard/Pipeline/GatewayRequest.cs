@@ -142,6 +142,7 @@ internal sealed class GatewayRequest : IDisposable
     {
         CandidateIndex = index;
         Endpoint = Snapshot.Providers.Get(Candidate.Entry);
+        Plan?.Dispose();
         Plan = null;
         SkipReason = null;
     }
@@ -163,7 +164,7 @@ internal sealed class GatewayRequest : IDisposable
     public Func<CancellationToken, Task<HttpResponseMessage>> SendAttempt => _send ??= SendOnceAsync;
 
     private Task<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken) =>
-        UpstreamCall.SendAsync(Endpoint, Plan!.Uri, Plan.Body, Context.Request.Headers, Snapshot.Relay.FirstByteTimeout, cancellationToken);
+        UpstreamCall.SendAsync(Endpoint, Plan!.Uri, Plan.CreateContent(), Context.Request.Headers, Snapshot.Relay.FirstByteTimeout, cancellationToken);
 
     public void StartAttempt() => _attemptStart = Stopwatch.GetTimestamp();
 
@@ -272,6 +273,7 @@ internal sealed class GatewayRequest : IDisposable
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
         Upstream?.Dispose();
         _document?.Dispose();
+        Plan?.Dispose();
         Body?.Dispose();
         Snapshot.ReleaseLease();
     }

@@ -3,27 +3,57 @@ using System.Buffers;
 namespace Switchboard.Pipeline;
 
 /// <summary>
-/// A whole body read into a pooled buffer (a client's request, or an upstream's non-streamed response); Dispose returns
-/// the buffer.
+/// A whole body in a pooled buffer (a client's request, a translated request, or an upstream's non-streamed response);
+/// Dispose returns the buffer. A reader that may outlive its owner (HttpClient still sending it upstream when a
+/// cancelled request is disposed) takes a lease with <see cref="TryLease"/>: the buffer goes back to the pool only when
+/// the owner and every lease are done, so no other request's bytes can ever be sent in its place.
 /// </summary>
 internal sealed class PooledBody : IDisposable
 {
     private byte[]? _buffer;
+    private readonly bool _pooled;
+    /// <summary>The owner (until Dispose) plus the leases held.</summary>
+    private int _users = 1;
+    private int _disposed;
 
-    private PooledBody(byte[] buffer, int length)
+    private PooledBody(byte[] buffer, int length, bool pooled)
     {
         _buffer = buffer;
         Length = length;
+        _pooled = pooled;
     }
 
     public int Length { get; }
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
+    /// <summary>Takes over <paramref name="buffer"/>, rented from <see cref="ArrayPool{T}.Shared"/>; it goes back there when done.</summary>
+    public static PooledBody FromRented(byte[] buffer, int length) => new(buffer, length, pooled: true);
+
+    /// <summary>An ordinary array (a rare rewrite's result): nothing to return.</summary>
+    public static PooledBody FromArray(byte[] bytes) => new(bytes, bytes.Length, pooled: false);
+
+    /// <summary>Keeps the buffer from going back to the pool until <see cref="ReleaseLease"/>; false once it has.</summary>
+    public bool TryLease()
+    {
+        while (true)
+        {
+            var users = Volatile.Read(ref _users);
+            if (users == 0) return false;
+            if (Interlocked.CompareExchange(ref _users, users + 1, users) == users) return true;
+        }
+    }
+
+    public void ReleaseLease()
+    {
+        if (Interlocked.Decrement(ref _users) != 0) return;
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null && _pooled) ArrayPool<byte>.Shared.Return(buffer);
+    }
+
     public void Dispose()
     {
-        var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) ReleaseLease();
     }
 
     /// <summary>Reads the whole body, or returns null (and reads no further) once it passes <paramref name="limit"/> bytes.</summary>
@@ -49,7 +79,7 @@ internal sealed class PooledBody : IDisposable
                 length += read;
                 if (length > limit) { ArrayPool<byte>.Shared.Return(buffer); return null; }
             }
-            return new PooledBody(buffer, length);
+            return FromRented(buffer, length);
         }
         catch
         {

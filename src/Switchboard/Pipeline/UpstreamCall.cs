@@ -11,13 +11,19 @@ internal static class UpstreamCall
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly ProductInfoHeaderValue UserAgent = new("switchboard", "0.1");
 
-    public static async Task<HttpResponseMessage> SendAsync(
+    public static Task<HttpResponseMessage> SendAsync(
         ProviderEndpoint endpoint, Uri uri, ReadOnlyMemory<byte> body, IHeaderDictionary clientHeaders,
+        TimeSpan firstByteTimeout, CancellationToken cancellationToken) =>
+        SendAsync(endpoint, uri, new ReadOnlyMemoryContent(body), clientHeaders, firstByteTimeout, cancellationToken);
+
+    /// <summary>Sends <paramref name="content"/> (disposed with the request message).</summary>
+    public static async Task<HttpResponseMessage> SendAsync(
+        ProviderEndpoint endpoint, Uri uri, HttpContent content, IHeaderDictionary clientHeaders,
         TimeSpan firstByteTimeout, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            Content = new ReadOnlyMemoryContent(body),
+            Content = content,
             Version = System.Net.HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };

@@ -11,8 +11,22 @@ namespace Switchboard.Pipeline;
 /// One candidate's upstream request: where it goes, the bytes it sends, and what the response side needs to
 /// know (translation or not, the tool-name map, usage and stream wishes of the client).
 /// </summary>
-internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Translated, string ModelId)
+internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, string ModelId) : IDisposable
 {
+    /// <summary>The edits the same-API body goes with (the model, a capped max_tokens); null: the body as it is.</summary>
+    public BodySplice? Splice { get; init; }
+
+    /// <summary>Whether <see cref="Body"/> is the plan's own (a translation's output), not the client's.</summary>
+    public bool OwnsBody { get; init; }
+
+    /// <summary>One attempt's request content: the body from its buffer, spliced on the way out.</summary>
+    public HttpContent CreateContent() => new Relays.SplicedContent(Body, Splice);
+
+    public void Dispose()
+    {
+        if (OwnsBody) Body.Dispose();
+    }
+
     public ToolNameMap? ToolNames { get; init; }
     public bool ClientAskedStream { get; init; }
     public bool ClientWantsUsage { get; init; }
@@ -27,18 +41,27 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
         ref readonly var peek = ref request.Peek;
         if (endpoint.Api == client)
         {
-            var upstreamBody = peek.WithModel(request.Body!.Span, candidate.ModelId, candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
-            // Each rewrite first scans the bytes for its marker and returns null (send them as they are) when it is absent.
+            var body = request.Body!;
+            var splice = peek.Splice(candidate.ModelId, candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
             // Thinking an OpenAI-protocol model produced earlier in the conversation carries no signature: Anthropic
-            // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI.
-            var rewritten = client == ApiFormat.Anthropic
-                ? UnsignedThinking.StripFromAnthropicRequest(upstreamBody)
-                : SignedToolCallIds.StripFromOpenAIRequest(upstreamBody);
-            upstreamBody = rewritten ?? upstreamBody;
+            // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI. Both are
+            // rare: a scan for their marker, and only a body that has it is rewritten whole (a new array).
+            var mayNeedRewrite = client == ApiFormat.Anthropic
+                ? UnsignedThinking.MayContainForeignThinking(body.Span)
+                : SignedToolCallIds.MayContainSignedIds(body.Span);
+            if (mayNeedRewrite)
+            {
+                var spliced = splice.Apply(body.Span);
+                var rewritten = client == ApiFormat.Anthropic
+                    ? UnsignedThinking.StripFromAnthropicRequest(spliced)
+                    : SignedToolCallIds.StripFromOpenAIRequest(spliced);
+                body = PooledBody.FromArray(rewritten ?? spliced);
+                splice = null;
+            }
             var uri = request.Operation == Operation.CountTokens
                 ? endpoint.CountTokensUri
                 : endpoint.GetCompletionUri(candidate.ModelId, client == ApiFormat.Anthropic ? request.Context.Request.QueryString.Value : null);
-            return new UpstreamPlan(uri, upstreamBody, false, candidate.ModelId) { ClientAskedStream = peek.Stream };
+            return new UpstreamPlan(uri, body, false, candidate.ModelId) { Splice = splice, OwnsBody = mayNeedRewrite, ClientAskedStream = peek.Stream };
         }
 
         var target = new TranslationTarget
@@ -49,10 +72,19 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
             MaxOutputTokens = candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId),
         };
         var root = request.Root; // the request's one DOM (a router may have built it already)
-        var translated = ProtocolTranslation.TranslateRequest(client, root, target);
-        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), translated.Body, true, candidate.ModelId)
+        ToolNameMap? toolNames;
+        PooledBody translated;
+        // Written into a pooled buffer the request is sent from: no copy into a new (large-object-heap) array.
+        using (var output = new PooledBufferWriter(Math.Max(16 * 1024, request.Body!.Length + request.Body.Length / 4)))
         {
-            ToolNames = translated.ToolNames,
+            toolNames = ProtocolTranslation.TranslateRequest(client, root, target, output);
+            var (buffer, length) = output.Detach();
+            translated = PooledBody.FromRented(buffer, length);
+        }
+        return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), translated, true, candidate.ModelId)
+        {
+            OwnsBody = true,
+            ToolNames = toolNames,
             ClientAskedStream = peek.Stream,
             ClientWantsUsage = client == ApiFormat.OpenAI && OpenAIToAnthropicRequest.ClientWantsStreamUsage(root),
             EstimatedInputTokens = client == ApiFormat.Anthropic && peek.Stream ? CountTokensEstimator.EstimateAnthropicRequest(root) : null,

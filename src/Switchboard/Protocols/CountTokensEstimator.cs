@@ -89,7 +89,7 @@ internal static class CountTokensEstimator
     {
         try
         {
-            return s.GetString()!.Length;
+            return TokenEstimator.Utf16Length(s);
         }
         catch (InvalidOperationException)
         {
@@ -98,5 +98,5 @@ internal static class CountTokensEstimator
     }
 
     /// <summary>Length of a JSON value's source text: close enough to its tokens for an estimate.</summary>
-    private static long RawLength(JsonElement value) => value.GetRawText().Length;
+    private static long RawLength(JsonElement value) => TokenEstimator.RawUtf16Length(value);
 }

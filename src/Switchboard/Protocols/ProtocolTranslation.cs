@@ -40,6 +40,34 @@ internal static class ProtocolTranslation
     private static bool IsShapeError(Exception ex) =>
         ex is InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException && ex is not TranslationException;
 
+    /// <summary>
+    /// As <see cref="TranslateRequest(ApiFormat, JsonElement, TranslationTarget)"/>, writing the body into
+    /// <paramref name="output"/> (a pooled buffer the caller sends from) instead of a new array; returns the tool-name map.
+    /// </summary>
+    public static ToolNameMap? TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target, PooledBufferWriter output)
+    {
+        try
+        {
+            if (request.ValueKind != JsonValueKind.Object) throw new TranslationException("the request must be a JSON object.");
+            switch (client, target.Api)
+            {
+                case (ApiFormat.Anthropic, ApiFormat.OpenAI):
+                    return AnthropicToOpenAIRequest.Translate(request, target, output);
+                case (ApiFormat.OpenAI, ApiFormat.Anthropic):
+                    OpenAIToAnthropicRequest.Translate(request, target, output);
+                    return null;
+                default:
+                    var translated = TranslateRequestCore(client, request, target);
+                    output.Write(translated.Body);
+                    return translated.ToolNames;
+            }
+        }
+        catch (Exception ex) when (IsShapeError(ex))
+        {
+            throw new TranslationException($"the request cannot be translated for {target.Provider} ({target.ModelId}): {ex.Message}", ex);
+        }
+    }
+
     private static TranslatedRequest TranslateRequestCore(ApiFormat client, JsonElement request, TranslationTarget target)
     {
         if (request.ValueKind != JsonValueKind.Object) throw new TranslationException("the request must be a JSON object.");

@@ -172,35 +172,35 @@ internal readonly struct RequestPeek
     /// The body with the top-level model value replaced (and max_tokens lowered to <paramref name="maxTokensCap"/>
     /// when it asks for more), everything else byte-for-byte, so unknown fields survive.
     /// </summary>
-    public byte[] WithModel(ReadOnlySpan<byte> body, string modelId, int? maxTokensCap = null)
+    public byte[] WithModel(ReadOnlySpan<byte> body, string modelId, int? maxTokensCap = null) =>
+        Splice(modelId, maxTokensCap).Apply(body);
+
+    /// <summary>
+    /// The edits <see cref="WithModel"/> makes, without making them: the relay sends the client's bytes around them,
+    /// so a large body is never copied whole.
+    /// </summary>
+    public BodySplice Splice(string modelId, int? maxTokensCap = null)
     {
-        var edits = new List<(int Start, int Length, byte[] Value)>(3);
+        var edits = new (int Start, int Length, byte[] Value)[EditCount(maxTokensCap)];
+        var count = 0;
         if (ModelValueLength > 0)
-            edits.Add((ModelValueStart, ModelValueLength, JsonQuoted(modelId)));
+            edits[count++] = (ModelValueStart, ModelValueLength, JsonQuoted(modelId));
         if (maxTokensCap is { } cap && MaxTokens > cap && MaxTokensValueLength > 0)
         {
-            edits.Add((MaxTokensValueStart, MaxTokensValueLength, Number(cap)));
+            edits[count++] = (MaxTokensValueStart, MaxTokensValueLength, Number(cap));
             // Anthropic requires thinking.budget_tokens < max_tokens (and at least 1024): keep it so under the cap.
             if (ThinkingBudget >= cap && ThinkingBudgetLength > 0 && cap > MinThinkingBudget)
-                edits.Add((ThinkingBudgetStart, ThinkingBudgetLength, Number(Math.Max(MinThinkingBudget, cap / 2))));
+                edits[count++] = (ThinkingBudgetStart, ThinkingBudgetLength, Number(Math.Max(MinThinkingBudget, cap / 2)));
         }
-        if (edits.Count == 0) return body.ToArray();
-        edits.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return new BodySplice(edits);
+    }
 
-        var length = body.Length;
-        foreach (var edit in edits) length += edit.Value.Length - edit.Length;
-        var result = new byte[length];
-        int from = 0, to = 0;
-        foreach (var (start, oldLength, value) in edits)
-        {
-            body[from..start].CopyTo(result.AsSpan(to));
-            to += start - from;
-            value.CopyTo(result.AsSpan(to));
-            to += value.Length;
-            from = start + oldLength;
-        }
-        body[from..].CopyTo(result.AsSpan(to));
-        return result;
+    private int EditCount(int? maxTokensCap)
+    {
+        var count = ModelValueLength > 0 ? 1 : 0;
+        if (maxTokensCap is { } cap && MaxTokens > cap && MaxTokensValueLength > 0)
+            count += ThinkingBudget >= cap && ThinkingBudgetLength > 0 && cap > MinThinkingBudget ? 2 : 1;
+        return count;
     }
 
     private const int MinThinkingBudget = 1024;

@@ -29,8 +29,9 @@ internal readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventC
 
 /// <summary>
 /// Moves one upstream SSE response through a translator to the client: parses events with the BCL's
-/// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job), hands each to the translator
-/// and flushes the translator's output after every event, so nothing the client could show sits in a buffer.
+/// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job) and hands each to the
+/// translator. The output goes out whenever the parser has no further event without reading again: every event one
+/// upstream read delivered leaves in one write and one flush, and none is held back waiting for the next read.
 /// </summary>
 internal static class SseEventPump
 {
@@ -55,22 +56,47 @@ internal static class SseEventPump
         var data = new ArrayBufferWriter<byte>(4096);
         int events = 0;
 
-        SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(upstream, (type, bytes) =>
+        var reads = new ReadCountingStream(upstream);
+        SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(reads, (type, bytes) =>
         {
             data.ResetWrittenCount();
             data.Write(bytes);
             return data.WrittenMemory;
         });
 
+        // Output of whole events only: what an event that threw half-way wrote is never sent.
+        int translated = 0;
+        IAsyncEnumerator<SseItem<ReadOnlyMemory<byte>>> enumerator = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+        bool iterating = false;
         try
         {
-            await foreach (SseItem<ReadOnlyMemory<byte>> item in parser.EnumerateAsync(ct).ConfigureAwait(false))
+            while (true)
             {
+                long readsBefore = reads.Count;
+                ValueTask<bool> next = enumerator.MoveNextAsync();
+                iterating = true;
+                if (!next.IsCompleted)
+                {
+                    // The parser waits for the upstream: everything already translated goes out now, in one write.
+                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                    translated = 0;
+                }
+                bool more = await next.ConfigureAwait(false);
+                iterating = false;
+                if (reads.Count != readsBefore && translated > 0)
+                {
+                    // The parser had to read again (the data was already there): the events of the reads before go
+                    // out before this one's, so each read's events leave together.
+                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                    translated = 0;
+                }
+                if (!more) break;
                 // The parser only checks the token when it must read: buffered events would still be processed.
                 ct.ThrowIfCancellationRequested();
                 events++;
+                SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
                 translator.OnEvent(item.EventType, item.Data.Span, output);
-                await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                translated = output.WrittenCount;
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -83,12 +109,22 @@ internal static class SseEventPump
         }
         catch (Exception e)
         {
+            // The events translated whole before the failure still go, then the translator's error event.
+            byte[] pending = output.WrittenSpan[..translated].ToArray();
             output.ResetWrittenCount();
+            output.Write(pending);
             translator.OnFailed($"Upstream stream failed: {e.Message}", output);
             await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
             return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
         }
+        finally
+        {
+            // An enumerator cannot be disposed while a read is pending (the client went away during one): the
+            // upstream stream's disposal by the caller ends that read.
+            if (!iterating) await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
 
+        if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
         bool complete = translator.OnCompleted(output);
         try
         {
@@ -129,6 +165,44 @@ internal static class SseEventPump
         {
             // The client is gone too: the upstream failure is what gets reported.
         }
+    }
+
+    /// <summary>Counts the parser's reads of the upstream, so the pump knows which events one read delivered.</summary>
+    private sealed class ReadCountingStream(Stream inner) : Stream
+    {
+        public long Count;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Count++;
+            return inner.Read(buffer, offset, count);
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            Count++;
+            return inner.Read(buffer);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Count++;
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Tells a failed client write apart from a failed upstream read inside the pump.</summary>

@@ -12,4 +12,20 @@ internal static class TokenEstimator
     public static int Estimate(ReadOnlySpan<char> text) => (text.Length + CharsPerToken - 1) / CharsPerToken;
 
     public static int Estimate(string? text) => text is null ? 0 : Estimate(text.AsSpan());
+
+    /// <summary>
+    /// A JSON string's length in UTF-16 chars, as <c>GetString()!.Length</c> would say, counted on its UTF-8 bytes
+    /// without making the string (a Claude Code request holds ~150 KB of text); escaped strings are decoded as before.
+    /// </summary>
+    public static long Utf16Length(System.Text.Json.JsonElement text)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(text);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[1..^1].IndexOf((byte)'\\') < 0)
+            return System.Text.Encoding.UTF8.GetCharCount(raw[1..^1]);
+        return text.GetString()!.Length;
+    }
+
+    /// <summary>The length of a JSON value's source text in UTF-16 chars (<c>GetRawText().Length</c>, without the string).</summary>
+    public static long RawUtf16Length(System.Text.Json.JsonElement value) =>
+        System.Text.Encoding.UTF8.GetCharCount(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value));
 }

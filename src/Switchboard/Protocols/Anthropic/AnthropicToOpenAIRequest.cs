@@ -33,14 +33,20 @@ internal static class AnthropicToOpenAIRequest
     /// </param>
     public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target, out ToolNameMap? toolNames)
     {
-        var names = new ToolNameMap();
         var buffer = ScratchBuffer.Rent();
-        using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
+        toolNames = Translate(anthropicRequest, target, buffer);
+        return ScratchBuffer.ToArrayAndReturn(buffer);
+    }
+
+    /// <summary>Writes the UTF-8 JSON body for POST /chat/completions into <paramref name="output"/>; returns the shortened tool names, if any.</summary>
+    public static ToolNameMap? Translate(JsonElement anthropicRequest, TranslationTarget target, IBufferWriter<byte> output)
+    {
+        var names = new ToolNameMap();
+        using (var json = new Utf8JsonWriter(output, SseWriter.JsonOptions))
         {
             Write(json, anthropicRequest, target, names);
         }
-        toolNames = names.IsEmpty ? null : names;
-        return ScratchBuffer.ToArrayAndReturn(buffer);
+        return names.IsEmpty ? null : names;
     }
 
     private static void Write(Utf8JsonWriter json, JsonElement request, TranslationTarget target, ToolNameMap names)
@@ -49,7 +55,7 @@ internal static class AnthropicToOpenAIRequest
 
         json.WriteStartObject();
         json.WriteString("model"u8, target.ModelId);
-        new MessageWriter(json, names, target).WriteAll(request);
+        using (var messages = new MessageWriter(json, names, target)) messages.WriteAll(request);
 
         if (request.TryGetProperty("max_tokens"u8, out JsonElement maxTokens) && maxTokens.TryGetInt64(out long max))
         {
@@ -196,19 +202,66 @@ internal static class AnthropicToOpenAIRequest
     /// before anything else: tool results go first, system messages that arrive in between wait, and a call the
     /// client never answered gets a placeholder result rather than a 400.
     /// </summary>
-    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, TranslationTarget target)
+    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, TranslationTarget target) : IDisposable
     {
         private readonly bool _acceptsFiles = AcceptsFileParts(target);
         private readonly List<string> _unansweredCalls = [];
         private readonly List<string> _deferredSystem = [];
+        /// <summary>Message text joined as escaped UTF-8 (no .NET strings for the conversation's bulk).</summary>
+        private readonly JsonTextJoiner _text = new();
+        private PooledBufferWriter? _compactBuffer;
+        private Utf8JsonWriter? _compactWriter;
+
+        public void Dispose()
+        {
+            _text.Dispose();
+            _compactWriter?.Dispose();
+            _compactBuffer?.Dispose();
+        }
+
+        /// <summary>A tool call's input as the compact JSON text OpenAI's "arguments" string carries, with one reused writer.</summary>
+        private void WriteArguments(JsonElement input)
+        {
+            _compactBuffer ??= new PooledBufferWriter(1024);
+            _compactBuffer.Clear();
+            if (_compactWriter is null) _compactWriter = new Utf8JsonWriter(_compactBuffer, SseWriter.JsonOptions);
+            else _compactWriter.Reset(_compactBuffer);
+            input.WriteTo(_compactWriter);
+            _compactWriter.Flush();
+            json.WriteString("arguments"u8, _compactBuffer.WrittenSpan);
+        }
+
+        /// <summary>The text blocks of a string or block list, joined by <paramref name="separator"/> (JSON-escaped), into <see cref="_text"/>.</summary>
+        private void JoinText(JsonElement content, ReadOnlySpan<byte> separator)
+        {
+            _text.Start();
+            if (content.ValueKind == JsonValueKind.String)
+            {
+                _text.Add(content, separator);
+                return;
+            }
+            if (content.ValueKind != JsonValueKind.Array) return;
+            foreach (JsonElement block in content.EnumerateArray())
+            {
+                if (BlockType(block) is "text" && block.TryGetProperty("text"u8, out JsonElement t) && t.ValueKind == JsonValueKind.String)
+                    _text.Add(t, separator);
+            }
+        }
 
         public void WriteAll(JsonElement request)
         {
             json.WriteStartArray("messages"u8);
             if (request.TryGetProperty("system"u8, out JsonElement system))
             {
-                string text = ContentRules.SystemText(system, ApiFormat.OpenAI);
-                if (text.Length > 0) WriteTextMessage("system"u8, text);
+                ContentRules.CheckSystemBlocks(system, ApiFormat.OpenAI);
+                JoinText(system, "\\n\\n"u8);
+                if (_text.HasText)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("role"u8, "system"u8);
+                    _text.WriteTo(json, "content"u8);
+                    json.WriteEndObject();
+                }
             }
             if (request.TryGetProperty("messages"u8, out JsonElement messages) && messages.ValueKind == JsonValueKind.Array)
             {
@@ -277,7 +330,8 @@ internal static class AnthropicToOpenAIRequest
             }
             if (content.ValueKind != JsonValueKind.Array) return;
 
-            var text = new StringBuilder();
+            var text = _text;
+            text.Start();
             int toolCalls = 0;
             foreach (JsonElement block in content.EnumerateArray())
             {
@@ -287,8 +341,7 @@ internal static class AnthropicToOpenAIRequest
                         toolCalls++;
                         break;
                     case "text":
-                        if (text.Length > 0) text.Append("\n\n");
-                        text.Append(block.GetProperty("text"u8).GetString());
+                        text.Add(block.GetProperty("text"u8), "\\n\\n"u8);
                         break;
                     case "thinking" or "redacted_thinking":
                         break; // signed for Anthropic only, never forwarded as text
@@ -297,11 +350,11 @@ internal static class AnthropicToOpenAIRequest
                         throw ContentRules.Block(other, ApiFormat.OpenAI, "in an assistant turn");
                 }
             }
-            if (text.Length == 0 && toolCalls == 0) return;
+            if (!text.HasText && toolCalls == 0) return;
 
             json.WriteStartObject();
             json.WriteString("role"u8, "assistant"u8);
-            if (text.Length > 0) json.WriteString("content"u8, text.ToString());
+            if (text.HasText) text.WriteTo(json, "content"u8);
             else json.WriteNull("content"u8);
             if (toolCalls > 0)
             {
@@ -316,7 +369,8 @@ internal static class AnthropicToOpenAIRequest
                     json.WriteString("type"u8, "function"u8);
                     json.WriteStartObject("function"u8);
                     json.WriteString("name"u8, names.ToUpstream(block.GetProperty("name"u8).GetString() ?? ""));
-                    json.WriteString("arguments"u8, block.TryGetProperty("input"u8, out JsonElement input) ? Compact(input) : "{}");
+                    if (block.TryGetProperty("input"u8, out JsonElement input)) WriteArguments(input);
+                    else json.WriteString("arguments"u8, "{}"u8);
                     json.WriteEndObject();
                     json.WriteEndObject();
                 }
@@ -342,11 +396,12 @@ internal static class AnthropicToOpenAIRequest
                 if (BlockType(block) is not "tool_result") continue;
                 string id = block.TryGetProperty("tool_use_id"u8, out JsonElement idEl) ? idEl.GetString() ?? "" : "";
                 _unansweredCalls.Remove(id);
-                var text = new StringBuilder();
+                var text = _text;
+                text.Start();
                 int images = 0, documents = 0;
                 if (block.TryGetProperty("content"u8, out JsonElement resultContent))
                 {
-                    if (resultContent.ValueKind == JsonValueKind.String) text.Append(resultContent.GetString());
+                    if (resultContent.ValueKind == JsonValueKind.String) text.Add(resultContent, "\\n"u8);
                     else if (resultContent.ValueKind == JsonValueKind.Array)
                     {
                         foreach (JsonElement part in resultContent.EnumerateArray())
@@ -355,7 +410,7 @@ internal static class AnthropicToOpenAIRequest
                             switch (BlockType(part))
                             {
                                 case "text":
-                                    partText = part.GetProperty("text"u8).GetString();
+                                    text.Add(part.GetProperty("text"u8), "\\n"u8);
                                     break;
                                 case "search_result":
                                     partText = ContentRules.SearchResultText(part, ApiFormat.OpenAI);
@@ -375,15 +430,19 @@ internal static class AnthropicToOpenAIRequest
                                     throw ContentRules.Block(other, ApiFormat.OpenAI, "inside a tool_result");
                             }
                             if (partText is null) continue;
-                            if (text.Length > 0) text.Append('\n');
-                            text.Append(partText);
+                            text.Add(partText, "\\n"u8);
                         }
                     }
                 }
-                if (images + documents > 0) text.Append(text.Length > 0 ? "\n" : "").Append(FollowNote(images, documents));
+                if (images + documents > 0) text.Add(FollowNote(images, documents), "\\n"u8);
                 // OpenAI tool messages have no error flag: say it in the text.
                 bool isError = block.TryGetProperty("is_error"u8, out JsonElement err) && err.ValueKind == JsonValueKind.True;
-                WriteToolMessage(id, isError ? "Error: " + text : text.ToString());
+                if (isError) text.Prepend("Error: "u8);
+                json.WriteStartObject();
+                json.WriteString("role"u8, "tool"u8);
+                json.WriteString("tool_call_id"u8, id);
+                text.WriteTo(json, "content"u8);
+                json.WriteEndObject();
             }
             CloseToolTurn();
 
@@ -408,7 +467,8 @@ internal static class AnthropicToOpenAIRequest
             if (onlyText)
             {
                 // Plain string content: the form every OpenAI-compatible server accepts.
-                json.WriteString("content"u8, JoinText(content, "\n\n"));
+                JoinText(content, "\\n\\n"u8);
+                _text.WriteTo(json, "content"u8);
             }
             else
             {

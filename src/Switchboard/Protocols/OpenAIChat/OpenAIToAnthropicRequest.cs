@@ -25,11 +25,18 @@ internal static class OpenAIToAnthropicRequest
         if (Double(openAIRequest, "n"u8) is > 1)
             throw new UnsupportedByTargetException($"n > 1 asks for several choices, and {target.ModelId} is served through the Anthropic API, which gives one. Send n: 1, or use a model on an OpenAI-protocol provider.");
         var buffer = ScratchBuffer.Rent();
-        using (var json = new Utf8JsonWriter(buffer, SseWriter.JsonOptions))
-        {
-            Write(json, openAIRequest, target);
-        }
+        Translate(openAIRequest, target, buffer);
         return ScratchBuffer.ToArrayAndReturn(buffer);
+    }
+
+    /// <summary>Writes the UTF-8 JSON body for POST /v1/messages into <paramref name="output"/>.</summary>
+    public static void Translate(JsonElement openAIRequest, TranslationTarget target, System.Buffers.IBufferWriter<byte> output)
+    {
+        // Several choices per request have no Anthropic equivalent; answering with one would be a silent loss.
+        if (Double(openAIRequest, "n"u8) is > 1)
+            throw new UnsupportedByTargetException($"n > 1 asks for several choices, and {target.ModelId} is served through the Anthropic API, which gives one. Send n: 1, or use a model on an OpenAI-protocol provider.");
+        using var json = new Utf8JsonWriter(output, SseWriter.JsonOptions);
+        Write(json, openAIRequest, target);
     }
 
     /// <summary>Whether a streaming OpenAI client asked for the usage chunk (<c>stream_options.include_usage</c>).</summary>

@@ -73,14 +73,18 @@ internal static class ContentRules
     /// <summary>Anthropic <c>system</c> (a string or text blocks, the only kind it allows) as one text.</summary>
     public static string SystemText(JsonElement system, ApiFormat target)
     {
-        if (system.ValueKind == JsonValueKind.Array)
-        {
-            foreach (JsonElement block in system.EnumerateArray())
-            {
-                if (AnthropicToOpenAIRequest.BlockType(block) is not "text") throw Block(AnthropicToOpenAIRequest.BlockType(block), target, "system prompts are text");
-            }
-        }
+        CheckSystemBlocks(system, target);
         return AnthropicToOpenAIRequest.JoinText(system, "\n\n");
+    }
+
+    /// <summary>Throws for a system prompt block that is not text (what <see cref="SystemText"/> checks first).</summary>
+    public static void CheckSystemBlocks(JsonElement system, ApiFormat target)
+    {
+        if (system.ValueKind != JsonValueKind.Array) return;
+        foreach (JsonElement block in system.EnumerateArray())
+        {
+            if (AnthropicToOpenAIRequest.BlockType(block) is not "text") throw Block(AnthropicToOpenAIRequest.BlockType(block), target, "system prompts are text");
+        }
     }
 
     /// <summary>

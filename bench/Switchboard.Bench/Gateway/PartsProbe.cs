@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Switchboard.Protocols;
+
+namespace Switchboard.Bench.Gateway;
+
+/// <summary>
+/// `probe-parts [N]`: what each piece of the gateway's own work costs on the Claude Code-size bodies, in process, no
+/// sockets: the fastest of N runs of each (the minimum is what the code costs; the rest is the shared machine) and the
+/// bytes it allocates. The request path's other costs (sockets, Kestrel, HttpClient) are what `probe` adds on top.
+/// </summary>
+internal static class PartsProbe
+{
+    public static int Run(string[] args)
+    {
+        var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 200;
+        var bodies = new Switchboard.LoadTest.ClaudeCodeBodies(GatewayRequestProbe.ClaudeCodeFixture());
+        var openAI = bodies.OpenAI("openai/gpt-bench", false);
+        var anthropic = bodies.Anthropic("openai/gpt-bench", false);
+        var target = new TranslationTarget { ModelId = "gpt-bench", Provider = "openai", Api = ApiFormat.OpenAI };
+        var openAIPeek = RequestPeek.Read(openAI);
+        var anthropicPeek = RequestPeek.Read(anthropic);
+        Console.Error.WriteLine($"{"part",-58} {"µs (min)",9} {"µs (p50)",9} {"bytes",10}");
+        Measure($"UTF-8 validation, {openAI.Length:N0} B", n, () => System.Text.Unicode.Utf8.IsValid(openAI));
+        Measure($"RequestPeek.Read (validation + one reader pass), {openAI.Length:N0} B", n, () => RequestPeek.Read(openAI));
+        Measure($"RequestPeek.Read, {anthropic.Length:N0} B (Anthropic form)", n, () => RequestPeek.Read(anthropic));
+        Measure("splice edits (model, max_tokens): no body copy", n, () => openAIPeek.Splice("gpt-4.1", 32000));
+        Measure($"the whole-body copy it replaced (WithModel), {openAI.Length:N0} B", n, () => openAIPeek.WithModel(openAI, "gpt-4.1", 32000));
+        Measure("JsonDocument.Parse (the DOM translation reads), 165 KB", n, () => { using var d = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions); });
+        using var document = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions);
+        Measure("Anthropic → OpenAI request, into a pooled buffer", n, () => { using var w = new PooledBufferWriter(); ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, document.RootElement, target, w); });
+        Measure("Anthropic → OpenAI request, as a new array (before)", n, () => ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, document.RootElement, target));
+        Measure("token estimate (translated streams only)", n, () => CountTokensEstimator.EstimateAnthropicRequest(document.RootElement));
+        _ = anthropicPeek;
+        return 0;
+    }
+
+    private static void Measure(string name, int n, Action action)
+    {
+        for (var i = 0; i < 20; i++) action();
+        var times = new double[n];
+        long bytes = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Array.Sort(times);
+        Console.Error.WriteLine($"{name,-58} {times[0],9:0.0} {times[n / 2],9:0.0} {bytes / n,10:N0}");
+    }
+}
