@@ -5,7 +5,7 @@ namespace Switchboard.Protocols;
 /// it), as byte ranges of the client's body and their new values: the body goes upstream as its own bytes around
 /// these, never copied whole (<see cref="RequestPeek.Splice"/>).
 /// </summary>
-public sealed class BodySplice
+internal sealed class BodySplice
 {
     private readonly (int Start, int Length, byte[] Value)[] _edits;
 

@@ -7,7 +7,7 @@ namespace Switchboard.Protocols;
 /// body here and hands the array on (<see cref="Detach"/>) instead of copying it out, and growing costs a pooled rent,
 /// not a new large-object-heap array. Not thread-safe; <see cref="Dispose"/> returns what was not detached.
 /// </summary>
-public sealed class PooledBufferWriter(int initialCapacity = 16 * 1024) : IBufferWriter<byte>, IDisposable
+internal sealed class PooledBufferWriter(int initialCapacity = 16 * 1024) : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
     private int _written;
