@@ -19,6 +19,7 @@ public static class StreamEnd
     {
         ApiFormat.OpenAI => "no finish_reason or [DONE]",
         ApiFormat.Anthropic => "no message_stop",
+        ApiFormat.OpenAIResponses => "no response.completed",
         _ => "no finishReason",
     };
 

@@ -275,6 +275,7 @@ public static class AnthropicToOpenAIRequest
 
             var text = new StringBuilder();
             int toolCalls = 0;
+            List<(string Id, string Encrypted)>? reasoning = null;
             foreach (JsonElement block in content.EnumerateArray())
             {
                 switch (BlockType(block))
@@ -285,6 +286,10 @@ public static class AnthropicToOpenAIRequest
                     case "text":
                         if (text.Length > 0) text.Append("\n\n");
                         text.Append(block.GetProperty("text"u8).GetString());
+                        break;
+                    case "thinking" when target.Api == ApiFormat.OpenAIResponses
+                        && Responses.ResponsesUpstreamWire.TryParseSignature(Str(block, "signature"u8), out string? itemId, out string? encrypted):
+                        (reasoning ??= []).Add((itemId, encrypted)); // a Responses reasoning item: back to a Responses upstream only
                         break;
                     case "thinking" or "redacted_thinking":
                         break; // signed for Anthropic only, never forwarded as text
@@ -299,6 +304,7 @@ public static class AnthropicToOpenAIRequest
             json.WriteString("role"u8, "assistant"u8);
             if (text.Length > 0) json.WriteString("content"u8, text.ToString());
             else json.WriteNull("content"u8);
+            if (reasoning is not null) Responses.ResponsesUpstreamWire.WriteReasoningDetails(json, reasoning);
             if (toolCalls > 0)
             {
                 json.WriteStartArray("tool_calls"u8);
