@@ -59,6 +59,9 @@ internal sealed class ResponsesUpstreamStreamReader : IStreamTranslator, IOpenAI
 
     public TokenUsage Usage => _usage;
 
+    /// <summary>The HTTP status the stream's error stands for (500 unless the upstream's error code says otherwise).</summary>
+    public int ErrorStatus { get; private set; } = 500;
+
     string IOpenAIChunkIdSource.ChunkId => _completionId ?? "chatcmpl-" + (_responseId ??= "resp_" + ToolCallIds.RandomSuffix());
 
     public void OnEvent(string? eventType, ReadOnlySpan<byte> data, IBufferWriter<byte> output)
@@ -339,7 +342,8 @@ internal sealed class ResponsesUpstreamStreamReader : IStreamTranslator, IOpenAI
     {
         string? code = escapedCode.IsEmpty ? null : JsonUnescape(escapedCode);
         string message = escapedMessage.IsEmpty ? "the upstream's response failed" : JsonUnescape(escapedMessage);
-        OpenAIChunkWriter.ErrorAndDone(output, ErrorFormats.OpenAI(ErrorFormats.OpenAITypeForStatus(ResponsesUpstreamWire.StatusForCode(code)), message, code));
+        ErrorStatus = ResponsesUpstreamWire.StatusForCode(code);
+        OpenAIChunkWriter.ErrorAndDone(output, ErrorFormats.OpenAI(ErrorFormats.OpenAITypeForStatus(ErrorStatus), message, code));
         _finished = true;
     }
 

@@ -15,6 +15,7 @@ internal sealed class ResponsesUpstreamToAnthropicStream : IStreamTranslator
     private readonly ResponsesUpstreamStreamReader _chat;
     private readonly OpenAIToAnthropicStream _anthropic;
     private readonly ArrayBufferWriter<byte> _frames = new(4096);
+    private bool _failed;
 
     public ResponsesUpstreamToAnthropicStream(string model, string? messageId = null, long? estimatedInputTokens = null, ToolNameMap? toolNames = null)
     {
@@ -34,7 +35,7 @@ internal sealed class ResponsesUpstreamToAnthropicStream : IStreamTranslator
     {
         bool finished = _chat.OnCompleted(_frames);
         Forward(output);
-        _anthropic.OnCompleted(output);
+        if (!_failed) _anthropic.OnCompleted(output);
         return finished;
     }
 
@@ -52,8 +53,17 @@ internal sealed class ResponsesUpstreamToAnthropicStream : IStreamTranslator
         {
             int end = frames.IndexOf("\n\n"u8);
             ReadOnlySpan<byte> frame = end < 0 ? frames : frames[..end];
-            if (frame.StartsWith("data: "u8)) _anthropic.OnEvent(null, frame[6..], output);
             frames = end < 0 ? default : frames[(end + 2)..];
+            if (_failed || !frame.StartsWith("data: "u8)) continue;
+            ReadOnlySpan<byte> data = frame[6..];
+            if (data.StartsWith("{\"error\""u8))
+            {
+                // The stream's error, with the status its code stands for (a rate limit stays a rate_limit_error); nothing follows it.
+                AnthropicEventWriter.Error(output, ErrorFormats.FromUpstream(ApiFormat.Anthropic, _chat.ErrorStatus, data));
+                _failed = true;
+                continue;
+            }
+            _anthropic.OnEvent(null, data, output);
         }
         _frames.ResetWrittenCount();
     }
