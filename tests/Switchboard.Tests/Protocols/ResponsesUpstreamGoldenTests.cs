@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Switchboard.Protocols;
@@ -56,20 +55,20 @@ public sealed class ResponsesUpstreamGoldenTests
             case "request":
             {
                 using JsonDocument doc = JsonDocument.Parse(input);
-                actual = Pretty(ProtocolTranslation.TranslateRequest(client, doc.RootElement, Target(parameters)).Body);
+                actual = GoldenCases.Pretty(ProtocolTranslation.TranslateRequest(client, doc.RootElement, Target(parameters)).Body);
                 break;
             }
             case "response":
             {
                 using JsonDocument doc = JsonDocument.Parse(input);
-                actual = Pretty(ProtocolTranslation.TranslateResponse(client, ApiFormat.OpenAIResponses, doc.RootElement, clientModel, out _));
+                actual = GoldenCases.Pretty(ProtocolTranslation.TranslateResponse(client, ApiFormat.OpenAIResponses, doc.RootElement, clientModel, out _));
                 break;
             }
             case "error":
             {
                 var error = ErrorFormats.ForClient(client, ApiFormat.OpenAIResponses, (int)parameters["status"]!, input);
                 Assert.Equal((int)parameters["status"]!, error.Status);
-                actual = Pretty(error.Body);
+                actual = GoldenCases.Pretty(error.Body);
                 break;
             }
             case "stream":
@@ -119,10 +118,6 @@ public sealed class ResponsesUpstreamGoldenTests
             MaxOutputTokens = (int?)t["maxOutputTokens"],
         };
     }
-
-    private static readonly JsonSerializerOptions PrettyOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Pretty(byte[] json) => JsonNode.Parse(json)!.ToJsonString(PrettyOptions) + "\n";
 
     private static string SourceGoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "ResponsesGolden");
 

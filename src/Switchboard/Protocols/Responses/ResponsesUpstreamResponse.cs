@@ -82,7 +82,7 @@ internal static class ResponsesUpstreamResponse
             json.WriteString("finish_reason"u8, ResponsesUpstreamWire.FinishReason(Str(response, "status"u8), Str(incomplete, "reason"u8), sawToolCalls));
             json.WriteEndObject();
             json.WriteEndArray();
-            WriteUsage(json, usage, reasoningTokens);
+            UsageMapping.WriteOpenAI(json, usage, reasoningTokens);
             json.WriteEndObject();
         }
         return ScratchBuffer.ToArrayAndReturn(buffer);
@@ -163,22 +163,6 @@ internal static class ResponsesUpstreamResponse
         long? cached = usage.TryGetProperty("input_tokens_details"u8, out JsonElement inDetails) ? Long(inDetails, "cached_tokens"u8) : null;
         if (usage.TryGetProperty("output_tokens_details"u8, out JsonElement outDetails)) reasoningTokens = Long(outDetails, "reasoning_tokens"u8) ?? 0;
         return new TokenUsage(Long(usage, "input_tokens"u8), Long(usage, "output_tokens"u8), cached);
-    }
-
-    internal static void WriteUsage(Utf8JsonWriter json, TokenUsage usage, long reasoningTokens)
-    {
-        long prompt = usage.InputTokens ?? 0, completion = usage.OutputTokens ?? 0;
-        json.WriteStartObject("usage"u8);
-        json.WriteNumber("prompt_tokens"u8, prompt);
-        json.WriteNumber("completion_tokens"u8, completion);
-        json.WriteNumber("total_tokens"u8, prompt + completion);
-        json.WriteStartObject("prompt_tokens_details"u8);
-        json.WriteNumber("cached_tokens"u8, usage.CachedInputTokens ?? 0);
-        json.WriteEndObject();
-        json.WriteStartObject("completion_tokens_details"u8);
-        json.WriteNumber("reasoning_tokens"u8, reasoningTokens);
-        json.WriteEndObject();
-        json.WriteEndObject();
     }
 
     private static long? Long(JsonElement obj, ReadOnlySpan<byte> name) =>

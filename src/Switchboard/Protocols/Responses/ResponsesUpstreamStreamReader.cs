@@ -45,7 +45,6 @@ internal sealed class ResponsesUpstreamStreamReader : IStreamTranslator, IOpenAI
     private bool _started;
     private bool _finished;
     private TokenUsage _usage;
-    private Utf8JsonWriter? _json;
 
     /// <param name="model">The model name the client sees in every chunk.</param>
     /// <param name="includeUsage">The client sent <c>stream_options.include_usage</c> (the Anthropic pivot always does).</param>
@@ -132,16 +131,7 @@ internal sealed class ResponsesUpstreamStreamReader : IStreamTranslator, IOpenAI
             else if (reader.ValueTextEquals("error"u8))
             {
                 // Some servers nest the error event's fields: {"type":"error","error":{"code":…,"message":…}}.
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    bool isCode = reader.ValueTextEquals("code"u8), isMessage = reader.ValueTextEquals("message"u8);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String && isCode) code = reader.ValueSpan;
-                    else if (reader.TokenType == JsonTokenType.String && isMessage) message = reader.ValueSpan;
-                    else reader.Skip();
-                }
+                ReadErrorObject(ref reader, ref code, ref message);
             }
             else if (reader.ValueTextEquals("code"u8))
             {
@@ -311,30 +301,41 @@ internal sealed class ResponsesUpstreamStreamReader : IStreamTranslator, IOpenAI
     /// <summary>response.failed's <c>response.error</c>: its message (escaped), its code through <paramref name="code"/>.</summary>
     private static ReadOnlySpan<byte> ErrorOf(ReadOnlySpan<byte> response, out ReadOnlySpan<byte> code)
     {
-        code = default;
-        ReadOnlySpan<byte> message = default;
+        ReadOnlySpan<byte> errorCode = default, message = default;
         var reader = new Utf8JsonReader(response);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return default;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            if (!reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                reader.Skip();
-                continue;
-            }
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                bool isCode = reader.ValueTextEquals("code"u8), isMessage = reader.ValueTextEquals("message"u8);
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String && isCode) code = reader.ValueSpan;
-                else if (reader.TokenType == JsonTokenType.String && isMessage) message = reader.ValueSpan;
-                else reader.Skip();
+                if (reader.ValueTextEquals("error"u8)) ReadErrorObject(ref reader, ref errorCode, ref message);
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
             }
         }
+        code = errorCode;
         return message;
+    }
+
+    /// <summary>The value of an <c>error</c> property: its code and message (escaped), when it is an object.</summary>
+    private static void ReadErrorObject(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> code, ref ReadOnlySpan<byte> message)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isCode = reader.ValueTextEquals("code"u8), isMessage = reader.ValueTextEquals("message"u8);
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String && isCode) code = reader.ValueSpan;
+            else if (reader.TokenType == JsonTokenType.String && isMessage) message = reader.ValueSpan;
+            else reader.Skip();
+        }
     }
 
     /// <summary>An error the upstream reported in its stream, as the client's error chunk with a status-like type.</summary>
