@@ -247,13 +247,13 @@ internal sealed partial class ConfigLoader
         if (interfaceNode?.Value is { Length: > 0 } declared && ProviderCatalog.TryParseInterface(declared, out var parsed))
             api = parsed;
         else if (known is not null)
-            api = known.Api;
+            api = known is { Name: "openai" } && modelId != "*" && ProviderCatalog.IsResponsesOnly(modelId) ? ApiFormat.OpenAIResponses : known.Api;
         else if (interfaceNode?.Value is { Length: > 0 } unknownInterface && ProviderCatalog.Find(unknownInterface) is { } byInterfaceName)
             api = byInterfaceName.Api; // archgw lets provider_interface name a known provider
         else
         {
             if (interfaceNode is not null)
-                Error(interfaceNode, $"provider_interface '{interfaceNode.Value}' is not one Switchboard speaks.", "use 'openai' (any OpenAI-compatible server), 'anthropic' or 'gemini'.");
+                Error(interfaceNode, $"provider_interface '{interfaceNode.Value}' is not one Switchboard speaks.", "use 'openai' (any OpenAI-compatible server), 'openai_responses' (its /v1/responses API), 'anthropic' or 'gemini'.");
             else if (!IsRouterProvider(providerName) && Scalar(map, "base_url") is not null)
                 // archgw knows some providers Switchboard does not (amazon_bedrock, qwen): say how this one will be called.
                 Warn(modelNode ?? nameNode, $"provider '{providerName}' is not one Switchboard knows: it is called as an OpenAI-compatible server at its base_url.",
@@ -289,6 +289,10 @@ internal sealed partial class ConfigLoader
             Error(modelNode, $"provider '{providerName}' needs a base_url.", providerName == "azure_openai"
                 ? "add 'base_url: https://YOUR-RESOURCE.openai.azure.com' (the model id is the deployment name)."
                 : "add 'base_url: https://…'.");
+
+        if (api == ApiFormat.OpenAIResponses && known is not null && known.Api != ApiFormat.OpenAI && baseUrl is null && baseUrlNode is null)
+            Error(interfaceNode ?? modelNode, $"provider '{providerName}' does not serve the OpenAI Responses API.",
+                "use provider_interface: openai_responses with an OpenAI-protocol provider (openai, or any provider with a base_url that serves /responses).");
 
         SecretValue? key = null;
         if (Scalar(map, "access_key") is { } keyNode && keyNode.Value is { Length: > 0 } rawKey)

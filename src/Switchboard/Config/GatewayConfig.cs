@@ -1,3 +1,4 @@
+
 namespace Switchboard.Config;
 
 /// <summary>The whole, validated gateway configuration. Immutable: a reload builds a new one.</summary>

@@ -1,3 +1,4 @@
+
 namespace Switchboard.Pipeline;
 
 /// <summary>A wire protocol's short name, as logs, events, metrics, /healthz and the CLI show it.</summary>
@@ -7,6 +8,7 @@ internal static class ApiNames
     {
         ApiFormat.Anthropic => "anthropic",
         ApiFormat.OpenAI => "openai",
+        ApiFormat.OpenAIResponses => "openai_responses",
         _ => "gemini",
     };
 }

@@ -141,7 +141,7 @@ internal sealed class GatewayRequest : IDisposable
     public void BeginCandidate(int index)
     {
         CandidateIndex = index;
-        Endpoint = Snapshot.Providers.Get(Candidate.Entry);
+        Endpoint = Snapshot.Providers.Get(Candidate.Entry, Candidate.ModelId);
         Plan?.Dispose();
         Plan = null;
         SkipReason = null;

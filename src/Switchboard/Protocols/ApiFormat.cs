@@ -10,4 +10,6 @@ public enum ApiFormat
     Anthropic,
     /// <summary>Google Gemini generateContent (native).</summary>
     Gemini,
+    /// <summary>OpenAI Responses (<c>/v1/responses</c>), as an upstream: models served only there (codex, o3-pro, …).</summary>
+    OpenAIResponses,
 }

@@ -105,7 +105,9 @@ internal static class ErrorFormats
     /// </summary>
     public static ClientError ForClient(ApiFormat client, ApiFormat upstream, int status, ReadOnlySpan<byte> upstreamBody)
     {
-        if (client == upstream && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
+        // The Responses API's errors are Chat's shape ({"error":{message,type,param,code}}): Chat clients get them as they are.
+        bool sameErrorShape = client == upstream || (client, upstream) is (ApiFormat.OpenAI, ApiFormat.OpenAIResponses);
+        if (sameErrorShape && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
         UpstreamError error = Parse(status, upstreamBody);
         if (ContextLengthErrors.Detect(status, error.Message, error.Code) is { } overflow)
             return new ClientError(400, ContextLengthErrors.Format(client, overflow, Truncate(error.Message)));

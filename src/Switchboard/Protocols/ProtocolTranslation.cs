@@ -2,6 +2,7 @@ using System.Text.Json;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Protocols.Gemini;
 using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Responses;
 using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Protocols;
@@ -16,7 +17,8 @@ internal static class ProtocolTranslation
     /// <summary>Whether a client/upstream pair has translators.</summary>
     public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
         (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic)
-            or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini);
+            or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini)
+            or (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) or (ApiFormat.OpenAI, ApiFormat.OpenAIResponses);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
     /// <exception cref="TranslationException">The request is JSON but not of its protocol's shape.</exception>
@@ -84,6 +86,13 @@ internal static class ProtocolTranslation
             case (ApiFormat.OpenAI, ApiFormat.Gemini):
                 byte[] fromOpenAI = GeminiRequest.FromOpenAI(request, target, out ToolNameMap? openAINames);
                 return new TranslatedRequest(fromOpenAI, openAINames);
+            case (ApiFormat.OpenAI, ApiFormat.OpenAIResponses):
+                return new TranslatedRequest(ChatToResponsesUpstreamRequest.Translate(request, target), null);
+            case (ApiFormat.Anthropic, ApiFormat.OpenAIResponses):
+                // Through the Chat form (the pivot): Anthropic → Chat keeps the Responses reasoning carried in thinking signatures.
+                byte[] chat = AnthropicToOpenAIRequest.Translate(request, target, out ToolNameMap? chatNames);
+                using (JsonDocument pivot = JsonDocument.Parse(chat))
+                    return new TranslatedRequest(ChatToResponsesUpstreamRequest.Translate(pivot.RootElement, target), chatNames);
             default:
                 throw Unsupported(client, target.Api);
         }
@@ -105,6 +114,8 @@ internal static class ProtocolTranslation
                 (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
                 (ApiFormat.Anthropic, ApiFormat.Gemini) => GeminiResponse.ToAnthropic(response, clientModel, out usage, toolNames),
                 (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
+                (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) => ResponsesUpstreamResponse.ToChat(response, clientModel, out usage),
+                (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) => ResponsesUpstreamResponse.ToAnthropic(response, clientModel, out usage, toolNames),
                 _ => throw Unsupported(client, upstream),
             };
         }
@@ -132,6 +143,8 @@ internal static class ProtocolTranslation
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
             (ApiFormat.Anthropic, ApiFormat.Gemini) => new GeminiToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Gemini) => new GeminiToOpenAIStream(clientModel, clientWantsUsage, toolNames: toolNames),
+            (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) => new ResponsesUpstreamStreamReader(clientModel, clientWantsUsage),
+            (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) => new ResponsesUpstreamToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             _ => throw Unsupported(client, upstream),
         });
 

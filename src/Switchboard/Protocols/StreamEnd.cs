@@ -1,3 +1,4 @@
+
 namespace Switchboard.Protocols;
 
 /// <summary>
@@ -19,6 +20,7 @@ internal static class StreamEnd
     {
         ApiFormat.OpenAI => "no finish_reason or [DONE]",
         ApiFormat.Anthropic => "no message_stop",
+        ApiFormat.OpenAIResponses => "no response.completed",
         _ => "no finishReason",
     };
 

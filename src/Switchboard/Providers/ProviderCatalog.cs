@@ -1,3 +1,4 @@
+
 namespace Switchboard.Providers;
 
 /// <summary>How an upstream wants its credential.</summary>
@@ -49,6 +50,35 @@ internal static class ProviderCatalog
     public static ProviderKind? Find(string provider) => Known.GetValueOrDefault(provider);
 
     /// <summary>
+    /// How an entry of <paramref name="provider"/> speaking <paramref name="api"/> is called: the catalog's kind when the
+    /// protocol matches; a known OpenAI-protocol provider asked for the Responses API keeps its endpoint, auth and key
+    /// (OpenAI serves both at the same /v1); anything else is <see cref="Custom"/>.
+    /// </summary>
+    public static ProviderKind For(string provider, ApiFormat api) => Find(provider) switch
+    {
+        { } known when known.Api == api => known,
+        { Api: ApiFormat.OpenAI } known when api == ApiFormat.OpenAIResponses => known with { Api = api },
+        _ => Custom(provider, api),
+    };
+
+    /// <summary>
+    /// OpenAI models served only at /v1/responses (no Chat Completions): an <c>openai</c> entry for one of them
+    /// speaks the Responses API unless provider_interface says otherwise, and so does the <c>openai/*</c> wildcard
+    /// for such an id. Matched by name: the codex family, the -pro reasoning models, deep research and computer use.
+    /// </summary>
+    public static bool IsResponsesOnly(string modelId)
+    {
+        ReadOnlySpan<char> m = modelId.AsSpan(modelId.LastIndexOf('/') + 1);
+        return m.Contains("-codex", StringComparison.OrdinalIgnoreCase)
+            || m.StartsWith("codex-", StringComparison.OrdinalIgnoreCase)
+            || m.StartsWith("o1-pro", StringComparison.OrdinalIgnoreCase)
+            || m.StartsWith("o3-pro", StringComparison.OrdinalIgnoreCase)
+            || (m.StartsWith("gpt-5", StringComparison.OrdinalIgnoreCase) && m.Contains("-pro", StringComparison.OrdinalIgnoreCase))
+            || m.Contains("deep-research", StringComparison.OrdinalIgnoreCase)
+            || m.Contains("computer-use", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
     /// A provider Switchboard does not know, declared with provider_interface and base_url: it speaks that
     /// interface, sends a Bearer key when one is configured, and uses "/v1" when base_url has no path.
     /// </summary>
@@ -61,6 +91,7 @@ internal static class ProviderCatalog
             return new(provider, api, google ? GeminiNativeBaseUrl : null, "/v1beta", AuthStyle.GoogleApiKey,
                 google ? "GEMINI_API_KEY" : null, KeyRequired: google);
         }
+        // OpenAI-compatible servers (and OpenAI Responses ones) take a Bearer key.
         return new(provider, api, null, "/v1", api == ApiFormat.Anthropic ? AuthStyle.AnthropicApiKey : AuthStyle.Bearer, null, KeyRequired: false);
     }
 
@@ -74,6 +105,7 @@ internal static class ProviderCatalog
             case "openai": api = ApiFormat.OpenAI; return true;
             case "anthropic" or "claude": api = ApiFormat.Anthropic; return true;
             case "gemini": api = ApiFormat.Gemini; return true;
+            case "openai_responses" or "responses": api = ApiFormat.OpenAIResponses; return true;
             default: api = ApiFormat.OpenAI; return false;
         }
     }

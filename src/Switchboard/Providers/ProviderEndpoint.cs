@@ -82,7 +82,7 @@ internal sealed class ProviderEndpoint
             _ => null,
         };
 
-    /// <summary>The URL for the upstream API's main endpoint: chat/completions, messages, or Gemini's generateContent.</summary>
+    /// <summary>The URL for the upstream API's main endpoint: chat/completions, responses, messages, or Gemini's generateContent.</summary>
     /// <param name="stream">Gemini only: the streaming method (streamGenerateContent?alt=sse) rather than generateContent.</param>
     public Uri GetCompletionUri(string modelId, string? query = null, bool stream = false) =>
         string.IsNullOrEmpty(query) && Api != ApiFormat.Gemini && Kind.Auth != AuthStyle.AzureApiKey
@@ -92,6 +92,7 @@ internal sealed class ProviderEndpoint
     private Uri BuildCompletionUri(string modelId, string? query, bool stream) => Api switch
     {
         ApiFormat.Anthropic => new Uri(_basePath + "/messages" + query),
+        ApiFormat.OpenAIResponses => new Uri(_basePath + "/responses"),
         ApiFormat.Gemini => new Uri($"{_basePath}/models/{Uri.EscapeDataString(modelId)}:" + (stream ? "streamGenerateContent?alt=sse" : "generateContent")),
         _ when Kind.Auth == AuthStyle.AzureApiKey => new Uri(
             (_basePath.Contains("/openai/deployments/", StringComparison.Ordinal) ? _basePath : $"{_basePath}/openai/deployments/{Uri.EscapeDataString(modelId)}")

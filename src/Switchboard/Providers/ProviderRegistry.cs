@@ -12,6 +12,8 @@ internal sealed class ProviderRegistry : IDisposable
 {
     private readonly Dictionary<string, ProviderEndpoint> _byModel = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<HttpMessageInvoker> _clients = [];
+    /// <summary>Wildcard OpenAI entries' Responses-API endpoints (same client, circuit and key), for Responses-only ids.</summary>
+    private Dictionary<string, ProviderEndpoint>? _responsesTwins;
 
     public ProviderRegistry(GatewayConfig config, TimeProvider? time = null)
     {
@@ -20,9 +22,7 @@ internal sealed class ProviderRegistry : IDisposable
         var circuits = new Dictionary<string, EndpointCircuit>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
         {
-            var kind = ProviderCatalog.Find(provider.Provider) is { } known && known.Api == provider.Interface
-                ? known
-                : ProviderCatalog.Custom(provider.Provider, provider.Interface);
+            var kind = ProviderCatalog.For(provider.Provider, provider.Interface);
             var authority = (provider.BaseUrl ?? kind.DefaultBaseUrl)?.GetLeftPart(UriPartial.Authority) ?? "";
             var poolKey = provider.Provider + " " + authority;
             if (!clients.TryGetValue(poolKey, out var client))
@@ -33,10 +33,25 @@ internal sealed class ProviderRegistry : IDisposable
                 circuits[poolKey] = new EndpointCircuit(provider.Provider, authority, config.Resilience, time);
             }
             _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, circuits[poolKey], config.Resilience, time, gatewayKeysOn: config.GatewayKeys.Count > 0);
+            if (provider.ModelId == "*" && kind is { Name: "openai", Api: ApiFormat.OpenAI })
+                (_responsesTwins ??= new(StringComparer.OrdinalIgnoreCase))[provider.Model] = new ProviderEndpoint(
+                    provider with { Interface = ApiFormat.OpenAIResponses }, kind with { Api = ApiFormat.OpenAIResponses }, client, circuits[poolKey],
+                    config.Resilience, time, gatewayKeysOn: config.GatewayKeys.Count > 0);
         }
     }
 
     public ProviderEndpoint Get(ModelEntry provider) => _byModel[provider.Model];
+
+    /// <summary>
+    /// The endpoint for <paramref name="modelId"/> at <paramref name="provider"/>: its own, except that the
+    /// <c>openai/*</c> wildcard sends a Responses-only model id (<see cref="ProviderCatalog.IsResponsesOnly"/>) to its
+    /// Responses-API twin.
+    /// </summary>
+    public ProviderEndpoint Get(ModelEntry provider, string modelId) =>
+        _responsesTwins is not null && provider.ModelId == "*" && _responsesTwins.TryGetValue(provider.Model, out var twin)
+            && ProviderCatalog.IsResponsesOnly(modelId)
+            ? twin
+            : _byModel[provider.Model];
 
     public IEnumerable<ProviderEndpoint> All => _byModel.Values;
 

@@ -5,7 +5,7 @@ using Switchboard.Cli;
 namespace Switchboard.Tests.TestKit;
 
 /// <summary>What one CLI run printed and returned.</summary>
-public sealed record CliResult(int ExitCode, string Out, string Error)
+internal sealed record CliResult(int ExitCode, string Out, string Error)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
 }
@@ -14,7 +14,7 @@ public sealed record CliResult(int ExitCode, string Out, string Error)
 /// Runs the CLI in-process against its own streams, environment and working directory (a fresh temp folder
 /// with its own state directory), so CLI tests run in parallel without touching the real console or ~/.local.
 /// </summary>
-public sealed class CliHarness : IDisposable
+internal sealed class CliHarness : IDisposable
 {
     private readonly Dictionary<string, string?> _environment;
 
@@ -103,7 +103,7 @@ public sealed class CliHarness : IDisposable
 }
 
 /// <summary>Thread-safe captured output that a test can poll while a long-running command (watch) still writes.</summary>
-public sealed class LiveOutput
+internal sealed class LiveOutput
 {
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _error = new();
@@ -139,7 +139,7 @@ public sealed class LiveOutput
 }
 
 /// <summary>Runs the real CLI (src/Switchboard's build output, via `dotnet switchboard.dll`) as a child process.</summary>
-public static class CliProcess
+internal static class CliProcess
 {
     /// <summary>src/Switchboard/bin/CONFIG/net10.0/switchboard.dll, for the configuration these tests were built in.</summary>
     public static string AssemblyPath { get; } = FindAssembly();

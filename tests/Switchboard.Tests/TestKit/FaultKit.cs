@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Switchboard.Tests.TestKit;
 
 /// <summary>What a chaotic upstream does to the calls it decides to break.</summary>
-public enum FaultKind
+internal enum FaultKind
 {
     /// <summary>HTTP 500 with a JSON error body.</summary>
     Http500,
@@ -41,7 +41,7 @@ public enum WireApi { OpenAI, Anthropic }
 /// A fake provider that answers correctly, except for a deterministic share of calls it breaks with one
 /// <see cref="FaultKind"/>. Healthy answers follow the request: a stream when it asked for one, JSON otherwise.
 /// </summary>
-public sealed class ChaosUpstream : IAsyncDisposable
+internal sealed class ChaosUpstream : IAsyncDisposable
 {
     private readonly FakeUpstream _fake;
     private long _calls;
@@ -257,13 +257,13 @@ public sealed class ChaosUpstream : IAsyncDisposable
 
 /// <summary>How one request through the gateway ended, from the client's side.</summary>
 /// <param name="KeepAlives">Keep-alive frames in a stream: SSE comment lines (OpenAI) or ping events (Anthropic).</param>
-public sealed record ProbeResult(string Cell, string Outcome, bool Acceptable, string Detail, string? Model, string? RequestId, int Status, double Ms, int KeepAlives = 0);
+internal sealed record ProbeResult(string Cell, string Outcome, bool Acceptable, string Detail, string? Model, string? RequestId, int Status, double Ms, int KeepAlives = 0);
 
 /// <summary>
 /// Judges a gateway response the way a client would: a complete answer, or a clean error in the client's own
 /// format (status + JSON error body, or a final error event that ends the stream), never anything else.
 /// </summary>
-public static class ResponseJudge
+internal static class ResponseJudge
 {
     public const string Ok = "ok";
     public const string OkFallback = "ok via fallback";
@@ -452,7 +452,7 @@ public static class ResponseJudge
 }
 
 /// <summary>Markdown tables for the reports under .build/.</summary>
-public static class Report
+internal static class Report
 {
     public static string Write(string fileName, string markdown)
     {

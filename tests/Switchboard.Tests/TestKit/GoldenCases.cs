@@ -60,6 +60,12 @@ internal sealed class GoldenCases(string goldenDir, string sourceGoldenDir)
         return actual;
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions PrettyOptions =
+        new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>JSON as the .out.json files hold it: indented, non-ASCII unescaped, a newline at the end.</summary>
+    public static string Pretty(byte[] json) => JsonNode.Parse(json)!.ToJsonString(PrettyOptions) + "\n";
+
     public void AssertMatchesExpected(string dir, string testCase, string kind, string actual)
     {
         string expectedPath = Path.Combine(GoldenDir, dir, Path.GetFileName(testCase) + (kind == "stream" ? ".out.sse" : ".out.json"));

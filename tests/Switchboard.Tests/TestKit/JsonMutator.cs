@@ -9,7 +9,7 @@ namespace Switchboard.Tests.TestKit;
 /// types and roles, huge numbers, empty and huge strings, deep nesting; then, sometimes, byte-level damage
 /// (flips, truncation, insertions). The same seed always gives the same inputs.
 /// </summary>
-public sealed class JsonMutator(int seed)
+internal sealed class JsonMutator(int seed)
 {
     private readonly Random _random = new(seed);
     private static readonly string[] Roles = ["wizard", "system", "developer", "tool", "function", "assistant", "user", "", "USER", "model"];

@@ -6,14 +6,14 @@ using System.Text.Json.Nodes;
 namespace Switchboard.Tests.TestKit;
 
 /// <summary>One parsed SSE event: its type ("message" when the frame had none) and its data text.</summary>
-public sealed record SseEvent(string Type, string Data)
+internal sealed record SseEvent(string Type, string Data)
 {
     public JsonNode? Json => Data.StartsWith('{') ? JsonNode.Parse(Data) : null;
 
     public override string ToString() => $"{Type}: {Data}";
 }
 
-public static class SseText
+internal static class SseText
 {
     /// <summary>Parses SSE text with the BCL parser, as a client would.</summary>
     public static List<SseEvent> Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
@@ -48,7 +48,7 @@ public static class SseText
 /// assemble to JSON objects; one message_delta with a stop_reason and usage, then message_stop last — or an error
 /// event as the very last event.
 /// </summary>
-public static class AnthropicStreamValidator
+internal static class AnthropicStreamValidator
 {
     public static void Validate(IReadOnlyList<SseEvent> events)
     {
@@ -128,7 +128,7 @@ public static class AnthropicStreamValidator
 }
 
 /// <summary>Checks an OpenAI chunk stream: one id throughout, role first, [DONE] last, nothing after it.</summary>
-public static class OpenAIStreamValidator
+internal static class OpenAIStreamValidator
 {
     public static void Validate(IReadOnlyList<SseEvent> events)
     {

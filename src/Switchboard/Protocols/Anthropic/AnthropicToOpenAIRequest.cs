@@ -333,6 +333,7 @@ internal static class AnthropicToOpenAIRequest
             var text = _text;
             text.Start();
             int toolCalls = 0;
+            List<(string Id, string Encrypted)>? reasoning = null;
             foreach (JsonElement block in content.EnumerateArray())
             {
                 switch (BlockType(block))
@@ -342,6 +343,10 @@ internal static class AnthropicToOpenAIRequest
                         break;
                     case "text":
                         text.Add(block.GetProperty("text"u8), "\\n\\n"u8);
+                        break;
+                    case "thinking" when target.Api == ApiFormat.OpenAIResponses
+                        && Responses.ResponsesUpstreamWire.TryParseSignature(Str(block, "signature"u8), out string? itemId, out string? encrypted):
+                        (reasoning ??= []).Add((itemId, encrypted)); // a Responses reasoning item: back to a Responses upstream only
                         break;
                     case "thinking" or "redacted_thinking":
                         break; // signed for Anthropic only, never forwarded as text
@@ -356,6 +361,7 @@ internal static class AnthropicToOpenAIRequest
             json.WriteString("role"u8, "assistant"u8);
             if (text.HasText) text.WriteTo(json, "content"u8);
             else json.WriteNull("content"u8);
+            if (reasoning is not null) Responses.ResponsesUpstreamWire.WriteReasoningDetails(json, reasoning);
             if (toolCalls > 0)
             {
                 json.WriteStartArray("tool_calls"u8);

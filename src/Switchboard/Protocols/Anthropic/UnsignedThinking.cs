@@ -58,9 +58,11 @@ internal static class UnsignedThinking
     /// </summary>
     public static bool MayContainForeignThinking(ReadOnlySpan<byte> anthropicRequestBody) =>
         anthropicRequestBody.IndexOf("\"signature\":\"\""u8) >= 0 || anthropicRequestBody.IndexOf("\"signature\": \"\""u8) >= 0
-        || anthropicRequestBody.IndexOf("\"signature\":\"gemini:"u8) >= 0 || anthropicRequestBody.IndexOf("\"signature\": \"gemini:"u8) >= 0;
+        || anthropicRequestBody.IndexOf("\"signature\":\"gemini:"u8) >= 0 || anthropicRequestBody.IndexOf("\"signature\": \"gemini:"u8) >= 0
+        || anthropicRequestBody.IndexOf(Responses.ResponsesUpstreamWire.SignaturePrefixUtf8) >= 0;
 
-    private static bool IsAnthropicSignature(string? signature) => !string.IsNullOrEmpty(signature) && !GeminiWire.IsGeminiSignature(signature);
+    private static bool IsAnthropicSignature(string? signature) => !string.IsNullOrEmpty(signature) && !GeminiWire.IsGeminiSignature(signature)
+        && !Responses.ResponsesUpstreamWire.IsSignature(signature);
 
     /// <summary>
     /// Parses a request, lets <paramref name="edit"/> change it (it returns whether it did), and returns the new bytes,

@@ -79,6 +79,12 @@ internal sealed class OpenAIChunkWriter
         WriteToolCallEnd(output);
     }
 
+    /// <summary>Opens a chunk whose delta the caller writes itself (raw JSON members); close it with <see cref="EndDelta"/>.</summary>
+    public void BeginDelta(IBufferWriter<byte> output) => WritePrefix(output);
+
+    /// <summary>Closes a chunk opened with <see cref="BeginDelta"/>.</summary>
+    public static void EndDelta(IBufferWriter<byte> output) => WriteOpenSuffix(output);
+
     /// <summary>The end of a stream: the finish_reason chunk, the usage chunk (if the client asked), [DONE].</summary>
     /// <param name="finishReason">An OpenAI finish_reason; anything unknown is sent as "stop".</param>
     public void End(IBufferWriter<byte> output, string finishReason, TokenUsage usage)

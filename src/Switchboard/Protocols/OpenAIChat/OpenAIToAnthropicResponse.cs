@@ -39,14 +39,14 @@ internal static class OpenAIToAnthropicResponse
             json.WriteString("model"u8, clientModel ?? Str(openAIResponse, "model"u8) ?? "");
             json.WriteStartArray("content"u8);
 
-            if ((Str(message, "reasoning_content"u8) ?? Str(message, "reasoning"u8)) is { Length: > 0 } reasoning)
+            string? reasoning = Str(message, "reasoning_content"u8) ?? Str(message, "reasoning"u8);
+            // A Responses upstream's encrypted reasoning (reasoning_details) signs the thinking block; anything else is unsigned.
+            foreach (string signature in Responses.ResponsesUpstreamWire.SignaturesOf(message))
             {
-                json.WriteStartObject();
-                json.WriteString("type"u8, "thinking"u8);
-                json.WriteString("thinking"u8, reasoning);
-                json.WriteString("signature"u8, ""u8);
-                json.WriteEndObject();
+                WriteThinking(json, reasoning ?? "", signature);
+                reasoning = null;
             }
+            if (reasoning is { Length: > 0 }) WriteThinking(json, reasoning, "");
             string? text = TextOf(message);
             if (!string.IsNullOrEmpty(text)) WriteText(json, text);
             string? refusal = Str(message, "refusal"u8);
@@ -83,6 +83,15 @@ internal static class OpenAIToAnthropicResponse
     /// <summary>"chatcmpl-abc" → "msg_chatcmpl-abc": deterministic, so logs on both sides line up.</summary>
     internal static string MessageId(string? upstreamId) =>
         string.IsNullOrEmpty(upstreamId) ? "msg_" + ToolCallIds.RandomSuffix() : "msg_" + ToolCallIds.ToAnthropic(upstreamId);
+
+    private static void WriteThinking(Utf8JsonWriter json, string thinking, string signature)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, "thinking"u8);
+        json.WriteString("thinking"u8, thinking);
+        json.WriteString("signature"u8, signature);
+        json.WriteEndObject();
+    }
 
     private static void WriteText(Utf8JsonWriter json, string text)
     {

@@ -53,6 +53,8 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
     private bool _started;
     private bool _finished;
     private BlockKind _open;
+    /// <summary>The open thinking block has its signature: more reasoning opens a new block.</summary>
+    private bool _thinkingSigned;
     private ToolCall? _openTool;
     private FinishReason _finishReason;
     private TokenUsage _usage;
@@ -207,6 +209,12 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
                 }
                 else reader.Skip();
             }
+            else if (reader.ValueTextEquals("reasoning_details"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray) { reader.Skip(); continue; }
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject) ReadReasoningDetail(ref reader, output);
+            }
             else if (reader.ValueTextEquals("tool_calls"u8))
             {
                 reader.Read();
@@ -222,6 +230,30 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
                 reader.Skip();
             }
         }
+    }
+
+    /// <summary>
+    /// A <c>reasoning_details</c> entry: a Responses upstream's encrypted reasoning item signs the open thinking block
+    /// (an empty one when the item had no summary), so it comes back to a Responses upstream on the next turn
+    /// (<see cref="Responses.ResponsesUpstreamWire"/>). Other providers' entries mean nothing to Anthropic clients.
+    /// </summary>
+    private void ReadReasoningDetail(ref Utf8JsonReader reader, IBufferWriter<byte> output)
+    {
+        bool encrypted = false, ours = false;
+        string? id = null, data = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8)) { reader.Read(); encrypted = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(Responses.ResponsesUpstreamWire.EncryptedType); reader.Skip(); }
+            else if (reader.ValueTextEquals("format"u8)) { reader.Read(); ours = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(Responses.ResponsesUpstreamWire.EncryptedFormatUtf8); reader.Skip(); }
+            else if (reader.ValueTextEquals("id"u8)) { reader.Read(); id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; reader.Skip(); }
+            else if (reader.ValueTextEquals("data"u8)) { reader.Read(); data = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; reader.Skip(); }
+            else { reader.Read(); reader.Skip(); }
+        }
+        if (!encrypted || !ours || string.IsNullOrEmpty(data)) return;
+        if (_open != BlockKind.Thinking || _thinkingSigned) OpenTextBlock(output, BlockKind.Thinking);
+        string signature = Responses.ResponsesUpstreamWire.ToSignature(id ?? "", data);
+        _events.SignatureDelta(output, default, JsonEncodedText.Encode(signature, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes);
+        _thinkingSigned = true;
     }
 
     private void ReadToolCall(ref Utf8JsonReader reader, ReadOnlySpan<byte> data, int position, IBufferWriter<byte> output)
@@ -362,7 +394,7 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
     /// <summary>A text or thinking delta: the hot path.</summary>
     private void WriteTextDelta(IBufferWriter<byte> output, BlockKind kind, ReadOnlySpan<byte> escapedText)
     {
-        if (_open != kind) OpenTextBlock(output, kind);
+        if (_open != kind || _thinkingSigned && kind == BlockKind.Thinking) OpenTextBlock(output, kind);
         _events.TextDelta(output, thinking: kind == BlockKind.Thinking, escapedText);
     }
 
@@ -373,6 +405,7 @@ internal sealed class OpenAIToAnthropicStream : IStreamTranslator
         if (_open == BlockKind.Tool) StartPendingToolCalls(output, drainAll: true);
         CloseBlock(output);
         _open = kind;
+        _thinkingSigned = false;
         _events.TextBlockStart(output, thinking: kind == BlockKind.Thinking);
     }
 

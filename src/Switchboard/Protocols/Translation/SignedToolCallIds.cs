@@ -13,8 +13,14 @@ namespace Switchboard.Protocols.Translation;
 internal static class SignedToolCallIds
 {
     /// <summary>The request without signatures in tool call ids, or null when it has none (send the original bytes).</summary>
+    /// <remarks>
+    /// Also the other foreign carrier a Chat conversation can hold: a Responses upstream's encrypted reasoning in
+    /// <c>reasoning_details</c> (<see cref="Responses.ResponsesUpstreamWire"/>) goes to a Responses upstream only.
+    /// </remarks>
     public static byte[]? StripFromOpenAIRequest(ReadOnlySpan<byte> openAIRequestBody) =>
-        MayContainSignedIds(openAIRequestBody) ? UnsignedThinking.RewriteMessages(openAIRequestBody, StripIds) : null;
+        MayContainSignedIds(openAIRequestBody) || openAIRequestBody.IndexOf(Responses.ResponsesUpstreamWire.EncryptedFormatUtf8) >= 0
+            ? UnsignedThinking.RewriteMessages(openAIRequestBody, StripIds)
+            : null;
 
     private static bool StripIds(JsonObject request, JsonArray messages)
     {
@@ -25,12 +31,22 @@ internal static class SignedToolCallIds
                 foreach (var call in calls.OfType<JsonObject>())
                     changed |= Strip(call, "id");
             changed |= Strip(message, "tool_call_id");
+            changed |= StripResponsesReasoning(message);
         }
         return changed;
     }
 
     /// <summary>A cheap scan for the marker <see cref="GeminiWire.OpenAIToolId"/> puts in ids.</summary>
     public static bool MayContainSignedIds(ReadOnlySpan<byte> body) => body.IndexOf(GeminiWire.IdSignatureMarkerUtf8) >= 0;
+
+    private static bool StripResponsesReasoning(JsonObject message)
+    {
+        if (message["reasoning_details"] is not JsonArray details) return false;
+        int removed = details.RemoveAll(d => d is JsonObject o && (string?)o["type"] == Responses.ResponsesUpstreamWire.EncryptedType
+            && (string?)o["format"] == Responses.ResponsesUpstreamWire.EncryptedFormat);
+        if (details.Count == 0) message.Remove("reasoning_details");
+        return removed > 0;
+    }
 
     private static bool Strip(JsonObject owner, string property)
     {

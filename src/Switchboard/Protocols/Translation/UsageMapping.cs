@@ -53,7 +53,7 @@ internal static class UsageMapping
     }
 
     /// <summary>OpenAI usage object: prompt_tokens includes the cache reads.</summary>
-    public static void WriteOpenAI(Utf8JsonWriter json, TokenUsage usage)
+    public static void WriteOpenAI(Utf8JsonWriter json, TokenUsage usage, long? reasoningTokens = null)
     {
         long prompt = usage.InputTokens ?? 0, completion = usage.OutputTokens ?? 0;
         json.WriteStartObject("usage"u8);
@@ -63,6 +63,12 @@ internal static class UsageMapping
         json.WriteStartObject("prompt_tokens_details"u8);
         json.WriteNumber("cached_tokens"u8, usage.CachedInputTokens ?? 0);
         json.WriteEndObject();
+        if (reasoningTokens is long reasoning)
+        {
+            json.WriteStartObject("completion_tokens_details"u8);
+            json.WriteNumber("reasoning_tokens"u8, reasoning);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 }

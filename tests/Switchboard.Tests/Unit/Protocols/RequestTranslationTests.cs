@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Switchboard;
 using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Protocols.OpenAIChat;
