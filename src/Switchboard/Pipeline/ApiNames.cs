@@ -7,6 +7,7 @@ public static class ApiNames
     {
         ApiFormat.Anthropic => "anthropic",
         ApiFormat.OpenAI => "openai",
+        ApiFormat.Responses => "responses",
         _ => "gemini",
     };
 }

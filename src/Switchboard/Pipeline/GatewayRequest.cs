@@ -94,6 +94,12 @@ internal sealed class GatewayRequest : IDisposable
     private RouterInput BuildRouterInput()
     {
         var routing = Snapshot.Config.Routing;
+        if (Client == ApiFormat.Responses)
+        {
+            // A router reads conversations in Chat form: the Responses request's, built for it.
+            using var chat = JsonDocument.Parse(Protocols.Responses.ResponsesToChatRequest.Translate(Root, out _, out _));
+            return RouterInputBuilder.FromRequest(ApiFormat.OpenAI, chat.RootElement, routing.TokenBudget, routing.RouteOnUserOnly);
+        }
         return RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
     }
 

@@ -8,6 +8,7 @@ public static class Operations
     {
         Operation.Messages => "messages",
         Operation.ChatCompletions => "chat.completions",
+        Operation.Responses => "responses",
         _ => "count_tokens",
     };
 }

@@ -14,6 +14,8 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
     public bool ClientAskedStream { get; init; }
     public bool ClientWantsUsage { get; init; }
     public long? EstimatedInputTokens { get; init; }
+    /// <summary>Responses clients: which upstream functions stand for custom, namespace or local-shell tools.</summary>
+    public Protocols.Responses.ResponsesToolMap? ResponsesTools { get; init; }
 
     /// <summary>The current candidate's plan for <paramref name="request"/>.</summary>
     public static UpstreamPlan Create(GatewayRequest request)
@@ -22,6 +24,12 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
         var candidate = request.Candidate;
         var endpoint = request.Endpoint;
         ref readonly var peek = ref request.Peek;
+        if (client == ApiFormat.Responses && endpoint.ServesResponsesApi)
+        {
+            // OpenAI itself: its own Responses API, the client's bytes with only the model changed.
+            var body = peek.WithModel(request.Body!.Span, candidate.ModelId);
+            return new UpstreamPlan(endpoint.ResponsesUri, body, false, candidate.ModelId) { ClientAskedStream = peek.Stream };
+        }
         if (endpoint.Api == client)
         {
             var upstreamBody = peek.WithModel(request.Body!.Span, candidate.ModelId, candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
@@ -47,9 +55,12 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
         };
         var root = request.Root; // the request's one DOM (a router may have built it already)
         var translated = ProtocolTranslation.TranslateRequest(client, root, target);
+        if (translated.DroppedTools is { Count: > 0 } dropped)
+            PipelineLog.HostedToolsDropped(request.Logger, request.Id, string.Join(", ", dropped), candidate.Model);
         return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), translated.Body, true, candidate.ModelId)
         {
             ToolNames = translated.ToolNames,
+            ResponsesTools = translated.ResponsesTools,
             ClientAskedStream = peek.Stream,
             ClientWantsUsage = client == ApiFormat.OpenAI && OpenAIToAnthropicRequest.ClientWantsStreamUsage(root),
             EstimatedInputTokens = client == ApiFormat.Anthropic && peek.Stream ? CountTokensEstimator.EstimateAnthropicRequest(root) : null,

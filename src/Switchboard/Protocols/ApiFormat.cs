@@ -9,4 +9,6 @@ public enum ApiFormat
     Anthropic,
     /// <summary>Google Gemini generateContent (native).</summary>
     Gemini,
+    /// <summary>OpenAI Responses (<c>POST /v1/responses</c>): a client API, translated through the Chat form; passed through to OpenAI itself.</summary>
+    Responses,
 }

@@ -105,7 +105,8 @@ public static class ErrorFormats
     /// </summary>
     public static ClientError ForClient(ApiFormat client, ApiFormat upstream, int status, ReadOnlySpan<byte> upstreamBody)
     {
-        if (client == upstream && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
+        // Responses clients share OpenAI's error shape: an OpenAI error passes to them unchanged too.
+        if ((client == upstream || client == ApiFormat.Responses && upstream == ApiFormat.OpenAI) && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
         UpstreamError error = Parse(status, upstreamBody);
         if (ContextLengthErrors.Detect(status, error.Message, error.Code) is { } overflow)
             return new ClientError(400, ContextLengthErrors.Format(client, overflow, Truncate(error.Message)));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Protocols.Responses;
 using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Protocols;
@@ -13,7 +14,8 @@ public static class ProtocolTranslation
     /// <summary>Whether a client/upstream pair has translators.</summary>
     public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
         (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic)
-            or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini);
+            or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini)
+            || client == ApiFormat.Responses && Responses.ResponsesTranslation.CanTranslateTo(upstream);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
     /// <exception cref="TranslationException">The request is JSON but not of its protocol's shape.</exception>
@@ -53,6 +55,8 @@ public static class ProtocolTranslation
             case (ApiFormat.OpenAI, ApiFormat.Gemini):
                 byte[] fromOpenAI = GeminiRequest.FromOpenAI(request, target, out ToolNameMap? openAINames);
                 return new TranslatedRequest(fromOpenAI, openAINames);
+            case (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(target.Api):
+                return Responses.ResponsesTranslation.TranslateRequest(request, target);
             default:
                 throw Unsupported(client, target.Api);
         }
@@ -62,8 +66,9 @@ public static class ProtocolTranslation
     /// <param name="clientModel">The model name the client sees; null keeps the upstream's.</param>
     /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
     /// <exception cref="TranslationException">The response is JSON but not of its protocol's shape.</exception>
+    /// <param name="responsesTools">Responses clients: from <see cref="TranslatedRequest.ResponsesTools"/>.</param>
     public static byte[] TranslateResponse(ApiFormat client, ApiFormat upstream, JsonElement response, string? clientModel,
-        out TokenUsage usage, ToolNameMap? toolNames = null)
+        out TokenUsage usage, ToolNameMap? toolNames = null, ResponsesToolMap? responsesTools = null)
     {
         try
         {
@@ -74,6 +79,8 @@ public static class ProtocolTranslation
                 (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
                 (ApiFormat.Anthropic, ApiFormat.Gemini) => GeminiResponse.ToAnthropic(response, clientModel, out usage, toolNames),
                 (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
+                (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(upstream) =>
+                    Responses.ResponsesTranslation.TranslateResponse(upstream, response, clientModel, out usage, toolNames, responsesTools),
                 _ => throw Unsupported(client, upstream),
             };
         }
@@ -93,14 +100,17 @@ public static class ProtocolTranslation
     /// when the event is JSON of the wrong shape) for an event it cannot read; the caller then ends the stream with
     /// <see cref="IStreamTranslator.OnFailed"/>, as <see cref="SseEventPump"/> does.
     /// </remarks>
+    /// <param name="responsesTools">Responses clients: from <see cref="TranslatedRequest.ResponsesTools"/>.</param>
     public static IStreamTranslator CreateStreamTranslator(ApiFormat client, ApiFormat upstream, string clientModel,
-        bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null) =>
+        bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null, ResponsesToolMap? responsesTools = null) =>
         new ShapeCheckedStream((client, upstream) switch
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => new OpenAIToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
             (ApiFormat.Anthropic, ApiFormat.Gemini) => new GeminiToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Gemini) => new GeminiToOpenAIStream(clientModel, clientWantsUsage, toolNames: toolNames),
+            (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(upstream) =>
+                Responses.ResponsesTranslation.CreateStreamTranslator(upstream, clientModel, toolNames, responsesTools),
             _ => throw Unsupported(client, upstream),
         });
 
@@ -131,4 +141,11 @@ public static class ProtocolTranslation
 }
 
 /// <summary>A translated request body, and the tool-name map its response translation needs (null when unused).</summary>
-public sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames);
+public sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames)
+{
+    /// <summary>Responses clients: which upstream functions stand for custom, namespace or local-shell tools.</summary>
+    public ResponsesToolMap? ResponsesTools { get; init; }
+
+    /// <summary>Responses clients: hosted tools left out because the upstream cannot run them (for the log).</summary>
+    public IReadOnlyList<string>? DroppedTools { get; init; }
+}

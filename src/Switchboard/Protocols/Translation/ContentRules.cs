@@ -29,6 +29,7 @@ internal static class ContentRules
     {
         ApiFormat.Anthropic => "the Anthropic Messages API",
         ApiFormat.OpenAI => "the OpenAI Chat Completions API",
+        ApiFormat.Responses => "the OpenAI Responses API",
         _ => "Gemini's generateContent API",
     };
 
