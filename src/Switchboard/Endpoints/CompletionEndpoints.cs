@@ -24,6 +24,10 @@ internal static class CompletionEndpoints
         // OpenAI Responses (Codex): translated through the Chat form, passed through to OpenAI itself.
         Map(api, ResponsesPath, pipeline, ApiFormat.Responses, Operation.Responses);
         Map(api, "/responses", pipeline, ApiFormat.Responses, Operation.Responses);
+        // The Responses WebSocket transport is not served: 426 makes Codex fall back to HTTP after one try (a 404 costs it seven).
+        api.MapGet(ResponsesPath, (HttpContext c) => ClientErrors.WriteAsync(c, ApiFormat.Responses, 426,
+            "Switchboard serves the Responses API over HTTP (POST /v1/responses); the WebSocket transport is not supported.", code: "websocket_not_supported"))
+            .WithMetadata(ClientApiMetadata.Detected(static _ => ApiFormat.Responses));
     }
 
     private static void Map(RouteGroupBuilder api, string path, CompletionPipeline pipeline, ApiFormat client, Operation operation) =>
