@@ -75,6 +75,9 @@ internal sealed class GatewayRequest : IDisposable
     public RequestPeek Peek;
 
     public string RequestedModel { get; set; } = "";
+    /// <summary>Responses clients: the stored conversation previous_response_id names (a JSON array of items).</summary>
+    public ReadOnlyMemory<byte> PriorItems { get; set; }
+
     /// <summary>The client's session (Claude Code's session id), when it says.</summary>
     public string? SessionId { get; set; }
     public bool Stream { get; set; }

@@ -54,7 +54,9 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
             MaxOutputTokens = candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId),
         };
         var root = request.Root; // the request's one DOM (a router may have built it already)
-        var translated = ProtocolTranslation.TranslateRequest(client, root, target);
+        var translated = client == ApiFormat.Responses
+            ? Protocols.Responses.ResponsesTranslation.TranslateRequest(root, target, request.PriorItems)
+            : ProtocolTranslation.TranslateRequest(client, root, target);
         if (translated.DroppedTools is { Count: > 0 } dropped)
             PipelineLog.HostedToolsDropped(request.Logger, request.Id, string.Join(", ", dropped), candidate.Model);
         return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), translated.Body, true, candidate.ModelId)

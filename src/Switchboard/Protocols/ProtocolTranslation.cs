@@ -114,9 +114,14 @@ public static class ProtocolTranslation
             _ => throw Unsupported(client, upstream),
         });
 
+    /// <summary>The translator inside the shape check.</summary>
+    internal static IStreamTranslator Unwrap(IStreamTranslator translator) => translator is ShapeCheckedStream checkedStream ? checkedStream.Inner : translator;
+
     /// <summary>Turns an upstream event of the wrong shape into the documented <see cref="TranslationException"/>.</summary>
     private sealed class ShapeCheckedStream(IStreamTranslator inner) : IStreamTranslator
     {
+        public IStreamTranslator Inner => inner;
+
         public TokenUsage Usage => inner.Usage;
 
         public void OnEvent(string? eventType, ReadOnlySpan<byte> data, System.Buffers.IBufferWriter<byte> output)

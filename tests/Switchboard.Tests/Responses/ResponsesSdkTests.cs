@@ -328,4 +328,57 @@ public sealed class ResponsesSdkTests : IAsyncLifetime
         Assert.Equal(ResponseStatus.Incomplete, final!.Status);
         Assert.Equal(ResponseIncompleteStatusReason.MaxOutputTokens, final.IncompleteStatusDetails.Reason);
     }
+
+    [Fact]
+    public async Task Previous_response_id_expands_to_the_stored_conversation()
+    {
+        _chat.RespondJson(Canned.OpenAIChat("Nice to meet you, Ada.", "deepseek-chat"));
+        var first = (await Client().CreateResponseAsync("deepseek/deepseek-chat", "My name is Ada.")).Value; // store defaults to true
+        _chat.RespondJson(Canned.OpenAIChat("Your name is Ada.", "deepseek-chat"));
+
+        var second = (await Client().CreateResponseAsync("deepseek/deepseek-chat", "What is my name?", previousResponseId: first.Id)).Value;
+
+        Assert.Equal("Your name is Ada.", second.GetOutputText());
+        var messages = _chat.LastRequest.Json.RootElement.GetProperty("messages");
+        Assert.Equal(3, messages.GetArrayLength());
+        Assert.Contains("My name is Ada.", messages[0].GetProperty("content").GetRawText());
+        Assert.Equal("assistant", messages[1].GetProperty("role").GetString());
+        Assert.Equal("Nice to meet you, Ada.", messages[1].GetProperty("content").GetString());
+        Assert.Contains("What is my name?", messages[2].GetProperty("content").GetRawText());
+
+        using var unknown = await _gateway.Http.PostAsync("/v1/responses", new StringContent(
+            """{"model":"deepseek/deepseek-chat","input":"hi","previous_response_id":"resp_unknown"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(400, (int)unknown.StatusCode);
+        var error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("previous_response_not_found", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Store_false_keeps_nothing()
+    {
+        _chat.RespondJson(Canned.OpenAIChat("ok", "deepseek-chat"));
+        using var reply = await _gateway.Http.PostAsync("/v1/responses", new StringContent(
+            """{"model":"deepseek/deepseek-chat","input":"hi","store":false}""", Encoding.UTF8, "application/json"));
+        var id = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        using var next = await _gateway.Http.PostAsync("/v1/responses", new StringContent(
+            $$"""{"model":"deepseek/deepseek-chat","input":"again","previous_response_id":"{{id}}"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(400, (int)next.StatusCode);
+    }
+
+    [Fact]
+    public void The_in_process_store_is_bounded_by_count_and_age()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var store = new Switchboard.Protocols.Responses.InMemoryResponseStateStore(capacity: 2, timeToLive: TimeSpan.FromMinutes(10), time: time);
+        store.Put("a", "[1]"u8.ToArray());
+        store.Put("b", "[2]"u8.ToArray());
+        Assert.True(store.TryGet("a", out _)); // a is now the most recently used
+        store.Put("c", "[3]"u8.ToArray());
+        Assert.False(store.TryGet("b", out _));
+        Assert.True(store.TryGet("a", out var a));
+        Assert.Equal("[1]", Encoding.UTF8.GetString(a.Span));
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.False(store.TryGet("c", out _));
+        Assert.Equal(1, store.Count);
+    }
 }

@@ -29,6 +29,7 @@ internal static class TranslatingRelay
             await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
             var result = await SseEventPump.PumpAsync(stream, translator, client.WriteAsync, aborted).ConfigureAwait(false);
             request.Usage = translator.Usage;
+            if (request.Client == ApiFormat.Responses && result.Outcome == SsePumpOutcome.Completed) Responses.ResponsesFront.Remember(request, translator);
             switch (result.Outcome)
             {
                 case SsePumpOutcome.Truncated:
@@ -63,6 +64,7 @@ internal static class TranslatingRelay
             throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered with a body that is not JSON: {ex.Message}");
         }
         request.Usage = usage;
+        if (request.Client == ApiFormat.Responses) Responses.ResponsesFront.Remember(request, translated);
         if (plan.ClientAskedStream)
         {
             // The upstream ignored stream:true: still give the client the stream it asked for.

@@ -24,7 +24,9 @@ internal static class ResponsesToChatRequest
     /// <exception cref="UnsupportedByTargetException">tool_choice demands a hosted tool only OpenAI runs.</exception>
     /// <param name="modelId">The upstream's model id; the request's own model when null.</param>
     /// <param name="maxOutputTokens">A cap for max_output_tokens, when the target has one.</param>
-    public static byte[] Translate(JsonElement request, out ResponsesToolMap? tools, out List<string>? droppedTools, string? modelId = null, int? maxOutputTokens = null)
+    /// <param name="prior">previous_response_id's conversation (a JSON array of items), to go before the input.</param>
+    public static byte[] Translate(JsonElement request, out ResponsesToolMap? tools, out List<string>? droppedTools, string? modelId = null, int? maxOutputTokens = null,
+        ReadOnlyMemory<byte> prior = default)
     {
         if (request.ValueKind != JsonValueKind.Object) throw new TranslationException("the request must be a JSON object.");
         var map = new ResponsesToolMap();
@@ -35,7 +37,7 @@ internal static class ResponsesToChatRequest
             json.WriteStartObject();
             if (modelId is not null) json.WriteString("model"u8, modelId);
             else if (request.TryGetProperty("model"u8, out var model) && model.ValueKind == JsonValueKind.String) json.WriteString("model"u8, model.GetString());
-            WriteMessages(json, request);
+            WriteMessages(json, request, prior);
             WriteTools(json, request, map, ref droppedTools);
             WriteOptions(json, request, maxOutputTokens);
             json.WriteEndObject();
@@ -46,7 +48,7 @@ internal static class ResponsesToChatRequest
 
     // ---- messages -----------------------------------------------------------------------------------------
 
-    private static void WriteMessages(Utf8JsonWriter json, JsonElement request)
+    private static void WriteMessages(Utf8JsonWriter json, JsonElement request, ReadOnlyMemory<byte> prior)
     {
         json.WriteStartArray("messages"u8);
         if (request.TryGetProperty("instructions"u8, out var instructions) && instructions.ValueKind == JsonValueKind.String && instructions.GetString() is { Length: > 0 } text)
@@ -57,6 +59,15 @@ internal static class ResponsesToChatRequest
             json.WriteEndObject();
         }
         if (!request.TryGetProperty("input"u8, out var input)) throw new TranslationException("'input' is required.");
+        if (!prior.IsEmpty)
+        {
+            // The stored conversation first, as if the client had sent it whole.
+            using var document = JsonDocument.Parse(prior);
+            var pending = new PendingAssistant();
+            var index = 0;
+            foreach (var item in document.RootElement.EnumerateArray()) WriteItem(json, item, index++, ref pending);
+            pending.Flush(json);
+        }
         if (input.ValueKind == JsonValueKind.String)
         {
             json.WriteStartObject();

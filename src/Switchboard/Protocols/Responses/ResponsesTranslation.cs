@@ -13,9 +13,9 @@ internal static class ResponsesTranslation
 {
     public static bool CanTranslateTo(ApiFormat upstream) => upstream is ApiFormat.OpenAI or ApiFormat.Anthropic or ApiFormat.Gemini;
 
-    public static TranslatedRequest TranslateRequest(JsonElement request, TranslationTarget target)
+    public static TranslatedRequest TranslateRequest(JsonElement request, TranslationTarget target, ReadOnlyMemory<byte> prior = default)
     {
-        var chat = ResponsesToChatRequest.Translate(request, out var tools, out var dropped, target.ModelId, target.MaxOutputTokens);
+        var chat = ResponsesToChatRequest.Translate(request, out var tools, out var dropped, target.ModelId, target.MaxOutputTokens, prior);
         if (target.Api == ApiFormat.OpenAI)
             return new TranslatedRequest(chat, null) { ResponsesTools = tools, DroppedTools = dropped };
         using var document = JsonDocument.Parse(chat);
@@ -32,6 +32,14 @@ internal static class ResponsesTranslation
         usage = chatUsage.InputTokens is null && chatUsage.OutputTokens is null ? usage : chatUsage;
         return result;
     }
+
+    /// <summary>The Responses events writer at the end of a translator chain (for the state store), or null.</summary>
+    public static ChatStreamToResponsesEvents? EventsOf(IStreamTranslator translator) => ProtocolTranslation.Unwrap(translator) switch
+    {
+        ChatStreamToResponsesEvents events => events,
+        ChainedStreamTranslator { Second: ChatStreamToResponsesEvents events } => events,
+        _ => null,
+    };
 
     public static IStreamTranslator CreateStreamTranslator(ApiFormat upstream, string clientModel, ToolNameMap? toolNames, ResponsesToolMap? tools)
     {
