@@ -23,8 +23,8 @@ case "$kind" in
 esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
-# The end-to-end tests drive the real Claude Code CLI, pinned in tests/e2e/package.json.
-if [ "$kind" != unit ] && [ "$kind" != functional ] && [ ! -x tests/e2e/node_modules/.bin/claude ]; then
+# The end-to-end tests drive the real Claude Code and Codex CLIs, pinned in tests/e2e/package.json.
+if [ "$kind" != unit ] && [ "$kind" != functional ] && { [ ! -x tests/e2e/node_modules/.bin/claude ] || [ ! -x tests/e2e/node_modules/.bin/codex ]; }; then
   echo "Installing the pinned Claude Code CLI for the end-to-end tests (npm ci --prefix tests/e2e)…" >&2
   npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error || { echo "npm ci failed: the end-to-end tests need Node.js/npm and the npm registry." >&2; exit 1; }
 fi

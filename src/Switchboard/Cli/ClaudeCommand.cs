@@ -112,7 +112,7 @@ internal static class ClaudeCommand
     /// The gateway to use: --url (or $SWITCHBOARD_URL), else the running background one, else one answering on the
     /// config's listener (started in the foreground), else a newly started background one.
     /// </summary>
-    private static async Task<Uri?> EnsureGatewayAsync(CliContext context, Uri? url, string? configPath, int? port, CancellationToken cancellationToken)
+    internal static async Task<Uri?> EnsureGatewayAsync(CliContext context, Uri? url, string? configPath, int? port, CancellationToken cancellationToken)
     {
         if (GatewayLocator.Find(context, url, configPath) is { } located)
         {
@@ -121,7 +121,7 @@ internal static class ClaudeCommand
             if (located.IsGuess) return await StartAsync(context, configPath, port, cancellationToken).ConfigureAwait(false);
             if (located.State is null)
             {
-                context.Error.WriteLine($"No Switchboard answers on {located.BaseUrl.ToString().TrimEnd('/')}. Start one there, or drop --url (and $SWITCHBOARD_URL) to let `claude` start it.");
+                context.Error.WriteLine($"No Switchboard answers on {located.BaseUrl.ToString().TrimEnd('/')}. Start one there, or drop --url (and $SWITCHBOARD_URL) to let Switchboard start it.");
                 return null;
             }
             context.Error.WriteLine($"The background gateway (pid {located.State.Pid}) is not answering on {located.BaseUrl.ToString().TrimEnd('/')}. See `switchboard logs`; `switchboard down` stops it.");
@@ -142,7 +142,7 @@ internal static class ClaudeCommand
     /// The gateway key Claude Code must send when the gateway requires one: $SWITCHBOARD_GATEWAY_KEY, else the first
     /// of gateway_keys in the config the gateway runs (--config, the detached gateway's, or ./config.yaml).
     /// </summary>
-    private static string? GatewayKey(CliContext context, string? configPath)
+    internal static string? GatewayKey(CliContext context, string? configPath)
     {
         if (context.GetEnvironmentVariable("SWITCHBOARD_GATEWAY_KEY") is { Length: > 0 } fromEnv) return fromEnv;
         var path = configPath ?? GatewayStateStore.For(context).ReadLive()?.ConfigPath;
@@ -171,7 +171,7 @@ internal static class ClaudeCommand
     /// the child directly (same process group), and it decides what they mean, so this process ignores them
     /// and waits; a SIGTERM sent to this process alone is passed on.
     /// </summary>
-    private static async Task<int> RunInheritingTerminalAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    internal static async Task<int> RunInheritingTerminalAsync(ProcessStartInfo start, CancellationToken cancellationToken)
     {
         using var process = Process.Start(start)!;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);

@@ -34,6 +34,7 @@ internal static class CliApp
         root.Subcommands.Add(LogsCommand.Create(context));
         root.Subcommands.Add(WatchCommand.Create(context));
         root.Subcommands.Add(ClaudeCommand.Create(context));
+        root.Subcommands.Add(CodexCommand.Create(context));
         root.Subcommands.Add(StatuslineCommand.Create(context));
         root.Subcommands.Add(InitCommand.Create(context));
         root.Subcommands.Add(ValidateCommand.Create(context));

@@ -10,6 +10,7 @@ internal static class ModelsEndpoint
     /// <summary>Every literal and alias; Anthropic's list shape when the client sends anthropic-version.</summary>
     public static Task HandleAsync(HttpContext context, GatewayRuntime runtime)
     {
+        if (context.Request.Query.ContainsKey(CodexModelCatalog.ClientVersionQuery)) return CodexModelCatalog.HandleAsync(context, runtime);
         var snapshot = runtime.Current;
         var anthropic = ClientApiMetadata.ByVersionHeader(context.Request) == ApiFormat.Anthropic;
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);

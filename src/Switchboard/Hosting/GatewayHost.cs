@@ -90,6 +90,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(RequestSteps.Default);
         services.AddSingleton<CompletionPipeline>();
+        services.AddSingleton<Protocols.Responses.IResponseStateStore>(new Protocols.Responses.InMemoryResponseStateStore()); // previous_response_id
         services.AddSingleton<RequestEventHub>();
         services.AddSingleton<SessionTracker>();
         // Every finished request goes to each sink, in this order: metrics before the log line, which tests (and

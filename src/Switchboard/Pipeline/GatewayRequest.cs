@@ -75,6 +75,9 @@ internal sealed class GatewayRequest : IDisposable
     public RequestPeek Peek;
 
     public string RequestedModel { get; set; } = "";
+    /// <summary>Responses clients: the stored conversation previous_response_id names (a JSON array of items).</summary>
+    public ReadOnlyMemory<byte> PriorItems { get; set; }
+
     /// <summary>The client's session (Claude Code's session id), when it says.</summary>
     public string? SessionId { get; set; }
     public bool Stream { get; set; }
@@ -94,6 +97,12 @@ internal sealed class GatewayRequest : IDisposable
     private RouterInput BuildRouterInput()
     {
         var routing = Snapshot.Config.Routing;
+        if (Client == ApiFormat.Responses)
+        {
+            // A router reads conversations in Chat form: the Responses request's, built for it.
+            using var chat = JsonDocument.Parse(Protocols.Responses.ResponsesToChatRequest.Translate(Root, out _, out _));
+            return RouterInputBuilder.FromRequest(ApiFormat.OpenAI, chat.RootElement, routing.TokenBudget, routing.RouteOnUserOnly);
+        }
         return RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
     }
 

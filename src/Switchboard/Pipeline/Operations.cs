@@ -8,6 +8,7 @@ internal static class Operations
     {
         Operation.Messages => "messages",
         Operation.ChatCompletions => "chat.completions",
+        Operation.Responses => "responses",
         _ => "count_tokens",
     };
 }

@@ -34,4 +34,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "request {RequestId} completion sink {Sink} failed")]
     public static partial void SinkFailed(ILogger logger, string requestId, string sink, Exception exception);
+
+    [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "request {RequestId} hosted tools {Tools} left out: {Model} cannot run them (only OpenAI does)")]
+    public static partial void HostedToolsDropped(ILogger logger, string requestId, string tools, string model);
 }

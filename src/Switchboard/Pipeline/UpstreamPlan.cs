@@ -3,6 +3,7 @@ using Switchboard.Protocols;
 using Switchboard.Providers;
 using Switchboard.Protocols.Anthropic;
 using Switchboard.Protocols.OpenAIChat;
+using Switchboard.Protocols.Responses;
 using Switchboard.Protocols.Translation;
 
 namespace Switchboard.Pipeline;
@@ -31,6 +32,8 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
     public bool ClientAskedStream { get; init; }
     public bool ClientWantsUsage { get; init; }
     public long? EstimatedInputTokens { get; init; }
+    /// <summary>Responses clients: which upstream functions stand for custom, namespace or local-shell tools.</summary>
+    public Protocols.Responses.ResponsesToolMap? ResponsesTools { get; init; }
 
     /// <summary>The current candidate's plan for <paramref name="request"/>.</summary>
     public static UpstreamPlan Create(GatewayRequest request)
@@ -39,6 +42,12 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
         var candidate = request.Candidate;
         var endpoint = request.Endpoint;
         ref readonly var peek = ref request.Peek;
+        if (client == ApiFormat.Responses && endpoint.ServesResponsesApi)
+        {
+            // OpenAI itself: its own Responses API, the client's bytes with only the model changed.
+            var body = PooledBody.FromArray(peek.WithModel(request.Body!.Span, candidate.ModelId));
+            return new UpstreamPlan(endpoint.ResponsesUri, body, false, candidate.ModelId) { OwnsBody = true, ClientAskedStream = peek.Stream };
+        }
         if (endpoint.Api == client)
         {
             var body = request.Body!;
@@ -73,10 +82,21 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
         };
         var root = request.Root; // the request's one DOM (a router may have built it already)
         ToolNameMap? toolNames;
+        ResponsesToolMap? responsesTools = null;
         PooledBody translated;
-        // Written into a pooled buffer the request is sent from: no copy into a new (large-object-heap) array.
-        using (var output = new PooledBufferWriter(Math.Max(16 * 1024, request.Body!.Length + request.Body.Length / 4)))
+        if (client == ApiFormat.Responses)
         {
+            var fromResponses = Protocols.Responses.ResponsesTranslation.TranslateRequest(root, target, request.PriorItems);
+            if (fromResponses.DroppedTools is { Count: > 0 } dropped)
+                PipelineLog.HostedToolsDropped(request.Logger, request.Id, string.Join(", ", dropped), candidate.Model);
+            toolNames = fromResponses.ToolNames;
+            responsesTools = fromResponses.ResponsesTools;
+            translated = PooledBody.FromArray(fromResponses.Body);
+        }
+        else
+        {
+            // Written into a pooled buffer the request is sent from: no copy into a new (large-object-heap) array.
+            using var output = new PooledBufferWriter(Math.Max(16 * 1024, request.Body!.Length + request.Body.Length / 4));
             toolNames = ProtocolTranslation.TranslateRequest(client, root, target, output);
             var (buffer, length) = output.Detach();
             translated = PooledBody.FromRented(buffer, length);
@@ -85,6 +105,7 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
         {
             OwnsBody = true,
             ToolNames = toolNames,
+            ResponsesTools = responsesTools,
             ClientAskedStream = peek.Stream,
             ClientWantsUsage = client == ApiFormat.OpenAI && OpenAIToAnthropicRequest.ClientWantsStreamUsage(root),
             EstimatedInputTokens = client == ApiFormat.Anthropic && peek.Stream ? CountTokensEstimator.EstimateAnthropicRequest(root) : null,

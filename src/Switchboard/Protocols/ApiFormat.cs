@@ -12,4 +12,6 @@ public enum ApiFormat
     Gemini,
     /// <summary>OpenAI Responses (<c>/v1/responses</c>), as an upstream: models served only there (codex, o3-pro, …).</summary>
     OpenAIResponses,
+    /// <summary>OpenAI Responses (<c>POST /v1/responses</c>): a client API, translated through the Chat form; passed through to OpenAI itself.</summary>
+    Responses,
 }

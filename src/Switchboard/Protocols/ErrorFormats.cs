@@ -105,8 +105,10 @@ internal static class ErrorFormats
     /// </summary>
     public static ClientError ForClient(ApiFormat client, ApiFormat upstream, int status, ReadOnlySpan<byte> upstreamBody)
     {
-        // The Responses API's errors are Chat's shape ({"error":{message,type,param,code}}): Chat clients get them as they are.
-        bool sameErrorShape = client == upstream || (client, upstream) is (ApiFormat.OpenAI, ApiFormat.OpenAIResponses);
+        // The Responses API's errors are Chat's shape ({"error":{message,type,param,code}}): between OpenAI Chat and
+        // Responses (either side) they pass as they are.
+        bool sameErrorShape = client == upstream
+            || (client, upstream) is (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) or (ApiFormat.Responses, ApiFormat.OpenAI) or (ApiFormat.Responses, ApiFormat.OpenAIResponses);
         if (sameErrorShape && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
         UpstreamError error = Parse(status, upstreamBody);
         if (ContextLengthErrors.Detect(status, error.Message, error.Code) is { } overflow)

@@ -18,7 +18,8 @@ internal static class ProtocolTranslation
     public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
         (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic)
             or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini)
-            or (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) or (ApiFormat.OpenAI, ApiFormat.OpenAIResponses);
+            or (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) or (ApiFormat.OpenAI, ApiFormat.OpenAIResponses)
+            || client == ApiFormat.Responses && Responses.ResponsesTranslation.CanTranslateTo(upstream);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
     /// <exception cref="TranslationException">The request is JSON but not of its protocol's shape.</exception>
@@ -93,6 +94,8 @@ internal static class ProtocolTranslation
                 byte[] chat = AnthropicToOpenAIRequest.Translate(request, target, out ToolNameMap? chatNames);
                 using (JsonDocument pivot = JsonDocument.Parse(chat))
                     return new TranslatedRequest(ChatToResponsesUpstreamRequest.Translate(pivot.RootElement, target), chatNames);
+            case (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(target.Api):
+                return Responses.ResponsesTranslation.TranslateRequest(request, target);
             default:
                 throw Unsupported(client, target.Api);
         }
@@ -102,8 +105,9 @@ internal static class ProtocolTranslation
     /// <param name="clientModel">The model name the client sees; null keeps the upstream's.</param>
     /// <param name="toolNames">From <see cref="TranslatedRequest.ToolNames"/>.</param>
     /// <exception cref="TranslationException">The response is JSON but not of its protocol's shape.</exception>
+    /// <param name="responsesTools">Responses clients: from <see cref="TranslatedRequest.ResponsesTools"/>.</param>
     public static byte[] TranslateResponse(ApiFormat client, ApiFormat upstream, JsonElement response, string? clientModel,
-        out TokenUsage usage, ToolNameMap? toolNames = null)
+        out TokenUsage usage, ToolNameMap? toolNames = null, ResponsesToolMap? responsesTools = null)
     {
         try
         {
@@ -116,6 +120,8 @@ internal static class ProtocolTranslation
                 (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
                 (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) => ResponsesUpstreamResponse.ToChat(response, clientModel, out usage),
                 (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) => ResponsesUpstreamResponse.ToAnthropic(response, clientModel, out usage, toolNames),
+                (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(upstream) =>
+                    Responses.ResponsesTranslation.TranslateResponse(upstream, response, clientModel, out usage, toolNames, responsesTools),
                 _ => throw Unsupported(client, upstream),
             };
         }
@@ -135,8 +141,9 @@ internal static class ProtocolTranslation
     /// when the event is JSON of the wrong shape) for an event it cannot read; the caller then ends the stream with
     /// <see cref="IStreamTranslator.OnFailed"/>, as <see cref="SseEventPump"/> does.
     /// </remarks>
+    /// <param name="responsesTools">Responses clients: from <see cref="TranslatedRequest.ResponsesTools"/>.</param>
     public static IStreamTranslator CreateStreamTranslator(ApiFormat client, ApiFormat upstream, string clientModel,
-        bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null) =>
+        bool clientWantsUsage = false, long? estimatedInputTokens = null, ToolNameMap? toolNames = null, ResponsesToolMap? responsesTools = null) =>
         new ShapeCheckedStream((client, upstream) switch
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => new OpenAIToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
@@ -145,12 +152,19 @@ internal static class ProtocolTranslation
             (ApiFormat.OpenAI, ApiFormat.Gemini) => new GeminiToOpenAIStream(clientModel, clientWantsUsage, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) => new ResponsesUpstreamStreamReader(clientModel, clientWantsUsage),
             (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) => new ResponsesUpstreamToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
+            (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(upstream) =>
+                Responses.ResponsesTranslation.CreateStreamTranslator(upstream, clientModel, toolNames, responsesTools),
             _ => throw Unsupported(client, upstream),
         });
+
+    /// <summary>The translator inside the shape check.</summary>
+    internal static IStreamTranslator Unwrap(IStreamTranslator translator) => translator is ShapeCheckedStream checkedStream ? checkedStream.Inner : translator;
 
     /// <summary>Turns an upstream event of the wrong shape into the documented <see cref="TranslationException"/>.</summary>
     private sealed class ShapeCheckedStream(IStreamTranslator inner) : IStreamTranslator
     {
+        public IStreamTranslator Inner => inner;
+
         public TokenUsage Usage => inner.Usage;
 
         public void OnEvent(string? eventType, ReadOnlySpan<byte> data, System.Buffers.IBufferWriter<byte> output)
@@ -175,4 +189,11 @@ internal static class ProtocolTranslation
 }
 
 /// <summary>A translated request body, and the tool-name map its response translation needs (null when unused).</summary>
-internal sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames);
+internal sealed record TranslatedRequest(byte[] Body, ToolNameMap? ToolNames)
+{
+    /// <summary>Responses clients: which upstream functions stand for custom, namespace or local-shell tools.</summary>
+    public ResponsesToolMap? ResponsesTools { get; init; }
+
+    /// <summary>Responses clients: hosted tools left out because the upstream cannot run them (for the log).</summary>
+    public IReadOnlyList<string>? DroppedTools { get; init; }
+}

@@ -30,6 +30,11 @@ internal readonly struct RequestPeek
     public string? UserId { get; init; }
     /// <summary>Top-level "model" was present but not a string.</summary>
     public bool ModelNotString { get; init; }
+    /// <summary>Responses API: top-level "input" is a string or an array (<see cref="InputCount"/> items; a string counts one).</summary>
+    public bool HasInput { get; init; }
+    public int InputCount { get; init; }
+    /// <summary>Responses API: previous_response_id, when the client continues a stored response.</summary>
+    public string? PreviousResponseId { get; init; }
 
     /// <summary>Deepest nesting a request may have; anything that parses the body as a DOM must allow as much.</summary>
     public const int MaxDepth = 128;
@@ -57,6 +62,9 @@ internal readonly struct RequestPeek
         string? userId = null;
         long? budget = null;
         int budgetStart = 0, budgetLength = 0;
+        bool hasInput = false;
+        int inputCount = 0;
+        string? previousResponseId = null;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) break;
@@ -94,6 +102,32 @@ internal readonly struct RequestPeek
                     }
                 }
                 else reader.Skip();
+            }
+            else if (reader.ValueTextEquals("input"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    hasInput = true;
+                    inputCount = reader.ValueSpan.Length > 0 ? 1 : 0;
+                }
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    hasInput = true;
+                    var depth = reader.CurrentDepth;
+                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
+                    {
+                        inputCount++;
+                        reader.Skip();
+                    }
+                }
+                else reader.Skip();
+            }
+            else if (reader.ValueTextEquals("previous_response_id"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String) previousResponseId = reader.GetString();
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("user"u8))
             {
@@ -165,6 +199,7 @@ internal readonly struct RequestPeek
             ModelValueStart = modelStart, ModelValueLength = modelLength, ModelNotString = modelNotString,
             MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength, UserId = userId,
             ThinkingBudget = budget, ThinkingBudgetStart = budgetStart, ThinkingBudgetLength = budgetLength,
+            HasInput = hasInput, InputCount = inputCount, PreviousResponseId = previousResponseId,
         };
     }
 

@@ -21,6 +21,7 @@ internal static class StreamEnd
         ApiFormat.OpenAI => "no finish_reason or [DONE]",
         ApiFormat.Anthropic => "no message_stop",
         ApiFormat.OpenAIResponses => "no response.completed",
+        ApiFormat.Responses => "no response.completed",
         _ => "no finishReason",
     };
 
@@ -35,6 +36,7 @@ internal static class StreamEnd
     /// </summary>
     public static bool IsFinalEvent(ApiFormat api, ReadOnlySpan<byte> data) => api == ApiFormat.Anthropic
         ? HasTypeMessageStopOrError(data)
+        : api == ApiFormat.Responses ? IsResponsesFinalEvent(data)
         : data.SequenceEqual("[DONE]"u8) || HasStringValue(data, "\"finish_reason\""u8) || StartsWithProperty(data, "\"error\""u8);
 
     /// <summary><paramref name="name"/> followed by a colon and a string (not null).</summary>
@@ -76,4 +78,9 @@ internal static class StreamEnd
         rest = rest.TrimStart(" \t\r\n"u8);
         return !rest.IsEmpty && rest[0] == (byte)':' ? rest[1..].TrimStart(" \t\r\n"u8) : default;
     }
+
+    /// <summary>Responses: response.completed, .incomplete or .failed, or an error event (the type is the first property OpenAI writes; searched anywhere).</summary>
+    private static bool IsResponsesFinalEvent(ReadOnlySpan<byte> data) =>
+        data.IndexOf("\"response.completed\""u8) >= 0 || data.IndexOf("\"response.incomplete\""u8) >= 0
+        || data.IndexOf("\"response.failed\""u8) >= 0 || data.IndexOf("\"type\":\"error\""u8) >= 0;
 }

@@ -13,6 +13,7 @@ internal static class StreamReplay
 
     public static byte[] FromResponse(ApiFormat client, ReadOnlySpan<byte> response, bool includeUsage)
     {
+        if (client == ApiFormat.Responses) return Responses.ResponsesReplay.FromResponse(response);
         using var document = JsonDocument.Parse(response.ToArray());
         var buffer = new ArrayBufferWriter<byte>(response.Length * 2 + 512);
         if (client == ApiFormat.Anthropic) Anthropic(document.RootElement, buffer);

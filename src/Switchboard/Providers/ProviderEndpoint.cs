@@ -103,6 +103,17 @@ internal sealed class ProviderEndpoint
     public Uri CountTokensUri => new(_basePath + "/messages/count_tokens");
 
     /// <summary>
+    /// OpenAI itself (provider openai, or OpenAI's own host behind another name): a Responses API client's request goes
+    /// to its <c>/responses</c> unchanged but for the model, rather than through the Chat form. So does any endpoint
+    /// configured as a Responses API upstream (<c>provider_interface: openai_responses</c>).
+    /// </summary>
+    public bool ServesResponsesApi => Api == ApiFormat.OpenAIResponses || Api == ApiFormat.OpenAI && Kind.Auth == AuthStyle.Bearer
+        && (Name.Equals("openai", StringComparison.OrdinalIgnoreCase) || _basePath.StartsWith("https://api.openai.com/", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>OpenAI's Responses endpoint under the base URL.</summary>
+    public Uri ResponsesUri => new(_basePath + "/responses");
+
+    /// <summary>
     /// Applies the configured credential. The client's own credentials are never forwarded, except with
     /// passthrough_auth, and never a gateway key.
     /// </summary>

@@ -53,7 +53,7 @@ internal static class PassthroughRelay
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var pending = 0;
         long delivered = 0;
-        var seen = new SeenEvents(endpoint.Api, request.Usage);
+        var seen = new SeenEvents(request.Client, request.Usage); // passthrough: the client's protocol is the upstream's
         try
         {
             await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
@@ -101,7 +101,7 @@ internal static class PassthroughRelay
             if (!seen.Ended)
             {
                 // A clean end of the connection before the protocol's final event: the answer is partial, and must not pass for whole.
-                var missing = StreamEnd.Missing(endpoint.Api);
+                var missing = StreamEnd.Missing(request.Client);
                 PipelineLog.StreamTruncated(request.Logger, request.Id, endpoint.Name, missing, delivered, "bytes");
                 request.Fail(ErrorKind.StreamTruncated, $"upstream stream ended before its final event ({missing}) after {delivered} bytes");
                 await client.WriteAsync(StreamErrors.Frame(request.Client,

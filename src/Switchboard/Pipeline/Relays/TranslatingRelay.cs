@@ -24,11 +24,12 @@ internal static class TranslatingRelay
             request.Stream = true;
             response.StatusCode = 200;
             response.ContentType = "text/event-stream; charset=utf-8";
-            var translator = ProtocolTranslation.CreateStreamTranslator(request.Client, endpoint.Api, plan.ModelId, plan.ClientWantsUsage, plan.EstimatedInputTokens, plan.ToolNames);
+            var translator = ProtocolTranslation.CreateStreamTranslator(request.Client, endpoint.Api, plan.ModelId, plan.ClientWantsUsage, plan.EstimatedInputTokens, plan.ToolNames, plan.ResponsesTools);
             await using var client = await ClientEventStream.StartAsync(request.Context, request.Client, options.StreamKeepAlive, aborted).ConfigureAwait(false);
             await using var stream = new IdleTimeoutStream(await upstream.Content.ReadAsStreamAsync(aborted).ConfigureAwait(false), options.StreamIdleTimeout, aborted);
             var result = await SseEventPump.PumpAsync(stream, translator, client.WriteAsync, aborted).ConfigureAwait(false);
             request.Usage = translator.Usage;
+            if (request.Client == ApiFormat.Responses && result.Outcome == SsePumpOutcome.Completed) Responses.ResponsesFront.Remember(request, translator);
             switch (result.Outcome)
             {
                 case SsePumpOutcome.Truncated:
@@ -52,7 +53,7 @@ internal static class TranslatingRelay
         try
         {
             using var document = JsonDocument.Parse(body.Memory);
-            translated = ProtocolTranslation.TranslateResponse(request.Client, endpoint.Api, document.RootElement, null, out usage, plan.ToolNames);
+            translated = ProtocolTranslation.TranslateResponse(request.Client, endpoint.Api, document.RootElement, null, out usage, plan.ToolNames, plan.ResponsesTools);
         }
         catch (TranslationException ex)
         {
@@ -63,6 +64,7 @@ internal static class TranslatingRelay
             throw new UpstreamException(UpstreamFailureKind.Unreachable, endpoint.Name, $"provider '{endpoint.Name}' answered with a body that is not JSON: {ex.Message}");
         }
         request.Usage = usage;
+        if (request.Client == ApiFormat.Responses) Responses.ResponsesFront.Remember(request, translated);
         if (plan.ClientAskedStream)
         {
             // The upstream ignored stream:true: still give the client the stream it asked for.

@@ -41,7 +41,7 @@ internal sealed class AdmitStep : RequestStep
         request.RequestedModel = request.Peek.Model ?? "";
         request.SessionId = ClientSession.From(http.Headers, request.Peek.UserId);
         request.Stream = request.Peek.Stream && request.Operation != Operation.CountTokens;
-        var problem = Invalid(in request.Peek);
+        var problem = request.Client == ApiFormat.Responses ? InvalidResponses(in request.Peek) : Invalid(in request.Peek);
         return problem is null ? StepResult.Continue : await request.RejectAsync(400, problem, ErrorKind.InvalidRequest).ConfigureAwait(false);
     }
 
@@ -52,6 +52,15 @@ internal sealed class AdmitStep : RequestStep
         if (!peek.HasMessages) return "'messages' is required and must be an array.";
         if (peek.MessageCount == 0) return "'messages' must contain at least one message.";
         if (peek.MaxTokens is <= 0) return $"max_tokens must be at least 1 (got {peek.MaxTokens}).";
+        return null;
+    }
+
+    /// <summary>What makes the body no Responses API request, or null.</summary>
+    internal static string? InvalidResponses(in RequestPeek peek)
+    {
+        if (string.IsNullOrWhiteSpace(peek.Model)) return peek.ModelNotString ? "'model' must be a string." : "'model' is required.";
+        if (!peek.HasInput) return "'input' is required and must be a string or an array of items.";
+        if (peek.InputCount == 0 && peek.PreviousResponseId is null) return "'input' must contain at least one item.";
         return null;
     }
 

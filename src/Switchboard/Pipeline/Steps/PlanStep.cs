@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Switchboard.Protocols;
+using Switchboard.Pipeline.Responses;
 
 namespace Switchboard.Pipeline.Steps;
 
@@ -14,6 +15,12 @@ internal sealed class PlanStep : RequestStep
 
     public override ValueTask<StepResult> RunAsync(GatewayRequest request)
     {
+        if (request.Client == ApiFormat.Responses && request.Peek.PreviousResponseId is { } previous && !request.Endpoint.ServesResponsesApi
+            && request.PriorItems.IsEmpty && !ResponsesFront.TryExpand(request, previous))
+        {
+            return request.RejectAsync(400, $"Previous response with id '{previous}' not found: Switchboard keeps responses sent with store: true for an hour (at most 1024 of them); send the whole conversation as input instead.",
+                ErrorKind.InvalidRequest, code: "previous_response_not_found");
+        }
         try
         {
             request.Plan = UpstreamPlan.Create(request);
