@@ -41,6 +41,7 @@ internal static class CliApp
         root.Subcommands.Add(ModelsCommand.Create(context));
         root.Subcommands.Add(RouteCommand.Create(context));
         root.Subcommands.Add(EvalRouterCommand.Create(context));
+        root.Subcommands.Add(UsageCommand.Create(context));
         CliHelp.Install(root);
         return root;
     }

@@ -64,10 +64,11 @@ internal static class StatuslineCommand
     private static TimeSpan GatewayTimeout(CliContext context) =>
         int.TryParse(context.GetEnvironmentVariable(TimeoutVariable), out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms) : DefaultGatewayTimeout;
 
-    /// <summary>"⇄ code generation → openai/gpt-4.1", or "⇄ openai/gpt-4.1" when no route chose it.</summary>
+    /// <summary>"⇄ code generation → openai/gpt-4.1 · $0.42" (the session's spend, when it has one), or "⇄ openai/gpt-4.1" when no route chose it.</summary>
     internal static string Format(RequestEvent e)
     {
         var line = e.Route is "none" or "" ? Prefix + e.Model : $"{Prefix}{e.Route} → {e.Model}";
+        if (e.SessionCostUsd is { } spent) line += " · " + WatchCommand.Money(spent);
         return e.Status >= 400 ? $"{line} (error {e.Status})" : line;
     }
 

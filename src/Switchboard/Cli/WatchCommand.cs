@@ -153,10 +153,21 @@ internal static class WatchCommand
             .Append(Latency(e.LatencyMs));
         if (e.InputTokens is not null || e.OutputTokens is not null)
             line.Append(CultureInfo.InvariantCulture, $"  [grey]{e.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "-"} in / {e.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "-"} out[/]");
+        if (e.CostUsd is { } cost)
+            line.Append(CultureInfo.InvariantCulture, $"  [green]{Money(cost)}[/]");
         if (e.Error is { Length: > 0 } error)
             line.Append(CultureInfo.InvariantCulture, $"  [red]{Markup.Escape(error.Length > 100 ? error[..100] + "…" : error)}[/]");
         return line.ToString();
     }
+
+    /// <summary>"$0.42", "$0.0031", "$0.000012": enough digits to see a small request's cost.</summary>
+    internal static string Money(decimal usd) => usd switch
+    {
+        0 => "$0",
+        >= 0.01m or <= -0.01m => string.Create(CultureInfo.InvariantCulture, $"${usd:0.00}"),
+        >= 0.0001m => string.Create(CultureInfo.InvariantCulture, $"${usd:0.0000}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"${usd:0.000000}"),
+    };
 
     private static string Latency(double ms) =>
         ms < 1000 ? string.Create(CultureInfo.InvariantCulture, $"{ms:0} ms") : string.Create(CultureInfo.InvariantCulture, $"{ms / 1000:0.00} s");

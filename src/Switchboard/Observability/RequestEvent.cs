@@ -1,6 +1,6 @@
 namespace Switchboard.Observability;
 
-/// <summary>A finished request, as `switchboard watch` and `status` see it.</summary>
+/// <summary>A finished request, as `switchboard watch` and `status` see it; <see cref="CostUsd"/> is null when its model has no price.</summary>
 internal sealed record RequestEvent(
     string RequestId,
     DateTimeOffset Time,
@@ -17,4 +17,9 @@ internal sealed record RequestEvent(
     long? InputTokens,
     long? OutputTokens,
     string? Error,
-    string? SessionId = null);
+    string? SessionId = null,
+    decimal? CostUsd = null)
+{
+    /// <summary>What the session has spent so far at this gateway (since it started), as /switchboard/last tells `statusline`.</summary>
+    public decimal? SessionCostUsd { get; init; }
+}

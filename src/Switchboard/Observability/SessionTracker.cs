@@ -3,7 +3,8 @@ namespace Switchboard.Observability;
 /// <summary>
 /// The latest finished request of each recent client session (Claude Code's status line asks for its own, by the
 /// session id it passes the status line command), bounded so a long-running gateway never grows it: the least
-/// recently active session is forgotten first. A session never sees another session's requests.
+/// recently active session is forgotten first. A session never sees another session's requests. It also sums each
+/// session's cost (its priced requests, since the gateway started), for the status line.
 /// </summary>
 internal sealed class SessionTracker
 {
@@ -11,6 +12,7 @@ internal sealed class SessionTracker
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedListNode<RequestEvent>> _bySession = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, decimal> _spent = new(StringComparer.Ordinal);
     private readonly LinkedList<RequestEvent> _recency = new(); // most recent first
     private readonly RequestEventHub _hub;
     private readonly int _capacity;
@@ -36,7 +38,9 @@ internal sealed class SessionTracker
     {
         if (string.IsNullOrEmpty(sessionId)) return _hub.Latest;
         lock (_gate)
-            return _bySession.TryGetValue(sessionId, out var node) ? node.Value : null;
+            return _bySession.TryGetValue(sessionId, out var node)
+                ? node.Value with { SessionCostUsd = _spent.TryGetValue(sessionId, out var spent) ? spent : null }
+                : null;
     }
 
     private void Record(RequestEvent e)
@@ -44,6 +48,7 @@ internal sealed class SessionTracker
         if (string.IsNullOrEmpty(e.SessionId)) return;
         lock (_gate)
         {
+            if (e.CostUsd is { } cost) _spent[e.SessionId] = _spent.GetValueOrDefault(e.SessionId) + cost;
             if (_bySession.TryGetValue(e.SessionId, out var node))
             {
                 _recency.Remove(node);
@@ -57,6 +62,7 @@ internal sealed class SessionTracker
                 var oldest = _recency.Last!;
                 _recency.RemoveLast();
                 _bySession.Remove(oldest.Value.SessionId!);
+                _spent.Remove(oldest.Value.SessionId!);
             }
         }
     }

@@ -18,9 +18,10 @@ internal static class RequestCost
     public static ModelPrice? PriceOf(ModelEntry entry, string modelId)
     {
         if (entry.Pricing is { } configured) return configured;
+        // A wildcard entry (provider/*) answers with the id asked for; any other entry with its own id.
         var literal = entry.ModelId == "*" ? null : entry.Model;
         if (literal is not null && TablePrices.TryGetValue(literal, out var cached)) return cached;
-        var price = PriceTable.Find(entry.Provider, modelId);
+        var price = PriceTable.Find(entry.Provider, literal is null ? modelId : entry.ModelId);
         if (literal is not null && TablePrices.Count < MaxCached) TablePrices.TryAdd(literal, price);
         return price;
     }

@@ -40,7 +40,8 @@ public sealed class StatuslineTests
 
         var after = await cli.RunAsync(["statusline"], Stdin, CancellationToken.None);
         Assert.Equal(0, after.ExitCode);
-        Assert.Equal("⇄ openai/gpt-4.1", after.Out.Trim());
+        // The session's spend so far: 11 input and 5 output tokens at gpt-4.1's list price ($2 and $8 per million).
+        Assert.Equal("⇄ openai/gpt-4.1 · $0.000062", after.Out.Trim());
         var anotherSession = await cli.RunAsync(["statusline"], """{"session_id":"9f9f9f9f-new-session"}""", CancellationToken.None);
         Assert.Equal("⇄ switchboard: no request yet in this session", anotherSession.Out.Trim());
     }
@@ -64,7 +65,7 @@ public sealed class StatuslineTests
         var fresh = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"fresh-session","model":{"id":"claude-sonnet-4-5"}}""", CancellationToken.None);
         Assert.Equal("⇄ switchboard: no request yet in this session", fresh.Out.Trim());
         var old = await cli.RunAsync(["statusline", "--url", url], """{"session_id":"old-session"}""", CancellationToken.None);
-        Assert.Equal("⇄ openai/gpt-4.1", old.Out.Trim());
+        Assert.Equal("⇄ openai/gpt-4.1 · $0.000062", old.Out.Trim());
     }
 
     [Fact]
@@ -107,6 +108,13 @@ public sealed class StatuslineTests
     {
         var line = Switchboard.Cli.StatuslineCommand.Format(Event("s", "openai/gpt-4.1", "debugging") with { Status = 429 });
         Assert.Equal("⇄ debugging → openai/gpt-4.1 (error 429)", line);
+    }
+
+    [Fact]
+    public void The_sessions_spend_follows_the_model()
+    {
+        var line = Switchboard.Cli.StatuslineCommand.Format(Event("s", "openai/gpt-4.1", "debugging") with { SessionCostUsd = 0.4213m });
+        Assert.Equal("⇄ debugging → openai/gpt-4.1 · $0.42", line);
     }
 
     private static RequestEvent Event(string session, string model, string route) =>

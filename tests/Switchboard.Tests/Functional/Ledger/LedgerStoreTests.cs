@@ -1,0 +1,102 @@
+using Switchboard.Ledger;
+using Switchboard.Ledger.Queries;
+using Switchboard.Ledger.Storage;
+
+namespace Switchboard.Tests.Functional.Ledger;
+
+/// <summary>
+/// The two stores under the same tests, so their semantics stay the same: SQLite always, PostgreSQL on a real server
+/// (<see cref="PostgresServer"/>). Rows at chosen times, then rollups, retention and the queries over both.
+/// </summary>
+[Trait("Kind", "Functional")]
+public sealed class LedgerStoreTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sb-ledger-store-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    private async Task<ILedgerStore> OpenAsync(string kind)
+    {
+        ILedgerStore store = kind == "sqlite"
+            ? new SqliteLedgerStore(Path.Combine(_dir, "nested", "ledger.db"))
+            : new PostgresLedgerStore(await (await PostgresServer.GetAsync()).CreateDatabaseAsync());
+        await store.MigrateAsync(CancellationToken.None);
+        return store;
+    }
+
+    internal static LedgerRow Row(DateTimeOffset time, string model = "openai/gpt-4.1", string? session = "s1", long input = 100, long output = 10, long? costNano = 1000,
+        double latency = 100, int status = 200, string? caller = "TEAM_KEY", string route = "none") => new()
+    {
+        TimeMs = time.ToUnixTimeMilliseconds(), RequestId = "sb_" + Guid.NewGuid().ToString("N")[..12], Session = session, Caller = caller, ClientApi = "openai",
+        Operation = "chat_completions", Agent = "codex/0.46.0", RequestedModel = model, Route = route, Selection = "literal", Model = model, Provider = model.Split('/')[0],
+        Attempts = 1, Status = status, ErrorKind = status >= 400 ? "upstream_error" : null, LatencyMs = latency, TtfbMs = latency / 2, Stream = true,
+        InputTokens = input, CacheReadTokens = input / 10, CacheWriteTokens = 0, OutputTokens = output, ReasoningTokens = 0, CostNanoUsd = costNano,
+    };
+
+    [Fact] public Task Sqlite_rows_rollups_and_retention_answer_the_same_totals() => RowsRollupsAndRetention("sqlite");
+    [PostgresFact] public Task Postgres_rows_rollups_and_retention_answer_the_same_totals() => RowsRollupsAndRetention("postgres");
+    [Fact] public Task Sqlite_migrating_again_changes_nothing_and_the_newest_rows_come_first() => MigrateAgainAndRecent("sqlite");
+    [PostgresFact] public Task Postgres_migrating_again_changes_nothing_and_the_newest_rows_come_first() => MigrateAgainAndRecent("postgres");
+
+    private async Task RowsRollupsAndRetention(string kind)
+    {
+        await using var store = await OpenAsync(kind);
+        var day1 = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var rows = new List<LedgerRow>();
+        for (var i = 0; i < 10; i++) rows.Add(Row(day1.AddHours(1 + i), latency: 100 + i * 10));
+        rows.Add(Row(day1.AddHours(5), model: "anthropic/claude-sonnet-4-5", session: "s2", costNano: null, status: 502));
+        for (var i = 0; i < 4; i++) rows.Add(Row(day1.AddDays(1).AddHours(2 + i), model: "anthropic/claude-sonnet-4-5", session: "s2", costNano: 2500));
+        await store.WriteAsync(rows, CancellationToken.None);
+
+        var window = new UsageWindow(day1, day1.AddDays(2));
+        var before = await new UsageQuery(store).UsageAsync(window, "model", CancellationToken.None);
+        Assert.Equal(15, before.Total.Requests);
+        Assert.Equal(1, before.Total.Errors);
+        Assert.Equal(1, before.Total.UnpricedRequests);
+        Assert.Equal((10 * 1000 + 4 * 2500) / 1_000_000_000m, before.Total.CostUsd);
+        Assert.Equal(140, before.Rows.Single(r => r.Key == "openai/gpt-4.1").LatencyP50Ms); // nearest rank of 100..190
+
+        // Roll up both days, prune the rows of the first: the same totals, from the rollups.
+        Assert.Equal(2, await store.RollUpAsync(DateOnly.FromDateTime(day1.AddDays(2).UtcDateTime), CancellationToken.None));
+        Assert.Equal(0, await store.RollUpAsync(DateOnly.FromDateTime(day1.AddDays(2).UtcDateTime), CancellationToken.None));
+        Assert.Equal(11, await store.PruneAsync(DateOnly.FromDateTime(day1.AddDays(1).UtcDateTime), CancellationToken.None));
+        var after = await new UsageQuery(store).UsageAsync(window, "model", CancellationToken.None);
+        // Sums are exact; percentiles from rollups are the days' percentiles weighted by requests: close, not equal.
+        Assert.Equal(Exact(before.Total), Exact(after.Total));
+        Assert.Equal(before.Rows.Select(Exact), after.Rows.Select(Exact));
+        Assert.InRange(after.Total.LatencyP50Ms, before.Total.LatencyP50Ms * 0.8, before.Total.LatencyP50Ms * 1.2);
+        Assert.InRange(after.Total.LatencyP95Ms, before.Total.LatencyP95Ms * 0.8, before.Total.LatencyP95Ms * 1.2);
+
+        var bySession = await new UsageQuery(store).SessionsAsync(window, CancellationToken.None);
+        Assert.Equal(["s2", "s1"], bySession.Sessions.Select(s => s.Session));
+        Assert.Equal(["anthropic/claude-sonnet-4-5"], bySession.Sessions[0].Models);
+        var byDay = await new UsageQuery(store).UsageAsync(window, "day", CancellationToken.None);
+        Assert.Equal(["2026-03-01", "2026-03-02"], byDay.Rows.Select(r => r.Key));
+        Assert.Equal([11L, 4L], byDay.Rows.Select(r => r.Requests));
+
+        // A window that starts inside a kept day reads that day's rows from the cut, not the whole day.
+        var partial = await new UsageQuery(store).UsageAsync(new UsageWindow(day1.AddDays(1).AddHours(4), day1.AddDays(2)), "key", CancellationToken.None);
+        Assert.Equal(2, partial.Total.Requests);
+        Assert.Equal("TEAM_KEY", Assert.Single(partial.Rows).Key);
+    }
+
+    private static UsageFigures Exact(UsageFigures f) => f with { LatencyP50Ms = 0, LatencyP95Ms = 0, TtfbP50Ms = 0 };
+
+    private async Task MigrateAgainAndRecent(string kind)
+    {
+        await using var store = await OpenAsync(kind);
+        await store.MigrateAsync(CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        await store.WriteAsync([Row(now.AddMinutes(-3), session: "a"), Row(now.AddMinutes(-2), session: "b"), Row(now.AddMinutes(-1), session: "a")], CancellationToken.None);
+        var recent = await new UsageQuery(store).RequestsAsync(2, null, CancellationToken.None);
+        Assert.Equal(["a", "b"], recent.Requests.Select(r => r.Session));
+        var ofA = await new UsageQuery(store).RequestsAsync(10, "a", CancellationToken.None);
+        Assert.Equal(2, ofA.Requests.Count);
+    }
+}
