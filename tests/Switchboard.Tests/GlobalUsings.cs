@@ -2,6 +2,7 @@
 global using Switchboard.Tests.EndToEnd;
 global using Switchboard.Tests.Functional.Cli;
 global using Switchboard.Tests.Functional.Config;
+global using Switchboard.Tests.Functional.Dashboard;
 global using Switchboard.Tests.Functional.Faults;
 global using Switchboard.Tests.Functional.Gateway;
 global using Switchboard.Tests.Functional.Ledger;

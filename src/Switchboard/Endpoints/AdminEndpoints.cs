@@ -36,6 +36,7 @@ internal static class AdminEndpoints
         admin.MapGet(EventsPath, (HttpContext c) => StreamEventsAsync(c, events, stopping));
         admin.MapGet(LastPath, (HttpContext c) => LastAsync(c, sessions));
         UsageEndpoints.Map(admin, app.Services.GetRequiredService<Ledger.LedgerWriter>(), app.Services.GetRequiredService<TimeProvider>());
+        Dashboard.DashboardEndpoint.Map(admin);
     }
 
     /// <summary>The group's endpoints answer loopback clients only; anyone else gets a 403.</summary>

@@ -27,6 +27,7 @@ public sealed class FolderDependencyTests
         ["Pipeline"],
         ["Observability"],
         ["Ledger"],
+        ["Dashboard"],
         ["Endpoints"],
         ["Hosting"],
         ["Cli"],
