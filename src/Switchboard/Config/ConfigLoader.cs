@@ -13,10 +13,10 @@ namespace Switchboard.Config;
 public sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
-        "routing_preferences", "tracing", "overrides"];
+        "routing_preferences", "tracing", "overrides", "state"];
 
     private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
-        "headers", "passthrough_auth", "http_host"];
+        "headers", "passthrough_auth", "http_host", "rate_limit", "cache", "pricing"];
 
     private readonly EnvironmentSource _env;
     private readonly List<ConfigDiagnostic> _diagnostics = [];
@@ -103,6 +103,7 @@ public sealed partial class ConfigLoader
             Telemetry = ParseTelemetry(root) with { SamplingRatio = ParseTracing(root) },
             GatewayKeys = ParseGatewayKeys(root),
             SourcePath = sourcePath,
+            State = ParseState(root),
         };
     }
 
@@ -331,6 +332,9 @@ public sealed partial class ConfigLoader
             PassthroughAuth = passthroughAuth,
             HttpHost = ParseHttpHost(map),
             Line = LineOf(map),
+            RateLimit = ParseRateLimit(map, $"model '{literal}'"),
+            Cache = ParseCache(map, $"model '{literal}'"),
+            Pricing = ParsePricing(map, $"model '{literal}'"),
         };
     }
 
@@ -406,7 +410,7 @@ public sealed partial class ConfigLoader
                 continue;
             }
             var fallbacks = value is YamlMappingNode am ? ParseStringList(am, "fallbacks") : [];
-            result[alias] = new AliasConfig(alias, target.Trim(), fallbacks, LineOf(keyNode));
+            result[alias] = new AliasConfig(alias, target.Trim(), fallbacks, LineOf(keyNode)) { Cache = value is YamlMappingNode cached ? ParseCache(cached, $"alias '{alias}'") : null };
         }
         return result;
     }
@@ -578,6 +582,11 @@ public sealed partial class ConfigLoader
         foreach (var item in list)
         {
             position++;
+            if (item is YamlMappingNode named)
+            {
+                if (ParseNamedKey(named, position) is { } key) result.Add(key);
+                continue;
+            }
             var raw = (item as YamlScalarNode)?.Value ?? (item is YamlMappingNode m ? Scalar(m, "key")?.Value : null);
             if (string.IsNullOrEmpty(raw)) { Error(item, "a gateway key is empty."); continue; }
             var secret = ParseSecret(raw);

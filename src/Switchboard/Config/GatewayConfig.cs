@@ -16,6 +16,8 @@ public sealed record GatewayConfig
     public IReadOnlyList<GatewayKey> GatewayKeys { get; init; } = [];
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>Where limits, budgets and the response cache live (<c>state</c>): in process, or Redis.</summary>
+    public StateConfig State { get; init; } = new();
 
     public ModelEntry? DefaultProvider => Providers.FirstOrDefault(p => p.IsDefault);
 }
@@ -57,6 +59,12 @@ public sealed record ModelEntry
     public string? HttpHost { get; init; }
     /// <summary>Line in the config file, for messages.</summary>
     public int Line { get; init; }
+    /// <summary>Requests and tokens per minute this model takes from all callers together.</summary>
+    public RateLimitConfig? RateLimit { get; init; }
+    /// <summary>Answers to repeated identical requests are served from the response cache.</summary>
+    public CacheConfig? Cache { get; init; }
+    /// <summary>Prices per million tokens, for budgets.</summary>
+    public ModelPricing? Pricing { get; init; }
 }
 
 /// <summary>A route described in plain words, assigned to the model it sits under.</summary>
@@ -70,9 +78,15 @@ public sealed record RoutePreference(string Name, string Description)
 /// A route of plano's top-level <c>routing_preferences</c>: described in plain words, answered by the first of
 /// <paramref name="Models"/>, the rest its fallbacks in order. Each model is a literal or a bare id.
 /// </summary>
-public sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line);
+public sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line)
+{
+    public CacheConfig? Cache { get; init; }
+}
 
-public sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
+public sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line)
+{
+    public CacheConfig? Cache { get; init; }
+}
 
 public enum RouterKind { Embedded, Llm }
 
@@ -142,7 +156,17 @@ public sealed record TelemetryConfig
 /// gateway records of its requests: the key's variable (<c>$TEAM_KEY</c> → <c>TEAM_KEY</c>), or for a literal its
 /// place in the list (<c>key-2</c>). Never the key itself.
 /// </summary>
-public sealed record GatewayKey(string Name, SecretValue Secret, int Line);
+public sealed record GatewayKey(string Name, SecretValue Secret, int Line)
+{
+    /// <summary>Literals, aliases and routes this key may use; empty: every model.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+    public RateLimitConfig? RateLimit { get; init; }
+    public BudgetConfig? Budget { get; init; }
+    /// <summary>After this instant the key is refused.</summary>
+    public DateTimeOffset? Expires { get; init; }
+    /// <summary>May read every caller's traffic and the admin endpoints.</summary>
+    public bool Admin { get; init; }
+}
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>
 public sealed record SecretValue(string? Value, string? VariableName)

@@ -87,6 +87,8 @@ public sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(RequestSteps.Default);
+        services.AddSingleton<Limits.TeamState>();
+        services.AddSingleton(sp => Limits.TeamSteps.Build(RequestSteps.Default, sp)); // limits and cache after the model is chosen (wins over the line above)
         services.AddSingleton<CompletionPipeline>();
         services.AddSingleton<RequestEventHub>();
         services.AddSingleton<SessionTracker>();
@@ -95,6 +97,7 @@ public sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton<ICompletionSink, MetricsSink>();
         services.AddSingleton<ICompletionSink, RequestLogSink>();
         services.AddSingleton<ICompletionSink, RequestEventSink>();
+        services.AddSingleton<ICompletionSink, Limits.KeyUsageSink>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         options.ConfigureServices?.Invoke(services);

@@ -17,4 +17,6 @@ public sealed record RequestEvent(
     long? InputTokens,
     long? OutputTokens,
     string? Error,
-    string? SessionId = null);
+    string? SessionId = null,
+    string? Caller = null,
+    bool CacheHit = false);

@@ -43,4 +43,6 @@ public readonly struct CompletedRequest
     public required double TtfbMs { get; init; }
     public TokenUsage Usage { get; init; }
     public bool Stream { get; init; }
+    /// <summary>Answered from the response cache: no upstream call, no upstream cost (the usage is the cached answer's).</summary>
+    public bool CacheHit { get; init; }
 }

@@ -64,6 +64,7 @@ internal sealed class CompletionPipeline
         {
             request.Dispose();
             if (request.Status == 0) request.Status = context.Response.StatusCode;
+            Limits.RequestSettlement.Run(request);
             Complete(request);
             RequestTracing.Stop(activity, request);
         }

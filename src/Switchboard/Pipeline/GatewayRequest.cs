@@ -110,6 +110,9 @@ internal sealed class GatewayRequest : IDisposable
     /// <summary>The candidate whose turn it is.</summary>
     public ModelSelection Candidate => CandidateIndex == 0 ? Selection! : _fallbacks[CandidateIndex - 1];
 
+    /// <summary>Candidate <paramref name="index"/>: 0 the chosen model, then its fallbacks.</summary>
+    public ModelSelection CandidateAt(int index) => index == 0 ? Selection! : _fallbacks[index - 1];
+
     public bool IsLastCandidate => CandidateIndex >= CandidateCount - 1;
 
     /// <summary>The current candidate's way to its provider.</summary>
@@ -174,6 +177,17 @@ internal sealed class GatewayRequest : IDisposable
         var candidate = Candidate;
         _attempts.Add(new UpstreamAttempt(candidate.Model, candidate.Entry.Provider, outcome, status, duration, reason));
     }
+
+    // ---- limits, budget, cache (Limits/, Caching/) -------------------------------------------------------
+
+    /// <summary>What the rate limits and budget let it take; settled once the request is over (Limits/RequestSettlement).</summary>
+    internal Limits.Admission? Admission { get; set; }
+
+    /// <summary>A cacheable answer being captured, stored once the request is over.</summary>
+    internal Caching.CacheFill? CacheFill { get; set; }
+
+    /// <summary>Answered from the response cache: no provider was called.</summary>
+    public bool CacheHit { get; set; }
 
     // ---- the outcome -------------------------------------------------------------------------------------
 
@@ -259,6 +273,7 @@ internal sealed class GatewayRequest : IDisposable
             TtfbMs = ttfb,
             Usage = Usage,
             Stream = Stream,
+            CacheHit = CacheHit,
         };
     }
 

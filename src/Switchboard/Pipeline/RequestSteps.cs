@@ -14,10 +14,12 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
         [
             IdentifyStep.Instance,  // whose key (the gateway-key filter checked it), or a 401
             AdmitStep.Instance,     // content type, size, one pass over the JSON, the client API's required fields
+            Identity.ModelScopeStep.Instance, // a key with `models` may not name another model: 403 before routing
             ChooseStep.Instance,    // the model (literal, alias, route, default) and its fallbacks
         ],
         perCandidate:
         [
+            Identity.CandidateScopeStep.Instance, // the chosen model and each fallback are ones the key may use
             ProviderKeyStep.Instance,        // the provider's API key is set
             CountTokensLocallyStep.Instance, // count_tokens toward a non-Anthropic model: estimated here
             PlanStep.Instance,               // the upstream URL and body (spliced, or translated)
@@ -26,6 +28,13 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
         ]);
 
     public RequestStep[] PerRequest { get; } = perRequest;
+
+    /// <summary>These steps with <paramref name="added"/> run after the per-request step of type <typeparamref name="TAfter"/> (steps that need services: limits, the cache).</summary>
+    public RequestSteps WithAfter<TAfter>(params RequestStep[] added) where TAfter : RequestStep
+    {
+        var at = Array.FindIndex(PerRequest, s => s is TAfter) + 1;
+        return new RequestSteps([.. PerRequest[..at], .. added, .. PerRequest[at..]], PerCandidate);
+    }
 
     public RequestStep[] PerCandidate { get; } = perCandidate;
 }
