@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Http;
+using System.Net;
+using Switchboard.Tests.Infrastructure;
+
+namespace Switchboard.Tests.Teams;
+
+/// <summary>Requests and tokens per minute, per gateway key and per model entry: exact, under a burst, in both client formats.</summary>
+public sealed class RateLimitTests : IAsyncLifetime
+{
+    private FakeUpstream _openAI = null!;
+    private FakeUpstream _anthropic = null!;
+
+    public async Task InitializeAsync()
+    {
+        _openAI = await FakeUpstream.StartAsync();
+        _anthropic = await FakeUpstream.StartAsync();
+        _openAI.RespondJson(Canned.OpenAIChat(prompt: 400, completion: 200));
+        _anthropic.RespondJson(Canned.AnthropicMessage());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _openAI.DisposeAsync();
+        await _anthropic.DisposeAsync();
+    }
+
+    private string KeyWithLimit(string limit) => Team.Config(_openAI, _anthropic, extra: $"""
+        gateway_keys:
+          - name: team-a
+            key: $TEAM_A_KEY
+            rate_limit: {limit}
+          - name: team-b
+            key: $TEAM_B_KEY
+        """);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Requests_per_minute_admit_exactly_the_limit_then_a_429_naming_it_with_retry_after(bool anthropic)
+    {
+        await using var gateway = await TestGateway.StartAsync(KeyWithLimit("{requests_per_minute: 3}"), Team.Env);
+        HttpRequestMessage Request() => anthropic ? Team.Messages("sb-team-a-SECRET") : Team.Chat("sb-team-a-SECRET");
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Request()));
+
+        using var refused = await gateway.Http.SendAsync(Request());
+        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+        var retryAfter = refused.Headers.RetryAfter?.Delta?.TotalSeconds;
+        Assert.InRange(retryAfter ?? 0, 1, 21); // the next slot frees a third of a minute after the first
+        var message = await Team.ErrorMessageAsync(refused, anthropic, "rate_limit_error");
+        Assert.Contains("rate limit of key team-a: 3 requests per minute", message);
+        // Another key is not held to team-a's limit.
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, anthropic ? Team.Messages("sb-team-b-SECRET") : Team.Chat("sb-team-b-SECRET")));
+        Assert.Equal(3 + 1, _openAI.Requests.Count + _anthropic.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_burst_of_forty_concurrent_requests_gets_exactly_the_limit_through()
+    {
+        _openAI.Handler = async (c, _) => { await Task.Delay(100); c.Response.ContentType = "application/json"; await c.Response.WriteAsync(Canned.OpenAIChat()); };
+        await using var gateway = await TestGateway.StartAsync(KeyWithLimit("{requests_per_minute: 7}"), Team.Env);
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Team.StatusAsync(gateway, Team.Chat("sb-team-a-SECRET"))));
+        Assert.Equal(7, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(33, statuses.Count(s => s == (HttpStatusCode)429));
+        Assert.Equal(7, _openAI.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Tokens_per_minute_count_the_usage_reported_after_each_response()
+    {
+        // Each answer reports 600 tokens: under 1000 per minute, the second request still starts (500 used < 1000)… 
+        await using var gateway = await TestGateway.StartAsync(KeyWithLimit("{tokens_per_minute: 1000}"), Team.Env);
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Chat("sb-team-a-SECRET")));
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Chat("sb-team-a-SECRET")));
+        // …and then 1200 are used: the third is refused before anything is sent.
+        using var refused = await gateway.Http.SendAsync(Team.Chat("sb-team-a-SECRET"));
+        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+        Assert.Contains("rate limit of key team-a: 1000 tokens per minute", await Team.ErrorMessageAsync(refused, anthropic: false));
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal(2, _openAI.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_streamed_answers_tokens_count_too()
+    {
+        _anthropic.RespondSse(Canned.AnthropicStream()); // 14 input + 7 output
+        await using var gateway = await TestGateway.StartAsync(KeyWithLimit("{tokens_per_minute: 20}"), Team.Env);
+        using (var first = await gateway.Http.SendAsync(Team.Messages("sb-team-a-SECRET", stream: true)))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Contains("message_stop", await first.Content.ReadAsStringAsync());
+        }
+        await gateway.Logs.WaitForLineAsync("caller=team-a");
+        using var second = await gateway.Http.SendAsync(Team.Messages("sb-team-a-SECRET", stream: true));
+        Assert.Equal((HttpStatusCode)429, second.StatusCode);
+        Assert.Contains("20 tokens per minute", await Team.ErrorMessageAsync(second, anthropic: true, "rate_limit_error"));
+    }
+
+    [Fact]
+    public async Task A_model_entrys_limit_holds_for_all_callers_together()
+    {
+        var config = Team.Config(_openAI, _anthropic, openAIExtra: "rate_limit: {requests_per_minute: 2}", extra: """
+            gateway_keys:
+              - name: team-a
+                key: $TEAM_A_KEY
+              - name: team-b
+                key: $TEAM_B_KEY
+            """);
+        await using var gateway = await TestGateway.StartAsync(config, Team.Env);
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Chat("sb-team-a-SECRET")));
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Chat("sb-team-b-SECRET")));
+        using var refused = await gateway.Http.SendAsync(Team.Chat("sb-team-a-SECRET"));
+        Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+        Assert.Contains("rate limit of model openai/gpt-4.1: 2 requests per minute", await Team.ErrorMessageAsync(refused, anthropic: false));
+        // The other model is not limited.
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Messages("sb-team-a-SECRET")));
+    }
+}
