@@ -52,6 +52,22 @@ internal sealed class SharedState : IDisposable
         return options;
     }
 
+    /// <summary>Waits (at most <paramref name="limit"/>) for the first connection; false when Redis is not there.</summary>
+    public async Task<bool> ConnectAsync(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        try
+        {
+            var connection = await _connection.WaitAsync(limit).ConfigureAwait(false);
+            while (!connection.IsConnected && DateTime.UtcNow < deadline) await Task.Delay(25).ConfigureAwait(false);
+            return connection.IsConnected;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The database, once connected; throws (fast) while Redis cannot be reached.</summary>
     public async ValueTask<IDatabase> DatabaseAsync()
     {
