@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Switchboard.Config;
 using Switchboard.Limits;
+using Switchboard.State;
 
 namespace Switchboard.Bench.Gateway;
 

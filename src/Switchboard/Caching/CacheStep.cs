@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Switchboard.Config;
-using Switchboard.Limits;
 using Switchboard.Pipeline;
 using Switchboard.Protocols;
 using Switchboard.Routing;
@@ -14,7 +13,7 @@ namespace Switchboard.Caching;
 /// stream when the client streams; otherwise (<c>miss</c>) the answer is captured on its way out and kept when it
 /// succeeded. <c>Cache-Control: no-cache</c> skips the lookup (<c>bypass</c>) and refreshes the entry.
 /// </summary>
-internal sealed class CacheStep(TeamState state) : RequestStep
+internal sealed class CacheStep(ICacheStores state) : RequestStep
 {
     public const string Header = "x-switchboard-cache";
 
@@ -60,7 +59,7 @@ internal sealed class CacheStep(TeamState state) : RequestStep
         }
         request.Response.Headers[Header] = bypass ? "bypass" : "miss";
         var maxBytes = request.Snapshot.Config.State.CacheMaxEntryBytes;
-        request.CacheFill = new CacheFill(store, key + (request.Stream ? ":s" : ":j"), TimeSpan.FromSeconds(cache.TtlSeconds), maxBytes, request.Response);
+        request.OnFinished(new CacheFill(store, key + (request.Stream ? ":s" : ":j"), TimeSpan.FromSeconds(cache.TtlSeconds), maxBytes, request.Response));
         return StepResult.Continue;
     }
 
@@ -85,11 +84,17 @@ internal sealed class CacheStep(TeamState state) : RequestStep
     }
 }
 
+/// <summary>Where the cache lives for a config (State/TeamState: this process, or Redis).</summary>
+internal interface ICacheStores
+{
+    IResponseCacheStore CacheFor(Runtime.GatewaySnapshot snapshot);
+}
+
 /// <summary>
 /// A cacheable answer on its way out: the response body is captured (up to the entry size cap) and, once the request
 /// is over and it succeeded whole, stored.
 /// </summary>
-internal sealed class CacheFill
+internal sealed class CacheFill : IRequestFinish
 {
     private readonly IResponseCacheStore _store;
     private readonly string _key;
@@ -106,7 +111,7 @@ internal sealed class CacheFill
     }
 
     /// <summary>Stores the answer when it is one: a 200 that ended without an error (never an error, a cut stream, or an overlong one).</summary>
-    public void Complete(GatewayRequest request)
+    public void Finish(GatewayRequest request)
     {
         if (request.Status != 200 || request.ErrorKind != ErrorKind.None || request.CacheHit || _capture.Overflowed || _capture.Length == 0) return;
         _store.Set(_key, new CachedAnswer(_capture.ToArray(), request.Usage), _ttl);

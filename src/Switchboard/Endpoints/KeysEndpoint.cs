@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Limits;
 using Switchboard.Runtime;
+using Switchboard.State;
 
 namespace Switchboard.Endpoints;
 

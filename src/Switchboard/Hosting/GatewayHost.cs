@@ -87,9 +87,9 @@ public sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(RequestSteps.Default);
-        services.AddSingleton<Limits.TeamState>();
+        services.AddSingleton<State.TeamState>();
         services.AddHostedService<State.SharedStateWarmup>(); // connects to state.redis before the first request
-        services.AddSingleton(sp => Limits.TeamSteps.Build(RequestSteps.Default, sp)); // limits and cache after the model is chosen (wins over the line above)
+        services.AddSingleton(sp => State.TeamSteps.Build(RequestSteps.Default, sp)); // limits and cache after the model is chosen (wins over the line above)
         services.AddSingleton<CompletionPipeline>();
         services.AddSingleton<RequestEventHub>();
         services.AddSingleton<SessionTracker>();

@@ -1,10 +1,12 @@
+using Switchboard.Pipeline;
+
 namespace Switchboard.Limits;
 
 /// <summary>
 /// What the limits let a request take: the request slots it took, the token limits its usage will count toward, and
 /// its budget reservation. Settled once, when the request is over (<see cref="LimitEngine.Settle"/>).
 /// </summary>
-internal sealed class Admission
+internal sealed class Admission : IRequestFinish
 {
     public RateLimiter? KeyRequests;
     public RateLimiter? ModelRequests;
@@ -22,8 +24,28 @@ internal sealed class Admission
 
     public bool HasTokenLimits => KeyTokens is not null || ModelTokens is not null;
 
-    /// <summary>True once: the first caller settles.</summary>
-    public bool BeginSettle() => Interlocked.Exchange(ref _settled, 1) == 0;
+    /// <summary>The request is over: its tokens count toward tokens per minute, its reservation becomes its real cost.</summary>
+    public void Finish(GatewayRequest request)
+    {
+        if (Interlocked.Exchange(ref _settled, 1) != 0) return;
+        var usage = request.Usage;
+        var tokens = request.CacheHit ? 0 : (usage.InputTokens ?? 0) + (usage.OutputTokens ?? 0);
+        Engine.Settle(this, tokens, Budget is null ? 0 : Cost(request));
+    }
+
+    /// <summary>
+    /// The real cost: the answering model's price for the usage the provider reported. A cache hit and a request no
+    /// provider answered cost nothing; an answer without usage (a stream cut short) or from an unpriced model is
+    /// charged its reservation, so a budget never counts less than was spent.
+    /// </summary>
+    private long Cost(GatewayRequest request)
+    {
+        if (request.CacheHit || request.Upstream is null) return 0;
+        var usage = request.Usage;
+        if (usage.InputTokens is null && usage.OutputTokens is null) return request.Status is >= 200 and < 300 ? ReservedMicros : 0;
+        var candidate = request.Candidate;
+        return Prices.TryGet(candidate.Entry, candidate.Model, out var price) ? price.Micros(usage.InputTokens ?? 0, usage.OutputTokens ?? 0) : ReservedMicros;
+    }
 }
 
 internal enum LimitOutcome { Admitted, RateLimited, BudgetExhausted, Unavailable }

@@ -2,6 +2,15 @@ using System.Diagnostics;
 
 namespace Switchboard.Limits;
 
+/// <summary>The limits of each config entry, and where they are kept for a config (State/TeamState).</summary>
+internal interface ILimitState
+{
+    KeyPolicy PolicyOf(Config.GatewayKey key);
+    LimitSet LimitsOf(Config.ModelEntry entry);
+    LimitEngine EngineFor(Runtime.GatewaySnapshot snapshot);
+    IPriceLookup Prices { get; }
+}
+
 /// <summary>Where limits and budgets are kept: in this process (<see cref="InProcessLimits"/>) or in Redis, shared (State/RedisLimits).</summary>
 internal abstract class LimitEngine
 {

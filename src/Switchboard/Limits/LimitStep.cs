@@ -9,10 +9,10 @@ namespace Switchboard.Limits;
 /// After the model is chosen: the gateway key's and the model entry's rate limits, and the key's budget. Past a limit
 /// is a 429 in the client's format with retry-after and a message naming the limit. The budget reserves the request's
 /// worst-case cost (prompt estimate + max output tokens at the dearest candidate's price) before anything is sent;
-/// the request settles to its real cost once over (<see cref="RequestSettlement"/>). Requests with no limits pass at
+/// the request settles to its real cost once over (<see cref="Admission.Finish"/>). Requests with no limits pass at
 /// the cost of two null checks.
 /// </summary>
-internal sealed class LimitStep(TeamState state) : RequestStep
+internal sealed class LimitStep(ILimitState state) : RequestStep
 {
     /// <summary>Output tokens reserved for when neither the request, the entry nor the model's known limits say.</summary>
     internal const int DefaultMaxOutputTokens = 32_000;
@@ -46,13 +46,12 @@ internal sealed class LimitStep(TeamState state) : RequestStep
                     ErrorKind.Forbidden, code: "model_not_priced").ConfigureAwait(false);
             admission.ReservedMicros = reserve;
         }
-        var shared = state.SharedFor(request.Snapshot);
-        admission.Engine = shared?.Limits ?? (LimitEngine)InProcessLimits.Instance;
+        admission.Engine = state.EngineFor(request.Snapshot);
         var verdict = await admission.Engine.AdmitAsync(admission, request.Aborted).ConfigureAwait(false);
         switch (verdict.Outcome)
         {
             case LimitOutcome.Admitted:
-                request.Admission = admission;
+                request.OnFinished(admission);
                 return StepResult.Continue;
             case LimitOutcome.Unavailable when request.Snapshot.Config.State.OnUnavailable == StateUnavailable.Open:
                 return StepResult.Continue; // configured to let requests through, unlimited, while the store is away
@@ -81,7 +80,7 @@ internal sealed class LimitStep(TeamState state) : RequestStep
             if (!state.Prices.TryGet(candidate.Entry, candidate.Model, out var price))
             {
                 if (i == 0) { unpriced = candidate.Model; return null; }
-                continue; // an unpriced fallback is charged its reservation if it answers (RequestSettlement)
+                continue; // an unpriced fallback is charged its reservation if it answers (Admission.Cost)
             }
             var output = request.Peek.MaxTokens ?? candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId) ?? DefaultMaxOutputTokens;
             worst = Math.Max(worst, price.Micros(prompt, output));

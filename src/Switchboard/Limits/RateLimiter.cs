@@ -53,3 +53,10 @@ internal sealed class LimitSet(RateLimiter? requests, RateLimiter? tokens)
             config.TokensPerMinute is { } tpm ? new RateLimiter(owner, tokens: true, tpm, cells($"tpm:{owner}:{tpm}")) : null);
     }
 }
+
+/// <summary>A gateway key's limits and budget, built once per config entry.</summary>
+internal sealed class KeyPolicy(LimitSet? limits, BudgetAccount? budget)
+{
+    public LimitSet? Limits { get; } = limits;
+    public BudgetAccount? Budget { get; } = budget;
+}

@@ -178,13 +178,24 @@ internal sealed class GatewayRequest : IDisposable
         _attempts.Add(new UpstreamAttempt(candidate.Model, candidate.Entry.Provider, outcome, status, duration, reason));
     }
 
-    // ---- limits, budget, cache (Limits/, Caching/) -------------------------------------------------------
+    // ---- after it (limits, budget, cache) -----------------------------------------------------------------
 
-    /// <summary>What the rate limits and budget let it take; settled once the request is over (Limits/RequestSettlement).</summary>
-    internal Limits.Admission? Admission { get; set; }
+    private IRequestFinish? _finish1, _finish2;
 
-    /// <summary>A cacheable answer being captured, stored once the request is over.</summary>
-    internal Caching.CacheFill? CacheFill { get; set; }
+    /// <summary>Runs <paramref name="finish"/> once the request is over, in the order given (two at most: the limits' settlement, the cache's fill).</summary>
+    internal void OnFinished(IRequestFinish finish)
+    {
+        if (_finish1 is null) _finish1 = finish;
+        else if (_finish2 is null) _finish2 = finish;
+        else throw new InvalidOperationException("a request takes two finishing steps at most");
+    }
+
+    /// <summary>Called once by the pipeline, after the response and before the completion sinks.</summary>
+    internal void RunFinish()
+    {
+        _finish1?.Finish(this);
+        _finish2?.Finish(this);
+    }
 
     /// <summary>Answered from the response cache: no provider was called.</summary>
     public bool CacheHit { get; set; }

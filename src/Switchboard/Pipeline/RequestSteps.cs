@@ -5,7 +5,8 @@ namespace Switchboard.Pipeline;
 /// <summary>
 /// The steps of a completion request, in order: those run once per request, then those run for each candidate (the
 /// chosen model, then its fallbacks while one gives way). A feature adds its step by putting it in a list here, without
-/// touching the others: per-key limits and a response cache go after <see cref="ChooseStep"/>.
+/// touching the others, or, when its steps need the host's services, through <see cref="WithAfter{TAfter}"/>: the
+/// gateway key's model scope, limits and budget, and the response cache (State/TeamSteps).
 /// </summary>
 internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCandidate)
 {
@@ -14,12 +15,10 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
         [
             IdentifyStep.Instance,  // whose key (the gateway-key filter checked it), or a 401
             AdmitStep.Instance,     // content type, size, one pass over the JSON, the client API's required fields
-            Identity.ModelScopeStep.Instance, // a key with `models` may not name another model: 403 before routing
             ChooseStep.Instance,    // the model (literal, alias, route, default) and its fallbacks
         ],
         perCandidate:
         [
-            Identity.CandidateScopeStep.Instance, // the chosen model and each fallback are ones the key may use
             ProviderKeyStep.Instance,        // the provider's API key is set
             CountTokensLocallyStep.Instance, // count_tokens toward a non-Anthropic model: estimated here
             PlanStep.Instance,               // the upstream URL and body (spliced, or translated)
@@ -35,6 +34,9 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
         var at = Array.FindIndex(PerRequest, s => s is TAfter) + 1;
         return new RequestSteps([.. PerRequest[..at], .. added, .. PerRequest[at..]], PerCandidate);
     }
+
+    /// <summary>These steps with <paramref name="added"/> first of the per-candidate steps.</summary>
+    public RequestSteps WithFirstPerCandidate(params RequestStep[] added) => new(PerRequest, [.. added, .. PerCandidate]);
 
     public RequestStep[] PerCandidate { get; } = perCandidate;
 }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Hosting;
-using Switchboard.Limits;
 using Switchboard.Runtime;
 
 namespace Switchboard.State;

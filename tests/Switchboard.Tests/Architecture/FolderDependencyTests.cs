@@ -24,6 +24,8 @@ public sealed class FolderDependencyTests
         ["Identity"],
         ["Runtime"],
         ["Pipeline"],
+        ["Limits", "Caching"],
+        ["State"],
         ["Observability"],
         ["Endpoints"],
         ["Hosting"],

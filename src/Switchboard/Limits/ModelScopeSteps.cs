@@ -1,7 +1,8 @@
+using Switchboard.Identity;
 using Switchboard.Pipeline;
 using Switchboard.Routing;
 
-namespace Switchboard.Identity;
+namespace Switchboard.Limits;
 
 /// <summary>
 /// A gateway key with <c>models</c> may use only those literals, aliases and routes. Before routing: a request naming

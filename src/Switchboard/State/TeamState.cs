@@ -1,23 +1,18 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using Switchboard.Caching;
 using Switchboard.Config;
+using Switchboard.Limits;
 using Switchboard.Runtime;
 
-namespace Switchboard.Limits;
-
-/// <summary>A gateway key's limits and budget, built once per config entry.</summary>
-internal sealed class KeyPolicy(LimitSet? limits, BudgetAccount? budget)
-{
-    public LimitSet? Limits { get; } = limits;
-    public BudgetAccount? Budget { get; } = budget;
-}
+namespace Switchboard.State;
 
 /// <summary>
 /// The gateway's limits and budgets (one per host): each config entry's limiters, built once per entry and looked up
 /// by reference, whose in-process state outlives a reload that keeps the limit; and the engine that keeps them, in
 /// process or in Redis (<c>state.redis</c>).
 /// </summary>
-internal sealed class TeamState : IDisposable
+internal sealed class TeamState : ILimitState, ICacheStores, IDisposable
 {
     private readonly ConcurrentDictionary<string, GcraCell> _cells = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BudgetAccount> _budgets = new(StringComparer.Ordinal);
@@ -27,7 +22,7 @@ internal sealed class TeamState : IDisposable
     private readonly ConditionalWeakTable<ModelEntry, LimitSet>.CreateValueCallback _buildModel;
     private readonly Func<string, GcraCell> _cell;
     private readonly object _gate = new();
-    private State.SharedState? _shared;
+    private SharedState? _shared;
 
     public TeamState()
     {
@@ -46,7 +41,7 @@ internal sealed class TeamState : IDisposable
     public LimitSet LimitsOf(ModelEntry entry) => _models.GetValue(entry, _buildModel);
 
     /// <summary>The shared store for this config, or null when state lives in process.</summary>
-    public State.SharedState? SharedFor(GatewaySnapshot snapshot)
+    public SharedState? SharedFor(GatewaySnapshot snapshot)
     {
         var config = snapshot.Config.State;
         if (config.Redis is null) return null;
@@ -56,7 +51,7 @@ internal sealed class TeamState : IDisposable
         {
             if (_shared is not null && _shared.Config == config) return _shared;
             var old = _shared;
-            _shared = new State.SharedState(config);
+            _shared = new SharedState(config);
             // A reload that changed state: requests still on the old one finish on it before it closes.
             if (old is not null) _ = Task.Delay(TimeSpan.FromSeconds(30)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
             return _shared;
@@ -65,10 +60,10 @@ internal sealed class TeamState : IDisposable
 
     public LimitEngine EngineFor(GatewaySnapshot snapshot) => SharedFor(snapshot)?.Limits ?? (LimitEngine)InProcessLimits.Instance;
 
-    private Caching.MemoryResponseCache? _memoryCache;
+    private MemoryResponseCache? _memoryCache;
 
     /// <summary>The response cache for this config: Redis when shared, else this process's (sized by state.cache_max_mb).</summary>
-    public Caching.IResponseCacheStore CacheFor(GatewaySnapshot snapshot)
+    public IResponseCacheStore CacheFor(GatewaySnapshot snapshot)
     {
         if (SharedFor(snapshot) is { } shared) return shared.Cache;
         var max = snapshot.Config.State.CacheMaxBytes;
@@ -76,7 +71,7 @@ internal sealed class TeamState : IDisposable
         if (cache is not null && cache.MaxBytes == max) return cache;
         lock (_gate)
         {
-            if (_memoryCache is null || _memoryCache.MaxBytes != max) _memoryCache = new Caching.MemoryResponseCache(max);
+            if (_memoryCache is null || _memoryCache.MaxBytes != max) _memoryCache = new MemoryResponseCache(max);
             return _memoryCache;
         }
     }
