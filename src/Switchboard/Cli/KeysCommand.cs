@@ -14,7 +14,7 @@ internal static class KeysCommand
         var json = CliApp.JsonOption("the keys");
         var url = CliApp.UrlOption();
         var config = CliApp.ConfigOption();
-        var command = new Command("keys", $"List the gateway keys with their usage and remaining budget (an admin key: ${KeyVariable}, else the config's first admin key).") { json, url, config };
+        var command = new Command("keys", "List the gateway keys with their usage and remaining budget.") { json, url, config };
         command.WithExamples("switchboard keys", "switchboard keys --json | jq '.keys[] | {name, budget}'");
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse.GetValue(json), parse.GetValue(url), parse.GetValue(config), cancellationToken));
         return command;

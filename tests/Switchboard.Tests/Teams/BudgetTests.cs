@@ -7,22 +7,8 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Tests.Teams;
 
 /// <summary>Budgets reserve the worst case before sending and settle to the real cost: concurrency cannot overrun them.</summary>
-public sealed class BudgetTests : IAsyncLifetime
+public sealed class BudgetTests : TeamTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-    }
 
     internal const int MaxTokens = 40;
 
@@ -57,14 +43,14 @@ public sealed class BudgetTests : IAsyncLifetime
     public async Task Thirty_concurrent_requests_against_a_budget_that_fits_five_never_spend_more()
     {
         var reserved = ReservedTokens(Team.Chat("sb-team-b-SECRET", maxTokens: MaxTokens));
-        SlowWorstCase(_openAI, reserved);
-        await using var gateway = await TestGateway.StartAsync(Config(_openAI, _anthropic, reserved, fits: 5), Team.Env);
+        SlowWorstCase(OpenAIUpstream, reserved);
+        await using var gateway = await TestGateway.StartAsync(Config(OpenAIUpstream, AnthropicUpstream, reserved, fits: 5), Team.Env);
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => Team.StatusAsync(gateway, Team.Chat("sb-team-b-SECRET", maxTokens: MaxTokens))));
 
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(25, statuses.Count(s => s == (HttpStatusCode)429));
-        Assert.Equal(5, _openAI.Requests.Count);
+        Assert.Equal(5, OpenAIUpstream.Requests.Count);
         var budget = await BudgetOfAsync(gateway, "team-b");
         Assert.Equal(5 * reserved / 1e6, budget.GetProperty("spent_usd").GetDouble(), 9);
         Assert.Equal(0, budget.GetProperty("remaining_usd").GetDouble(), 9);
@@ -75,10 +61,10 @@ public sealed class BudgetTests : IAsyncLifetime
     [InlineData(true)]
     public async Task The_refusal_names_the_budget_and_what_is_spent_in_the_clients_format(bool anthropic)
     {
-        _openAI.RespondJson(Canned.OpenAIChat(prompt: 10, completion: 5));
-        _anthropic.RespondJson(Canned.AnthropicMessage());
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat(prompt: 10, completion: 5));
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage());
         var reserved = ReservedTokens(Team.Chat("sb-team-b-SECRET", maxTokens: MaxTokens));
-        await using var gateway = await TestGateway.StartAsync(Config(_openAI, _anthropic, reserved, fits: 1), Team.Env);
+        await using var gateway = await TestGateway.StartAsync(Config(OpenAIUpstream, AnthropicUpstream, reserved, fits: 1), Team.Env);
         // The first costs 15 tokens of its reservation; the second's worst case no longer fits. Anthropic's model has no price: refused outright.
         Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Chat("sb-team-b-SECRET", maxTokens: MaxTokens)));
         using var refused = await gateway.Http.SendAsync(anthropic ? Team.Messages("sb-team-b-SECRET", model: "openai/gpt-4.1", maxTokens: MaxTokens) : Team.Chat("sb-team-b-SECRET", maxTokens: MaxTokens));

@@ -6,26 +6,10 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Tests.Teams;
 
 /// <summary>Named gateway keys: who the caller is, which models it may use, when it expires, and who may see traffic.</summary>
-public sealed class NamedKeyTests : IAsyncLifetime
+public sealed class NamedKeyTests : TeamTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
 
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _openAI.RespondJson(Canned.OpenAIChat());
-        _anthropic.RespondJson(Canned.AnthropicMessage());
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-    }
-
-    private string Keys(string extra = "") => Team.Config(_openAI, _anthropic, extra: $"""
+    private string Keys(string extra = "") => Team.Config(OpenAIUpstream, AnthropicUpstream, extra: $"""
         model_aliases:
           fast:
             target: openai/gpt-4.1
@@ -65,7 +49,7 @@ public sealed class NamedKeyTests : IAsyncLifetime
     [InlineData("expires: soon", "expires of gateway key 'team-x' is not a date")]
     public void Bad_key_fields_are_errors_naming_the_line_and_the_fix(string field, string expected)
     {
-        var yaml = Team.Config(_openAI, _anthropic, extra: $"gateway_keys:\n  - name: team-x\n    key: sb-x\n    {field}");
+        var yaml = Team.Config(OpenAIUpstream, AnthropicUpstream, extra: $"gateway_keys:\n  - name: team-x\n    key: sb-x\n    {field}");
         var load = ConfigLoader.LoadText(yaml, env: new EnvironmentSource(n => Team.Env.GetValueOrDefault(n)));
         Assert.False(load.Succeeded);
         var error = Assert.Single(load.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
@@ -85,8 +69,8 @@ public sealed class NamedKeyTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Contains(words, await Team.ErrorMessageAsync(response, anthropic, "authentication_error"));
         }
-        Assert.Empty(_openAI.Requests);
-        Assert.Empty(_anthropic.Requests);
+        Assert.Empty(OpenAIUpstream.Requests);
+        Assert.Empty(AnthropicUpstream.Requests);
     }
 
     [Theory]
@@ -101,8 +85,8 @@ public sealed class NamedKeyTests : IAsyncLifetime
         var message = await Team.ErrorMessageAsync(response, anthropic, "permission_error");
         Assert.Contains(anthropic ? "gateway key 'team-a' may not use model 'anthropic/claude-sonnet-4-5'" : "gateway key 'team-b' may not use model 'openai/gpt-4.1'", message);
         Assert.DoesNotContain("SECRET", message);
-        Assert.Empty(_openAI.Requests);
-        Assert.Empty(_anthropic.Requests);
+        Assert.Empty(OpenAIUpstream.Requests);
+        Assert.Empty(AnthropicUpstream.Requests);
     }
 
     [Fact]
@@ -112,7 +96,7 @@ public sealed class NamedKeyTests : IAsyncLifetime
         using (var response = await gateway.Http.SendAsync(Team.Chat("sb-team-a-SECRET", model: "fast"))) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // The model the alias resolves to, named directly, is not what the key lists: the scope is by name.
         using (var response = await gateway.Http.SendAsync(Team.Chat("sb-team-a-SECRET", model: "openai/gpt-4.1"))) Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Single(_openAI.Requests);
+        Assert.Single(OpenAIUpstream.Requests);
         var line = await gateway.Logs.WaitForLineAsync("caller=team-a");
         Assert.DoesNotContain("SECRET", string.Join("\n", gateway.Logs.Lines));
         Assert.Equal("team-a", gateway.Host.Events.Latest?.Caller);
@@ -161,7 +145,7 @@ public sealed class NamedKeyTests : IAsyncLifetime
     [Fact]
     public async Task Without_keys_the_admin_endpoints_stay_open_to_loopback()
     {
-        await using var gateway = await TestGateway.StartAsync(Team.Config(_openAI, _anthropic), Team.Env);
+        await using var gateway = await TestGateway.StartAsync(Team.Config(OpenAIUpstream, AnthropicUpstream), Team.Env);
         using var last = await gateway.Http.GetAsync("/switchboard/last");
         Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
         using var health = await gateway.Http.GetAsync("/healthz?verbose=true");

@@ -5,26 +5,15 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Tests.Teams;
 
 /// <summary>Requests and tokens per minute, per gateway key and per model entry: exact, under a burst, in both client formats.</summary>
-public sealed class RateLimitTests : IAsyncLifetime
+public sealed class RateLimitTests : TeamTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _openAI.RespondJson(Canned.OpenAIChat(prompt: 400, completion: 200));
-        _anthropic.RespondJson(Canned.AnthropicMessage());
+        await base.InitializeAsync();
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat(prompt: 400, completion: 200));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-    }
-
-    private string KeyWithLimit(string limit) => Team.Config(_openAI, _anthropic, extra: $"""
+    private string KeyWithLimit(string limit) => Team.Config(OpenAIUpstream, AnthropicUpstream, extra: $"""
         gateway_keys:
           - name: team-a
             key: $TEAM_A_KEY
@@ -50,18 +39,18 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.Contains("rate limit of key team-a: 3 requests per minute", message);
         // Another key is not held to team-a's limit.
         Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, anthropic ? Team.Messages("sb-team-b-SECRET") : Team.Chat("sb-team-b-SECRET")));
-        Assert.Equal(3 + 1, _openAI.Requests.Count + _anthropic.Requests.Count);
+        Assert.Equal(3 + 1, OpenAIUpstream.Requests.Count + AnthropicUpstream.Requests.Count);
     }
 
     [Fact]
     public async Task A_burst_of_forty_concurrent_requests_gets_exactly_the_limit_through()
     {
-        _openAI.Handler = async (c, _) => { await Task.Delay(100); c.Response.ContentType = "application/json"; await c.Response.WriteAsync(Canned.OpenAIChat()); };
+        OpenAIUpstream.Handler = async (c, _) => { await Task.Delay(100); c.Response.ContentType = "application/json"; await c.Response.WriteAsync(Canned.OpenAIChat()); };
         await using var gateway = await TestGateway.StartAsync(KeyWithLimit("{requests_per_minute: 7}"), Team.Env);
         var statuses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Team.StatusAsync(gateway, Team.Chat("sb-team-a-SECRET"))));
         Assert.Equal(7, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(33, statuses.Count(s => s == (HttpStatusCode)429));
-        Assert.Equal(7, _openAI.Requests.Count);
+        Assert.Equal(7, OpenAIUpstream.Requests.Count);
     }
 
     [Fact]
@@ -76,13 +65,13 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode)429, refused.StatusCode);
         Assert.Contains("rate limit of key team-a: 1000 tokens per minute", await Team.ErrorMessageAsync(refused, anthropic: false));
         Assert.NotNull(refused.Headers.RetryAfter);
-        Assert.Equal(2, _openAI.Requests.Count);
+        Assert.Equal(2, OpenAIUpstream.Requests.Count);
     }
 
     [Fact]
     public async Task A_streamed_answers_tokens_count_too()
     {
-        _anthropic.RespondSse(Canned.AnthropicStream()); // 14 input + 7 output
+        AnthropicUpstream.RespondSse(Canned.AnthropicStream()); // 14 input + 7 output
         await using var gateway = await TestGateway.StartAsync(KeyWithLimit("{tokens_per_minute: 20}"), Team.Env);
         using (var first = await gateway.Http.SendAsync(Team.Messages("sb-team-a-SECRET", stream: true)))
         {
@@ -98,7 +87,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     [Fact]
     public async Task A_model_entrys_limit_holds_for_all_callers_together()
     {
-        var config = Team.Config(_openAI, _anthropic, openAIExtra: "rate_limit: {requests_per_minute: 2}", extra: """
+        var config = Team.Config(OpenAIUpstream, AnthropicUpstream, openAIExtra: "rate_limit: {requests_per_minute: 2}", extra: """
             gateway_keys:
               - name: team-a
                 key: $TEAM_A_KEY

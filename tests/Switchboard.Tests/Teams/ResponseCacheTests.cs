@@ -8,27 +8,17 @@ using Switchboard.Tests.Infrastructure;
 namespace Switchboard.Tests.Teams;
 
 /// <summary>The opt-in response cache: hit, miss, a hit replayed as a stream, bypass, errors never kept.</summary>
-public sealed class ResponseCacheTests : IAsyncLifetime
+public sealed class ResponseCacheTests : TeamTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _openAI.RespondJson(Canned.OpenAIChat("cached words"));
-        _anthropic.RespondJson(Canned.AnthropicMessage("claude words"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
+        await base.InitializeAsync();
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat("cached words"));
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage("claude words"));
     }
 
     private Task<TestGateway> StartAsync(string extra = "", Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
-        TestGateway.StartAsync(Team.Config(_openAI, _anthropic, openAIExtra: "cache: {ttl_seconds: 60}", extra: """
+        TestGateway.StartAsync(Team.Config(OpenAIUpstream, AnthropicUpstream, openAIExtra: "cache: {ttl_seconds: 60}", extra: """
             model_aliases:
               sticky:
                 target: anthropic/claude-sonnet-4-5
@@ -55,11 +45,11 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.OK, "miss"), (miss.Status, miss.Cache));
         Assert.Equal((HttpStatusCode.OK, "hit"), (hit.Status, hit.Cache));
         Assert.Equal(miss.Body, hit.Body);
-        Assert.Single(_openAI.Requests);
+        Assert.Single(OpenAIUpstream.Requests);
         // A different conversation, or different sampling, is a different entry; the key, ids and user are not part of it.
         Assert.Equal("miss", (await SendAsync(gateway, Team.Chat("", text: "other"))).Cache);
         Assert.Equal("miss", (await SendAsync(gateway, Team.Chat("", maxTokens: 7))).Cache);
-        Assert.Equal(3, _openAI.Requests.Count);
+        Assert.Equal(3, OpenAIUpstream.Requests.Count);
         var completed = await sink.WaitAsync(4);
         Assert.Equal([false, true, false, false], completed.Select(c => c.CacheHit));
         Assert.Equal(11, completed[1].Usage.InputTokens); // the cached answer's usage, at no upstream cost
@@ -76,13 +66,13 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         Assert.Contains("\"object\":\"chat.completion.chunk\"", streamed.Body);
         Assert.Contains("cached words", streamed.Body);
         Assert.EndsWith("data: [DONE]\n\n", streamed.Body);
-        Assert.Single(_openAI.Requests);
+        Assert.Single(OpenAIUpstream.Requests);
     }
 
     [Fact]
-    public async Task A_streamed_answer_is_kept_and_replayed_to_the_anthropic_sdk_through_an_alias()
+    public async Task A_streamed_answer_is_kept_and_replayed_to_theAnthropicUpstream_sdk_through_an_alias()
     {
-        _anthropic.RespondSse(Canned.AnthropicStream(pieces: ["str", "eamed"]));
+        AnthropicUpstream.RespondSse(Canned.AnthropicStream(pieces: ["str", "eamed"]));
         await using var gateway = await StartAsync();
         var client = new AnthropicClient { ApiKey = "client", BaseUrl = gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
         var request = new MessageCreateParams { Model = "sticky", MaxTokens = 20, Messages = [new UserMessageParam { Content = "stream me" }] };
@@ -93,7 +83,7 @@ public sealed class ResponseCacheTests : IAsyncLifetime
                 if (e.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var t)) text.Append(t.Text);
             Assert.Equal("streamed", text.ToString());
         }
-        Assert.Single(_anthropic.Requests);
+        Assert.Single(AnthropicUpstream.Requests);
         await gateway.Logs.WaitForLineAsync("cache=hit");
     }
 
@@ -106,24 +96,24 @@ public sealed class ResponseCacheTests : IAsyncLifetime
         request.Headers.CacheControl = new() { NoCache = true };
         var bypass = await SendAsync(gateway, request);
         Assert.Equal("bypass", bypass.Cache);
-        Assert.Equal(2, _openAI.Requests.Count);
+        Assert.Equal(2, OpenAIUpstream.Requests.Count);
         Assert.Equal("hit", (await SendAsync(gateway, Team.Chat(""))).Cache);
     }
 
     [Fact]
     public async Task Errors_are_never_cached_and_models_without_cache_are_left_alone()
     {
-        _openAI.RespondJson("""{"error":{"message":"bad thing","type":"invalid_request_error"}}""", status: 400);
+        OpenAIUpstream.RespondJson("""{"error":{"message":"bad thing","type":"invalid_request_error"}}""", status: 400);
         await using var gateway = await StartAsync();
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(gateway, Team.Chat(""))).Status);
-        _openAI.RespondJson(Canned.OpenAIChat("now fine"));
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat("now fine"));
         var second = await SendAsync(gateway, Team.Chat(""));
         Assert.Equal((HttpStatusCode.OK, "miss"), (second.Status, second.Cache));
         Assert.Contains("now fine", second.Body);
         // The Anthropic model by its literal has no cache (only the alias does).
         Assert.Null((await SendAsync(gateway, Team.Messages(""))).Cache);
         Assert.Null((await SendAsync(gateway, Team.Messages(""))).Cache);
-        Assert.Equal(2, _anthropic.Requests.Count);
+        Assert.Equal(2, AnthropicUpstream.Requests.Count);
     }
 
     /// <summary>Keeps every finished request.</summary>

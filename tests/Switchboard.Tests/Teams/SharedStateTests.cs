@@ -8,26 +8,20 @@ namespace Switchboard.Tests.Teams;
 /// state.redis: two gateways on one real redis-server hold one rate limit, one budget and one cache between them; with
 /// Redis gone they refuse (closed) or pass (open) at once, never hanging.
 /// </summary>
-public sealed class SharedStateTests : IAsyncLifetime
+public sealed class SharedStateTests : TeamTest
 {
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
     private RedisServer? _redis;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-        _openAI.RespondJson(Canned.OpenAIChat());
-        _anthropic.RespondJson(Canned.AnthropicMessage());
+        await base.InitializeAsync();
         if (RedisServer.Binary is not null) _redis = await RedisServer.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (_redis is not null) await _redis.DisposeAsync();
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     /// <summary>A generous timeout: on a loaded machine a slow answer from Redis must not pass for Redis being away (that case is the stopped-Redis test's).</summary>
@@ -38,7 +32,7 @@ public sealed class SharedStateTests : IAsyncLifetime
           timeout_ms: 2000
         """;
 
-    private string RateLimited(string onUnavailable = "closed") => Team.Config(_openAI, _anthropic, openAIExtra: "cache: {ttl_seconds: 60}", extra: $"""
+    private string RateLimited(string onUnavailable = "closed") => Team.Config(OpenAIUpstream, AnthropicUpstream, openAIExtra: "cache: {ttl_seconds: 60}", extra: $"""
         gateway_keys:
           - name: team-a
             key: $TEAM_A_KEY
@@ -54,22 +48,22 @@ public sealed class SharedStateTests : IAsyncLifetime
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 6; i++) statuses.Add(await Team.StatusAsync(i % 2 == 0 ? a : b, Team.Messages("sb-team-a-SECRET", text: $"turn {i}")));
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, (HttpStatusCode)429, (HttpStatusCode)429], statuses);
-        Assert.Equal(4, _anthropic.Requests.Count);
+        Assert.Equal(4, AnthropicUpstream.Requests.Count);
     }
 
     [RedisFact]
     public async Task Two_gateways_on_one_redis_hold_one_budget_under_thirty_concurrent_requests()
     {
         var reserved = BudgetTests.ReservedTokens(Team.Chat("sb-team-b-SECRET", maxTokens: BudgetTests.MaxTokens));
-        BudgetTests.SlowWorstCase(_openAI, reserved);
-        var config = BudgetTests.Config(_openAI, _anthropic, reserved, fits: 5, stateExtra: State());
+        BudgetTests.SlowWorstCase(OpenAIUpstream, reserved);
+        var config = BudgetTests.Config(OpenAIUpstream, AnthropicUpstream, reserved, fits: 5, stateExtra: State());
         await using var a = await TestGateway.StartAsync(config, Team.Env);
         await using var b = await TestGateway.StartAsync(config, Team.Env);
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Team.StatusAsync(i % 2 == 0 ? a : b, Team.Chat("sb-team-b-SECRET", maxTokens: BudgetTests.MaxTokens))));
 
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
-        Assert.Equal(5, _openAI.Requests.Count);
+        Assert.Equal(5, OpenAIUpstream.Requests.Count);
         // Settling is sent after the response; both gateways then read the one spend from Redis.
         for (var i = 0; i < 100 && (await BudgetTests.BudgetOfAsync(b, "team-b")).GetProperty("spent_usd").GetDouble() < 5 * reserved / 1e6; i++) await Task.Delay(50);
         Assert.Equal(5 * reserved / 1e6, (await BudgetTests.BudgetOfAsync(a, "team-b")).GetProperty("spent_usd").GetDouble(), 9);
@@ -79,7 +73,7 @@ public sealed class SharedStateTests : IAsyncLifetime
     [RedisFact]
     public async Task The_cache_is_shared_through_redis()
     {
-        var config = Team.Config(_openAI, _anthropic, openAIExtra: "cache: {ttl_seconds: 60}", extra: State());
+        var config = Team.Config(OpenAIUpstream, AnthropicUpstream, openAIExtra: "cache: {ttl_seconds: 60}", extra: State());
         await using var a = await TestGateway.StartAsync(config, Team.Env);
         await using var b = await TestGateway.StartAsync(config, Team.Env);
         using (var miss = await a.Http.SendAsync(Team.Chat(""))) Assert.Equal("miss", miss.Headers.GetValues("x-switchboard-cache").Single());
@@ -92,7 +86,7 @@ public sealed class SharedStateTests : IAsyncLifetime
             if (cache != "hit") await Task.Delay(50);
         }
         Assert.Equal("hit", cache);
-        Assert.InRange(_openAI.Requests.Count, 1, 3); // b may miss while its connection to Redis comes up
+        Assert.InRange(OpenAIUpstream.Requests.Count, 1, 3); // b may miss while its connection to Redis comes up
     }
 
     [RedisTheory]
@@ -113,12 +107,12 @@ public sealed class SharedStateTests : IAsyncLifetime
             var message = await Team.ErrorMessageAsync(response, anthropic: true);
             Assert.Contains("shared state store (Redis) cannot be reached", message);
             Assert.DoesNotContain(_redis.Port.ToString(), message);
-            Assert.Single(_anthropic.Requests);
+            Assert.Single(AnthropicUpstream.Requests);
         }
         else
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(2, _anthropic.Requests.Count);
+            Assert.Equal(2, AnthropicUpstream.Requests.Count);
         }
     }
 }

@@ -72,3 +72,27 @@ internal static class Team
         }
     }
 }
+
+/// <summary>
+/// Base for the team tests: a fresh fake OpenAI-format and Anthropic-format upstream per test, answering canned JSON
+/// until a test says otherwise; each test starts its own gateway on its own config (<see cref="Team.Config"/>).
+/// </summary>
+public abstract class TeamTest : IAsyncLifetime
+{
+    protected FakeUpstream OpenAIUpstream { get; private set; } = null!;
+    protected FakeUpstream AnthropicUpstream { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        OpenAIUpstream = await FakeUpstream.StartAsync();
+        AnthropicUpstream = await FakeUpstream.StartAsync();
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat());
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage());
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await OpenAIUpstream.DisposeAsync();
+        await AnthropicUpstream.DisposeAsync();
+    }
+}
