@@ -36,14 +36,18 @@ internal static class GatewayRequestProbe
             model_providers:
               - model: openai/gpt-bench
                 access_key: sk-bench
+                {Pricing}
                 base_url: {upstreamUrl}/v1
                 default: true
               - model: anthropic/claude-bench
                 access_key: sk-ant-bench
+                {Pricing}
                 base_url: {upstreamUrl}/v1
               - model: openai/gpt-stream
                 access_key: sk-bench
+                {Pricing}
                 base_url: {upstreamUrl}/s20x0/v1
+            {TeamKeys(Environment.GetEnvironmentVariable("SB_PROBE_KEYS"))}
             """;
         var load = ConfigLoader.LoadText(yaml, env: new EnvironmentSource(_ => null));
         await using var gateway = GatewayHost.Create(load.Config!, new GatewayHostOptions { Port = 0 });
@@ -94,6 +98,22 @@ internal static class GatewayRequestProbe
         await upstream.StopAsync();
         return 0;
     }
+
+    /// <summary>
+    /// A/B of issue #18's limits: SB_PROBE_KEYS=plain names the probe's two client keys as gateway keys;
+    /// =limits adds a rate limit and a budget to each (never reached), with prices on every model.
+    /// </summary>
+    private const string Pricing = "pricing: {input: 3, output: 15}";
+
+    private static string TeamKeys(string? mode) => mode switch
+    {
+        "plain" => "gateway_keys:\n  - {name: a, key: sk-bench}\n  - {name: b, key: sk-ant-bench}",
+        "limits" => "gateway_keys:\n"
+            + "  - {name: a, key: sk-bench, rate_limit: {requests_per_minute: 100000000, tokens_per_minute: 1000000000}, budget: {usd: 1000000000, period: month}}\n"
+            + "  - {name: b, key: sk-ant-bench, rate_limit: {requests_per_minute: 100000000, tokens_per_minute: 1000000000}, budget: {usd: 1000000000, period: month}}\n"
+            + "state: {}",
+        _ => "",
+    };
 
     private static async Task SendAsync(HttpClient client, string url, byte[] body, (string, string)[] headers)
     {

@@ -42,6 +42,7 @@ internal static class CliApp
         root.Subcommands.Add(RouteCommand.Create(context));
         root.Subcommands.Add(EvalRouterCommand.Create(context));
         root.Subcommands.Add(UsageCommand.Create(context));
+        root.Subcommands.Add(KeysCommand.Create(context));
         CliHelp.Install(root);
         return root;
     }

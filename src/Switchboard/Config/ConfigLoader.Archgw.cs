@@ -13,7 +13,7 @@ internal sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> ListenerKeys = ["name", "address", "host", "port", "type", "message_format", "timeout", "max_retries"];
 
-    private static readonly HashSet<string> TopLevelRouteKeys = ["name", "description", "models", "selection_policy"];
+    private static readonly HashSet<string> TopLevelRouteKeys = ["name", "description", "models", "selection_policy", "cache"];
 
     /// <summary>Headers the gateway itself must write; http_host sets Host.</summary>
     private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase) { "host", "content-length", "content-type", "transfer-encoding", "connection" };
@@ -135,7 +135,7 @@ internal sealed partial class ConfigLoader
                 if (prefer is not (null or "none"))
                     Warn(policy, $"selection_policy.prefer '{prefer}' of route '{name}' is not applied yet (it needs usage and prices): its models answer in the order listed.");
             }
-            result.Add(new RouteConfig(name, description, models, LineOf(map)));
+            result.Add(new RouteConfig(name, description, models, LineOf(map)) { Cache = ParseCache(map, $"route '{name}'") });
         }
         return result;
     }

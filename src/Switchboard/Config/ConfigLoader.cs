@@ -13,10 +13,10 @@ namespace Switchboard.Config;
 internal sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
-        "routing_preferences", "tracing", "overrides", "ledger"];
+        "routing_preferences", "tracing", "overrides", "ledger", "state"];
 
     private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
-        "headers", "passthrough_auth", "http_host", "pricing"];
+        "headers", "passthrough_auth", "http_host", "rate_limit", "cache", "pricing"];
 
     private readonly EnvironmentSource _env;
     private readonly List<ConfigDiagnostic> _diagnostics = [];
@@ -104,6 +104,7 @@ internal sealed partial class ConfigLoader
             GatewayKeys = ParseGatewayKeys(root),
             Ledger = ParseLedger(root, sourcePath),
             SourcePath = sourcePath,
+            State = ParseState(root),
         };
     }
 
@@ -337,6 +338,8 @@ internal sealed partial class ConfigLoader
             HttpHost = ParseHttpHost(map),
             Pricing = ParsePricing(map),
             Line = LineOf(map),
+            RateLimit = ParseRateLimit(map, $"model '{literal}'"),
+            Cache = ParseCache(map, $"model '{literal}'"),
         };
     }
 
@@ -412,7 +415,7 @@ internal sealed partial class ConfigLoader
                 continue;
             }
             var fallbacks = value is YamlMappingNode am ? ParseStringList(am, "fallbacks") : [];
-            result[alias] = new AliasConfig(alias, target.Trim(), fallbacks, LineOf(keyNode));
+            result[alias] = new AliasConfig(alias, target.Trim(), fallbacks, LineOf(keyNode)) { Cache = value is YamlMappingNode cached ? ParseCache(cached, $"alias '{alias}'") : null };
         }
         return result;
     }
@@ -584,6 +587,11 @@ internal sealed partial class ConfigLoader
         foreach (var item in list)
         {
             position++;
+            if (item is YamlMappingNode named)
+            {
+                if (ParseNamedKey(named, position) is { } key) result.Add(key);
+                continue;
+            }
             var raw = (item as YamlScalarNode)?.Value ?? (item is YamlMappingNode m ? Scalar(m, "key")?.Value : null);
             if (string.IsNullOrEmpty(raw)) { Error(item, "a gateway key is empty."); continue; }
             var secret = ParseSecret(raw);

@@ -81,5 +81,7 @@ internal static class ConfigValidator
             diagnostics.Add(new(DiagnosticSeverity.Warning, config.Providers[0].Line,
                 "no provider is marked default: requests that no route fits and that name no configured model will be rejected.",
                 "add 'default: true' to the provider that should answer them."));
+
+        TeamConfigValidator.Validate(config, diagnostics);
     }
 }

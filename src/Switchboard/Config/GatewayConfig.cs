@@ -19,6 +19,8 @@ internal sealed record GatewayConfig
     public LedgerConfig Ledger { get; init; } = new();
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>Where limits, budgets and the response cache live (<c>state</c>): in process, or Redis.</summary>
+    public StateConfig State { get; init; } = new();
 
     public ModelEntry? DefaultProvider => Providers.FirstOrDefault(p => p.IsDefault);
 }
@@ -62,6 +64,10 @@ internal sealed record ModelEntry
     public Models.ModelPrice? Pricing { get; init; }
     /// <summary>Line in the config file, for messages.</summary>
     public int Line { get; init; }
+    /// <summary>Requests and tokens per minute this model takes from all callers together.</summary>
+    public RateLimitConfig? RateLimit { get; init; }
+    /// <summary>Answers to repeated identical requests are served from the response cache.</summary>
+    public CacheConfig? Cache { get; init; }
 }
 
 /// <summary>A route described in plain words, assigned to the model it sits under.</summary>
@@ -75,9 +81,15 @@ internal sealed record RoutePreference(string Name, string Description)
 /// A route of plano's top-level <c>routing_preferences</c>: described in plain words, answered by the first of
 /// <paramref name="Models"/>, the rest its fallbacks in order. Each model is a literal or a bare id.
 /// </summary>
-internal sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line);
+internal sealed record RouteConfig(string Name, string Description, IReadOnlyList<string> Models, int Line)
+{
+    public CacheConfig? Cache { get; init; }
+}
 
-internal sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line);
+internal sealed record AliasConfig(string Alias, string Target, IReadOnlyList<string> Fallbacks, int Line)
+{
+    public CacheConfig? Cache { get; init; }
+}
 
 internal enum RouterKind { Embedded, Llm }
 
@@ -147,7 +159,17 @@ internal sealed record TelemetryConfig
 /// gateway records of its requests: the key's variable (<c>$TEAM_KEY</c> → <c>TEAM_KEY</c>), or for a literal its
 /// place in the list (<c>key-2</c>). Never the key itself.
 /// </summary>
-internal sealed record GatewayKey(string Name, SecretValue Secret, int Line);
+internal sealed record GatewayKey(string Name, SecretValue Secret, int Line)
+{
+    /// <summary>Literals, aliases and routes this key may use; empty: every model.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+    public RateLimitConfig? RateLimit { get; init; }
+    public BudgetConfig? Budget { get; init; }
+    /// <summary>After this instant the key is refused.</summary>
+    public DateTimeOffset? Expires { get; init; }
+    /// <summary>May read every caller's traffic and the admin endpoints.</summary>
+    public bool Admin { get; init; }
+}
 
 /// <summary>A secret from config: a literal, or a reference to an environment variable.</summary>
 internal sealed record SecretValue(string? Value, string? VariableName)

@@ -13,8 +13,7 @@ namespace Switchboard.Endpoints;
 /// <summary>
 /// Local endpoints for the command line: GET /switchboard/events (a live stream of finished requests, for
 /// `switchboard watch`) and GET /switchboard/last (the latest request of a session, for `switchboard statusline`).
-/// Loopback callers only (<see cref="RequireLoopback"/> on their group): they describe traffic, and a gateway listening on
-/// all interfaces should not show it. With named keys (issue #18) an admin key will open them instead: one filter to swap.
+/// Who may see them: <see cref="AdminScope"/> (loopback without keys; with keys an admin key, or a key's own traffic).
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -32,25 +31,17 @@ internal static class AdminEndpoints
         var events = app.Services.GetRequiredService<RequestEventHub>();
         var stopping = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var sessions = app.Services.GetRequiredService<SessionTracker>();
-        var admin = app.MapGroup("").RequireLoopback();
+        var admin = app.MapGroup("").RequireAdminScope(app.Services.GetRequiredService<Runtime.GatewayRuntime>());
         admin.MapGet(EventsPath, (HttpContext c) => StreamEventsAsync(c, events, stopping));
         admin.MapGet(LastPath, (HttpContext c) => LastAsync(c, sessions));
-        UsageEndpoints.Map(admin, app.Services.GetRequiredService<Ledger.LedgerWriter>(), app.Services.GetRequiredService<TimeProvider>());
-        Dashboard.DashboardEndpoint.Map(admin);
-    }
-
-    /// <summary>The group's endpoints answer loopback clients only; anyone else gets a 403.</summary>
-    private static RouteGroupBuilder RequireLoopback(this RouteGroupBuilder group) =>
-        group.WrapEach(next => context => IsLocal(context) ? next(context) : ForbiddenAsync(context));
-
-    private static bool IsLocal(HttpContext context) =>
-        context.Connection.RemoteIpAddress is not { } remote
-        || IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote); // ::ffff:127.0.0.1 on a dual-mode socket
-
-    private static Task ForbiddenAsync(HttpContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        return context.Response.WriteAsync("Switchboard's /switchboard/* endpoints answer loopback clients only.\n");
+        KeysEndpoint.Map(admin, app.Services);
+        // The ledger and the dashboard show everyone's traffic: a key that may see only its own gets a 403 here.
+        var everyone = admin.MapGroup("").AddEndpointFilter(async (invocation, next) =>
+            AdminScope.ViewerOf(invocation.HttpContext).OnlyCaller is null
+                ? await next(invocation)
+                : Results.Text(AdminScope.AdminRequiredMessage + "\n", statusCode: StatusCodes.Status403Forbidden));
+        UsageEndpoints.Map(everyone, app.Services.GetRequiredService<Ledger.LedgerWriter>(), app.Services.GetRequiredService<TimeProvider>());
+        Dashboard.DashboardEndpoint.Map(everyone);
     }
 
     /// <summary>text/event-stream: one `data:` line of JSON per finished request, a `: ping` comment every 15 s.</summary>
@@ -59,6 +50,7 @@ internal static class AdminEndpoints
         // A gateway that is shutting down ends the stream at once rather than waiting out its grace period for it.
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var cancellationToken = cts.Token;
+        var viewer = AdminScope.ViewerOf(context);
         var response = context.Response;
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         response.ContentType = "text/event-stream";
@@ -82,6 +74,11 @@ internal static class AdminEndpoints
                     ping = Task.Delay(PingInterval, cancellationToken);
                 }
                 if (!await next.ConfigureAwait(false)) break;
+                if (!viewer.Sees(subscription.Current.Caller))
+                {
+                    next = subscription.MoveNextAsync().AsTask();
+                    continue;
+                }
                 var json = JsonSerializer.SerializeToUtf8Bytes(subscription.Current, AdminJsonContext.Default.RequestEvent);
                 await response.Body.WriteAsync(DataPrefix, cancellationToken).ConfigureAwait(false);
                 await response.Body.WriteAsync(json, cancellationToken).ConfigureAwait(false);
@@ -106,7 +103,7 @@ internal static class AdminEndpoints
     private static Task LastAsync(HttpContext context, SessionTracker sessions)
     {
         var latest = sessions.Latest(context.Request.Query["session"].ToString());
-        if (latest is null)
+        if (latest is null || !AdminScope.ViewerOf(context).Sees(latest.Caller))
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return Task.CompletedTask;

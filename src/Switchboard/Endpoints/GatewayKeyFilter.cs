@@ -26,6 +26,6 @@ internal static class GatewayKeyFilter
         if (!verdict.IsRefused) return next(context);
         var api = context.GetEndpoint()?.Metadata.GetMetadata<ClientApiMetadata>();
         if (api is { AnswersRefusal: true }) return next(context);
-        return ClientErrors.WriteAsync(context, api?.For(context.Request) ?? ApiFormat.OpenAI, 401, GatewayKeyring.RequiredMessage);
+        return ClientErrors.WriteAsync(context, api?.For(context.Request) ?? ApiFormat.OpenAI, 401, verdict.Message);
     }
 }

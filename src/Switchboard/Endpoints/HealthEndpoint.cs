@@ -12,7 +12,14 @@ namespace Switchboard.Endpoints;
 /// </summary>
 internal static class HealthEndpoint
 {
-    public static Task HandleAsync(HttpContext context, GatewayRuntime runtime, RequestEventHub events)
+    public static async Task HandleAsync(HttpContext context, GatewayRuntime runtime, RequestEventHub events)
+    {
+        // The verbose view (config path, providers, keys set) is an admin's when gateway keys are configured.
+        if (context.Request.Query.ContainsKey("verbose") && !await AdminScope.RequireAdminAsync(context, runtime).ConfigureAwait(false)) return;
+        await WriteAsync(context, runtime, events).ConfigureAwait(false);
+    }
+
+    private static Task WriteAsync(HttpContext context, GatewayRuntime runtime, RequestEventHub events)
     {
         var snapshot = runtime.Current;
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);

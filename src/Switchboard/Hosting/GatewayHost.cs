@@ -89,6 +89,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(RequestSteps.Default);
+        services.AddSingleton<State.TeamState>();
+        services.AddHostedService<State.SharedStateWarmup>(); // connects to state.redis before the first request
+        services.AddSingleton(sp => State.TeamSteps.Build(RequestSteps.Default, sp)); // limits and cache after the model is chosen (wins over the line above)
         services.AddSingleton<CompletionPipeline>();
         services.AddSingleton<Protocols.Responses.IResponseStateStore>(new Protocols.Responses.InMemoryResponseStateStore()); // previous_response_id
         services.AddSingleton<RequestEventHub>();
@@ -99,6 +102,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddLedger(config.Ledger, options.StateDirectory); // its sink before the log line: a row is queued once the line is out
         services.AddSingleton<ICompletionSink, RequestLogSink>();
         services.AddSingleton<ICompletionSink, RequestEventSink>();
+        services.AddSingleton<ICompletionSink, Limits.KeyUsageSink>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         options.ConfigureServices?.Invoke(services);

@@ -12,11 +12,18 @@ internal sealed class CallerFeature
     /// <summary>Keys are configured and the request presented none of them.</summary>
     public static readonly CallerFeature Refused = new(null, refused: true);
 
-    internal CallerFeature(Caller? caller, bool refused)
+    /// <summary>The request presented a key whose <c>expires</c> has passed.</summary>
+    public static readonly CallerFeature Expired = new(null, refused: true, GatewayKeyring.ExpiredMessage);
+
+    internal CallerFeature(Caller? caller, bool refused, string message = GatewayKeyring.RequiredMessage)
     {
         Caller = caller;
         IsRefused = refused;
+        Message = message;
     }
+
+    /// <summary>What a refused client is told (never which key, never the key).</summary>
+    public string Message { get; }
 
     /// <summary>The caller whose key matched; null on an open gateway or a refusal.</summary>
     public Caller? Caller { get; }

@@ -15,6 +15,8 @@ internal sealed class GatewayKeyring
 {
     public const string RequiredMessage = "Switchboard: a gateway key is required (send it as `Authorization: Bearer KEY` or `x-api-key: KEY`).";
 
+    public const string ExpiredMessage = "Switchboard: this gateway key has expired; ask the gateway's admin for a new one.";
+
     /// <summary>Longer presented keys are hashed from a rented buffer instead of the stack.</summary>
     private const int StackKeyChars = 256;
 
@@ -33,6 +35,9 @@ internal sealed class GatewayKeyring
 
     public IReadOnlyList<Caller> Callers => _callers;
 
+    /// <summary>Some key is an admin key: the admin endpoints then want one (see Endpoints/AdminScope).</summary>
+    public bool HasAdmin => _callers.Any(c => c.IsAdmin);
+
     /// <summary>The caller whose key <paramref name="request"/> presents, <see cref="CallerFeature.Open"/> without keys, else <see cref="CallerFeature.Refused"/>.</summary>
     public CallerFeature Check(HttpRequest request)
     {
@@ -40,7 +45,9 @@ internal sealed class GatewayKeyring
         var presented = Presented(request);
         if (presented.IsEmpty) return CallerFeature.Refused;
         var matched = Match(presented);
-        return matched < 0 ? CallerFeature.Refused : _callers[matched].Feature;
+        if (matched < 0) return CallerFeature.Refused;
+        var caller = _callers[matched];
+        return caller.Key.Expires is not null && caller.IsExpired(DateTimeOffset.UtcNow) ? CallerFeature.Expired : caller.Feature;
     }
 
     /// <summary>Index of the key <paramref name="presented"/> is, or -1; every key is compared, whatever matched.</summary>

@@ -9,9 +9,9 @@ namespace Switchboard.Observability;
 internal static partial class GatewayLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "request {RequestId} api={ClientApi} op={Operation} requested={RequestedModel} model={Model} provider={Provider} route={Route} selection={Selection} status={Status} latency_ms={LatencyMs:F1} ttfb_ms={TtfbMs:F1} stream={Stream} input_tokens={InputTokens} output_tokens={OutputTokens}{Outcome}")]
+        Message = "request {RequestId} api={ClientApi} op={Operation} requested={RequestedModel} model={Model} provider={Provider} route={Route} selection={Selection} status={Status} latency_ms={LatencyMs:F1} ttfb_ms={TtfbMs:F1} stream={Stream} input_tokens={InputTokens} output_tokens={OutputTokens} caller={Caller}{Outcome}")]
     public static partial void Request(ILogger logger, string requestId, string clientApi, string operation, string requestedModel, string model, string provider, string route, string selection,
-        int status, double latencyMs, double ttfbMs, bool stream, string inputTokens, string outputTokens, string outcome);
+        int status, double latencyMs, double ttfbMs, bool stream, string inputTokens, string outputTokens, string caller, string outcome);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Switchboard listening on {Address} ({Config})")]
     public static partial void Listening(ILogger logger, string address, string config);

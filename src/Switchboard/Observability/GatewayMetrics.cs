@@ -30,6 +30,7 @@ internal static class GatewayMetrics
             { "model", request.Model },
             { "route", request.Route },
             { "status", request.Status },
+            { "caller", request.Caller ?? "-" },
         };
         Requests.Add(1, tags);
         Duration.Record(request.LatencyMs, tags);

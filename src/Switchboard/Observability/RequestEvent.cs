@@ -18,7 +18,9 @@ internal sealed record RequestEvent(
     long? OutputTokens,
     string? Error,
     string? SessionId = null,
-    decimal? CostUsd = null)
+    decimal? CostUsd = null,
+    string? Caller = null,
+    bool CacheHit = false)
 {
     /// <summary>What the session has spent so far at this gateway (since it started), as /switchboard/last tells `statusline`.</summary>
     public decimal? SessionCostUsd { get; init; }

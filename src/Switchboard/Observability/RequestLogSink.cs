@@ -11,7 +11,7 @@ internal sealed class RequestLogSink(ILogger<RequestLogSink> logger) : ICompleti
         if (!logger.IsEnabled(LogLevel.Information)) return;
         GatewayLog.Request(logger, request.RequestId, ApiNames.Of(request.ClientApi), request.Operation.Name(), request.RequestedModel, request.Model, request.Provider, request.Route,
             request.Selection, request.Status, request.LatencyMs, request.TtfbMs, request.Stream,
-            request.Usage.InputTokens?.ToString() ?? "-", request.Usage.OutputTokens?.ToString() ?? "-",
-            request.Error is null ? "" : $" error=\"{request.Error}\"");
+            request.Usage.InputTokens?.ToString() ?? "-", request.Usage.OutputTokens?.ToString() ?? "-", request.Caller ?? "-",
+            request.CacheHit ? " cache=hit" : request.Error is null ? "" : $" error=\"{request.Error}\"");
     }
 }

@@ -45,4 +45,6 @@ internal readonly struct CompletedRequest
     /// <summary>What it cost in USD (to the nano-dollar), from the answering model's price; null when that model has no price.</summary>
     public decimal? CostUsd { get; init; }
     public bool Stream { get; init; }
+    /// <summary>Answered from the response cache: no upstream call, no upstream cost (the usage is the cached answer's).</summary>
+    public bool CacheHit { get; init; }
 }

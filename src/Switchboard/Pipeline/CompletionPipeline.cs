@@ -64,6 +64,7 @@ internal sealed class CompletionPipeline
         {
             request.Dispose();
             if (request.Status == 0) request.Status = context.Response.StatusCode;
+            request.RunFinish(); // limits settle, the cache keeps a fresh answer
             Complete(request);
             RequestTracing.Stop(activity, request);
         }

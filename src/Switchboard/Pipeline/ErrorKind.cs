@@ -35,4 +35,12 @@ public enum ErrorKind
     ClientDisconnected,
     /// <summary>500: a fault inside the gateway.</summary>
     Internal,
+    /// <summary>403: the gateway key may not use the model.</summary>
+    Forbidden,
+    /// <summary>429: past a gateway key's or a model entry's rate_limit.</summary>
+    GatewayRateLimited,
+    /// <summary>429: the gateway key's budget cannot take the request's worst-case cost.</summary>
+    BudgetExhausted,
+    /// <summary>503: the shared state store (Redis) is unreachable and state.on_unavailable is closed.</summary>
+    StateUnavailable,
 }

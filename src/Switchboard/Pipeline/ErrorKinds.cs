@@ -21,6 +21,10 @@ internal static class ErrorKinds
         ErrorKind.StreamTruncated => "stream_truncated",
         ErrorKind.StreamBroken => "stream_broken",
         ErrorKind.ClientDisconnected => "client_disconnected",
+        ErrorKind.Forbidden => "forbidden",
+        ErrorKind.GatewayRateLimited => "gateway_rate_limited",
+        ErrorKind.BudgetExhausted => "budget_exhausted",
+        ErrorKind.StateUnavailable => "state_unavailable",
         _ => "internal",
     };
 }

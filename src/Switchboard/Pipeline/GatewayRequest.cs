@@ -119,6 +119,9 @@ internal sealed class GatewayRequest : IDisposable
     /// <summary>The candidate whose turn it is.</summary>
     public ModelSelection Candidate => CandidateIndex == 0 ? Selection! : _fallbacks[CandidateIndex - 1];
 
+    /// <summary>Candidate <paramref name="index"/>: 0 the chosen model, then its fallbacks.</summary>
+    public ModelSelection CandidateAt(int index) => index == 0 ? Selection! : _fallbacks[index - 1];
+
     public bool IsLastCandidate => CandidateIndex >= CandidateCount - 1;
 
     /// <summary>The current candidate's way to its provider.</summary>
@@ -184,6 +187,28 @@ internal sealed class GatewayRequest : IDisposable
         var candidate = Candidate;
         _attempts.Add(new UpstreamAttempt(candidate.Model, candidate.Entry.Provider, outcome, status, duration, reason));
     }
+
+    // ---- after it (limits, budget, cache) -----------------------------------------------------------------
+
+    private IRequestFinish? _finish1, _finish2;
+
+    /// <summary>Runs <paramref name="finish"/> once the request is over, in the order given (two at most: the limits' settlement, the cache's fill).</summary>
+    internal void OnFinished(IRequestFinish finish)
+    {
+        if (_finish1 is null) _finish1 = finish;
+        else if (_finish2 is null) _finish2 = finish;
+        else throw new InvalidOperationException("a request takes two finishing steps at most");
+    }
+
+    /// <summary>Called once by the pipeline, after the response and before the completion sinks.</summary>
+    internal void RunFinish()
+    {
+        _finish1?.Finish(this);
+        _finish2?.Finish(this);
+    }
+
+    /// <summary>Answered from the response cache: no provider was called.</summary>
+    public bool CacheHit { get; set; }
 
     // ---- the outcome -------------------------------------------------------------------------------------
 
@@ -273,6 +298,7 @@ internal sealed class GatewayRequest : IDisposable
             Usage = Usage,
             CostUsd = RequestCost.Of(Answering?.Entry, Answering?.ModelId ?? "", Operation, Usage),
             Stream = Stream,
+            CacheHit = CacheHit,
         };
     }
 

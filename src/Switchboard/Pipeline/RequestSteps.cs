@@ -5,7 +5,8 @@ namespace Switchboard.Pipeline;
 /// <summary>
 /// The steps of a completion request, in order: those run once per request, then those run for each candidate (the
 /// chosen model, then its fallbacks while one gives way). A feature adds its step by putting it in a list here, without
-/// touching the others: per-key limits and a response cache go after <see cref="ChooseStep"/>.
+/// touching the others, or, when its steps need the host's services, through <see cref="WithAfter{TAfter}"/>: the
+/// gateway key's model scope, limits and budget, and the response cache (State/TeamSteps).
 /// </summary>
 internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCandidate)
 {
@@ -26,6 +27,16 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
         ]);
 
     public RequestStep[] PerRequest { get; } = perRequest;
+
+    /// <summary>These steps with <paramref name="added"/> run after the per-request step of type <typeparamref name="TAfter"/> (steps that need services: limits, the cache).</summary>
+    public RequestSteps WithAfter<TAfter>(params RequestStep[] added) where TAfter : RequestStep
+    {
+        var at = Array.FindIndex(PerRequest, s => s is TAfter) + 1;
+        return new RequestSteps([.. PerRequest[..at], .. added, .. PerRequest[at..]], PerCandidate);
+    }
+
+    /// <summary>These steps with <paramref name="added"/> first of the per-candidate steps.</summary>
+    public RequestSteps WithFirstPerCandidate(params RequestStep[] added) => new(PerRequest, [.. added, .. PerCandidate]);
 
     public RequestStep[] PerCandidate { get; } = perCandidate;
 }

@@ -15,7 +15,7 @@ internal sealed class IdentifyStep : RequestStep
     {
         // No verdict means no filter ran: fail closed.
         if (request.Context.Features.Get<CallerFeature>() is not { IsRefused: false } verdict)
-            return request.RejectAsync(401, GatewayKeyring.RequiredMessage, ErrorKind.Unauthorized);
+            return request.RejectAsync(401, request.Context.Features.Get<CallerFeature>()?.Message ?? GatewayKeyring.RequiredMessage, ErrorKind.Unauthorized);
         request.Caller = verdict.Caller;
         return new(StepResult.Continue);
     }

@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Switchboard.Tests.Functional.Ledger;
 
 /// <summary>Two gateways (replicas) write one PostgreSQL ledger: each sees the other's requests.</summary>
+[Trait("Kind", "Functional")]
 public sealed class SharedPostgresLedgerTests
 {
     [PostgresFact]

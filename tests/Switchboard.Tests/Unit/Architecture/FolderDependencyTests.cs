@@ -25,6 +25,8 @@ public sealed class FolderDependencyTests
         ["Identity"],
         ["Runtime"],
         ["Pipeline"],
+        ["Limits", "Caching"],
+        ["State"],
         ["Observability"],
         ["Ledger"],
         ["Dashboard"],

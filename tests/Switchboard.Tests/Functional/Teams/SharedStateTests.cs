@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Switchboard.Tests.Functional.Teams;
+
+/// <summary>
+/// state.redis: two gateways on one real redis-server hold one rate limit, one budget and one cache between them; with
+/// Redis gone they refuse (closed) or pass (open) at once, never hanging.
+/// </summary>
+[Trait("Kind", "Functional")]
+public sealed class SharedStateTests : TeamTest
+{
+    private RedisServer? _redis;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        if (RedisServer.Binary is not null) _redis = await RedisServer.StartAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_redis is not null) await _redis.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>A generous timeout: on a loaded machine a slow answer from Redis must not pass for Redis being away (that case is the stopped-Redis test's).</summary>
+    private string State(string onUnavailable = "closed") => $"""
+        state:
+          redis: {_redis!.Url}
+          on_unavailable: {onUnavailable}
+          timeout_ms: 2000
+        """;
+
+    private string RateLimited(string onUnavailable = "closed") => Team.Config(OpenAIUpstream, AnthropicUpstream, openAIExtra: "cache: {ttl_seconds: 60}", extra: $"""
+        gateway_keys:
+          - name: team-a
+            key: $TEAM_A_KEY
+            rate_limit: {"{"}requests_per_minute: 4{"}"}
+        {State(onUnavailable)}
+        """);
+
+    [RedisFact]
+    public async Task Two_gateways_on_one_redis_hold_one_rate_limit_between_them()
+    {
+        await using var a = await TestGateway.StartAsync(RateLimited(), Team.Env);
+        await using var b = await TestGateway.StartAsync(RateLimited(), Team.Env);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++) statuses.Add(await Team.StatusAsync(i % 2 == 0 ? a : b, Team.Messages("sb-team-a-SECRET", text: $"turn {i}")));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, (HttpStatusCode)429, (HttpStatusCode)429], statuses);
+        Assert.Equal(4, AnthropicUpstream.Requests.Count);
+    }
+
+    [RedisFact]
+    public async Task Two_gateways_on_one_redis_hold_one_budget_under_thirty_concurrent_requests()
+    {
+        var reserved = BudgetTests.ReservedTokens(Team.Chat("sb-team-b-SECRET", maxTokens: BudgetTests.MaxTokens));
+        BudgetTests.SlowWorstCase(OpenAIUpstream, reserved);
+        var config = BudgetTests.Config(OpenAIUpstream, AnthropicUpstream, reserved, fits: 5, stateExtra: State());
+        await using var a = await TestGateway.StartAsync(config, Team.Env);
+        await using var b = await TestGateway.StartAsync(config, Team.Env);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Team.StatusAsync(i % 2 == 0 ? a : b, Team.Chat("sb-team-b-SECRET", maxTokens: BudgetTests.MaxTokens))));
+
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(5, OpenAIUpstream.Requests.Count);
+        // Settling is sent after the response; both gateways then read the one spend from Redis.
+        for (var i = 0; i < 100 && (await BudgetTests.BudgetOfAsync(b, "team-b")).GetProperty("spent_usd").GetDouble() < 5 * reserved / 1e6; i++) await Task.Delay(50);
+        Assert.Equal(5 * reserved / 1e6, (await BudgetTests.BudgetOfAsync(a, "team-b")).GetProperty("spent_usd").GetDouble(), 9);
+        Assert.Equal(5 * reserved / 1e6, (await BudgetTests.BudgetOfAsync(b, "team-b")).GetProperty("spent_usd").GetDouble(), 9);
+    }
+
+    [RedisFact]
+    public async Task The_cache_is_shared_through_redis()
+    {
+        var config = Team.Config(OpenAIUpstream, AnthropicUpstream, openAIExtra: "cache: {ttl_seconds: 60}", extra: State());
+        await using var a = await TestGateway.StartAsync(config, Team.Env);
+        await using var b = await TestGateway.StartAsync(config, Team.Env);
+        using (var miss = await a.Http.SendAsync(Team.Chat(""))) Assert.Equal("miss", miss.Headers.GetValues("x-switchboard-cache").Single());
+        string? cache = null;
+        for (var i = 0; i < 40 && cache != "hit"; i++) // the entry is written after the response, without waiting for Redis
+        {
+            using var response = await b.Http.SendAsync(Team.Chat(""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            cache = response.Headers.GetValues("x-switchboard-cache").Single();
+            if (cache != "hit") await Task.Delay(50);
+        }
+        Assert.Equal("hit", cache);
+        Assert.InRange(OpenAIUpstream.Requests.Count, 1, 3); // b may miss while its connection to Redis comes up
+    }
+
+    [RedisTheory]
+    [InlineData("closed")]
+    [InlineData("open")]
+    public async Task With_redis_stopped_mid_run_requests_fail_closed_or_pass_open_at_once(string onUnavailable)
+    {
+        await using var gateway = await TestGateway.StartAsync(RateLimited(onUnavailable), Team.Env);
+        Assert.Equal(HttpStatusCode.OK, await Team.StatusAsync(gateway, Team.Messages("sb-team-a-SECRET")));
+        await _redis!.StopAsync();
+
+        var clock = Stopwatch.StartNew();
+        using var response = await gateway.Http.SendAsync(Team.Messages("sb-team-a-SECRET", text: "after"));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        if (onUnavailable == "closed")
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            var message = await Team.ErrorMessageAsync(response, anthropic: true);
+            Assert.Contains("shared state store (Redis) cannot be reached", message);
+            Assert.DoesNotContain(_redis.Port.ToString(), message);
+            Assert.Single(AnthropicUpstream.Requests);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(2, AnthropicUpstream.Requests.Count);
+        }
+    }
+}
