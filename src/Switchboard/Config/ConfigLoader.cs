@@ -13,7 +13,8 @@ namespace Switchboard.Config;
 public sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
-        "routing_preferences", "tracing", "overrides"];
+        "routing_preferences", "tracing", "overrides",
+        "claude_code"];
 
     private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
         "headers", "passthrough_auth", "http_host"];
@@ -102,6 +103,7 @@ public sealed partial class ConfigLoader
             Resilience = ParseResilience(root, overrides.Resilience),
             Telemetry = ParseTelemetry(root) with { SamplingRatio = ParseTracing(root) },
             GatewayKeys = ParseGatewayKeys(root),
+            ClaudeCode = ParseClaudeCode(root),
             SourcePath = sourcePath,
         };
     }

@@ -14,6 +14,8 @@ public sealed record GatewayConfig
     public TelemetryConfig Telemetry { get; init; } = new();
     /// <summary>Who may call the API endpoints; none: anyone who can reach the listener.</summary>
     public IReadOnlyList<GatewayKey> GatewayKeys { get; init; } = [];
+    /// <summary>Claude Code's model classes and the session pins (<c>claude_code</c>).</summary>
+    public ClaudeCodeConfig ClaudeCode { get; init; } = new();
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
 

@@ -13,6 +13,7 @@ using Switchboard.Endpoints;
 using Switchboard.Observability;
 using Switchboard.Pipeline;
 using Switchboard.Runtime;
+using Switchboard.Sessions;
 
 namespace Switchboard.Hosting;
 
@@ -86,7 +87,12 @@ public sealed class GatewayHost : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(RequestSteps.Default);
+        // Session pins (Sessions/): in process, bounded by claude_code.session_ttl_minutes and max_sessions (read at start).
+        // A shared store registers its own ISessionPinStore after this one (options.ConfigureServices): the last wins.
+        services.AddSingleton<ISessionPinStore>(_ => new InProcessSessionPinStore(
+            TimeSpan.FromMinutes(config.ClaudeCode.SessionTtlMinutes), config.ClaudeCode.MaxSessions));
+        services.AddSingleton<SessionRouting>();
+        services.AddSingleton(sp => RequestSteps.Default.WithSessions(sp.GetRequiredService<SessionRouting>()));
         services.AddSingleton<CompletionPipeline>();
         services.AddSingleton<RequestEventHub>();
         services.AddSingleton<SessionTracker>();

@@ -17,4 +17,5 @@ public sealed record RequestEvent(
     long? InputTokens,
     long? OutputTokens,
     string? Error,
-    string? SessionId = null);
+    string? SessionId = null,
+    bool Background = false);

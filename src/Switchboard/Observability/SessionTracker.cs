@@ -3,7 +3,9 @@ namespace Switchboard.Observability;
 /// <summary>
 /// The latest finished request of each recent client session (Claude Code's status line asks for its own, by the
 /// session id it passes the status line command), bounded so a long-running gateway never grows it: the least
-/// recently active session is forgotten first. A session never sees another session's requests.
+/// recently active session is forgotten first. A session never sees another session's requests. A background call
+/// (a title, a summary: <see cref="RequestEvent.Background"/>) does not replace the session's latest turn request, so
+/// the line keeps showing the route and model of the user's turn.
 /// </summary>
 public sealed class SessionTracker
 {
@@ -46,6 +48,7 @@ public sealed class SessionTracker
         {
             if (_bySession.TryGetValue(e.SessionId, out var node))
             {
+                if (e.Background && !node.Value.Background) return;
                 _recency.Remove(node);
                 node.Value = e;
                 _recency.AddFirst(node);

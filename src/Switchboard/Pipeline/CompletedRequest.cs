@@ -43,4 +43,6 @@ public readonly struct CompletedRequest
     public required double TtfbMs { get; init; }
     public TokenUsage Usage { get; init; }
     public bool Stream { get; init; }
+    /// <summary>A background call of its session (auxiliary, compaction): not the session's turn model.</summary>
+    public bool Background { get; init; }
 }

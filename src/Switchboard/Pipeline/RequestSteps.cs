@@ -27,5 +27,9 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
 
     public RequestStep[] PerRequest { get; } = perRequest;
 
+    /// <summary>These steps with the session-aware choice (<see cref="Sessions.SessionRouting"/>) in place of the plain one.</summary>
+    public RequestSteps WithSessions(Sessions.SessionRouting sessions) =>
+        new(Array.ConvertAll(PerRequest, step => step == ChooseStep.Instance ? new ChooseStep(sessions) : step), PerCandidate);
+
     public RequestStep[] PerCandidate { get; } = perCandidate;
 }

@@ -32,6 +32,8 @@ internal sealed record UpstreamPlan(Uri Uri, ReadOnlyMemory<byte> Body, bool Tra
                 ? UnsignedThinking.StripFromAnthropicRequest(upstreamBody)
                 : SignedToolCallIds.StripFromOpenAIRequest(upstreamBody);
             upstreamBody = rewritten ?? upstreamBody;
+            if (client == ApiFormat.Anthropic && request.StripPriorThinking && Sessions.PriorThinking.StripFromAnthropicRequest(upstreamBody) is { } stripped)
+                upstreamBody = stripped;
             var uri = request.Operation == Operation.CountTokens
                 ? endpoint.CountTokensUri
                 : endpoint.GetCompletionUri(candidate.ModelId, client == ApiFormat.Anthropic ? request.Context.Request.QueryString.Value : null);

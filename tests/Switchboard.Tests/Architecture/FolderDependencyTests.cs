@@ -23,6 +23,7 @@ public sealed class FolderDependencyTests
         ["Providers", "Routing"],
         ["Identity"],
         ["Runtime"],
+        ["Sessions"],
         ["Pipeline"],
         ["Observability"],
         ["Endpoints"],
