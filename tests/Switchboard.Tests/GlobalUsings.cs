@@ -8,6 +8,7 @@ global using Switchboard.Tests.Functional.Gateway;
 global using Switchboard.Tests.Functional.Ledger;
 global using Switchboard.Tests.Functional.Responses;
 global using Switchboard.Tests.Functional.Routing;
+global using Switchboard.Tests.Functional.Sessions;
 global using Switchboard.Tests.Functional.Teams;
 global using Switchboard.Tests.TestKit;
 global using Switchboard.Tests.Unit.Architecture;

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Switchboard.Config;
+using Switchboard.Sessions;
 
 namespace Switchboard.Cli;
 
@@ -12,10 +14,10 @@ namespace Switchboard.Cli;
 internal static class ClaudeCommand
 {
     /// <summary>The alias Claude Code's small/fast (haiku-class) calls use when the config defines it.</summary>
-    public const string SmallFastAlias = "switchboard.claude.code.small.fast";
+    public const string SmallFastAlias = ClaudeCodeChoices.SmallFastAlias;
 
     /// <summary>archgw's name for the same alias, which its configs define; used when the config has no <see cref="SmallFastAlias"/>.</summary>
-    public const string ArchgwSmallFastAlias = "arch.claude.code.small.fast";
+    public const string ArchgwSmallFastAlias = ClaudeCodeChoices.ArchgwSmallFastAlias;
 
     /// <summary>Claude Code needs some credential to start; the gateway holds the real keys.</summary>
     public const string PlaceholderToken = "switchboard";
@@ -65,14 +67,23 @@ internal static class ClaudeCommand
         var env = start.Environment;
         env.Remove("ANTHROPIC_API_KEY"); // it would win over the gateway's token and bypass nothing but confuse everything
         env["ANTHROPIC_BASE_URL"] = address;
-        var gatewayKey = GatewayKey(context, configPath);
+        var gatewayConfig = RunningConfig(context, configPath);
+        var gatewayKey = GatewayKey(context, gatewayConfig);
         env["ANTHROPIC_AUTH_TOKEN"] = gatewayKey ?? PlaceholderToken;
         env["API_TIMEOUT_MS"] = "600000";
         env["DISABLE_TELEMETRY"] = "1";
         env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1";
         env["DISABLE_AUTOUPDATER"] = "1";
         env[GatewayLocator.UrlVariable] = address; // so `switchboard statusline` finds this gateway, wherever it runs
-        if ((archgw.SmallFastModel ?? await SmallFastAliasAsync(gatewayUrl, gatewayKey, cancellationToken).ConfigureAwait(false)) is { } smallFast)
+        // The hint headers say which requests are the user's turns and which are background calls (the gateway routes
+        // only the turns and holds a turn's model through its tool loop); discovery fills /model with the gateway's choices.
+        env["CLAUDE_CODE_GATEWAY_HINT_HEADERS"] = "1";
+        env["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1";
+        var claudeCode = gatewayConfig?.ClaudeCode;
+        if (claudeCode?.Opus is { } opus) env["ANTHROPIC_DEFAULT_OPUS_MODEL"] = opus.Name;
+        if (claudeCode?.Sonnet is { } sonnet) env["ANTHROPIC_DEFAULT_SONNET_MODEL"] = sonnet.Name;
+        if (claudeCode?.Subagent is { } subagent) env["CLAUDE_CODE_SUBAGENT_MODEL"] = subagent.Name;
+        if ((archgw.SmallFastModel ?? claudeCode?.Haiku?.Name ?? await SmallFastAliasAsync(gatewayUrl, gatewayKey, cancellationToken).ConfigureAwait(false)) is { } smallFast)
         {
             env["ANTHROPIC_SMALL_FAST_MODEL"] = smallFast;
             env["ANTHROPIC_DEFAULT_HAIKU_MODEL"] = smallFast;
@@ -140,15 +151,22 @@ internal static class ClaudeCommand
 
     /// <summary>
     /// The gateway key Claude Code must send when the gateway requires one: $SWITCHBOARD_GATEWAY_KEY, else the first
-    /// of gateway_keys in the config the gateway runs (--config, the detached gateway's, or ./config.yaml).
+    /// of gateway_keys in the config the gateway runs.
     /// </summary>
-    internal static string? GatewayKey(CliContext context, string? configPath)
+    /// <summary>The gateway key a CLI run sends: $SWITCHBOARD_GATEWAY_KEY, else the running config's first one.</summary>
+    internal static string? GatewayKey(CliContext context, string? configPath) => GatewayKey(context, RunningConfig(context, configPath));
+
+    private static string? GatewayKey(CliContext context, GatewayConfig? config) =>
+        context.GetEnvironmentVariable("SWITCHBOARD_GATEWAY_KEY") is { Length: > 0 } fromEnv
+            ? fromEnv
+            : config?.GatewayKeys.FirstOrDefault(k => k.Secret.IsResolved)?.Secret.Value;
+
+    /// <summary>The config the gateway runs (--config, the detached gateway's, or ./config.yaml); null when there is none to read.</summary>
+    private static GatewayConfig? RunningConfig(CliContext context, string? configPath)
     {
-        if (context.GetEnvironmentVariable("SWITCHBOARD_GATEWAY_KEY") is { Length: > 0 } fromEnv) return fromEnv;
         var path = configPath ?? GatewayStateStore.For(context).ReadLive()?.ConfigPath;
         if (path is null && !File.Exists(context.FullPath("config.yaml"))) return null;
-        var resolved = ConfigSource.Resolve(path, context);
-        return resolved.Config?.GatewayKeys.FirstOrDefault(k => k.Secret.IsResolved)?.Secret.Value;
+        return ConfigSource.Resolve(path, context).Config;
     }
 
     /// <summary>The small/fast alias the gateway offers: Switchboard's name, else archgw's; null when it has neither.</summary>

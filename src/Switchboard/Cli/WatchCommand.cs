@@ -23,16 +23,18 @@ internal static class WatchCommand
     {
         var json = CliApp.JsonOption("each event (one JSON object per line)");
         var url = CliApp.UrlOption();
-        var command = new Command("watch", "Show routing decisions live: requested model → answering model, route, latency.") { json, url };
+        var session = new Option<string?>("--session") { Description = "Only this client session's requests (Claude Code's session id, as its status line gets it)." };
+        var command = new Command("watch", "Show routing decisions live: requested model → answering model, route, latency.") { json, url, session };
         command.WithExamples(
             "switchboard watch",
             "switchboard watch --url http://127.0.0.1:12000     # a foreground gateway",
-            "switchboard watch --json | jq -c '{model, route, latency_ms}'");
-        command.SetAction((parse, cancellationToken) => RunAsync(context, parse.GetValue(url), parse.GetValue(json), cancellationToken));
+            "switchboard watch --json | jq -c '{model, route, latency_ms}'",
+            "switchboard watch --session 2f0c…                  # one Claude Code session");
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse.GetValue(url), parse.GetValue(json), parse.GetValue(session), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, Uri? url, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, Uri? url, bool json, string? session, CancellationToken cancellationToken)
     {
         using var interrupt = Interrupt.Listen(cancellationToken);
         cancellationToken = interrupt.Token;
@@ -56,7 +58,7 @@ internal static class WatchCommand
                     context.Error.WriteLine(everConnected ? $"Reconnected to {address}." : $"Watching {address} (Ctrl+C to stop)…");
                     everConnected = true;
                     saidWaiting = false;
-                    await ReadEventsAsync(context, stream, json, cancellationToken).ConfigureAwait(false);
+                    await ReadEventsAsync(context, stream, json, string.IsNullOrWhiteSpace(session) ? null : session.Trim(), cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -91,7 +93,7 @@ internal static class WatchCommand
     }
 
     /// <summary>Reads `data:` lines until the stream ends; comments (`: ping`) only prove the connection is alive.</summary>
-    private static async Task ReadEventsAsync(CliContext context, Stream stream, bool json, CancellationToken cancellationToken)
+    private static async Task ReadEventsAsync(CliContext context, Stream stream, bool json, string? session, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (true)
@@ -112,7 +114,7 @@ internal static class WatchCommand
             if (line is null) return;
             if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
             var data = line.AsSpan(5).TrimStart(' ');
-            if (json)
+            if (json && session is null)
             {
                 context.Out.WriteLine(data);
                 context.Out.Flush();
@@ -127,7 +129,13 @@ internal static class WatchCommand
             {
                 continue; // a newer gateway's event this CLI cannot read: skip it rather than stop watching
             }
-            if (e is not null) context.Ansi.MarkupLine(Format(e));
+            if (e is null || (session is not null && e.SessionId != session)) continue;
+            if (json)
+            {
+                context.Out.WriteLine(data);
+                context.Out.Flush();
+            }
+            else context.Ansi.MarkupLine(Format(e));
         }
     }
 
@@ -147,7 +155,7 @@ internal static class WatchCommand
             .Append(Markup.Escape(string.IsNullOrEmpty(e.RequestedModel) ? "?" : e.RequestedModel))
             .Append(" [grey]→[/] ")
             .Append(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(e.Model)}[/]  ")
-            .Append(route).Append("  ")
+            .Append(route).Append(e.Background ? " [grey](background)[/]  " : "  ")
             .Append(CultureInfo.InvariantCulture, $"[blue]{Markup.Escape(e.Provider)}[/]  ")
             .Append(status).Append("  ")
             .Append(Latency(e.LatencyMs));

@@ -13,7 +13,8 @@ namespace Switchboard.Config;
 internal sealed partial class ConfigLoader
 {
     private static readonly HashSet<string> TopLevelKeys = ["version", "listeners", "model_providers", "llm_providers", "model_aliases", "routing", "limits", "gateway_keys", "resilience", "telemetry",
-        "routing_preferences", "tracing", "overrides", "ledger", "state"];
+        "routing_preferences", "tracing", "overrides", "ledger", "state",
+        "claude_code"];
 
     private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
         "headers", "passthrough_auth", "http_host", "rate_limit", "cache", "pricing"];
@@ -103,6 +104,7 @@ internal sealed partial class ConfigLoader
             Telemetry = ParseTelemetry(root) with { SamplingRatio = ParseTracing(root) },
             GatewayKeys = ParseGatewayKeys(root),
             Ledger = ParseLedger(root, sourcePath),
+            ClaudeCode = ParseClaudeCode(root),
             SourcePath = sourcePath,
             State = ParseState(root),
         };

@@ -68,6 +68,10 @@ internal static class ConfigValidator
                 if (Unresolved(route.Models[i], aliasAllowed: i > 0) is { } problem)
                     Error(route.Line, $"route '{route.Name}' lists model '{route.Models[i]}', but {problem}.", Candidates(route.Models[i]));
 
+        foreach (var (key, model) in config.ClaudeCode.Models())
+            if (Unresolved(model.Name, aliasAllowed: true) is { } problem)
+                Error(model.Line, $"claude_code.{key} is '{model.Name}', but {problem} and it is no alias.", $"name a model_aliases entry or a configured model; {Candidates(model.Name)}");
+
         var routeLines = new Dictionary<string, (string Owner, int Line)>(StringComparer.OrdinalIgnoreCase);
         foreach (var provider in config.Providers)
             foreach (var route in provider.RoutingPreferences)

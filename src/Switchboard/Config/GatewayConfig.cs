@@ -17,6 +17,8 @@ internal sealed record GatewayConfig
     public IReadOnlyList<GatewayKey> GatewayKeys { get; init; } = [];
     /// <summary>The usage ledger: where each request's row is kept, and for how long.</summary>
     public LedgerConfig Ledger { get; init; } = new();
+    /// <summary>Claude Code's model classes and the session pins (<c>claude_code</c>).</summary>
+    public ClaudeCodeConfig ClaudeCode { get; init; } = new();
     /// <summary>Path of the file it came from, or null for a built-in config.</summary>
     public string? SourcePath { get; init; }
     /// <summary>Where limits, budgets and the response cache live (<c>state</c>): in process, or Redis.</summary>

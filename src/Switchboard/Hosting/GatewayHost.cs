@@ -14,6 +14,7 @@ using Switchboard.Ledger;
 using Switchboard.Observability;
 using Switchboard.Pipeline;
 using Switchboard.Runtime;
+using Switchboard.Sessions;
 
 namespace Switchboard.Hosting;
 
@@ -88,10 +89,15 @@ internal sealed class GatewayHost : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(RequestSteps.Default);
+        // Session pins (Sessions/): in process, bounded by claude_code.session_ttl_minutes and max_sessions (read at start).
+        // A shared store registers its own ISessionPinStore after this one (options.ConfigureServices): the last wins.
+        services.AddSingleton<ISessionPinStore>(_ => new InProcessSessionPinStore(
+            TimeSpan.FromMinutes(config.ClaudeCode.SessionTtlMinutes), config.ClaudeCode.MaxSessions));
+        services.AddSingleton<SessionRouting>();
         services.AddSingleton<State.TeamState>();
         services.AddHostedService<State.SharedStateWarmup>(); // connects to state.redis before the first request
-        services.AddSingleton(sp => State.TeamSteps.Build(RequestSteps.Default, sp)); // limits and cache after the model is chosen (wins over the line above)
+        // The steps: the session-aware choice, then limits and the cache after the model is chosen.
+        services.AddSingleton(sp => State.TeamSteps.Build(RequestSteps.Default.WithSessions(sp.GetRequiredService<SessionRouting>()), sp));
         services.AddSingleton<CompletionPipeline>();
         services.AddSingleton<Protocols.Responses.IResponseStateStore>(new Protocols.Responses.InMemoryResponseStateStore()); // previous_response_id
         services.AddSingleton<RequestEventHub>();

@@ -20,7 +20,8 @@ internal sealed record RequestEvent(
     string? SessionId = null,
     decimal? CostUsd = null,
     string? Caller = null,
-    bool CacheHit = false)
+    bool CacheHit = false,
+    bool Background = false)
 {
     /// <summary>What the session has spent so far at this gateway (since it started), as /switchboard/last tells `statusline`.</summary>
     public decimal? SessionCostUsd { get; init; }

@@ -3,8 +3,10 @@ namespace Switchboard.Observability;
 /// <summary>
 /// The latest finished request of each recent client session (Claude Code's status line asks for its own, by the
 /// session id it passes the status line command), bounded so a long-running gateway never grows it: the least
-/// recently active session is forgotten first. A session never sees another session's requests. It also sums each
-/// session's cost (its priced requests, since the gateway started), for the status line.
+/// recently active session is forgotten first. A session never sees another session's requests. A background call
+/// (a title, a summary: <see cref="RequestEvent.Background"/>) does not replace the session's latest turn request, so
+/// the line keeps showing the route and model of the user's turn. It also sums each session's cost (its priced
+/// requests, since the gateway started), for the status line.
 /// </summary>
 internal sealed class SessionTracker
 {
@@ -51,6 +53,7 @@ internal sealed class SessionTracker
             if (e.CostUsd is { } cost) _spent[e.SessionId] = _spent.GetValueOrDefault(e.SessionId) + cost;
             if (_bySession.TryGetValue(e.SessionId, out var node))
             {
+                if (e.Background && !node.Value.Background) return;
                 _recency.Remove(node);
                 node.Value = e;
                 _recency.AddFirst(node);

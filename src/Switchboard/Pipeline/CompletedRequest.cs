@@ -47,4 +47,6 @@ internal readonly struct CompletedRequest
     public bool Stream { get; init; }
     /// <summary>Answered from the response cache: no upstream call, no upstream cost (the usage is the cached answer's).</summary>
     public bool CacheHit { get; init; }
+    /// <summary>A background call of its session (auxiliary, compaction): not the session's turn model.</summary>
+    public bool Background { get; init; }
 }

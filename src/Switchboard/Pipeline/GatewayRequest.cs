@@ -82,6 +82,12 @@ internal sealed class GatewayRequest : IDisposable
     public string? SessionId { get; set; }
     public bool Stream { get; set; }
 
+    /// <summary>What the request is to its session (Claude Code's hint headers): a user turn, a background call, compaction.</summary>
+    public Sessions.SessionRequestKind SessionKind { get; set; }
+
+    /// <summary>The session changed signature domain between turns: earlier turns' thinking is left out upstream.</summary>
+    public bool StripPriorThinking { get; set; }
+
     /// <summary>
     /// The body as a DOM, parsed on first use (a router's input, a translation) and at most once per request; the
     /// same-API path with no routing never builds it.
@@ -299,6 +305,7 @@ internal sealed class GatewayRequest : IDisposable
             CostUsd = RequestCost.Of(Answering?.Entry, Answering?.ModelId ?? "", Operation, Usage),
             Stream = Stream,
             CacheHit = CacheHit,
+            Background = SessionKind is Sessions.SessionRequestKind.Auxiliary or Sessions.SessionRequestKind.Compaction,
         };
     }
 

@@ -37,6 +37,9 @@ internal sealed class RequestSteps(RequestStep[] perRequest, RequestStep[] perCa
 
     /// <summary>These steps with <paramref name="added"/> first of the per-candidate steps.</summary>
     public RequestSteps WithFirstPerCandidate(params RequestStep[] added) => new(PerRequest, [.. added, .. PerCandidate]);
+    /// <summary>These steps with the session-aware choice (<see cref="Sessions.SessionRouting"/>) in place of the plain one.</summary>
+    public RequestSteps WithSessions(Sessions.SessionRouting sessions) =>
+        new(Array.ConvertAll(PerRequest, step => step == ChooseStep.Instance ? new ChooseStep(sessions) : step), PerCandidate);
 
     public RequestStep[] PerCandidate { get; } = perCandidate;
 }

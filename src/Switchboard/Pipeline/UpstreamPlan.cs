@@ -54,17 +54,21 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
             var splice = peek.Splice(candidate.ModelId, candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
             // Thinking an OpenAI-protocol model produced earlier in the conversation carries no signature: Anthropic
             // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI. Both are
-            // rare: a scan for their marker, and only a body that has it is rewritten whole (a new array).
-            var mayNeedRewrite = client == ApiFormat.Anthropic
+            // rare: a scan for their marker, and only a body that has it is rewritten whole (a new array). So is a
+            // session's conversation whose model moved to another provider: its earlier thinking is removed.
+            var stripPriorThinking = client == ApiFormat.Anthropic && request.StripPriorThinking;
+            var mayNeedRewrite = stripPriorThinking || (client == ApiFormat.Anthropic
                 ? UnsignedThinking.MayContainForeignThinking(body.Span)
-                : SignedToolCallIds.MayContainSignedIds(body.Span);
+                : SignedToolCallIds.MayContainSignedIds(body.Span));
             if (mayNeedRewrite)
             {
                 var spliced = splice.Apply(body.Span);
-                var rewritten = client == ApiFormat.Anthropic
+                var rewritten = (client == ApiFormat.Anthropic
                     ? UnsignedThinking.StripFromAnthropicRequest(spliced)
-                    : SignedToolCallIds.StripFromOpenAIRequest(spliced);
-                body = PooledBody.FromArray(rewritten ?? spliced);
+                    : SignedToolCallIds.StripFromOpenAIRequest(spliced)) ?? spliced;
+                if (stripPriorThinking && Sessions.PriorThinking.StripFromAnthropicRequest(rewritten) is { } stripped)
+                    rewritten = stripped;
+                body = PooledBody.FromArray(rewritten);
                 splice = null;
             }
             var uri = request.Operation == Operation.CountTokens

@@ -51,6 +51,9 @@ public sealed class ClaudeCommandTests
         Assert.Equal("1", env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"]);
         Assert.Equal("1", env["DISABLE_AUTOUPDATER"]);
         Assert.Equal(address, env["SWITCHBOARD_URL"]);
+        Assert.Equal("1", env["CLAUDE_CODE_GATEWAY_HINT_HEADERS"]);
+        Assert.Equal("1", env["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"]);
+        Assert.False(env.ContainsKey("ANTHROPIC_DEFAULT_OPUS_MODEL")); // no claude_code section: Claude Code's own names, routed
 
         var args = ReadArgs(cli);
         Assert.Equal("--settings", args[0]);
@@ -183,6 +186,35 @@ public sealed class ClaudeCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("arch.claude.code.small.fast", ReadEnv(cli)["ANTHROPIC_SMALL_FAST_MODEL"]);
         Assert.Equal("arch.claude.code.small.fast", ReadEnv(cli)["ANTHROPIC_DEFAULT_HAIKU_MODEL"]);
+    }
+
+    [Fact]
+    public async Task Passes_the_claude_code_sections_models_for_each_model_class()
+    {
+        var yaml = ConfigWithSmallFastAlias + """
+
+              smart:
+                target: anthropic/claude-sonnet-4-5
+            claude_code:
+              opus: smart
+              sonnet: anthropic/claude-sonnet-4-5
+              haiku: anthropic/claude-haiku-4-5
+              subagent: claude-haiku-4-5
+            """;
+        await using var gateway = await TestGateway.StartAsync(yaml);
+        using var cli = Harness(exitCode: 0);
+        await File.WriteAllTextAsync(Path.Combine(cli.Directory, "config.yaml"), yaml);
+
+        var result = await cli.RunAsync("claude", "--url", gateway.BaseUrl.ToString());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var env = ReadEnv(cli);
+        Assert.Equal("smart", env["ANTHROPIC_DEFAULT_OPUS_MODEL"]);
+        Assert.Equal("anthropic/claude-sonnet-4-5", env["ANTHROPIC_DEFAULT_SONNET_MODEL"]);
+        Assert.Equal("anthropic/claude-haiku-4-5", env["ANTHROPIC_DEFAULT_HAIKU_MODEL"]); // claude_code.haiku over the small/fast alias
+        Assert.Equal("anthropic/claude-haiku-4-5", env["ANTHROPIC_SMALL_FAST_MODEL"]);
+        Assert.Equal("claude-haiku-4-5", env["CLAUDE_CODE_SUBAGENT_MODEL"]);
+        Assert.Equal("1", env["CLAUDE_CODE_GATEWAY_HINT_HEADERS"]);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class FolderDependencyTests
         ["Providers", "Routing"],
         ["Identity"],
         ["Runtime"],
+        ["Sessions"],
         ["Pipeline"],
         ["Limits", "Caching"],
         ["State"],
