@@ -40,6 +40,7 @@ public static class CliApp
         root.Subcommands.Add(ModelsCommand.Create(context));
         root.Subcommands.Add(RouteCommand.Create(context));
         root.Subcommands.Add(EvalRouterCommand.Create(context));
+        root.Subcommands.Add(FeedbackCommand.Create(context));
         CliHelp.Install(root);
         return root;
     }

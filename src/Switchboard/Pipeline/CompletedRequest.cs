@@ -43,4 +43,8 @@ public readonly struct CompletedRequest
     public required double TtfbMs { get; init; }
     public TokenUsage Usage { get; init; }
     public bool Stream { get; init; }
+    /// <summary>What the router read, when it ran (a correction's example).</summary>
+    public RouterInput? RouterInput { get; init; }
+    /// <summary>The routing policy the decision was made under, when there is one.</summary>
+    public RoutePolicy? RoutePolicy { get; init; }
 }

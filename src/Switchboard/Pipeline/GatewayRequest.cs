@@ -29,6 +29,7 @@ internal sealed class GatewayRequest : IDisposable
 
     private JsonDocument? _document;
     private Func<RouterInput>? _routerInput;
+    private RouterInput? _builtRouterInput; // what the router read, for the completion sinks (feedback)
     private Func<CancellationToken, Task<HttpResponseMessage>>? _send;
     private IReadOnlyList<ModelSelection> _fallbacks = [];
     private UpstreamAttempts.Builder _attempts;
@@ -94,7 +95,7 @@ internal sealed class GatewayRequest : IDisposable
     private RouterInput BuildRouterInput()
     {
         var routing = Snapshot.Config.Routing;
-        return RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
+        return _builtRouterInput = RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
     }
 
     // ---- choose, and the candidates ----------------------------------------------------------------------
@@ -259,6 +260,8 @@ internal sealed class GatewayRequest : IDisposable
             TtfbMs = ttfb,
             Usage = Usage,
             Stream = Stream,
+            RouterInput = _builtRouterInput,
+            RoutePolicy = Snapshot.Selector.Policy,
         };
     }
 
