@@ -341,7 +341,7 @@ internal static partial class ConceptLexicon
         new("markets", Kind.Subject, Software: false, """
             market=1 markets=1.3 stock+market=1.5 earnings=1.5 quarterly+results=1.5 inflation=1.5 fed=1.5
             interest+rates=1.2 economy=1.5 economic=1.3 recession=1.3 nasdaq=1.5 dow=1.5 s+p=1 unemployment=1.3
-            oil=1 dollar=0.8 shares+fell=1.5 stock+price=1.5 rates+going=1 moved+the+markets=1.5 news=1
+            oil=1 dollar=0.8 shares+fell=1.5 stock+price=1.5 rates+going=1 moved+the+markets=1.5
             """),
         new("appliance", Kind.Subject, Software: false, """
             light=1.5 lights=1.5 lamp=1.5 lamps=1.5 turn+on=1 turn+off=1 switch+on=1.2 switch+off=1.2 dim=1.5 plug=1.2
@@ -375,12 +375,12 @@ internal static partial class ConceptLexicon
             look+over=1 affect+or+effect=1.5
             """),
         new("restyle", Kind.Subject, Software: false, """
-            rewrite=1.5 rewriting=1.5 reword=1.5 rephrase=1.5 paraphrase=1.5 tone=1.5 formal=1.3 casual=1 polite=1.2
+            rewrite=1.5 rewriting=1.5 reword=1.5 rephrase=1.5 paraphrase=1.5 tone=1.5 formal=1.3 polite=1.2
             professional=1 simpler=1.3 simplify=1.3 shorter=1.3 shorten=1.2 less+wordy=1.5 more+persuasive=1.5 sound+more=1.5
             sound+less=1.5 cut+this+down=1.5 plain+english=1.5 friendlier=1.3 confident=1
             """),
         new("correspondence", Kind.Subject, Software: false, """
-            email=1.5 emails=1.5 letter=1.3 letters=1.3 reply=1 draft=1 cover+letter=1.3 resignation=1.5 out+of+office=1.5
+            email=1 emails=1 letter=1.3 letters=1.3 reply=1 draft=1 cover+letter=1.3 resignation=1.5 out+of+office=1.5
             thank+you+email=1.5 recommendation+letter=1.5 message+to=1 follow+up+email=1.5 dear=1.2 to+my+landlord=1.2
             to+my+boss=1.2 to+my+neighbor=1.2 invitation=0.8
             """),
