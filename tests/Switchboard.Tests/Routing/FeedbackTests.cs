@@ -45,7 +45,7 @@ public sealed class FeedbackTests : IDisposable
 
     private static async Task<(string Id, string? Route)> AskAsync(TestGateway gateway, string prompt)
     {
-        var body = JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = prompt } } });
+        var body = JsonSerializer.Serialize(new { model = "auto", messages = new[] { new { role = "user", content = prompt } } });
         using var response = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var route = response.Headers.TryGetValues("x-switchboard-route", out var values) ? values.Single() : null;

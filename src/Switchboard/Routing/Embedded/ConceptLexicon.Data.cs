@@ -375,7 +375,7 @@ internal static partial class ConceptLexicon
             look+over=1 affect+or+effect=1.5
             """),
         new("restyle", Kind.Subject, Software: false, """
-            rewrite=1.5 rewriting=1.5 reword=1.5 rephrase=1.5 paraphrase=1.5 tone=1.5 formal=1.3 polite=1.2
+            reword=1.5 rephrase=1.5 paraphrase=1.5 tone=1.5 formal=1.3 polite=1.2
             professional=1 simpler=1.3 simplify=1.3 shorter=1.3 shorten=1.2 less+wordy=1.5 more+persuasive=1.5 sound+more=1.5
             sound+less=1.5 cut+this+down=1.5 plain+english=1.5 friendlier=1.3 confident=1
             """),

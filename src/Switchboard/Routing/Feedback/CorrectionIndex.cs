@@ -7,8 +7,8 @@ namespace Switchboard.Routing.Feedback;
 /// </summary>
 internal sealed class CorrectionIndex
 {
-    /// <summary>Cosine over stemmed content words for "close to a corrected prompt" (paraphrases, not topics).</summary>
-    public const double SimilarityThreshold = 0.7;
+    /// <summary>Cosine over stemmed content words for "close to a corrected prompt": the same request reworded or extended.</summary>
+    public const double SimilarityThreshold = 0.55;
 
     /// <summary>Prompts with fewer content words say too little on their own ("and now the tests"): no corrections for them.</summary>
     private const int MinimumContentWords = 3;
@@ -20,7 +20,6 @@ internal sealed class CorrectionIndex
     {
         var key = PolicyKey.Of(policy);
         var latest = new Dictionary<string, string>(StringComparer.Ordinal);
-        var raw = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             if (!PolicyKey.Applies(record, policy, key)) continue;
@@ -28,13 +27,7 @@ internal sealed class CorrectionIndex
             if (normalized.Length == 0) continue;
             // The route as the policy spells it now ("other" stays "other").
             latest[normalized] = policy.Find(record.Route!)?.Name ?? PolicyKey.Other;
-            raw[normalized] = record.Prompt!;
         }
-        var examples = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (prompt, route) in latest)
-            if (route != PolicyKey.Other) (examples.TryGetValue(route, out var list) ? list : examples[route] = []).Add(TopicWords(raw[prompt]));
-        Augmented = examples.Count == 0 ? policy : new RoutePolicy(policy.Routes
-            .Select(r => examples.TryGetValue(r.Name, out var list) ? r with { Description = r.Description + "; " + string.Join("; ", list) } : r).ToList());
         foreach (var (prompt, route) in latest)
         {
             _exact[prompt] = route;
@@ -45,11 +38,6 @@ internal sealed class CorrectionIndex
 
     public int Count => _exact.Count;
 
-    /// <summary>
-    /// The policy with each route's corrected prompts added to its description, so their words count for the route in
-    /// new prompts too (the embedded router reads descriptions as word lists); the policy itself when there are none.
-    /// </summary>
-    public RoutePolicy Augmented { get; }
 
     /// <summary>The corrected route ("other" for none) for a prompt, with how it matched; false when no correction is close.</summary>
     public bool TryMatch(string prompt, out string route, out double similarity)
@@ -71,24 +59,6 @@ internal sealed class CorrectionIndex
             if (cosine >= SimilarityThreshold && cosine > similarity) { similarity = cosine; route = example.Route; }
         }
         return similarity > 0;
-    }
-
-    /// <summary>
-    /// The words of a corrected prompt that say what kind of request it is: names (a capitalised word inside a
-    /// sentence: "Lisbon", "Ryanair") and numbers say which instance, and would pull unrelated requests about them.
-    /// </summary>
-    internal static string TopicWords(string prompt)
-    {
-        var kept = new List<string>();
-        var sentenceStart = true;
-        foreach (var piece in prompt.Split([' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries))
-        {
-            var word = piece.Trim('"', '\'', '(', ')', ',', ';', ':', '.', '!', '?');
-            var isName = !sentenceStart && word.Length > 0 && char.IsUpper(word[0]);
-            if (word.Length > 0 && !isName && !word.Any(char.IsDigit)) kept.Add(word);
-            sentenceStart = piece.EndsWith('.') || piece.EndsWith('?') || piece.EndsWith('!');
-        }
-        return string.Join(' ', kept);
     }
 
     /// <summary>Lower case, letters and digits only, single spaces.</summary>

@@ -28,9 +28,7 @@ public sealed class LearningRouteSelector : IRouteSelector
     public ValueTask<RouteSelection> SelectAsync(RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
     {
         var learnt = TrySelect(input, policy);
-        if (learnt is not null) return ValueTask.FromResult(learnt);
-        // The embedded router reads corrected prompts as more words of their routes; an LLM router gets the policy as written.
-        return _inner.SelectAsync(input, _inner is EmbeddedRouteSelector ? IndexFor(policy).Augmented : policy, cancellationToken);
+        return learnt is not null ? ValueTask.FromResult(learnt) : _inner.SelectAsync(input, policy, cancellationToken);
     }
 
     /// <summary>The correction that decides this input, or null when none is close enough.</summary>
