@@ -15,7 +15,7 @@ internal static class FeedbackCommand
         var route = new Option<string?>("--route") { Description = "The route the request should have gone to, or \"other\" for none." };
         var good = new Option<bool>("--good") { Description = "The answer was good." };
         var bad = new Option<bool>("--bad") { Description = "The answer was bad." };
-        var command = new Command("feedback", "Correct the router's decision for a request (the router follows it from then on), or rate the answer.")
+        var command = new Command("feedback", "Correct a routing decision (the router follows it), or rate an answer.")
         {
             requestId, route, good, bad, url,
         };

@@ -96,7 +96,7 @@ public sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton<ICompletionSink, RequestLogSink>();
         services.AddSingleton<ICompletionSink, RequestEventSink>();
         services.AddSingleton<Routing.Feedback.RecentDecisions>();
-        services.AddSingleton<ICompletionSink, Routing.Feedback.FeedbackSink>();
+        services.AddSingleton<ICompletionSink, FeedbackSink>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         options.ConfigureServices?.Invoke(services);

@@ -1,6 +1,8 @@
 using Switchboard.Pipeline;
+using Switchboard.Routing;
+using Switchboard.Routing.Feedback;
 
-namespace Switchboard.Routing.Feedback;
+namespace Switchboard.Observability;
 
 /// <summary>Remembers each routed request's decision by request id, so a correction can name it later.</summary>
 internal sealed class FeedbackSink(RecentDecisions decisions) : ICompletionSink
