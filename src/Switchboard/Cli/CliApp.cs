@@ -43,6 +43,7 @@ internal static class CliApp
         root.Subcommands.Add(EvalRouterCommand.Create(context));
         root.Subcommands.Add(UsageCommand.Create(context));
         root.Subcommands.Add(KeysCommand.Create(context));
+        root.Subcommands.Add(FeedbackCommand.Create(context));
         CliHelp.Install(root);
         return root;
     }

@@ -13,13 +13,16 @@ internal static class EvalRouterCommand
         config.Description = "A Switchboard config (routes from its routing_preferences) or a policy file with a top-level 'routes:' list.";
         var data = new Option<string>("--data", "-d") { Description = "JSON Lines of {\"messages\": [...], \"expected\": route name or \"other\"}.", Required = true };
         var trace = new Option<bool>("--trace") { Description = "For each misclassified row, print the embedded router's features and per-route contributions." };
+        var learn = new Option<bool>("--learn") { Description = "Replay every other row as a stream, correcting each miss as a user would; print accuracy before and after on the held-out rows and on --also sets." };
+        var also = new Option<string[]>("--also") { Description = "With --learn: more labelled sets of the same policy, measured before and after (must not drop).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("eval-router", "Measure the router on labelled conversations: accuracy, per-route precision/recall, confusion, latency.")
         {
-            config, data, trace,
+            config, data, trace, learn, also,
         };
         command.WithExamples(
             "switchboard eval-router --config ../shared/routing-dev/policy.yaml --data ../shared/routing-dev/dev.jsonl",
-            "switchboard eval-router --config config.yaml --data my-labelled-conversations.jsonl --trace");
+            "switchboard eval-router --config config.yaml --data my-labelled-conversations.jsonl --trace",
+            "switchboard eval-router --config policy.yaml --data tuning.jsonl --learn --also blind.jsonl");
         command.SetAction(async (parse, ct) =>
         {
             var configPath = parse.GetValue(config) ?? (File.Exists(Path.Combine(context.WorkingDirectory, "config.yaml")) ? "config.yaml" : null);
@@ -85,6 +88,25 @@ internal static class EvalRouterCommand
                     context.Out.WriteLine($"trace {m.Id} (expected {m.Expected}, got {m.Actual}):");
                     foreach (var line in embedded.Explain(RouterInputBuilder.FromTurns(byId[m.Id].Turns, routing.TokenBudget), policy)) context.Out.WriteLine("  " + line);
                 }
+            }
+            if (parse.GetValue(learn))
+            {
+                var others = new List<(string, IReadOnlyList<LabelledConversation>)>();
+                foreach (var extra in parse.GetValue(also) ?? [])
+                {
+                    var extraPath = Path.IsPathRooted(extra) ? extra : Path.Combine(context.WorkingDirectory, extra);
+                    try
+                    {
+                        others.Add((Path.GetFileName(extraPath), RoutingDataLoader.LoadJsonl(extraPath)));
+                    }
+                    catch (Exception ex) when (ex is FormatException or IOException)
+                    {
+                        context.Error.WriteLine($"--also {extra}: {ex.Message}");
+                        return ExitCodes.Failure;
+                    }
+                }
+                var learning = await LearningEvaluator.RunAsync(policy, selector, rows, others, routing.TokenBudget, ct).ConfigureAwait(false);
+                context.Out.WriteLine(LearningEvaluator.RenderReport(learning));
             }
             return ExitCodes.Ok;
         });

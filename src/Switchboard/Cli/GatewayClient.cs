@@ -30,6 +30,32 @@ internal sealed class GatewayClient : IDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>POST /switchboard/feedback: whether the gateway took it, and a sentence saying what happened.</summary>
+    public async Task<(bool Ok, string Message)> SendFeedbackAsync(Routing.Feedback.FeedbackRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var content = System.Net.Http.Json.JsonContent.Create(request, Routing.Feedback.FeedbackJsonContext.Default.FeedbackRequest);
+            using var response = await _http.PostAsync(Endpoints.FeedbackEndpoint.Path, content, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            using var json = JsonDocument.Parse(body.Length == 0 ? "{}" : body);
+            var root = json.RootElement;
+            if (!response.IsSuccessStatusCode)
+            {
+                var message = root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? String(error, "message") : null;
+                return (false, $"The gateway refused the feedback ({(int)response.StatusCode}): {message ?? body}");
+            }
+            var id = String(root, "request_id");
+            return String(root, "kind") == "rating"
+                ? (true, $"Rated request {id} ({String(root, "model")}) {String(root, "rating")}.")
+                : (true, $"Request {id} went to {String(root, "routed")}; from now on prompts like it go to {String(root, "route")}.");
+        }
+        catch (Exception ex) when (IsUnreachable(ex, cancellationToken) || ex is JsonException)
+        {
+            return (false, $"Cannot reach Switchboard at {BaseUrl.ToString().TrimEnd('/')}: {ex.Message}");
+        }
+    }
+
     /// <summary>The gateway's health, or null when nothing (or something else) answers there.</summary>
     public async Task<GatewayHealth?> GetHealthAsync(CancellationToken cancellationToken = default)
     {

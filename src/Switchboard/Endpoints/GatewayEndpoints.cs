@@ -22,6 +22,9 @@ internal static class GatewayEndpoints
             .WithMetadata(ClientApiMetadata.Detected(ClientApiMetadata.ByVersionHeader));
         api.MapPost("/v1/route", (HttpContext c) => RouteEndpoint.HandleAsync(c, runtime))
             .WithMetadata(ClientApiMetadata.Detected(RouteEndpoint.DetectApi));
+        var decisions = app.Services.GetRequiredService<Routing.Feedback.RecentDecisions>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        api.MapPost(FeedbackEndpoint.Path, (HttpContext c) => FeedbackEndpoint.HandleAsync(c, runtime, decisions, time));
 
         // Open to anyone: liveness, and the connectivity probes (Claude Code sends HEAD / and HEAD /api/hello to its
         // base URL and takes anything but 2xx as down).

@@ -109,6 +109,8 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton<ICompletionSink, RequestLogSink>();
         services.AddSingleton<ICompletionSink, RequestEventSink>();
         services.AddSingleton<ICompletionSink, Limits.KeyUsageSink>();
+        services.AddSingleton<Routing.Feedback.RecentDecisions>();
+        services.AddSingleton<ICompletionSink, FeedbackSink>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         options.ConfigureServices?.Invoke(services);

@@ -49,4 +49,8 @@ internal readonly struct CompletedRequest
     public bool CacheHit { get; init; }
     /// <summary>A background call of its session (auxiliary, compaction): not the session's turn model.</summary>
     public bool Background { get; init; }
+    /// <summary>What the router read, when it ran (a correction's example).</summary>
+    public RouterInput? RouterInput { get; init; }
+    /// <summary>The routing policy the decision was made under, when there is one.</summary>
+    public RoutePolicy? RoutePolicy { get; init; }
 }

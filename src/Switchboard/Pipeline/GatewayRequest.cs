@@ -29,6 +29,7 @@ internal sealed class GatewayRequest : IDisposable
 
     private JsonDocument? _document;
     private Func<RouterInput>? _routerInput;
+    private RouterInput? _builtRouterInput; // what the router read, for the completion sinks (feedback)
     private Func<CancellationToken, Task<HttpResponseMessage>>? _send;
     private IReadOnlyList<ModelSelection> _fallbacks = [];
     private UpstreamAttempts.Builder _attempts;
@@ -107,9 +108,9 @@ internal sealed class GatewayRequest : IDisposable
         {
             // A router reads conversations in Chat form: the Responses request's, built for it.
             using var chat = JsonDocument.Parse(Protocols.Responses.ResponsesToChatRequest.Translate(Root, out _, out _));
-            return RouterInputBuilder.FromRequest(ApiFormat.OpenAI, chat.RootElement, routing.TokenBudget, routing.RouteOnUserOnly);
+            return _builtRouterInput = RouterInputBuilder.FromRequest(ApiFormat.OpenAI, chat.RootElement, routing.TokenBudget, routing.RouteOnUserOnly);
         }
-        return RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
+        return _builtRouterInput = RouterInputBuilder.FromRequest(Client, Root, routing.TokenBudget, routing.RouteOnUserOnly);
     }
 
     // ---- choose, and the candidates ----------------------------------------------------------------------
@@ -306,6 +307,8 @@ internal sealed class GatewayRequest : IDisposable
             Stream = Stream,
             CacheHit = CacheHit,
             Background = SessionKind is Sessions.SessionRequestKind.Auxiliary or Sessions.SessionRequestKind.Compaction,
+            RouterInput = _builtRouterInput,
+            RoutePolicy = Snapshot.Selector.Policy,
         };
     }
 

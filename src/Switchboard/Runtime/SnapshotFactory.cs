@@ -11,7 +11,7 @@ namespace Switchboard.Runtime;
 internal static class SnapshotFactory
 {
     /// <summary>Routing decisions are cached across reloads: the key includes the policy's fingerprint.</summary>
-    private static readonly RouteDecisionCache DecisionCache = new();
+    internal static readonly RouteDecisionCache DecisionCache = new();
 
     public static GatewaySnapshot Create(GatewayConfig config)
     {
@@ -27,9 +27,11 @@ internal static class SnapshotFactory
         {
             router = new EmbeddedRouteSelector(config.Routing);
         }
+        // A team's corrections, kept beside the config, decide before the router does (issue #17).
+        if (config.SourcePath is { } configPath) router = new Routing.Feedback.LearningRouteSelector(router, Routing.Feedback.JsonlFeedbackStore.ForConfig(configPath));
         var selector = new ModelSelector(config, router, DecisionCache);
         // Compile the policy now, so the first routed request does not pay for it.
-        if (router is EmbeddedRouteSelector embedded && selector.Policy is { } policy)
+        if (((router as Routing.Feedback.LearningRouteSelector)?.Inner ?? router) is EmbeddedRouteSelector embedded && selector.Policy is { } policy)
             embedded.Select(new RouterInput([new RouterTurn(TurnRole.User, "warm up")]), policy);
         return new GatewaySnapshot(config, providers, selector, routerClient);
     }

@@ -99,6 +99,8 @@ internal sealed class CompiledRoutePolicy : ITermLookup
 
                     for (var k = 0; k < count; k++)
                     {
+                        // "questions about invoices": the framing of a description, not what the route is about.
+                        if (IsFraming(words, k, count)) continue;
                         var word = tokens[k].Word;
                         var flags = word >= 0 ? lexicon.Flags[word] : WordFlags.None;
                         var objectFactor = afterAction[k] ? ActionObjectFactor : 1f;
@@ -199,6 +201,11 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             return false;
         }
     }
+
+    /// <summary>"questions about …", "queries regarding …", "help with …": a description's framing words.</summary>
+    private static bool IsFraming(List<string> words, int k, int count) =>
+        k + 1 < count && words[k] is "question" or "questions" or "queri" or "query" or "queries" or "inquiri" or "help" or "request" or "requests"
+        && words[k + 1] is "about" or "on" or "regard" or "regarding" or "concern" or "concerning" or "with" or "relat" or "related";
 
     /// <summary>The routes' words as written, with their normalised forms (for typo tolerance).</summary>
     private static IEnumerable<(string, string)> SurfaceWords(RoutePolicy policy)

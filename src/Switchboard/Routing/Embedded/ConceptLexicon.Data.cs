@@ -270,6 +270,120 @@ internal static partial class ConceptLexicon
             price=0.8 reserved+instances=1.5 savings+plan=1.5 spot+instances=1.5 committed+use=1.5 rightsize=1.5
             rightsizing=1.5 spend+less=1.5 cut+costs=1.5 invoice=0.6 money=0.8 dollars=0.6 idle=0.6
             """),
+        // Everyday service domains (issue #17): what support desks, travel, finance, home and writing assistants route
+        // on. Each a concept of its own, so a route described with one word of it matches requests using another.
+        new("payment", Kind.Subject, Software: false, """
+            invoice=1.2 invoices=1.2 receipt=1.2 receipts=1.2 refund=1.5 refunds=1.5 refunded=1.5 charge=1.2 charges=1.2
+            charged=1.5 payment=1.3 payments=1.3 pay=0.8 paid=1 paying=0.8 subscription=1.2 subscriptions=1.2 renewal=1.2
+            trial=0.8 money+back=1.5 credit+card=0.8 card=0.6 paypal=1.2 bank+transfer=1.2 vat=1 price=0.6
+            bill=1 billed=1.2 billing=1.2 discount=0.8 cancel+my+subscription=1.5
+            """),
+        new("signin", Kind.Subject, Software: false, """
+            login=1.3 log+in=1.5 logged+in=1.2 sign+in=1.5 signin=1.3 password=1.5 passwords=1.5 username=1.3
+            locked=1.2 locked+out=1.5 unlock+my+account=1.5 two+factor=1.5 2fa=1.5 verification=1.2 verify=0.6 authenticator=1.5
+            hacked=1.5 account=0.6 reset+link=1.3 verification+code=1.5 two+step=1.5 sign+in+with=1
+            """),
+        new("delivery", Kind.Subject, Software: false, """
+            delivery=1.3 deliveries=1.3 deliver=1.2 delivered=1.3 shipping=1.3 ship=1.2 shipped=1.3 shipment=1.3
+            parcel=1.5 parcels=1.5 courier=1.5 tracking=1.2 tracking+number=1.5 in+transit=1.5 arrive=1 arrived=1
+            send+back=1.5 exchange=0.8 wrong+size=1.3 pick+up=0.8 damaged=1 my+order=1.3
+           
+            """),
+        new("grievance", Kind.Subject, Software: false, """
+            complaint=1.5 complaints=1.5 complain=1.5 escalate=1.5 escalation=1.5 manager=1 rude=1.5 disappointed=1.5
+            unhappy=1.5 frustrated=1.5 ridiculous=1.2 worst=1.2 unacceptable=1.5 nobody=0.8 supervisor=1.2 formal+complaint=1.5
+            treated=1 angry=1.5 feedback=0.6 service+has=0.8 no+one=0.6 never+called=1.2 someone+senior=1.5
+            """),
+        new("aviation", Kind.Subject, Software: false, """
+            flight=1.5 flights=1.5 fly=1.3 flying=1.3 plane=1.3 airline=1.5 airlines=1.5 airport=1 baggage=1.5 luggage=1
+            carry+on=1.5 checked+bag=1.5 seat=1 seats=1 layover=0.8 connecting+flight=1.5 boarding=1.3 round+trip=1.3
+            one+way=0.8 direct+flight=1.5
+            """),
+        new("lodging", Kind.Subject, Software: false, """
+            hotel=1.5 hotels=1.5 hostel=1.5 hostels=1.5 airbnb=1.5 apartment=1 room=0.8 rooms=0.8 resort=1.5 stay=1.2
+            place+to+stay=1.5 check+in=0.6 check+out=0.5 booked+a=0.5 accommodation=1.5 neighborhood=1 neighbourhood=1 b+b=1.5
+            """),
+        new("sightseeing", Kind.Subject, Software: false, """
+            itinerary=1.5 sightseeing=1.5 things+to+do=1.5 to+do+in=1.2 museum=1.3 museums=1.3 sights=1.5
+            day+trip=1.5 hidden+gems=1.5 must+see=1.5 visit=0.8 visiting=0.8 tour=1 tours=1 beaches=1 tapas=1 eat=0.8
+            seafood=1 restaurants=1 restaurant=1 plan+a=0.6 worth+it=0.8 weekend+in=1.2 days+in=1 route+through=1
+            """),
+        new("border", Kind.Subject, Software: false, """
+            visa=1.5 visas=1.5 passport=1.5 passports=1.5 entry+requirements=1.5 esta=1.5 schengen=1.5
+            vaccination=1.5 vaccinations=1.5 vaccine=1.3 yellow+fever=1.5 insurance=1.2 travel+insurance=1.5 citizens=1
+            driving+permit=1.5 criminal+record=1.2 tourist=0.6 as+a+tourist=1
+            """),
+        new("transit", Kind.Subject, Software: false, """
+            train=1.5 trains=1.5 bus=1.5 buses=1.5 taxi=1.5 taxis=1.5 uber=1.5 metro=1.5 subway=1.5 tram=1.5 car+rental=1.5
+            rent+a+car=1.5 scooter=1.2 drive=0.5 driving=0.8 get+from=1.3 get+to=1 get+around=1.5 getting+around=1.5
+            ferry=1.5 night+buses=1.5
+            """),
+        new("saving", Kind.Subject, Software: false, """
+            budget=1.5 budgets=1.5 budgeting=1.5 save=0.6 saving=1.2 savings=1 spend=1 spending=1.3 debt=1.2 debts=1.2
+            paycheck=1.5 emergency+fund=1.5 sinking+fund=1.5 groceries=0.6 cut+back=1.3 expenses=1 where+my+money=1.5
+            track+spending=1.5 household=0.8 afford=0.6
+            """),
+        new("investment", Kind.Subject, Software: false, """
+            invest=1.5 investing=1.5 investment=1.5 investments=1.5 stock=1 stocks=1.2 shares=1 etf=1.5 etfs=1.5 fund=1.2
+            funds=1.2 index+fund=1.5 index+funds=1.5 portfolio=1.5 retirement=1.2 ira=1.5 roth=1.5 401k=1.5 bonds=1.3
+            dividend=1.5 dividends=1.5 diversification=1.5 rebalance=1.5 bitcoin=1.2 crypto=1 gold=0.8 vanguard=1.5
+            dollar+cost+averaging=1.5 emerging+markets=1 emerging+market=1
+            """),
+        new("taxation", Kind.Subject, Software: false, """
+            tax=1.5 taxes=1.5 taxed=1.5 taxable=1.5 deduct=1.5 deduction=1.5 deductions=1.5 deductible=1.5 irs=1.5
+            tax+return=1.5 tax+filing=1.5 file+my+taxes=1.5 file+taxes=1.5 return+label=1.5 self+assessment=1.5 capital+gains=1.5 refund=0.4 declare=1.2 hmrc=1.5
+            """),
+        new("lending", Kind.Subject, Software: false, """
+            mortgage=1.5 mortgages=1.5 loan=1.5 loans=1.5 credit+score=1.5 credit+report=1.5 credit+card=1.2
+            credit+cards=1.2 apr=1.5 refinance=1.5 interest+rate=0.8 balance+transfer=1.5 credit+limit=1.5
+            down+payment=1.5 borrow=1.3 lender=1.5 late+payments=1.2 repayments=1.3 cashback=1 bad+credit=1.5
+            """),
+        new("markets", Kind.Subject, Software: false, """
+            market=1 markets=1.3 stock+market=1.5 earnings=1.5 quarterly+results=1.5 inflation=1.5 fed=1.5
+            interest+rates=1.2 economy=1.5 economic=1.3 recession=1.3 nasdaq=1.5 dow=1.5 s+p=1 unemployment=1.3
+            oil=1 dollar=0.8 shares+fell=1.5 stock+price=1.5 rates+going=1 moved+the+markets=1.5
+            """),
+        new("appliance", Kind.Subject, Software: false, """
+            light=1.5 lights=1.5 lamp=1.5 lamps=1.5 turn+on=1 turn+off=1 switch+on=1.2 switch+off=1.2 dim=1.5 plug=1.2
+            blinds=1.5 garage+door=1.5 front+door=1.3 unlock=1 vacuum=1.5 oven=1.2 coffee+machine=1.5 scene=1.3
+            brightness=1.5 on+in+the=0.6 everything+off=1.3
+            """),
+        new("heating", Kind.Subject, Software: false, """
+            thermostat=1.5 heating=1.5 heat=1.3 heater=1.5 air+conditioning=1.5 ac=1.5 cooler=1.2 warmer=0.8 degrees=1.2
+            temperature=1 freezing=1.2 too+hot=1.2 too+cold=1.2 fan=1 eco+mode=1.2 in+here=0.8 indoors=1 nursery=0.6
+            """),
+        new("playback", Kind.Subject, Software: false, """
+            play=1.3 playing=1 music=1.5 song=1.5 songs=1.5 playlist=1.5 podcast=1.5 podcasts=1.5 radio=1.5 volume=1.5
+            skip=0.6 next+track=1.5 pause=1.3 audiobook=1.5 netflix=1.5 tv=1.2 jazz=1.5 album=1
+            put+on=0.8
+            """),
+        new("scheduling", Kind.Subject, Software: false, """
+            timer=1.5 timers=1.5 alarm=1.5 alarms=1.5 remind=1.5 reminder=1.5 reminders=1.5 calendar=1.5 appointment=1.3
+            meeting=1 wake+me=1.5 wake+me+up=1.5 schedule=0.5 tomorrow+at=1 at+pm=1 every+thursday=1.2
+            """),
+        new("errands", Kind.Subject, Software: false, """
+            shopping+list=1.5 shopping=1.2 groceries=1.2 grocery=1.2 to+do+list=1.5 todo=1.5 my+list=1.5 the+list=1.3
+            on+my+list=1.5 to+the+list=1.5 off+the+list=1.5 buy=0.8 milk=0.8 eggs=0.8 bread=0.6
+            """),
+        new("forecast", Kind.Subject, Software: false, """
+            weather=1.5 forecast=1.5 rain=1.5 raining=1.5 snow=1.5 wind=1.3 windy=1.5 storm=1.5 umbrella=1.5 sunny=1.5
+            jacket=0.8 outside=1.2 how+cold=1.3 how+hot=1.3 humid=1.5
+            """),
+        new("correctness", Kind.Subject, Software: false, """
+            grammar=1.5 grammatical=1.5 grammatically=1.5 spelling=1.5 spell=1.3 spelled=1.3 spellcheck=1.5 typo=1.5
+            typos=1.5 punctuation=1.5 commas=1.5 comma=1.5 apostrophe=1.5 proofread=1.5 proofreading=1.5 mistakes=1.2
+            look+over=1 affect+or+effect=1.5
+            """),
+        new("restyle", Kind.Subject, Software: false, """
+            reword=1.5 rephrase=1.5 paraphrase=1.5 tone=1.5 formal=1.3 polite=1.2
+            professional=1 simpler=1.3 simplify=1.3 shorter=1.3 shorten=1.2 less+wordy=1.5 more+persuasive=1.5 sound+more=1.5
+            sound+less=1.5 cut+this+down=1.5 plain+english=1.5 friendlier=1.3 confident=1
+            """),
+        new("correspondence", Kind.Subject, Software: false, """
+            email=1 emails=1 letter=1.3 letters=1.3 reply=1 draft=1 cover+letter=1.3 resignation=1.5 out+of+office=1.5
+            thank+you+email=1.5 recommendation+letter=1.5 message+to=1 follow+up+email=1.5 dear=1.2 to+my+landlord=1.2
+            to+my+boss=1.2 to+my+neighbor=1.2 invitation=0.8
+            """),
         new("monitoring", Kind.Subject, Software: true, """
             monitoring=1.2 monitor=1 monitors=1 metrics=1 metric=1 alert=1 alerts=1 alerting=1.2 alert+rule=1.5
             alert+rules=1.5 dashboard=0.6 dashboards=0.6 grafana=1.2 prometheus=1.2 datadog=1.2 loki=1 logs=0.6

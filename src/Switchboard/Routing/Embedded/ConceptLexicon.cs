@@ -31,6 +31,8 @@ internal static partial class ConceptLexicon
     public const int MaxPhraseWords = 4;
     public const int MaxWordLength = 48;
 
+    private const string ContinuationWordList = "and or also plus but then";
+
     private static readonly Lazy<Compiled> Shared = new(Compile);
 
     public static Compiled Instance => Shared.Value;
@@ -68,6 +70,9 @@ internal static partial class ConceptLexicon
         public required int ArticleWord { get; init; }
 
         public int ConceptCount => ConceptNames.Length;
+
+        /// <summary>Words that open a turn continuing the previous one ("and now the tests", "or the other file").</summary>
+        public required HashSet<int> ContinuationWords { get; init; }
 
         /// <summary>Typo tolerance over every word the lexicon spells out.</summary>
         public required SpellingIndex Spelling { get; init; }
@@ -236,6 +241,7 @@ internal static partial class ConceptLexicon
             DesignConcept = Array.IndexOf(names, "design"),
             SystemsConcept = Array.IndexOf(names, "systems"),
             ArticleWord = words["a"],
+            ContinuationWords = [.. ContinuationWordList.Split(' ').Where(words.ContainsKey).Select(w => words[w])],
             Spelling = SpellingIndex.Build(surfaces),
         };
 

@@ -33,6 +33,10 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ContextWhenUninformative = 0.85f;
     private const float ContextWhenFollowUp = 0.5f;
     private const float ContextWhenInformative = 0.2f;
+    // Latest intent wins: a full request of its own ("what is the capital of France?" after a coding turn) borrows
+    // almost nothing from earlier turns, and their software words do not make it a software request.
+    private const float ContextWhenOwnIntent = 0.08f;
+    private const int OwnIntentMinimumTokens = 6;
     private const float AssistantShare = 0.15f;
     private const float SymptomReportMinimum = 0.5f;
     private const float ContextWhenSymptom = 0.2f;
@@ -168,6 +172,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 : state.Information < UninformativeThreshold ? ContextWhenUninformative
                 : followUp ? ContextWhenFollowUp
                 : ContextWhenInformative;
+            var ownIntent = !followUp && !reportsSymptom && HasOwnIntent(tokens.AsSpan(0, count));
+            if (ownIntent) context = Math.Min(context, ContextWhenOwnIntent);
+            var latestSoftwareEvidence = state.SoftwareEvidence;
             var userTurnsSeen = 0;
             var assistantSeen = false;
             for (var i = latest - 1; i >= 0 && userTurnsSeen < MaxContextTurns; i--)
@@ -182,6 +189,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 state.Information = 0;
                 Accumulate(tokens.AsSpan(0, count), signals, weight, isLatest: false, ref state);
             }
+
+            if (ownIntent) state.SoftwareEvidence = latestSoftwareEvidence;
 
             // Saturate: the fifth debugging word adds less than the first.
             for (var f = 0; f < q.Length; f++) q[f] = q[f] <= 0 ? 0 : 1f - MathF.Exp(-q[f]);
@@ -220,6 +229,18 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             ArrayPool<float>.Shared.Return(features);
             ArrayPool<Token>.Shared.Return(tokens);
         }
+    }
+
+    /// <summary>
+    /// Whether the latest turn is a request of its own rather than an elliptical follow-up: long enough to say what it
+    /// wants, and not opening with a conjunction that continues the previous turn ("and now the tests", "or the other one").
+    /// Follow-up markers ("same for", "it", "too") are checked by the caller.
+    /// </summary>
+    private bool HasOwnIntent(ReadOnlySpan<Token> tokens)
+    {
+        if (tokens.Length < OwnIntentMinimumTokens) return false;
+        var first = tokens[0].Word;
+        return first < 0 || !_lexicon.ContinuationWords.Contains(first);
     }
 
     /// <summary>

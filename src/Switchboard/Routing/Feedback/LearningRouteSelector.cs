@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Switchboard.Routing.Feedback;
+
+/// <summary>
+/// A router that has learnt from a team's corrections: when the latest user turn is a corrected prompt, or close to
+/// one, the correction decides; otherwise the wrapped router does. Only corrections made under the same policy count
+/// (<see cref="PolicyKey"/>). Answers under the wrapped router's name: it is the same router, corrected.
+/// </summary>
+internal sealed class LearningRouteSelector : IRouteSelector
+{
+    private readonly IRouteSelector _inner;
+    private readonly IFeedbackStore _store;
+    private (string Fingerprint, long Version, CorrectionIndex Index)? _index;
+
+    public LearningRouteSelector(IRouteSelector inner, IFeedbackStore store)
+    {
+        _inner = inner;
+        _store = store;
+    }
+
+    public string Name => _inner.Name;
+
+    public IRouteSelector Inner => _inner;
+
+    public IFeedbackStore Store => _store;
+
+    public ValueTask<RouteSelection> SelectAsync(RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
+    {
+        var learnt = TrySelect(input, policy);
+        return learnt is not null ? ValueTask.FromResult(learnt) : _inner.SelectAsync(input, policy, cancellationToken);
+    }
+
+    /// <summary>The correction that decides this input, or null when none is close enough.</summary>
+    public RouteSelection? TrySelect(RouterInput input, RoutePolicy policy)
+    {
+        string? latest = null;
+        for (var i = input.Turns.Count - 1; i >= 0 && latest is null; i--)
+            if (input.Turns[i].Role == TurnRole.User) latest = input.Turns[i].Text;
+        if (latest is null) return null;
+        var index = IndexFor(policy);
+        if (!index.TryMatch(latest, out var route, out var similarity)) return null;
+        var detail = similarity >= 1 ? "team correction (same prompt)" : string.Create(CultureInfo.InvariantCulture, $"team correction (similar prompt, {similarity:F2})");
+        return route == PolicyKey.Other ? new RouteSelection(null, RouteReason.Other, detail) : new RouteSelection(route, RouteReason.Matched, detail);
+    }
+
+    private CorrectionIndex IndexFor(RoutePolicy policy)
+    {
+        var version = _store.Version;
+        var current = _index;
+        if (current is { } c && c.Fingerprint == policy.Fingerprint && c.Version == version) return c.Index;
+        var index = new CorrectionIndex(_store.ReadAll(), policy);
+        _index = (policy.Fingerprint, version, index);
+        return index;
+    }
+}
