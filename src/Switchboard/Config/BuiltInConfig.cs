@@ -1,4 +1,4 @@
-using Switchboard.Providers;
+using Switchboard.Models;
 
 namespace Switchboard.Config;
 

@@ -1,5 +1,5 @@
+using Switchboard.Models;
 using System.Globalization;
-using Switchboard.Providers;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

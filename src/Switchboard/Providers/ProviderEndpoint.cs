@@ -1,3 +1,4 @@
+using Switchboard.Models;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;

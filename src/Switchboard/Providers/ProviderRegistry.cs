@@ -1,3 +1,4 @@
+using Switchboard.Models;
 using System.Net;
 using Switchboard.Config;
 

@@ -1,5 +1,5 @@
 
-namespace Switchboard.Providers;
+namespace Switchboard.Models;
 
 /// <summary>How an upstream wants its credential.</summary>
 internal enum AuthStyle
