@@ -75,7 +75,7 @@ internal static class KeysCommand
     }
 
     /// <summary>$SWITCHBOARD_ADMIN_KEY, else the first admin key of the config the gateway runs.</summary>
-    private static string? AdminKey(CliContext context, string? configPath)
+    internal static string? AdminKey(CliContext context, string? configPath = null)
     {
         if (context.GetEnvironmentVariable(KeyVariable) is { Length: > 0 } fromEnv) return fromEnv;
         var path = configPath ?? GatewayStateStore.For(context).ReadLive()?.ConfigPath;

@@ -27,7 +27,7 @@ internal static class StatusCommand
         GatewayHealth? health = null;
         if (gateway is not null)
         {
-            using var client = new GatewayClient(gateway.BaseUrl, TimeSpan.FromSeconds(3));
+            using var client = new GatewayClient(gateway.BaseUrl, TimeSpan.FromSeconds(3), KeysCommand.AdminKey(context));
             health = await client.GetHealthAsync(cancellationToken).ConfigureAwait(false);
         }
 

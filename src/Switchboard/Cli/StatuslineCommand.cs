@@ -45,7 +45,7 @@ internal static class StatuslineCommand
         if (gateway is null) return Prefix + "switchboard: not running";
         try
         {
-            using var client = new GatewayClient(gateway.BaseUrl, GatewayTimeout(context));
+            using var client = new GatewayClient(gateway.BaseUrl, GatewayTimeout(context), KeysCommand.AdminKey(context));
             var latest = await client.GetLastAsync(sessionId, cancellationToken).ConfigureAwait(false);
             if (latest is not null) return Format(latest);
             // A new session shows nothing of the others: its line fills in with its own first request.

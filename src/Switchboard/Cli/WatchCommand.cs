@@ -52,7 +52,7 @@ internal static class WatchCommand
             {
                 try
                 {
-                    using var client = new GatewayClient(gateway.BaseUrl, Timeout.InfiniteTimeSpan);
+                    using var client = new GatewayClient(gateway.BaseUrl, Timeout.InfiniteTimeSpan, KeysCommand.AdminKey(context));
                     await using var stream = await client.OpenEventStreamAsync(cancellationToken).ConfigureAwait(false);
                     var address = gateway.BaseUrl.ToString().TrimEnd('/');
                     context.Error.WriteLine(everConnected ? $"Reconnected to {address}." : $"Watching {address} (Ctrl+C to stop)…");

@@ -46,6 +46,42 @@ public sealed class StatuslineTests
         Assert.Equal("⇄ switchboard: no request yet in this session", anotherSession.Out.Trim());
     }
 
+    /// <summary>With gateway keys, /switchboard/last needs an admin key: the status line sends $SWITCHBOARD_ADMIN_KEY.</summary>
+    [Fact]
+    public async Task With_gateway_keys_the_status_line_sends_the_admin_key()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        openAI.RespondJson(Canned.OpenAIChat());
+        await using var gateway = await TestGateway.StartAsync(Providers.Replace("%URL%", openAI.BaseUrl + "v1") + """
+
+            gateway_keys:
+              - name: ops
+                key: sb-admin-statusline
+                admin: true
+            """);
+        const string Stdin = """{"session_id":"keyed-session"}""";
+        var request = TestRequests.JsonPost("/v1/chat/completions", """{"model":"openai/gpt-4.1","messages":[{"role":"user","content":"hi"}]}""");
+        request.Headers.Add("x-claude-code-session-id", "keyed-session");
+        request.Headers.Authorization = new("Bearer", "sb-admin-statusline");
+        using (await gateway.Http.SendAsync(request)) { }
+        await LiveOutput.WaitUntilAsync(() => gateway.Host.Events.Latest is not null, "the request's event");
+
+        using var withoutKey = new CliHarness
+        {
+            [Switchboard.Cli.GatewayLocator.UrlVariable] = gateway.BaseUrl.ToString(),
+            [Switchboard.Cli.StatuslineCommand.TimeoutVariable] = "5000",
+        };
+        Assert.DoesNotContain("openai/gpt-4.1", (await withoutKey.RunAsync(["statusline"], Stdin, CancellationToken.None)).Out);
+
+        using var withKey = new CliHarness
+        {
+            [Switchboard.Cli.GatewayLocator.UrlVariable] = gateway.BaseUrl.ToString(),
+            [Switchboard.Cli.StatuslineCommand.TimeoutVariable] = "5000",
+            [Switchboard.Cli.KeysCommand.KeyVariable] = "sb-admin-statusline",
+        };
+        Assert.StartsWith("⇄ openai/gpt-4.1", (await withKey.RunAsync(["statusline"], Stdin, CancellationToken.None)).Out.Trim());
+    }
+
     /// <summary>Without the header, the session inside metadata.user_id (Claude Code 2.1.330's JSON form) keys the request.</summary>
     [Fact]
     public async Task A_new_session_shows_nothing_of_another_sessions_requests()
