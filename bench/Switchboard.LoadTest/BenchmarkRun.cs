@@ -80,7 +80,7 @@ internal sealed class BenchmarkRun(RunOptions options)
             if (_largeLoadGatewayRss > 0)
                 _report.Memory.Add(new MemoryRow(MemoryPoint.LargeRequestLoad, "peak under Claude Code-size load", _largeLoadGatewayRss, _largeLoadUpstreamRss,
                     "largest of 50 ms samples during the Claude Code-size latency and throughput runs through the gateway"));
-            var holds = ScenarioSpec.All.Where(s => s.Size == RequestSize.Small && s.Pairing != Pairing.AnthropicPassthrough)
+            var holds = ScenarioSpec.All.Where(s => s.Size == RequestSize.Small && s.Pairing is Pairing.OpenAIPassthrough or Pairing.Translated)
                 .Select(s => _scenarios.Build(s, bare.Port, Shape.Hold)).ToList();
             await OpenStreamsAsync(bare.Process, holds);
         }

@@ -16,17 +16,17 @@ internal static class Goals
     /// <summary>Added p50 (gateway − direct), ms.</summary>
     public static double AddedP50Ms(ScenarioSpec s) => (s.Size, s.Pairing) switch
     {
-        (RequestSize.Small, Pairing.Translated) => 0.2,
+        (RequestSize.Small, Pairing.Translated or Pairing.ResponsesTranslated) => 0.2,
         (RequestSize.Small, _) => 0.15,
         (_, Pairing.Translated) => 0.6,
         _ => 0.3,
     };
 
     /// <summary>Added p99 at 1,000/s for small passthrough requests, ms (the first round's target).</summary>
-    public static double? AddedP99Ms(ScenarioSpec s) => s.Size == RequestSize.Small && s.Pairing != Pairing.Translated ? 2 : null;
+    public static double? AddedP99Ms(ScenarioSpec s) => s.Size == RequestSize.Small && s.Pairing is Pairing.OpenAIPassthrough or Pairing.AnthropicPassthrough ? 2 : null;
 
     /// <summary>Gateway throughput ÷ nginx's, for passthrough (a translated request has no like-for-like nginx run).</summary>
-    public static double? ThroughputRatio(ScenarioSpec s) => s.Pairing == Pairing.Translated ? null : 0.5;
+    public static double? ThroughputRatio(ScenarioSpec s) => s.Pairing is Pairing.Translated or Pairing.ResponsesTranslated ? null : 0.5;
 
     /// <summary>Added per-chunk delay of a 20-chunk stream, p50, ms, passthrough and translated.</summary>
     public const double StreamChunkP50Ms = 0.15;

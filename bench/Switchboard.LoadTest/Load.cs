@@ -136,11 +136,15 @@ internal static class Load
     /// <summary>
     /// Reads a stream to its end; for every "~tk&lt;timestamp&gt;" marker records (ms since <paramref name="t0"/>, ms since
     /// the upstream wrote it). <paramref name="chunks"/> may be null when only <paramref name="onChunk"/> matters.
+    /// A marker seen again is not a new chunk: the Responses API repeats the whole text in its closing events
+    /// (output_text.done, content_part.done, output_item.done, response.completed); the stamps only grow, so only a
+    /// stamp newer than every one before counts.
     /// </summary>
     public static async Task ReadChunksAsync(Stream body, long t0, List<(double, double)>? chunks, CancellationToken ct, Action? onChunk = null)
     {
         var buffer = new byte[16384];
         var carry = 0; // the tail of a marker split across reads, kept at the buffer's start
+        var newest = long.MinValue;
         while (true)
         {
             if (carry == buffer.Length) carry = 0;
@@ -159,8 +163,12 @@ internal static class Load
                 if (digitsEnd == span.Length) { keepFrom = at + i; break; } // the timestamp may go on in the next read
                 long sent = 0;
                 foreach (var b in span[digitsStart..digitsEnd]) sent = sent * 10 + (b - '0');
-                chunks?.Add((now, (nowTicks - sent) * 1000.0 / Stopwatch.Frequency));
-                onChunk?.Invoke();
+                if (sent > newest)
+                {
+                    newest = sent;
+                    chunks?.Add((now, (nowTicks - sent) * 1000.0 / Stopwatch.Frequency));
+                    onChunk?.Invoke();
+                }
                 at = digitsEnd;
                 keepFrom = Math.Max(at, span.Length - 2);
             }

@@ -3,7 +3,15 @@ using System.Text.Json;
 namespace Switchboard.LoadTest;
 
 /// <summary>The client's API and the provider's API.</summary>
-internal enum Pairing { OpenAIPassthrough, AnthropicPassthrough, Translated }
+internal enum Pairing
+{
+    OpenAIPassthrough,
+    AnthropicPassthrough,
+    /// <summary>An Anthropic client, an OpenAI-format provider.</summary>
+    Translated,
+    /// <summary>An OpenAI Responses client (Codex's API), an Anthropic-format provider: through the Chat form both ways.</summary>
+    ResponsesTranslated,
+}
 
 /// <summary>Today's small conversation (~1 KB), or what Claude Code sends late in a session (165–214 KB).</summary>
 internal enum RequestSize { Small, ClaudeCode }
@@ -65,6 +73,7 @@ internal sealed record ScenarioSpec(string Name, Pairing Pairing, RequestSize Si
         new("OpenAI passthrough, Claude Code-size", Pairing.OpenAIPassthrough, RequestSize.ClaudeCode),
         new("Anthropic passthrough, Claude Code-size", Pairing.AnthropicPassthrough, RequestSize.ClaudeCode),
         new("Anthropic client → OpenAI provider (translated), Claude Code-size", Pairing.Translated, RequestSize.ClaudeCode),
+        new("Responses client → Anthropic provider (translated)", Pairing.ResponsesTranslated, RequestSize.Small),
     ];
 
     /// <summary>
@@ -124,7 +133,7 @@ internal sealed class ScenarioFactory(int upstreamPort, int nginxPort, ClaudeCod
         // calling the OpenAI-format provider itself, with the same conversation in OpenAI form.
         var (directPath, directBody, directHeaders) = spec.Pairing switch
         {
-            Pairing.AnthropicPassthrough => ("/messages", large ? claudeCode.Anthropic($"claude-{suffix}", stream) : Bodies.Anthropic($"claude-{suffix}", stream), AnthropicHeaders),
+            Pairing.AnthropicPassthrough or Pairing.ResponsesTranslated => ("/messages", large ? claudeCode.Anthropic($"claude-{suffix}", stream) : Bodies.Anthropic($"claude-{suffix}", stream), AnthropicHeaders),
             Pairing.Translated => ("/chat/completions", large ? claudeCode.OpenAIOfAnthropic($"gpt-{suffix}", stream) : Bodies.OpenAI($"gpt-{suffix}", stream), OpenAIHeaders),
             _ => ("/chat/completions", large ? claudeCode.OpenAI($"gpt-{suffix}", stream) : Bodies.OpenAI($"gpt-{suffix}", stream), OpenAIHeaders),
         };
@@ -132,6 +141,7 @@ internal sealed class ScenarioFactory(int upstreamPort, int nginxPort, ClaudeCod
         {
             Pairing.AnthropicPassthrough => ("/messages", large ? claudeCode.Anthropic($"anthropic/claude-{suffix}", stream) : Bodies.Anthropic($"anthropic/claude-{suffix}", stream), AnthropicHeaders),
             Pairing.Translated => ("/messages", large ? claudeCode.Anthropic($"openai/gpt-{suffix}", stream) : Bodies.Anthropic($"openai/gpt-{suffix}", stream), AnthropicHeaders),
+            Pairing.ResponsesTranslated => ("/responses", Bodies.Responses($"anthropic/claude-{suffix}", stream), OpenAIHeaders),
             _ => ("/chat/completions", large ? claudeCode.OpenAI($"openai/gpt-{suffix}", stream) : Bodies.OpenAI($"openai/gpt-{suffix}", stream), OpenAIHeaders),
         };
         return new Scenario(spec,
@@ -161,6 +171,25 @@ internal static class Bodies
         for (var i = 0; i < Turns.Length; i++) messages.Add(new Dictionary<string, string> { ["role"] = i % 2 == 0 ? "user" : "assistant", ["content"] = Turns[i] });
         var body = new Dictionary<string, object> { ["model"] = model, ["max_tokens"] = 1024, ["temperature"] = 0.2, ["messages"] = messages };
         if (stream) { body["stream"] = true; body["stream_options"] = new Dictionary<string, object> { ["include_usage"] = true }; }
+        return Load.Utf8(JsonSerializer.Serialize(body, RoutingJson.Default.DictionaryStringObject));
+    }
+
+    /// <summary>The same conversation as an OpenAI Responses request, as Codex writes one (instructions, message items, store false).</summary>
+    public static byte[] Responses(string model, bool stream)
+    {
+        var input = new List<object>();
+        for (var i = 0; i < Turns.Length; i++)
+        {
+            var user = i % 2 == 0;
+            input.Add(new Dictionary<string, object>
+            {
+                ["type"] = "message",
+                ["role"] = user ? "user" : "assistant",
+                ["content"] = new object[] { new Dictionary<string, string> { ["type"] = user ? "input_text" : "output_text", ["text"] = Turns[i] } },
+            });
+        }
+        var body = new Dictionary<string, object> { ["model"] = model, ["instructions"] = System, ["input"] = input, ["max_output_tokens"] = 1024, ["temperature"] = 0.2, ["store"] = false };
+        if (stream) body["stream"] = true;
         return Load.Utf8(JsonSerializer.Serialize(body, RoutingJson.Default.DictionaryStringObject));
     }
 
