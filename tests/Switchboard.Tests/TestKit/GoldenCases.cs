@@ -66,6 +66,19 @@ internal sealed class GoldenCases(string goldenDir, string sourceGoldenDir)
     /// <summary>JSON as the .out.json files hold it: indented, non-ASCII unescaped, a newline at the end.</summary>
     public static string Pretty(byte[] json) => JsonNode.Parse(json)!.ToJsonString(PrettyOptions) + "\n";
 
+    /// <summary>The case's <c>target</c> parameters (model, provider, max output) as a translation target speaking <paramref name="api"/>.</summary>
+    public static TranslationTarget Target(JsonObject parameters, ApiFormat api)
+    {
+        JsonNode t = parameters["target"]!;
+        return new TranslationTarget
+        {
+            ModelId = (string)t["model"]!,
+            Provider = (string)t["provider"]!,
+            Api = api,
+            MaxOutputTokens = (int?)t["maxOutputTokens"],
+        };
+    }
+
     public void AssertMatchesExpected(string dir, string testCase, string kind, string actual)
     {
         string expectedPath = Path.Combine(GoldenDir, dir, Path.GetFileName(testCase) + (kind == "stream" ? ".out.sse" : ".out.json"));

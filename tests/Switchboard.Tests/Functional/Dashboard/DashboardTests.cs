@@ -11,41 +11,24 @@ namespace Switchboard.Tests.Functional.Dashboard;
 /// in a new request live, from /switchboard/events, without a reload.
 /// </summary>
 [Trait("Kind", "Functional")]
-public sealed class DashboardTests : IAsyncLifetime
+public sealed class DashboardTests : LedgerGatewayTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sb-dashboard-").FullName;
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     private string Config() => $"""
         version: v1
         model_providers:
           - model: openai/gpt-4.1
             access_key: $OPENAI_API_KEY
-            base_url: {_openAI.BaseUrl.ToString().TrimEnd('/')}/v1
+            base_url: {OpenAIUpstream.BaseUrl.ToString().TrimEnd('/')}/v1
             default: true
             pricing: {"{"}input: 2, output: 8{"}"}
           - model: anthropic/claude-sonnet-4-5
             access_key: $ANTHROPIC_API_KEY
-            base_url: {_anthropic.BaseUrl.ToString().TrimEnd('/')}
+            base_url: {AnthropicUpstream.BaseUrl.ToString().TrimEnd('/')}
             pricing: {"{"}input: 3, output: 15{"}"}
           - model: ollama/llama3
-            base_url: {_openAI.BaseUrl.ToString().TrimEnd('/')}/v1
+            base_url: {OpenAIUpstream.BaseUrl.ToString().TrimEnd('/')}/v1
         ledger:
-          path: {Path.Combine(_dir, "ledger.db")}
+          path: {Path.Combine(StateDir, "ledger.db")}
         """;
 
     private static Task<HttpResponseMessage> Anthropic(TestGateway gateway, string session) =>
@@ -71,9 +54,9 @@ public sealed class DashboardTests : IAsyncLifetime
     [ChromiumFact]
     public async Task The_dashboard_shows_the_traffic_and_updates_live_in_headless_chromium()
     {
-        _openAI.Handler = (context, request) => // gpt-4.1: 1000 in / 200 out; llama3 (unpriced): 10 in / 5 out
+        OpenAIUpstream.Handler = (context, request) => // gpt-4.1: 1000 in / 200 out; llama3 (unpriced): 10 in / 5 out
             WriteJson(context, request.Body.Contains("llama3") ? Canned.OpenAIChat(model: "llama3", prompt: 10, completion: 5) : Canned.OpenAIChat(prompt: 1000, completion: 200));
-        _anthropic.RespondJson(Canned.AnthropicMessage(input: 100, output: 300));
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage(input: 100, output: 300));
         await using var gateway = await TestGateway.StartAsync(Config(), Yaml.Keys);
 
         var a = await LedgerUsageTests.PostJson(gateway.Http, "/v1/chat/completions", """{"model":"openai/gpt-4.1","messages":[{"role":"user","content":"hi"}]}""", ("x-claude-code-session-id", "sess-dash"));

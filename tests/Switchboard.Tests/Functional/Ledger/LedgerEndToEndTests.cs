@@ -13,25 +13,8 @@ namespace Switchboard.Tests.Functional.Ledger;
 /// the upstreams' tokens × the configured prices.
 /// </summary>
 [Trait("Kind", "Functional")]
-public sealed class LedgerEndToEndTests : IAsyncLifetime
+public sealed class LedgerEndToEndTests : LedgerGatewayTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sb-ledger-e2e-").FullName;
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     // OpenAI upstream: prompt 1200 (cached 200), completion 80. Anthropic upstream: 30 uncached + 900 read + 100 written, 70 out.
     private const string OpenAIBody = """
         {"id":"c1","object":"chat.completion","created":1,"model":"gpt-4.1","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],
@@ -72,15 +55,15 @@ public sealed class LedgerEndToEndTests : IAsyncLifetime
             model_providers:
               - model: openai/gpt-4.1
                 access_key: $OPENAI_API_KEY
-                base_url: {_openAI.BaseUrl.ToString().TrimEnd('/')}/v1
+                base_url: {OpenAIUpstream.BaseUrl.ToString().TrimEnd('/')}/v1
                 default: true
                 pricing: {"{"}input: 2, output: 8, cache_read: 0.5{"}"}
               - model: anthropic/claude-sonnet-4-5
                 access_key: $ANTHROPIC_API_KEY
-                base_url: {_anthropic.BaseUrl.ToString().TrimEnd('/')}
+                base_url: {AnthropicUpstream.BaseUrl.ToString().TrimEnd('/')}
                 pricing: {"{"}input: 3, output: 15, cache_read: 0.3, cache_write: 3.75{"}"}
             ledger:
-              path: {Path.Combine(_dir, "ledger.db")}
+              path: {Path.Combine(StateDir, "ledger.db")}
             """;
         await using var gateway = await TestGateway.StartAsync(config, Yaml.Keys);
         var openAI = new OpenAIClient(new ApiKeyCredential("client"), new OpenAIClientOptions { Endpoint = new Uri(gateway.BaseUrl, "/v1") });
@@ -92,13 +75,13 @@ public sealed class LedgerEndToEndTests : IAsyncLifetime
         foreach (var model in (string[])["openai/gpt-4.1", "anthropic/claude-sonnet-4-5"])
         {
             var cost = model.StartsWith("openai", StringComparison.Ordinal) ? OpenAICost : AnthropicCost;
-            _openAI.RespondJson(OpenAIBody);
-            _anthropic.RespondJson(AnthropicBody);
+            OpenAIUpstream.RespondJson(OpenAIBody);
+            AnthropicUpstream.RespondJson(AnthropicBody);
             // The OpenAI SDK, not streamed; the Anthropic SDK, not streamed (one of each is translated).
             await openAI.GetChatClient(model).CompleteChatAsync([new UserChatMessage("hi")]);
             await anthropic.Messages.Create(Ask(model));
-            _openAI.RespondSse(OpenAIStream());
-            _anthropic.RespondSse(AnthropicStream());
+            OpenAIUpstream.RespondSse(OpenAIStream());
+            AnthropicUpstream.RespondSse(AnthropicStream());
             await foreach (var _ in openAI.GetChatClient(model).CompleteChatStreamingAsync([new UserChatMessage("hi")])) { }
             await foreach (var _ in anthropic.Messages.CreateStreaming(Ask(model))) { }
             expected += 4 * cost;

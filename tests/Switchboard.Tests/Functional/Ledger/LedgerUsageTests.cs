@@ -11,41 +11,24 @@ namespace Switchboard.Tests.Functional.Ledger;
 /// tokens × the configured prices, exactly.
 /// </summary>
 [Trait("Kind", "Functional")]
-public sealed class LedgerUsageTests : IAsyncLifetime
+public sealed class LedgerUsageTests : LedgerGatewayTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sb-ledger-").FullName;
-    private FakeUpstream _openAI = null!;
-    private FakeUpstream _anthropic = null!;
-
-    public async Task InitializeAsync()
-    {
-        _openAI = await FakeUpstream.StartAsync();
-        _anthropic = await FakeUpstream.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _openAI.DisposeAsync();
-        await _anthropic.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     private string Config(string extra = "") => $"""
         version: v1
         model_providers:
           - model: openai/gpt-4.1
             access_key: $OPENAI_API_KEY
-            base_url: {_openAI.BaseUrl.ToString().TrimEnd('/')}/v1
+            base_url: {OpenAIUpstream.BaseUrl.ToString().TrimEnd('/')}/v1
             default: true
             pricing: {"{"}input: 2, output: 8, cache_read: 0.5{"}"}
           - model: anthropic/claude-sonnet-4-5
             access_key: $ANTHROPIC_API_KEY
-            base_url: {_anthropic.BaseUrl.ToString().TrimEnd('/')}
+            base_url: {AnthropicUpstream.BaseUrl.ToString().TrimEnd('/')}
             pricing: {"{"}input: 3, output: 15, cache_read: 0.3, cache_write: 3.75{"}"}
           - model: ollama/llama3
-            base_url: {_openAI.BaseUrl.ToString().TrimEnd('/')}/v1
+            base_url: {OpenAIUpstream.BaseUrl.ToString().TrimEnd('/')}/v1
         ledger:
-          path: {Path.Combine(_dir, "ledger.db")}
+          path: {Path.Combine(StateDir, "ledger.db")}
         {extra}
         """;
 
@@ -60,12 +43,12 @@ public sealed class LedgerUsageTests : IAsyncLifetime
     public async Task Usage_totals_are_the_upstreams_tokens_times_the_configured_prices()
     {
         // OpenAI: 1000 prompt tokens of which 400 cached, 200 completion (50 of them reasoning).
-        _openAI.RespondJson("""
+        OpenAIUpstream.RespondJson("""
             {"id":"c1","object":"chat.completion","created":1,"model":"gpt-4.1","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],
              "usage":{"prompt_tokens":1000,"completion_tokens":200,"total_tokens":1200,"prompt_tokens_details":{"cached_tokens":400},"completion_tokens_details":{"reasoning_tokens":50}}}
             """);
         // Anthropic: 100 uncached + 2000 cache read + 500 cache write, 300 output.
-        _anthropic.RespondJson("""
+        AnthropicUpstream.RespondJson("""
             {"id":"m1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","stop_sequence":null,
              "usage":{"input_tokens":100,"cache_read_input_tokens":2000,"cache_creation_input_tokens":500,"output_tokens":300}}
             """);
@@ -108,7 +91,7 @@ public sealed class LedgerUsageTests : IAsyncLifetime
     [Fact]
     public async Task An_unpriced_model_is_reported_unpriced_never_free()
     {
-        _openAI.RespondJson(Canned.OpenAIChat(prompt: 10, completion: 5));
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat(prompt: 10, completion: 5));
         await using var gateway = await TestGateway.StartAsync(Config(), Yaml.Keys);
         var response = await PostJson(gateway.Http, "/v1/chat/completions", """{"model":"ollama/llama3","messages":[{"role":"user","content":"hi"}]}""");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -127,7 +110,7 @@ public sealed class LedgerUsageTests : IAsyncLifetime
     [Fact]
     public async Task The_sqlite_ledger_survives_a_restart()
     {
-        _openAI.RespondJson(Canned.OpenAIChat(prompt: 1000, completion: 100));
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat(prompt: 1000, completion: 100));
         await using (var first = await TestGateway.StartAsync(Config(), Yaml.Keys))
         {
             var response = await PostJson(first.Http, "/v1/chat/completions", """{"model":"openai/gpt-4.1","messages":[{"role":"user","content":"hi"}]}""");

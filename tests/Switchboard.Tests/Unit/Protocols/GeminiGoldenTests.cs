@@ -58,19 +58,19 @@ public sealed class GeminiGoldenTests
             case "request":
             {
                 using JsonDocument doc = JsonDocument.Parse(input);
-                actual = Pretty(ProtocolTranslation.TranslateRequest(client, doc.RootElement, Target(parameters)).Body);
+                actual = GoldenCases.Pretty(ProtocolTranslation.TranslateRequest(client, doc.RootElement, Target(parameters)).Body);
                 break;
             }
             case "response":
             {
                 using JsonDocument doc = JsonDocument.Parse(input);
-                actual = Pretty(anthropicClient
+                actual = GoldenCases.Pretty(anthropicClient
                     ? GeminiResponse.ToAnthropic(doc.RootElement, clientModel, out _)
                     : GeminiResponse.ToOpenAI(doc.RootElement, clientModel, out _, created: Created));
                 break;
             }
             case "error":
-                actual = Pretty(ErrorFormats.FromUpstream(client, (int)parameters["status"]!, input));
+                actual = GoldenCases.Pretty(ErrorFormats.FromUpstream(client, (int)parameters["status"]!, input));
                 break;
             case "stream":
             {
@@ -89,21 +89,7 @@ public sealed class GeminiGoldenTests
 
     private static JsonObject Parameters(string testCase) => Golden.Parameters(testCase);
 
-    private static TranslationTarget Target(JsonObject parameters)
-    {
-        JsonNode t = parameters["target"]!;
-        return new TranslationTarget
-        {
-            ModelId = (string)t["model"]!,
-            Provider = (string)t["provider"]!,
-            Api = ApiFormat.Gemini,
-            MaxOutputTokens = (int?)t["maxOutputTokens"],
-        };
-    }
-
-    private static readonly JsonSerializerOptions PrettyOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static string Pretty(byte[] json) => JsonNode.Parse(json)!.ToJsonString(PrettyOptions) + "\n";
+    private static TranslationTarget Target(JsonObject parameters) => GoldenCases.Target(parameters, ApiFormat.Gemini);
 
     private static string SourceGoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "TestData", "GeminiGolden");
 

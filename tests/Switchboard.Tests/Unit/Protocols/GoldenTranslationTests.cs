@@ -63,7 +63,7 @@ public sealed class GoldenTranslationTests
                 byte[] body = anthropicClient
                     ? AnthropicToOpenAIRequest.Translate(doc.RootElement, target)
                     : OpenAIToAnthropicRequest.Translate(doc.RootElement, target);
-                actual = Pretty(body);
+                actual = GoldenCases.Pretty(body);
                 break;
             }
             case "response":
@@ -72,13 +72,13 @@ public sealed class GoldenTranslationTests
                 byte[] body = anthropicClient
                     ? OpenAIToAnthropicResponse.Translate(doc.RootElement, clientModel, out _)
                     : AnthropicToOpenAIResponse.Translate(doc.RootElement, clientModel, out _, Created);
-                actual = Pretty(body);
+                actual = GoldenCases.Pretty(body);
                 break;
             }
             case "error":
             {
                 int status = (int)parameters["status"]!;
-                actual = Pretty(ErrorFormats.FromUpstream(anthropicClient ? ApiFormat.Anthropic : ApiFormat.OpenAI, status, input));
+                actual = GoldenCases.Pretty(ErrorFormats.FromUpstream(anthropicClient ? ApiFormat.Anthropic : ApiFormat.OpenAI, status, input));
                 break;
             }
             case "stream":
@@ -98,25 +98,7 @@ public sealed class GoldenTranslationTests
 
     private static JsonObject Parameters(string testCase) => Golden.Parameters(testCase);
 
-    private static TranslationTarget Target(JsonObject parameters)
-    {
-        JsonNode t = parameters["target"]!;
-        return new TranslationTarget
-        {
-            ModelId = (string)t["model"]!,
-            Provider = (string)t["provider"]!,
-            Api = ((string)t["provider"]!) == "anthropic" ? ApiFormat.Anthropic : ApiFormat.OpenAI,
-            MaxOutputTokens = (int?)t["maxOutputTokens"],
-        };
-    }
-
-    private static readonly JsonSerializerOptions PrettyOptions = new()
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    private static string Pretty(byte[] json) => JsonNode.Parse(json)!.ToJsonString(PrettyOptions) + "\n";
+    private static TranslationTarget Target(JsonObject parameters) => GoldenCases.Target(parameters, ((string)parameters["target"]!["provider"]!) == "anthropic" ? ApiFormat.Anthropic : ApiFormat.OpenAI);
 
     private static string SourceGoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "TestData", "Golden");
 

@@ -108,17 +108,7 @@ public sealed class ResponsesUpstreamGoldenTests
         return kind == "stream" ? System.Text.RegularExpressions.Regex.Replace(text, "\"created\":\\d+", "\"created\":0") : text;
     }
 
-    private static TranslationTarget Target(JsonObject parameters)
-    {
-        JsonNode t = parameters["target"]!;
-        return new TranslationTarget
-        {
-            ModelId = (string)t["model"]!,
-            Provider = (string)t["provider"]!,
-            Api = ApiFormat.OpenAIResponses,
-            MaxOutputTokens = (int?)t["maxOutputTokens"],
-        };
-    }
+    private static TranslationTarget Target(JsonObject parameters) => GoldenCases.Target(parameters, ApiFormat.OpenAIResponses);
 
     private static string SourceGoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "TestData", "ResponsesGolden");
 
