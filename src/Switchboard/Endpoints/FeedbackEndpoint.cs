@@ -40,7 +40,7 @@ internal static class FeedbackEndpoint
         }
 
         var store = (runtime.Current.Selector.Router as LearningRouteSelector)?.Store;
-        var outcome = FeedbackService.Apply(request, decisions, store, time);
+        var outcome = await FeedbackService.ApplyAsync(request, decisions, store, time, context.RequestAborted).ConfigureAwait(false);
         if (outcome.Record is not { } record)
         {
             await ClientErrors.WriteAsync(context, ApiFormat.OpenAI, outcome.Status, outcome.Error!).ConfigureAwait(false);

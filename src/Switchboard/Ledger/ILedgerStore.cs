@@ -1,3 +1,5 @@
+using Switchboard.Routing.Feedback;
+
 namespace Switchboard.Ledger;
 
 /// <summary>
@@ -33,7 +35,19 @@ internal interface ILedgerStore : IAsyncDisposable
 
     /// <summary>Rollup rows of the days in [<paramref name="from"/>, <paramref name="until"/>).</summary>
     IAsyncEnumerable<RollupRow> ReadRollupsAsync(DateOnly from, DateOnly until, CancellationToken cancellationToken);
+
+    /// <summary>Adds routing feedback in one transaction; a record already there (same request, kind and time) is skipped. Returns how many were new.</summary>
+    Task<int> AppendFeedbackAsync(IReadOnlyList<FeedbackRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>Feedback recorded at or after <paramref name="fromMs"/>, oldest first. Feedback is never pruned: it is what the router learnt.</summary>
+    IAsyncEnumerable<FeedbackRecord> ReadFeedbackAsync(long fromMs, CancellationToken cancellationToken);
+
+    /// <summary>Ratings per answering model in [<paramref name="fromMs"/>, <paramref name="toMs"/>): the dashboard's quality view.</summary>
+    Task<IReadOnlyDictionary<string, ModelRatings>> ReadRatingsAsync(long fromMs, long toMs, CancellationToken cancellationToken);
 }
+
+/// <summary>How many answers of one model a team rated good and bad.</summary>
+internal readonly record struct ModelRatings(long Good, long Bad);
 
 /// <summary>
 /// One day's requests of one (model, provider, route, caller, agent, session): sums, and that group's latency

@@ -21,4 +21,13 @@ internal static partial class LedgerLog
 
     [LoggerMessage(EventId = 45, Level = LogLevel.Information, Message = "ledger: off ({Reason})")]
     public static partial void Off(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "feedback: kept in the ledger ({Store}), {Records} record(s), {Imported} imported from {File}")]
+    public static partial void FeedbackInLedger(ILogger logger, string store, int records, int imported, string file);
+
+    [LoggerMessage(EventId = 47, Level = LogLevel.Warning, Message = "feedback: the ledger cannot keep it ({Reason}); it stays in {File}")]
+    public static partial void FeedbackUnavailable(ILogger logger, string reason, string file);
+
+    [LoggerMessage(EventId = 48, Level = LogLevel.Warning, Message = "feedback: reading other replicas' feedback from the ledger failed: {Reason}")]
+    public static partial void FeedbackRefreshFailed(ILogger logger, string reason);
 }

@@ -19,6 +19,7 @@ internal static class LedgerServices
         services.AddSingleton(sp => new LedgerWriter(sp.GetRequiredService<LedgerSink>(), CreateStore(config, stateDirectory, sp.GetRequiredService<ILoggerFactory>()),
             config.RetentionDays, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedgerWriter>>()));
         services.AddHostedService(sp => sp.GetRequiredService<LedgerWriter>());
+        services.AddHostedService<LedgerFeedbackLink>(); // after the writer: it needs the ledger open
         return services;
     }
 

@@ -27,8 +27,8 @@ internal static class SnapshotFactory
         {
             router = new EmbeddedRouteSelector(config.Routing);
         }
-        // A team's corrections, kept beside the config, decide before the router does (issue #17).
-        if (config.SourcePath is { } configPath) router = new Routing.Feedback.LearningRouteSelector(router, Routing.Feedback.JsonlFeedbackStore.ForConfig(configPath));
+        // A team's corrections (in the ledger, or beside the config) decide before the router does (issue #17).
+        if (config.SourcePath is { } configPath) router = new Routing.Feedback.LearningRouteSelector(router, Routing.Feedback.SharedFeedbackStore.ForConfig(configPath));
         var selector = new ModelSelector(config, router, DecisionCache);
         // Compile the policy now, so the first routed request does not pay for it.
         if (((router as Routing.Feedback.LearningRouteSelector)?.Inner ?? router) is EmbeddedRouteSelector embedded && selector.Policy is { } policy)

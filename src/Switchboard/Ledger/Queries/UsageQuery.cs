@@ -34,7 +34,16 @@ internal sealed class UsageQuery(ILedgerStore store)
             .ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => UsageFigures.Of(g.Value, g.Key))
             .ToList();
-        return new UsageReport(Iso(window.Since), Iso(window.Until), by, UsageFigures.Of(total, null), rows);
+        var totals = UsageFigures.Of(total, null);
+        if (by == "model")
+        {
+            // The team's ratings of each model's answers in the same window: the dashboard's quality view.
+            var ratings = await store.ReadRatingsAsync(window.Since.ToUnixTimeMilliseconds(), window.Until.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < rows.Count; i++)
+                if (ratings.TryGetValue(rows[i].Key!, out var rated)) rows[i] = rows[i] with { RatedGood = rated.Good, RatedBad = rated.Bad };
+            totals = totals with { RatedGood = ratings.Values.Sum(r => r.Good), RatedBad = ratings.Values.Sum(r => r.Bad) };
+        }
+        return new UsageReport(Iso(window.Since), Iso(window.Until), by, totals, rows);
     }
 
     public async Task<SessionsReport> SessionsAsync(UsageWindow window, CancellationToken cancellationToken)

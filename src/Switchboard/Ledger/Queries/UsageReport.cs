@@ -28,6 +28,11 @@ internal sealed record UsageFigures
     public double TtfbP50Ms { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? OutputTokensPerSecond { get; init; }
+    /// <summary>Answers the team rated good / bad (<c>switchboard feedback --good|--bad</c>); only with by=model, omitted when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long RatedGood { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long RatedBad { get; init; }
 
     public static UsageFigures Of(UsageAccumulator a, string? key) => new()
     {

@@ -76,6 +76,23 @@ internal static class LedgerSchema
             """,
             "CREATE TABLE rolled_up_days (day BIGINT PRIMARY KEY, rolled_at_ms BIGINT NOT NULL)",
         ],
+        // 2: the routing feedback (corrections and ratings, issue #17), shared by every replica of one ledger. The whole
+        // record is kept as JSON; the columns beside it are what queries group by. The key makes an import idempotent.
+        [
+            """
+            CREATE TABLE feedback (
+                time_ms BIGINT NOT NULL,
+                request_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                policy TEXT NOT NULL,
+                model TEXT,
+                rating TEXT,
+                record TEXT NOT NULL,
+                PRIMARY KEY (request_id, kind, time_ms)
+            )
+            """,
+            "CREATE INDEX feedback_time ON feedback (time_ms)",
+        ],
     ];
 
     public const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, applied_at_ms BIGINT NOT NULL)";

@@ -9,7 +9,7 @@ namespace Switchboard.Ledger.Storage;
 /// types both read alike). A store says how to connect and how to hold off other writers while it migrates or rolls up
 /// a day (<see cref="LockAsync"/>): the only dialect difference.
 /// </summary>
-internal abstract class SqlLedgerStore : ILedgerStore
+internal abstract partial class SqlLedgerStore : ILedgerStore
 {
     private const string RowColumns =
         "time_ms, request_id, session, caller, client_api, operation, agent, requested_model, route, selection, model, provider, fallbacks, attempts, status, error_kind, " +
@@ -239,9 +239,9 @@ internal abstract class SqlLedgerStore : ILedgerStore
         public const long Rollup = 0x5357_4C45_4447_0002;
     }
 
-    private static object Db(string? value) => value is null ? DBNull.Value : value;
+    protected static object Db(string? value) => value is null ? DBNull.Value : value;
 
-    private static string? Str(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    protected static string? Str(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static string? Empty(string value) => value.Length == 0 ? null : value;
 

@@ -9,7 +9,7 @@ internal readonly record struct FeedbackOutcome(FeedbackRecord? Record, int Stat
 /// </summary>
 internal static class FeedbackService
 {
-    public static FeedbackOutcome Apply(FeedbackRequest request, RecentDecisions decisions, IFeedbackStore? store, TimeProvider time)
+    public static async Task<FeedbackOutcome> ApplyAsync(FeedbackRequest request, RecentDecisions decisions, IFeedbackStore? store, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.RequestId))
             return Fail(400, "\"request_id\" is required: the x-switchboard-request-id of a routed request, or \"last\".");
@@ -46,7 +46,15 @@ internal static class FeedbackService
             Rating = hasRating ? request.Rating : null,
             Model = decision.Model,
         };
-        store.Append(record);
+        try
+        {
+            await store.AppendAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The store's own message may name a host or a path: the client gets the kind of failure only.
+            return Fail(503, $"the feedback store failed ({ex.GetType().Name}); nothing was recorded, try again.");
+        }
         return new FeedbackOutcome(record, 200, null);
 
         static FeedbackOutcome Fail(int status, string message) => new(null, status, message);

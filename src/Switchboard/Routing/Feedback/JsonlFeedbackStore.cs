@@ -56,6 +56,12 @@ internal sealed class JsonlFeedbackStore : IFeedbackStore
         }
     }
 
+    public ValueTask AppendAsync(FeedbackRecord record, CancellationToken cancellationToken)
+    {
+        Append(record);
+        return ValueTask.CompletedTask;
+    }
+
     public IReadOnlyList<FeedbackRecord> ReadAll()
     {
         lock (_lock) return _records.ToArray();
@@ -64,23 +70,4 @@ internal sealed class JsonlFeedbackStore : IFeedbackStore
     /// <summary>The store beside a config file: "config.yaml" → "config.feedback.jsonl".</summary>
     public static string PathBeside(string configPath) =>
         System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(configPath))!, System.IO.Path.GetFileNameWithoutExtension(configPath) + ".feedback.jsonl");
-
-    private static readonly Dictionary<string, JsonlFeedbackStore> Shared = new(StringComparer.Ordinal);
-
-    /// <summary>One store per file in a process: every snapshot of a config, and its feedback endpoint, share it across reloads.</summary>
-    public static JsonlFeedbackStore ForConfig(string configPath)
-    {
-        var path = PathBeside(configPath);
-        lock (Shared)
-        {
-            if (!Shared.TryGetValue(path, out var store)) Shared[path] = store = new JsonlFeedbackStore(path);
-            return store;
-        }
-    }
-
-    /// <summary>Forgets the shared instance of a file (tests simulating a restart).</summary>
-    internal static void ForgetShared(string configPath)
-    {
-        lock (Shared) Shared.Remove(PathBeside(configPath));
-    }
 }

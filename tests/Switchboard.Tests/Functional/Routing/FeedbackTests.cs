@@ -42,7 +42,7 @@ public sealed class FeedbackTests : IDisposable
         return await TestGateway.StartAsync(load.Config!);
     }
 
-    private static async Task<(string Id, string? Route)> AskAsync(TestGateway gateway, string prompt)
+    internal static async Task<(string Id, string? Route)> AskAsync(TestGateway gateway, string prompt)
     {
         var body = JsonSerializer.Serialize(new { model = "auto", messages = new[] { new { role = "user", content = prompt } } });
         using var response = await gateway.Http.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
@@ -51,7 +51,7 @@ public sealed class FeedbackTests : IDisposable
         return (response.Headers.GetValues("x-switchboard-request-id").Single(), route is "" or "none" ? null : route);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostFeedbackAsync(TestGateway gateway, string json)
+    internal static async Task<(HttpStatusCode Status, JsonElement Body)> PostFeedbackAsync(TestGateway gateway, string json)
     {
         using var response = await gateway.Http.PostAsync("/switchboard/feedback", new StringContent(json, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
@@ -98,7 +98,7 @@ public sealed class FeedbackTests : IDisposable
         Assert.DoesNotContain("SECRET", string.Join("\n", lines));
 
         // A restart: a new gateway process reads the corrections back from the file.
-        JsonlFeedbackStore.ForgetShared(configPath);
+        SharedFeedbackStore.ForgetShared(configPath);
         await using (var restarted = await StartAsync(configPath, yaml))
         {
             var again = await AskAsync(restarted, Prompt);
@@ -229,6 +229,25 @@ public sealed class FeedbackTests : IDisposable
         var reread = new JsonlFeedbackStore(path);
         Assert.Single(reread.ReadAll());
         Assert.Equal(1, reread.SkippedLines);
+    }
+
+    [Fact]
+    public async Task A_failing_store_answers_503_and_never_repeats_its_message()
+    {
+        var decisions = new RecentDecisions(capacity: 4);
+        decisions.Add(new RecentDecision("r1", Travel, "p", null, "embedded", "m", DateTimeOffset.UnixEpoch));
+        var outcome = await FeedbackService.ApplyAsync(new FeedbackRequest("r1", "hotels", null), decisions, new FailingStore(), TimeProvider.System, CancellationToken.None);
+        Assert.Null(outcome.Record);
+        Assert.Equal(503, outcome.Status);
+        Assert.Contains("nothing was recorded", outcome.Error);
+        Assert.DoesNotContain("hunter2", outcome.Error);
+    }
+
+    private sealed class FailingStore : IFeedbackStore
+    {
+        public long Version => 0;
+        public ValueTask AppendAsync(FeedbackRecord record, CancellationToken cancellationToken) => throw new InvalidOperationException("Host=db;Password=hunter2");
+        public IReadOnlyList<FeedbackRecord> ReadAll() => [];
     }
 
     [Fact]
