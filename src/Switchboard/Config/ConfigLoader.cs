@@ -17,7 +17,7 @@ internal sealed partial class ConfigLoader
         "claude_code"];
 
     private static readonly HashSet<string> ProviderKeys = ["model", "name", "provider", "provider_interface", "access_key", "base_url", "default", "routing_preferences", "max_output_tokens", "fallbacks", "api_version", "endpoint", "port", "protocol",
-        "headers", "passthrough_auth", "http_host", "rate_limit", "cache", "pricing"];
+        "headers", "passthrough_auth", "http_host", "rate_limit", "cache", "pricing", "responses_api"];
 
     private readonly EnvironmentSource _env;
     private readonly List<ConfigDiagnostic> _diagnostics = [];
@@ -310,6 +310,17 @@ internal sealed partial class ConfigLoader
                 Warn(passthroughNode, $"'{literal}' has both passthrough_auth: true and access_key: the access_key is not used; the client's own Authorization is forwarded.", "remove access_key, or passthrough_auth.");
         }
 
+        bool? responsesApi = null;
+        if (Scalar(map, "responses_api") is { } responsesNode)
+        {
+            if (!TryParseBool(responsesNode, out var serves))
+                Error(responsesNode, $"responses_api must be true or false, not '{responsesNode.Value}'.");
+            else if (api != ApiFormat.OpenAI)
+                Warn(responsesNode, $"'{literal}' does not speak OpenAI Chat Completions, so responses_api does not apply to it.", "remove responses_api (it is for OpenAI-compatible servers that also serve /responses).");
+            else
+                responsesApi = serves;
+        }
+
         var isDefault = false;
         if (Scalar(map, "default") is { } defaultNode && !TryParseBool(defaultNode, out isDefault))
             Error(defaultNode, $"default must be true or false, not '{defaultNode.Value}'.");
@@ -337,6 +348,7 @@ internal sealed partial class ConfigLoader
             Name = nameNode?.Value,
             Headers = ParseHeaders(map),
             PassthroughAuth = passthroughAuth,
+            ResponsesApi = responsesApi,
             HttpHost = ParseHttpHost(map),
             Pricing = ParsePricing(map),
             Line = LineOf(map),

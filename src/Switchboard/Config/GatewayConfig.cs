@@ -60,6 +60,11 @@ internal sealed record ModelEntry
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
     /// <summary>Forward the client's own Authorization instead of <see cref="AccessKey"/> (archgw's <c>passthrough_auth</c>).</summary>
     public bool PassthroughAuth { get; init; }
+    /// <summary>
+    /// An OpenAI-compatible server that also serves OpenAI's Responses API (<c>responses_api</c>): Responses clients'
+    /// requests pass through to its <c>/responses</c>. Null: only OpenAI's own host is assumed to.
+    /// </summary>
+    public bool? ResponsesApi { get; init; }
     /// <summary>Host header sent upstream instead of the base URL's host (archgw's <c>http_host</c>).</summary>
     public string? HttpHost { get; init; }
     /// <summary>What the model costs (<c>pricing:</c>), overriding the built-in price table; null: the table's price, if any.</summary>

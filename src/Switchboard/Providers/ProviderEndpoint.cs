@@ -104,12 +104,14 @@ internal sealed class ProviderEndpoint
     public Uri CountTokensUri => new(_basePath + "/messages/count_tokens");
 
     /// <summary>
-    /// OpenAI itself (provider openai, or OpenAI's own host behind another name): a Responses API client's request goes
-    /// to its <c>/responses</c> unchanged but for the model, rather than through the Chat form. So does any endpoint
-    /// configured as a Responses API upstream (<c>provider_interface: openai_responses</c>).
+    /// OpenAI's own host (whatever the provider is called), or an OpenAI-compatible server configured with
+    /// <c>responses_api: true</c>: a Responses API client's request goes to its <c>/responses</c> unchanged but for the
+    /// model, rather than through the Chat form. So does any endpoint configured as a Responses API upstream
+    /// (<c>provider_interface: openai_responses</c>). A provider named <c>openai</c> with another base_url (a LiteLLM
+    /// proxy, a self-hosted model) is not assumed to serve <c>/responses</c>: most such servers do not.
     /// </summary>
     public bool ServesResponsesApi => Api == ApiFormat.OpenAIResponses || Api == ApiFormat.OpenAI && Kind.Auth == AuthStyle.Bearer
-        && (Name.Equals("openai", StringComparison.OrdinalIgnoreCase) || _basePath.StartsWith("https://api.openai.com/", StringComparison.OrdinalIgnoreCase));
+        && (Config.ResponsesApi ?? _basePath.StartsWith("https://api.openai.com/", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>OpenAI's Responses endpoint under the base URL.</summary>
     public Uri ResponsesUri => new(_basePath + "/responses");

@@ -43,6 +43,10 @@ public sealed class ResponsesSdkTests : IAsyncLifetime
               - model: openai/gpt-5
                 access_key: sk-openai-SECRET
                 base_url: {_openAI.BaseUrl.ToString().TrimEnd('/')}/v1
+                responses_api: true
+              - model: openai/llama-3.3-70b
+                access_key: sk-custom-SECRET
+                base_url: {_chat.BaseUrl.ToString().TrimEnd('/')}/v1
             model_aliases:
               fast:
                 target: deepseek/deepseek-chat
@@ -260,6 +264,21 @@ public sealed class ResponsesSdkTests : IAsyncLifetime
         Assert.Equal("/v1/responses", sent.Path);
         Assert.Equal(body.Replace("\"openai/gpt-5\"", "\"gpt-5\""), sent.Body);
         Assert.Equal("Bearer sk-openai-SECRET", sent.Header("authorization"));
+    }
+
+    [Fact]
+    public async Task A_provider_named_openai_at_another_host_gets_the_chat_form()
+    {
+        // plano's reference config: `openai/llama-3.3-70b` at a self-hosted OpenAI-compatible server, which has no /responses.
+        _chat.RespondJson(Canned.OpenAIChat("from the self-hosted model", "llama-3.3-70b", prompt: 5, completion: 4));
+        using var content = new StringContent("""{"model":"openai/llama-3.3-70b","input":"hi"}""", Encoding.UTF8, "application/json");
+        using var reply = await _gateway.Http.PostAsync("/v1/responses", content);
+        var text = await reply.Content.ReadAsStringAsync();
+        Assert.True(reply.IsSuccessStatusCode, text);
+        Assert.Contains("from the self-hosted model", text);
+        Assert.Equal("response", JsonDocument.Parse(text).RootElement.GetProperty("object").GetString());
+        Assert.Equal("/v1/chat/completions", _chat.LastRequest.Path);
+        Assert.Equal("llama-3.3-70b", _chat.LastRequest.Json.RootElement.GetProperty("model").GetString());
     }
 
     [Fact]

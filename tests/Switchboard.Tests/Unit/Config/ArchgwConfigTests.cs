@@ -255,6 +255,32 @@ public sealed class ArchgwConfigTests
     }
 
     [Fact]
+    public void Responses_api_is_read_and_checked()
+    {
+        var result = ConfigLoader.LoadText("""
+            model_providers:
+              - model: openai/gpt-4o-litellm
+                base_url: https://litellm.example.com
+                responses_api: true
+              - model: openai/llama-3.3-70b
+                base_url: https://api.custom-provider.com
+                responses_api: maybe
+              - model: anthropic/claude-sonnet-4-5
+                responses_api: true
+            """, env: new EnvironmentSource(_ => "k"));
+        Assert.Contains(result.Errors, e => e.Line == 7 && e.Message.Contains("responses_api must be true or false"));
+        Assert.Contains(result.Warnings, w => w.Line == 9 && w.Message.Contains("does not speak OpenAI Chat Completions"));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Line == 4);
+        var litellm = Loaded("""
+            model_providers:
+              - model: openai/gpt-4o-litellm
+                base_url: https://litellm.example.com
+                responses_api: true
+            """);
+        Assert.True(litellm.Providers[0].ResponsesApi);
+    }
+
+    [Fact]
     public void Provider_headers_passthrough_auth_http_host_and_name_are_read()
     {
         var config = Loaded("""
@@ -272,6 +298,7 @@ public sealed class ArchgwConfigTests
                   X-Account: $KIMI_ACCOUNT
             """, new() { ["MOONSHOTAI_API_KEY"] = "k", ["KIMI_ACCOUNT"] = "acct-7" });
         Assert.True(config.Providers[0].PassthroughAuth);
+        Assert.Null(config.Providers[0].ResponsesApi); // a LiteLLM proxy: not assumed to serve /responses
         var kimi = config.Providers[1];
         Assert.Equal("kimi", kimi.Name);
         Assert.Equal("api.kimi.com", kimi.HttpHost);
