@@ -114,8 +114,11 @@ internal sealed class BenchmarkRun(RunOptions options)
         if (running.TryGetValue(profile, out var gateway)) return gateway;
         var name = profile == GatewayProfile.Bare ? "gateway" : "gateway-" + string.Concat(profile.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
         var config = Path.Combine(options.WorkDir, name + ".yaml");
-        await File.WriteAllTextAsync(config, GatewayConfig(_upstreamPort) + profile.ExtraYaml);
-        var env = new Dictionary<string, string>(options.GatewayEnv);
+        // `up` keeps a ledger in its state folder by default: each gateway process gets a folder of its own in the work dir
+        // (never the user's, never A's and B's shared), and no ledger at all unless the profile's YAML configures one.
+        var ledger = System.Text.RegularExpressions.Regex.IsMatch(profile.ExtraYaml, "^ledger:", System.Text.RegularExpressions.RegexOptions.Multiline) ? "" : "ledger:\n  enabled: false\n";
+        await File.WriteAllTextAsync(config, GatewayConfig(_upstreamPort) + ledger + profile.ExtraYaml);
+        var env = new Dictionary<string, string>(options.GatewayEnv) { ["SWITCHBOARD_STATE_DIR"] = Path.Combine(options.WorkDir, "state", name + (compare ? "-b" : "")) };
         foreach (var (k, v) in profile.Env ?? new Dictionary<string, string>()) env[k] = v;
         if (compare) foreach (var (k, v) in options.CompareEnv) env[k] = v;
         var port = ChildProcess.FreePort();

@@ -17,7 +17,8 @@ internal abstract class SqlLedgerStore : ILedgerStore
 
     private static readonly string[] RowParameters = RowColumns.Split(", ");
 
-    private static readonly string InsertRow =
+    /// <summary>The row insert; its parameters are numbered 1…29 in <see cref="RowColumns"/> order (SQLite binds them by index).</summary>
+    protected static readonly string InsertRow =
         $"INSERT INTO requests ({RowColumns}) VALUES ({string.Join(", ", RowParameters.Select(c => "@" + c))})";
 
     private const string RollupColumns =
