@@ -11,7 +11,7 @@ namespace Switchboard.Ledger.Storage;
 /// </summary>
 internal abstract class SqlLedgerStore : ILedgerStore
 {
-    private const string RowColumns =
+    protected const string RowColumns =
         "time_ms, request_id, session, caller, client_api, operation, agent, requested_model, route, selection, model, provider, fallbacks, attempts, status, error_kind, " +
         "latency_ms, ttfb_ms, stream, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, router, routing_reason, routing_confidence, routing_ms";
 
