@@ -184,11 +184,11 @@ internal sealed class BenchmarkRun(RunOptions options)
             if (b is not null && rep % 2 == 1) (bResult, bCpuUs) = await RunCompareAsync();
             var cpu = gateway.Process.CpuMs();
             var upstreamCpu = _upstream!.CpuMs();
-            var gc = await GcReading.ReadAsync(client, gateway.Port);
+            var gc = await GcReading.ReadAsync(client, gateway.Port, s.Gateway.Headers);
             row.Gateway.Add(await WatchingRssAsync(s, gateway, () => Load.FixedRateAsync(client, s.Gateway, rate, options.Warmup, options.Duration)));
             row.GatewayCpuUs.Add((gateway.Process.CpuMs() - cpu) * 1000 / requests);
             row.UpstreamCpuUs.Add((_upstream.CpuMs() - upstreamCpu) * 1000 / requests);
-            row.GatewayGc.Add((await GcReading.ReadAsync(client, gateway.Port)).Since(gc));
+            row.GatewayGc.Add((await GcReading.ReadAsync(client, gateway.Port, s.Gateway.Headers)).Since(gc));
             var n = row.Nginx.Count > 0 ? $"nginx p50 {row.Nginx[^1].P50:0.000} p99 {row.Nginx[^1].P99:0.000} | " : "";
             Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | {n}gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms, CPU µs/request gateway {row.GatewayCpuUs[^1]:0}, upstream {row.UpstreamCpuUs[^1]:0}{(row.NginxCpuUs.Count > 0 ? $", nginx {row.NginxCpuUs[^1]:0}" : "")}, {row.GatewayGc[^1].Collections} GCs paused {row.GatewayGc[^1].PauseMs:0.0} ms)");
             if (b is not null)
