@@ -33,6 +33,17 @@ internal static class LedgerProbe
             Console.Error.WriteLine($"  request thread (LedgerSink.OnCompleted): {Median(r => r.Item1):0} ns and {Median(r => r.Item2):0} B per request");
             Console.Error.WriteLine($"  whole process incl. the writer's batches: {Median(r => r.Item3):0.00} µs CPU and {Median(r => r.Item4):0} B per request");
             Console.Error.WriteLine($"  rows written {writer.Written:N0}, dropped {writer.Dropped:N0}");
+            // The store alone, on this thread: batches of LedgerWriter.BatchSize rows straight into SQLite (no channel, no hand-off).
+            var store = writer.Store!;
+            var batch = Enumerable.Repeat(LedgerRow.From(in request), LedgerWriter.BatchSize).ToList();
+            var storeRounds = new List<double>();
+            for (var round = 0; round < 5; round++)
+            {
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                for (var i = 0; i < n / batch.Count; i++) await store.WriteAsync(batch, CancellationToken.None);
+                storeRounds.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / (n / batch.Count * batch.Count));
+            }
+            Console.Error.WriteLine($"  the store alone (SQLite, batches of {batch.Count}): {storeRounds.Order().ElementAt(2):0.00} µs CPU per row");
         }
         finally
         {

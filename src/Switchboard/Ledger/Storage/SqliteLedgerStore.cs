@@ -49,7 +49,8 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
     /// <summary>
     /// A batch in one transaction, through SQLite's own API: one statement prepared per batch, each row bound by index
     /// (strings as UTF-16 spans, no copies), stepped and reset. Microsoft.Data.Sqlite's per-execution path (a data reader,
-    /// a binder and a name lookup per parameter, boxed values) cost ~45 µs of CPU and ~11 KB per row; this ~N µs.
+    /// a binder and a name lookup per parameter, boxed values) cost ~40 µs of CPU and ~11 KB per row; this ~7 µs and nothing
+    /// allocated per row (bench `probe-ledger`, docs/benchmarks.md).
     /// </summary>
     public override async Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
     {
