@@ -114,8 +114,11 @@ internal sealed class BenchmarkRun(RunOptions options)
         if (running.TryGetValue(profile, out var gateway)) return gateway;
         var name = profile == GatewayProfile.Bare ? "gateway" : "gateway-" + string.Concat(profile.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
         var config = Path.Combine(options.WorkDir, name + ".yaml");
-        await File.WriteAllTextAsync(config, GatewayConfig(_upstreamPort) + profile.ExtraYaml);
-        var env = new Dictionary<string, string>(options.GatewayEnv);
+        // `up` keeps a ledger in its state folder by default: each gateway process gets a folder of its own in the work dir
+        // (never the user's, never A's and B's shared), and no ledger at all unless the profile's YAML configures one.
+        var ledger = System.Text.RegularExpressions.Regex.IsMatch(profile.ExtraYaml, "^ledger:", System.Text.RegularExpressions.RegexOptions.Multiline) ? "" : "ledger:\n  enabled: false\n";
+        await File.WriteAllTextAsync(config, GatewayConfig(_upstreamPort) + ledger + profile.ExtraYaml);
+        var env = new Dictionary<string, string>(options.GatewayEnv) { ["SWITCHBOARD_STATE_DIR"] = Path.Combine(options.WorkDir, "state", name + (compare ? "-b" : "")) };
         foreach (var (k, v) in profile.Env ?? new Dictionary<string, string>()) env[k] = v;
         if (compare) foreach (var (k, v) in options.CompareEnv) env[k] = v;
         var port = ChildProcess.FreePort();
@@ -181,11 +184,11 @@ internal sealed class BenchmarkRun(RunOptions options)
             if (b is not null && rep % 2 == 1) (bResult, bCpuUs) = await RunCompareAsync();
             var cpu = gateway.Process.CpuMs();
             var upstreamCpu = _upstream!.CpuMs();
-            var gc = await GcReading.ReadAsync(client, gateway.Port);
+            var gc = await GcReading.ReadAsync(client, gateway.Port, s.Gateway.Headers);
             row.Gateway.Add(await WatchingRssAsync(s, gateway, () => Load.FixedRateAsync(client, s.Gateway, rate, options.Warmup, options.Duration)));
             row.GatewayCpuUs.Add((gateway.Process.CpuMs() - cpu) * 1000 / requests);
             row.UpstreamCpuUs.Add((_upstream.CpuMs() - upstreamCpu) * 1000 / requests);
-            row.GatewayGc.Add((await GcReading.ReadAsync(client, gateway.Port)).Since(gc));
+            row.GatewayGc.Add((await GcReading.ReadAsync(client, gateway.Port, s.Gateway.Headers)).Since(gc));
             var n = row.Nginx.Count > 0 ? $"nginx p50 {row.Nginx[^1].P50:0.000} p99 {row.Nginx[^1].P99:0.000} | " : "";
             Console.WriteLine($"{s.Name} @ {rate}/s rep {rep + 1}: direct p50 {row.Direct[^1].P50:0.000} p99 {row.Direct[^1].P99:0.000} | {n}gateway p50 {row.Gateway[^1].P50:0.000} p99 {row.Gateway[^1].P99:0.000} ms (errors {row.Gateway[^1].Errors}, lag p99 {row.Gateway[^1].LagP99:0.0} ms, CPU µs/request gateway {row.GatewayCpuUs[^1]:0}, upstream {row.UpstreamCpuUs[^1]:0}{(row.NginxCpuUs.Count > 0 ? $", nginx {row.NginxCpuUs[^1]:0}" : "")}, {row.GatewayGc[^1].Collections} GCs paused {row.GatewayGc[^1].PauseMs:0.0} ms)");
             if (b is not null)

@@ -199,9 +199,15 @@ internal readonly record struct GcReading(int Collections, double PauseMs)
 {
     public (int Collections, double PauseMs) Since(GcReading before) => (Collections - before.Collections, PauseMs - before.PauseMs);
 
-    public static async Task<GcReading> ReadAsync(HttpClient client, int port)
+    /// <param name="headers">The scenario's client headers: with gateway keys (a --features fragment) verbose health needs an admin key.</param>
+    public static async Task<GcReading> ReadAsync(HttpClient client, int port, (string Name, string Value)[] headers)
     {
-        using var doc = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"http://127.0.0.1:{port}/healthz?verbose=true").ConfigureAwait(false));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/healthz?verbose=true");
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await client.SendAsync(request).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"/healthz?verbose=true answered {(int)response.StatusCode}: with gateway keys the bench's key must have admin: true (see bench/features/*.yaml)");
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
         var runtime = doc.RootElement.GetProperty("runtime");
         // CollectionCount(0) counts every collection (a gen1 or gen2 one also collects gen0).
         var collections = runtime.GetProperty("gc_collections")[0].GetInt32();

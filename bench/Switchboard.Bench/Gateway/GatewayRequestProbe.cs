@@ -26,6 +26,8 @@ internal static class GatewayRequestProbe
         var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 20000;
         var types = args.Contains("--types"); // also: what allocates, by type (sampled every ~100 KB by the runtime)
         var upstream = await StartUpstreamAsync();
+        // SB_PROBE_LEDGER=1: the ledger on, SQLite in a temporary folder (removed at the end); SB_PROBE_PROMETHEUS=0: /metrics off.
+        var ledgerDir = Environment.GetEnvironmentVariable("SB_PROBE_LEDGER") == "1" ? Directory.CreateTempSubdirectory("sb-probe-ledger-").FullName : null;
         var upstreamUrl = upstream.Urls.First();
         var yaml = $"""
             version: v1
@@ -48,6 +50,7 @@ internal static class GatewayRequestProbe
                 {Pricing}
                 base_url: {upstreamUrl}/s20x0/v1
             {TeamKeys(Environment.GetEnvironmentVariable("SB_PROBE_KEYS"))}
+            {Features(ledgerDir)}
             """;
         var load = ConfigLoader.LoadText(yaml, env: new EnvironmentSource(_ => null));
         await using var gateway = GatewayHost.Create(load.Config!, new GatewayHostOptions { Port = 0 });
@@ -96,6 +99,12 @@ internal static class GatewayRequestProbe
         }
         await gateway.StopAsync();
         await upstream.StopAsync();
+        if (ledgerDir is not null)
+        {
+            var ledger = gateway.Services.GetRequiredService<Switchboard.Ledger.LedgerWriter>();
+            Console.Error.WriteLine($"ledger: {ledger.Written:N0} rows written so far, {ledger.Dropped:N0} dropped");
+            Directory.Delete(ledgerDir, recursive: true); // the open file goes when the gateway is disposed (Linux)
+        }
         return 0;
     }
 
@@ -114,6 +123,15 @@ internal static class GatewayRequestProbe
             + "state: {}",
         _ => "",
     };
+
+    /// <summary>The ledger (SB_PROBE_LEDGER=1) and the Prometheus endpoint (SB_PROBE_PROMETHEUS=0 turns it off), for A/B runs.</summary>
+    private static string Features(string? ledgerDir)
+    {
+        var yaml = ledgerDir is null ? "" : $"ledger:\n  path: {Path.Combine(ledgerDir, "ledger.db")}\n";
+        if (Environment.GetEnvironmentVariable("SB_PROBE_PROMETHEUS") == "0") yaml += "telemetry:\n  prometheus: false\n";
+        Console.Error.WriteLine($"probe: ledger {(ledgerDir is null ? "off" : "on (SQLite)")}, /metrics {(yaml.Contains("prometheus: false") ? "off" : "on")}");
+        return yaml;
+    }
 
     private static async Task SendAsync(HttpClient client, string url, byte[] body, (string, string)[] headers)
     {

@@ -571,8 +571,8 @@ internal sealed partial class ConfigLoader
         foreach (var (entryKey, _) in map.Children)
         {
             var key = ((YamlScalarNode)entryKey).Value;
-            if (key is not ("otlp_endpoint" or "service_name" or "export_interval_ms"))
-                Warn(entryKey, $"telemetry key '{key}' is not one Switchboard knows; it is ignored.", "use otlp_endpoint, service_name or export_interval_ms.");
+            if (key is not ("otlp_endpoint" or "service_name" or "export_interval_ms" or "prometheus"))
+                Warn(entryKey, $"telemetry key '{key}' is not one Switchboard knows; it is ignored.", "use otlp_endpoint, service_name, export_interval_ms or prometheus.");
         }
         if (Scalar(map, "otlp_endpoint") is { } endpointNode)
         {
@@ -587,6 +587,11 @@ internal sealed partial class ConfigLoader
         {
             if (int.TryParse(intervalNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms >= 100) config = config with { ExportIntervalMs = ms };
             else Error(intervalNode, $"telemetry.export_interval_ms must be a whole number of at least 100, not '{intervalNode.Value}'.");
+        }
+        if (Scalar(map, "prometheus") is { } prometheusNode)
+        {
+            if (TryParseBool(prometheusNode, out var prometheus)) config = config with { Prometheus = prometheus };
+            else Error(prometheusNode, $"telemetry.prometheus must be true or false, not '{prometheusNode.Value}'.", "true serves GET /metrics (the default); false turns it off.");
         }
         return config;
     }

@@ -159,6 +159,8 @@ internal sealed record TelemetryConfig
     public int ExportIntervalMs { get; init; } = 10_000;
     /// <summary>Share of requests traced (0 to 1), from archgw's <c>tracing.random_sampling</c>; null traces every request.</summary>
     public double? SamplingRatio { get; init; }
+    /// <summary>Serve GET /metrics in Prometheus text (<c>telemetry.prometheus</c>, default true).</summary>
+    public bool Prometheus { get; init; } = true;
 }
 
 /// <summary>

@@ -24,10 +24,14 @@ internal static class AdminScope
     }
 
     public const string AdminRequiredMessage = "Switchboard: this endpoint needs a gateway key with admin: true.";
-    public const string LoopbackOnlyMessage = "Switchboard's /switchboard/* endpoints answer loopback clients only.\n";
+    public const string LoopbackOnlyMessage = "Switchboard's admin endpoints (/switchboard/*, /metrics) answer loopback clients only; configure a gateway key with admin: true to reach them from elsewhere.\n";
 
     public static RouteGroupBuilder RequireAdminScope(this RouteGroupBuilder group, GatewayRuntime runtime) =>
         group.WrapEach(next => context => CheckAsync(context, runtime, next, ownTrafficAllowed: true));
+
+    /// <summary>In front of an endpoint that shows everyone's traffic and has no per-caller view (/metrics): loopback without keys, else an admin key.</summary>
+    public static Func<RequestDelegate, RequestDelegate> AdminOnly(GatewayRuntime runtime) =>
+        next => context => CheckAsync(context, runtime, next, ownTrafficAllowed: false);
 
     /// <summary>Whether the request may see everything (always, without keys); answers it (401/403) when not.</summary>
     public static async ValueTask<bool> RequireAdminAsync(HttpContext context, GatewayRuntime runtime)

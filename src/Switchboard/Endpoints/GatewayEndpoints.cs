@@ -35,6 +35,7 @@ internal static class GatewayEndpoints
 
         // Loopback only: live events and the latest request per session, for watch and statusline.
         AdminEndpoints.Map(app);
+        MetricsEndpoint.Map(app, runtime); // Prometheus text, same access as the admin endpoints
 
         // Anything else: a clear error in the format the path suggests.
         app.MapFallback((HttpContext c) =>

@@ -23,13 +23,17 @@ internal sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TelemetryExport? _telemetry;
+    private readonly GatewayMetrics _metrics;
+    private readonly PrometheusMetrics? _prometheus;
     private readonly TimeSpan _shutdownGrace;
     private int _requestsCut;
 
-    private GatewayHost(WebApplication app, GatewayRuntime runtime, TelemetryExport? telemetry, TimeSpan shutdownGrace)
+    private GatewayHost(WebApplication app, GatewayRuntime runtime, GatewayMetrics metrics, PrometheusMetrics? prometheus, TelemetryExport? telemetry, TimeSpan shutdownGrace)
     {
         _app = app;
         Runtime = runtime;
+        _metrics = metrics;
+        _prometheus = prometheus;
         _telemetry = telemetry;
         _shutdownGrace = shutdownGrace;
     }
@@ -104,6 +108,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton<SessionTracker>();
         // Every finished request goes to each sink, in this order: metrics before the log line, which tests (and
         // people) wait on; then the live events.
+        // This gateway's metrics, and GET /metrics over them unless telemetry.prometheus is false (read at start).
+        var metrics = new GatewayMetrics(runtime);
+        var prometheus = PrometheusMetrics.Start(config.Telemetry, metrics);
+        services.AddSingleton(metrics);
+        if (prometheus is not null) services.AddSingleton(prometheus);
         services.AddSingleton<ICompletionSink, MetricsSink>();
         services.AddLedger(config.Ledger, options.StateDirectory); // its sink before the log line: a row is queued once the line is out
         services.AddSingleton<ICompletionSink, RequestLogSink>();
@@ -117,7 +126,7 @@ internal sealed class GatewayHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGateway();
-        return new GatewayHost(app, runtime, TelemetryExport.Start(config.Telemetry), options.ShutdownGrace);
+        return new GatewayHost(app, runtime, metrics, prometheus, TelemetryExport.Start(config.Telemetry, metrics), options.ShutdownGrace);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -164,6 +173,8 @@ internal sealed class GatewayHost : IAsyncDisposable
     {
         await _app.DisposeAsync().ConfigureAwait(false);
         _telemetry?.Dispose();
+        _prometheus?.Dispose();
+        _metrics.Dispose();
         Runtime.Current.Dispose();
     }
 }

@@ -2,13 +2,8 @@ using Switchboard.Pipeline;
 
 namespace Switchboard.Observability;
 
-/// <summary>Each finished request into the "Switchboard" metrics: requests, duration, time to first byte, tokens, and the routing decision's time.</summary>
-internal sealed class MetricsSink : ICompletionSink
+/// <summary>Each finished request into this gateway's metrics (<see cref="GatewayMetrics"/>): requests, durations, tokens, cost, routing decisions.</summary>
+internal sealed class MetricsSink(GatewayMetrics metrics) : ICompletionSink
 {
-    public void OnCompleted(in CompletedRequest request)
-    {
-        if (request.Choice is { Reason: { } reason } choice)
-            GatewayMetrics.RecordRouting(choice.Router, SelectionNames.Of(reason), choice.RoutingMs);
-        GatewayMetrics.RecordRequest(in request);
-    }
+    public void OnCompleted(in CompletedRequest request) => metrics.Record(in request);
 }

@@ -23,7 +23,7 @@ internal sealed class TelemetryExport : IDisposable
         _traces = traces;
     }
 
-    public static TelemetryExport? Start(TelemetryConfig config)
+    public static TelemetryExport? Start(TelemetryConfig config, GatewayMetrics metrics)
     {
         if (config.OtlpEndpoint is not { } endpoint) return null;
         var resource = ResourceBuilder.CreateDefault().AddService(config.ServiceName);
@@ -32,6 +32,7 @@ internal sealed class TelemetryExport : IDisposable
         var meters = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(GatewayMetrics.Name)
+            .AddView(instrument => metrics.IsMine(instrument) ? null : MetricStreamConfiguration.Drop) // not another gateway's in this process
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Endpoint = new Uri(baseUrl + "/v1/metrics");

@@ -11,13 +11,14 @@ namespace Switchboard.Ledger.Storage;
 /// </summary>
 internal abstract partial class SqlLedgerStore : ILedgerStore
 {
-    private const string RowColumns =
+    protected const string RowColumns =
         "time_ms, request_id, session, caller, client_api, operation, agent, requested_model, route, selection, model, provider, fallbacks, attempts, status, error_kind, " +
         "latency_ms, ttfb_ms, stream, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, router, routing_reason, routing_confidence, routing_ms";
 
     private static readonly string[] RowParameters = RowColumns.Split(", ");
 
-    private static readonly string InsertRow =
+    /// <summary>The row insert; its parameters are numbered 1…29 in <see cref="RowColumns"/> order (SQLite binds them by index).</summary>
+    protected static readonly string InsertRow =
         $"INSERT INTO requests ({RowColumns}) VALUES ({string.Join(", ", RowParameters.Select(c => "@" + c))})";
 
     private const string RollupColumns =

@@ -7,7 +7,7 @@ namespace Switchboard.Tests.Functional.Gateway;
 public sealed class MetricsTests
 {
     [Fact]
-    public async Task Requests_tokens_and_durations_are_published_as_metrics()
+    public async Task Requests_tokens_and_durations_are_published_on_the_switchboard_meter()
     {
         var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();
@@ -25,9 +25,9 @@ public sealed class MetricsTests
         await gateway.Logs.WaitForLineAsync("requested=metrics-model");
 
         var mine = measurements.Where(m => Equals(m.Tags.GetValueOrDefault("model"), "openai/metrics-model")).ToList();
-        Assert.Contains(mine, m => m.Instrument == "switchboard.requests" && m.Value == 1 && Equals(m.Tags["status"], 200));
+        Assert.Contains(mine, m => m.Instrument == "switchboard.requests" && m.Value == 1 && Equals(m.Tags["status"], "200"));
         Assert.Contains(mine, m => m.Instrument == "switchboard.request.duration" && m.Value > 0);
-        Assert.Contains(mine, m => m.Instrument == "switchboard.tokens" && Equals(m.Tags["direction"], "input") && m.Value == 21);
-        Assert.Contains(mine, m => m.Instrument == "switchboard.tokens" && Equals(m.Tags["direction"], "output") && m.Value == 4);
+        Assert.Contains(mine, m => m.Instrument == "switchboard.tokens" && Equals(m.Tags["kind"], "input") && m.Value == 21);
+        Assert.Contains(mine, m => m.Instrument == "switchboard.tokens" && Equals(m.Tags["kind"], "output") && m.Value == 4);
     }
 }
