@@ -315,8 +315,8 @@ internal sealed partial class ConfigLoader
         {
             if (!TryParseBool(responsesNode, out var serves))
                 Error(responsesNode, $"responses_api must be true or false, not '{responsesNode.Value}'.");
-            else if (api != ApiFormat.OpenAI)
-                Warn(responsesNode, $"'{literal}' does not speak OpenAI Chat Completions, so responses_api does not apply to it.", "remove responses_api (it is for OpenAI-compatible servers that also serve /responses).");
+            else if (api != ApiFormat.OpenAI || known is { Auth: not AuthStyle.Bearer })
+                Warn(responsesNode, $"'{literal}' is not an OpenAI-compatible server with bearer keys, so responses_api does not apply to it.", "remove responses_api (it is for OpenAI-compatible servers that also serve /responses).");
             else
                 responsesApi = serves;
         }

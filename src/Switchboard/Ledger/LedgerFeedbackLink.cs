@@ -15,6 +15,7 @@ internal sealed class LedgerFeedbackLink(LedgerWriter writer, GatewayRuntime run
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _refreshing = Task.CompletedTask;
+    private SharedFeedbackStore? _linked;
 
     /// <summary>How often another replica's feedback is looked for.</summary>
     internal static TimeSpan RefreshEvery { get; set; } = TimeSpan.FromSeconds(5);
@@ -27,6 +28,7 @@ internal sealed class LedgerFeedbackLink(LedgerWriter writer, GatewayRuntime run
         {
             var (store, imported) = await LedgerFeedbackStore.OpenAsync(ledger, shared.File.ReadAll(), cancellationToken).ConfigureAwait(false);
             shared.Use(store);
+            _linked = shared;
             LedgerLog.FeedbackInLedger(logger, ledger.Description, store.ReadAll().Count, imported, shared.File.Path ?? "-");
             _refreshing = Task.Run(() => RefreshAsync(store, _stopping.Token), CancellationToken.None);
         }
@@ -60,6 +62,8 @@ internal sealed class LedgerFeedbackLink(LedgerWriter writer, GatewayRuntime run
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _refreshing.ConfigureAwait(false);
+        // The store is shared by the process; another gateway started in it later must not write to this ledger once it is closed.
+        if (_linked is { } shared) shared.Use(shared.File);
     }
 
     public void Dispose() => _stopping.Dispose();

@@ -35,7 +35,9 @@ internal sealed class LedgerFeedbackStore : IFeedbackStore
     /// <summary>In the database when the task completes (the feedback endpoint answers after it).</summary>
     public async ValueTask AppendAsync(FeedbackRecord record, CancellationToken cancellationToken)
     {
-        await _store.AppendFeedbackAsync([record], cancellationToken).ConfigureAwait(false);
+        // On the thread pool: Microsoft.Data.Sqlite's async calls run synchronously (and wait out a writer's lock), and
+        // the endpoint may be running on a socket thread that other connections' I/O needs.
+        await Task.Run(() => _store.AppendFeedbackAsync([record], cancellationToken), cancellationToken).ConfigureAwait(false);
         Add([record]);
     }
 

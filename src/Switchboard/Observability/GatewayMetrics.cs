@@ -48,7 +48,7 @@ internal sealed class GatewayMetrics : IDisposable
         _decisions = _meter.CreateCounter<long>("switchboard.routing_decisions", description: "Routing decisions, by route, router and reason");
         _routingDuration = _meter.CreateHistogram("switchboard.routing.duration", "s", "Routing decision time",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RoutingBuckets });
-        _meter.CreateObservableGauge("switchboard.breaker_state", () => BreakerStates(runtime),
+        _meter.CreateObservableGauge("switchboard.breaker_state", () => BreakerStates(runtime, _modelLabels),
             description: "Each deployment's circuit: 0 closed, 1 half-open, 2 open (its own breaker or its endpoint's, whichever is worse)");
     }
 
@@ -65,13 +65,14 @@ internal sealed class GatewayMetrics : IDisposable
             if (_routingDuration.Enabled) _routingDuration.Record(choice.RoutingMs / 1000, new TagList { { "router", choice.Router }, { "reason", why } });
         }
         if (!_requests.Enabled) return; // nothing listens (the Prometheus endpoint is off and no exporter runs)
-        var model = request.Model;
+        var model = ModelLabel(request);
         var where = new TagList { { "model", model }, { "provider", request.Provider }, { "route", request.Route } };
         _duration.Record(request.LatencyMs / 1000, where);
         _firstByte.Record(request.TtfbMs / 1000, where);
         where.Add("status", StatusText(request.Status));
         _requests.Add(1, where);
-        if (request.Operation == Operation.CountTokens) return; // its figure is an estimate of a prompt, not usage
+        // count_tokens' figure is an estimate of a prompt, not usage; a cached answer used no provider tokens this time.
+        if (request.Operation == Operation.CountTokens || request.CacheHit) return;
         var usage = request.Usage;
         AddTokens(model, "input", usage.InputTokens);
         AddTokens(model, "output", usage.OutputTokens);
@@ -85,6 +86,29 @@ internal sealed class GatewayMetrics : IDisposable
         else if (model != "-") _unpriced.Add(1, new KeyValuePair<string, object?>("model", model));
     }
 
+    /// <summary>Most distinct model labels a gateway reports; later new ones are reported as <see cref="OtherModel"/>.</summary>
+    internal const int MaxModelLabels = 256;
+
+    internal const string OtherModel = "(other)";
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _modelLabels = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A model label that cannot grow without bound. A configured model is always its own label (the config bounds
+    /// them). On a <c>provider/*</c> entry the model is whatever id the client asked for, so such an id becomes a label
+    /// only once a provider answered it (a made-up id is refused upstream, or never reaches one: count_tokens is
+    /// answered locally), up to <see cref="MaxModelLabels"/> of them; anything else is <see cref="OtherModel"/>.
+    /// </summary>
+    private string ModelLabel(in CompletedRequest request)
+    {
+        var model = request.Model;
+        if (!request.Wildcard || _modelLabels.ContainsKey(model)) return model;
+        if (request.Status is >= 200 and < 300 && request.Operation != Operation.CountTokens && !request.CacheHit
+            && model.Length <= 200 && _modelLabels.Count < MaxModelLabels && _modelLabels.TryAdd(model, 0))
+            return model;
+        return OtherModel;
+    }
+
     private void AddTokens(string model, string kind, long? count)
     {
         if (count is > 0) _tokens.Add(count.Value, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("kind", kind));
@@ -96,13 +120,16 @@ internal sealed class GatewayMetrics : IDisposable
     internal static string StatusText(int status) => (uint)status < (uint)Statuses.Length ? Statuses[status] : status.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Read when a scrape or an export collects, never on the request path.</summary>
-    private static IEnumerable<Measurement<int>> BreakerStates(GatewayRuntime runtime)
+    private static IEnumerable<Measurement<int>> BreakerStates(GatewayRuntime runtime, System.Collections.Concurrent.ConcurrentDictionary<string, byte> wildcardLabels)
     {
         foreach (var endpoint in runtime.Current.Providers.All)
         {
             var shared = Level(endpoint.Circuit.State);
+            var wildcard = endpoint.Config.ModelId == "*";
             foreach (var deployment in endpoint.Deployments)
-                yield return new Measurement<int>(Math.Max(Level(deployment.State), shared),
+                // A wildcard's per-id deployments only under the ids that are labels elsewhere (see ModelLabel).
+                if (!wildcard || deployment.Model == endpoint.Config.Model || wildcardLabels.ContainsKey(deployment.Model))
+                    yield return new Measurement<int>(Math.Max(Level(deployment.State), shared),
                     new KeyValuePair<string, object?>("provider", endpoint.Name),
                     new KeyValuePair<string, object?>("model", deployment.Model),
                     new KeyValuePair<string, object?>("endpoint", endpoint.Circuit.Authority));

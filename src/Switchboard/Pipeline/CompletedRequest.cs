@@ -47,6 +47,8 @@ internal readonly struct CompletedRequest
     public bool Stream { get; init; }
     /// <summary>Answered from the response cache: no upstream call, no upstream cost (the usage is the cached answer's).</summary>
     public bool CacheHit { get; init; }
+    /// <summary>The answering entry is a <c>provider/*</c> wildcard: <see cref="Model"/> is an id the client chose.</summary>
+    public bool Wildcard { get; init; }
     /// <summary>A background call of its session (auxiliary, compaction): not the session's turn model.</summary>
     public bool Background { get; init; }
     /// <summary>What the router read, when it ran (a correction's example).</summary>

@@ -303,9 +303,11 @@ internal sealed class GatewayRequest : IDisposable
             LatencyMs = latency,
             TtfbMs = ttfb,
             Usage = Usage,
-            CostUsd = RequestCost.Of(Answering?.Entry, Answering?.ModelId ?? "", Operation, Usage),
+            // A cached answer cost the provider nothing this time (budgets charge it $0 too); its usage is what it cost once.
+            CostUsd = CacheHit ? 0m : RequestCost.Of(Answering?.Entry, Answering?.ModelId ?? "", Operation, Usage),
             Stream = Stream,
             CacheHit = CacheHit,
+            Wildcard = Answering?.Entry.ModelId == "*",
             Background = SessionKind is Sessions.SessionRequestKind.Auxiliary or Sessions.SessionRequestKind.Compaction,
             RouterInput = _builtRouterInput,
             RoutePolicy = Snapshot.Selector.Policy,

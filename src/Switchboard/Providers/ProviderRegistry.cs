@@ -24,7 +24,8 @@ internal sealed class ProviderRegistry : IDisposable
         foreach (var provider in config.Providers)
         {
             var kind = ProviderCatalog.For(provider.Provider, provider.Interface);
-            var authority = (provider.BaseUrl ?? kind.DefaultBaseUrl)?.GetLeftPart(UriPartial.Authority) ?? "";
+            // scheme://host:port, never a user:password written into the base_url (the label of /metrics' breaker gauge).
+            var authority = (provider.BaseUrl ?? kind.DefaultBaseUrl) is { } url ? url.Scheme + "://" + url.Authority : "";
             var poolKey = provider.Provider + " " + authority;
             if (!clients.TryGetValue(poolKey, out var client))
             {

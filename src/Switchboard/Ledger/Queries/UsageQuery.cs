@@ -41,7 +41,7 @@ internal sealed class UsageQuery(ILedgerStore store)
             var ratings = await store.ReadRatingsAsync(window.Since.ToUnixTimeMilliseconds(), window.Until.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < rows.Count; i++)
                 if (ratings.TryGetValue(rows[i].Key!, out var rated)) rows[i] = rows[i] with { RatedGood = rated.Good, RatedBad = rated.Bad };
-            totals = totals with { RatedGood = ratings.Values.Sum(r => r.Good), RatedBad = ratings.Values.Sum(r => r.Bad) };
+            totals = totals with { RatedGood = rows.Sum(r => r.RatedGood), RatedBad = rows.Sum(r => r.RatedBad) }; // the rows shown add up to it
         }
         return new UsageReport(Iso(window.Since), Iso(window.Until), by, totals, rows);
     }

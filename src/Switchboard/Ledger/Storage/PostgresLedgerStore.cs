@@ -58,7 +58,31 @@ internal sealed class PostgresLedgerStore : SqlLedgerStore
     }
 
     private static ConfiguredTaskAwaitable Text(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        (value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken)).ConfigureAwait(false);
+        (value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(PostgresText(value), NpgsqlDbType.Text, cancellationToken)).ConfigureAwait(false);
+
+    /// <summary>
+    /// Text PostgreSQL takes: it refuses NUL characters and Npgsql refuses lone surrogates, and either would fail the
+    /// whole batch, so a client's odd model id or session would cost other requests their rows. Each becomes U+FFFD.
+    /// </summary>
+    internal static string PostgresText(string value)
+    {
+        var i = 0;
+        for (; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c == '\0' || char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))) break;
+            if (char.IsHighSurrogate(c)) i++;
+        }
+        if (i == value.Length) return value;
+        var text = new System.Text.StringBuilder(value.Length);
+        for (var j = 0; j < value.Length; j++)
+        {
+            var c = value[j];
+            if (char.IsHighSurrogate(c) && j + 1 < value.Length && char.IsLowSurrogate(value[j + 1])) { text.Append(c).Append(value[++j]); continue; }
+            text.Append(c == '\0' || char.IsSurrogate(c) ? '\uFFFD' : c);
+        }
+        return text.ToString();
+    }
 
     private static ConfiguredTaskAwaitable Long(NpgsqlBinaryImporter import, long? value, CancellationToken cancellationToken) =>
         (value is { } v ? import.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken) : import.WriteNullAsync(cancellationToken)).ConfigureAwait(false);

@@ -50,7 +50,9 @@ internal abstract partial class SqlLedgerStore
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
-            "SELECT model, rating, COUNT(*) FROM feedback WHERE kind = 'rating' AND model IS NOT NULL AND time_ms >= @from AND time_ms < @to GROUP BY model, rating");
+            // A request rated twice counts once, as its latest rating.
+            "SELECT model, rating, COUNT(*) FROM (SELECT model, rating, ROW_NUMBER() OVER (PARTITION BY request_id ORDER BY time_ms DESC) AS n FROM feedback " +
+            "WHERE kind = 'rating' AND model IS NOT NULL AND time_ms >= @from AND time_ms < @to) latest WHERE n = 1 GROUP BY model, rating");
         Add(command, "from", fromMs);
         Add(command, "to", toMs);
         var ratings = new Dictionary<string, ModelRatings>(StringComparer.Ordinal);

@@ -163,6 +163,32 @@ public sealed class PrometheusEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ids_a_client_makes_up_on_a_wildcard_entry_never_become_labels()
+    {
+        _broken.RespondJson("""{"error":{"message":"no such model","type":"invalid_request_error"}}""", status: 404);
+        await using var gateway = await TestGateway.StartAsync($"""
+            version: v1
+            model_providers:
+              - model: openai/gpt-4.1
+                access_key: k
+                base_url: {_ok.BaseUrl}v1
+                default: true
+              - model: openrouter/*
+                access_key: k
+                base_url: {_broken.BaseUrl}v1
+            resilience:
+              max_retries: 0
+            """);
+        for (var i = 0; i < 5; i++) Assert.Equal(404, await SendAsync(gateway, Chat($"openrouter/made-up-{i}")));
+        Assert.Equal(200, await SendAsync(gateway, Chat("openai/gpt-4.1")));
+
+        var metrics = await ScrapeAsync(gateway);
+        Assert.Equal(5, metrics.Value("switchboard_requests_total", ("model", "(other)"), ("status", "404")));
+        Assert.Equal(1, metrics.Value("switchboard_requests_total", ("model", "openai/gpt-4.1"), ("status", "200")));
+        Assert.DoesNotContain(metrics.Samples, sample => sample.ToString().Contains("made-up"));
+    }
+
+    [Fact]
     public async Task An_open_breaker_reads_2_and_another_gateway_in_the_process_does_not_count_here()
     {
         await using var gateway = await TestGateway.StartAsync(Config(resilience: "circuit_breaker: {minimum_throughput: 2, failure_ratio: 0.5}"));

@@ -269,7 +269,7 @@ public sealed class ArchgwConfigTests
                 responses_api: true
             """, env: new EnvironmentSource(_ => "k"));
         Assert.Contains(result.Errors, e => e.Line == 7 && e.Message.Contains("responses_api must be true or false"));
-        Assert.Contains(result.Warnings, w => w.Line == 9 && w.Message.Contains("does not speak OpenAI Chat Completions"));
+        Assert.Contains(result.Warnings, w => w.Line == 9 && w.Message.Contains("responses_api does not apply"));
         Assert.DoesNotContain(result.Diagnostics, d => d.Line == 4);
         var litellm = Loaded("""
             model_providers:
