@@ -45,7 +45,8 @@ internal sealed class LedgerFeedbackLink(LedgerWriter writer, GatewayRuntime run
             try
             {
                 await Task.Delay(RefreshEvery, stoppingToken).ConfigureAwait(false);
-                await store.RefreshAsync(stoppingToken).ConfigureAwait(false);
+                // Another replica's correction: a decision cached here before it must not outlive it (as on the replica that took it).
+                if (await store.RefreshAsync(stoppingToken).ConfigureAwait(false) > 0) SnapshotFactory.DecisionCache.Clear();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -97,6 +97,19 @@ internal static class LedgerSchema
 
     public const string VersionTable = "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL, applied_at_ms BIGINT NOT NULL)";
 
+    /// <summary>
+    /// For each migration, the oldest schema version a build may know and still use a ledger migrated this far: a
+    /// migration that only adds tables or columns leaves older builds working (a rolling deploy, a rollback); one that
+    /// changes what they read or write does not. Recorded in <see cref="CompatTable"/> as each migration is applied.
+    /// </summary>
+    public static readonly int[] UsableFrom =
+    [
+        0, // 1
+        1, // 2: adds the feedback table only
+    ];
+
+    public const string CompatTable = "CREATE TABLE IF NOT EXISTS schema_compat (version BIGINT PRIMARY KEY, usable_from BIGINT NOT NULL)";
+
     /// <summary>Days are stored as days since 1970-01-01 (UTC).</summary>
     public static long DayNumber(DateOnly day) => day.DayNumber - Epoch.DayNumber;
 

@@ -43,7 +43,14 @@ internal abstract partial class SqlLedgerStore : ILedgerStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await LockAsync(connection, transaction, LockKeys.Migration, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, LedgerSchema.VersionTable, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, LedgerSchema.CompatTable, cancellationToken).ConfigureAwait(false);
         var current = await ScalarLongAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version", cancellationToken).ConfigureAwait(false);
+        // A newer build migrated this ledger: use it as it is when every newer migration kept builds like this one working.
+        if (current > LedgerSchema.Migrations.Length && await UsableFromAsync(connection, transaction, LedgerSchema.Migrations.Length, cancellationToken).ConfigureAwait(false) <= LedgerSchema.Migrations.Length)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (current > LedgerSchema.Migrations.Length)
             throw new LedgerException($"the ledger ({Description}) has schema version {current}, newer than this build knows ({LedgerSchema.Migrations.Length}): upgrade Switchboard, or point ledger at another database.");
         for (var version = (int)current + 1; version <= LedgerSchema.Migrations.Length; version++)
@@ -54,8 +61,26 @@ internal abstract partial class SqlLedgerStore : ILedgerStore
             Add(record, "version", (long)version);
             Add(record, "at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var compat = Command(connection, transaction, "INSERT INTO schema_compat (version, usable_from) VALUES (@version, @from) ON CONFLICT DO NOTHING");
+            Add(compat, "version", (long)version);
+            Add(compat, "from", (long)LedgerSchema.UsableFrom[version - 1]);
+            await compat.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The newest "usable from" among the migrations after <paramref name="known"/> (a migration not recorded there counts as not usable).</summary>
+    private static async Task<long> UsableFromAsync(DbConnection connection, DbTransaction transaction, int known, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction,
+            "SELECT COUNT(*), COALESCE(MAX(c.usable_from), 0) FROM schema_version v LEFT JOIN schema_compat c ON c.version = v.version WHERE v.version > @known AND c.version IS NOT NULL");
+        Add(command, "known", (long)known);
+        await using var counted = Command(connection, transaction, "SELECT COUNT(*) FROM schema_version WHERE version > @known");
+        Add(counted, "known", (long)known);
+        var newer = Convert.ToInt64(await counted.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return reader.GetInt64(0) < newer ? long.MaxValue : reader.GetInt64(1);
     }
 
     public virtual async Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)

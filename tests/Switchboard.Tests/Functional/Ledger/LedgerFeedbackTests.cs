@@ -128,6 +128,7 @@ public sealed class LedgerFeedbackTests : LedgerGatewayTest
 
         var (id, routed) = await AskAsync(a, Prompt);
         Assert.Equal(routed, (await AskAsync(b, Prompt)).Route);
+        Assert.Equal(routed, (await AskAsync(b, Prompt + " today")).Route); // B has this decision cached before the correction
         var corrected = routed == "hotels" ? "flights" : "hotels";
         await FeedbackAsync(a, $$"""{"request_id": "{{id}}", "route": "{{corrected}}"}""");
         await FeedbackAsync(a, $$"""{"request_id": "{{id}}", "rating": "good"}""");

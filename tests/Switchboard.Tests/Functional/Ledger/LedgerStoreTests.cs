@@ -88,6 +88,34 @@ public sealed class LedgerStoreTests : IAsyncLifetime
 
     private static UsageFigures Exact(UsageFigures f) => f with { LatencyP50Ms = 0, LatencyP95Ms = 0, TtfbP50Ms = 0 };
 
+    [Fact]
+    public async Task A_ledger_a_newer_build_migrated_is_used_while_its_newer_migrations_keep_this_build_working()
+    {
+        var path = Path.Combine(_dir, "newer.db");
+        await using (var first = new SqliteLedgerStore(path)) await first.MigrateAsync(CancellationToken.None);
+        var known = LedgerSchema.Migrations.Length;
+        async Task NewerBuildApplied(int version, int usableFrom)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"INSERT INTO schema_version VALUES ({version}, 0); INSERT INTO schema_compat VALUES ({version}, {usableFrom}); CREATE TABLE extra_{version} (x BIGINT)";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await NewerBuildApplied(known + 1, usableFrom: known); // additive: this build keeps working
+        await using (var store = new SqliteLedgerStore(path))
+        {
+            await store.MigrateAsync(CancellationToken.None);
+            await store.WriteAsync([Row(DateTimeOffset.UtcNow)], CancellationToken.None);
+        }
+
+        await NewerBuildApplied(known + 2, usableFrom: known + 2); // changes what this build reads or writes
+        await using var refused = new SqliteLedgerStore(path);
+        var error = await Assert.ThrowsAsync<LedgerException>(() => refused.MigrateAsync(CancellationToken.None));
+        Assert.Contains($"newer than this build knows ({known})", error.Message);
+    }
+
     private async Task MigrateAgainAndRecent(string kind)
     {
         await using var store = await OpenAsync(kind);
