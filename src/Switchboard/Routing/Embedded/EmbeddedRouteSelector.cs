@@ -112,7 +112,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     }
 
     /// <summary>The decision, synchronously (it never waits on anything).</summary>
-    public RouteSelection Select(RouterInput input, RoutePolicy policy)
+    public RouteSelection Select(RouterInput input, RoutePolicy policy) => Select(input, policy, null);
+
+    /// <summary>
+    /// As above, with a team's corrections as labelled examples in embedding space: an unsure decision leans toward the
+    /// routes of corrected requests close in meaning (<see cref="SemanticStage.Decide"/>).
+    /// </summary>
+    public RouteSelection Select(RouterInput input, RoutePolicy policy, IReadOnlyList<(float[] Embedding, int Route)>? examples)
     {
         var scores = Score(input, policy, out var outcome);
         if (scores is null) return new RouteSelection(null, RouteReason.Other, outcome);
@@ -128,7 +134,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         // decides from the lexical scores and the embedding similarities together.
         if (_semantic is not null && (confidence < SemanticStage.ConfidentScore || second >= 0 && confidence - Confidence(scores[second]) < SemanticStage.ConfidentMargin)
             && SemanticFor(policy) is { } stage && stage.TryGetIndex(policy) is { } index
-            && stage.Decide(policy, index, LatestUserText(input)!, scores) is { } semantic)
+            && stage.Decide(policy, index, LatestUserText(input)!, scores, examples) is { } semantic)
             return semantic;
         var detail = second < 0
             ? string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}")

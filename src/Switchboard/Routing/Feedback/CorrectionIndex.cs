@@ -20,7 +20,7 @@ internal sealed class CorrectionIndex
     private const int MinimumContentWords = 3;
 
     /// <summary>Cosine between embeddings for "means the same as a corrected request" (fitted on the tuning sets' streams).</summary>
-    public const float SemanticThreshold = 0.6f;
+    public const float SemanticThreshold = 0.65f;
 
     /// <summary>Neighbours that vote.</summary>
     private const int Neighbours = 3;
@@ -69,9 +69,17 @@ internal sealed class CorrectionIndex
             }
             _semanticExamples.Add((embedding, route));
         }
+        var examples = new List<(float[], int)>();
+        foreach (var (embedding, route) in _semanticExamples)
+            for (var r = 0; r < policy.Routes.Count; r++)
+                if (policy.Routes[r].Name == route) examples.Add((embedding, r));
+        RouteExamples = examples;
     }
 
     public int Count => _exact.Count;
+
+    /// <summary>Corrections to a route (not "other") as (embedding, route index) examples for the semantic stage.</summary>
+    public IReadOnlyList<(float[] Embedding, int Route)> RouteExamples { get; private set; } = [];
 
 
     /// <summary>The corrected route ("other" for none) for a prompt, with how it matched; false when no correction is close.</summary>

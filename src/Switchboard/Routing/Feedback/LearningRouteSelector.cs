@@ -28,7 +28,15 @@ internal sealed class LearningRouteSelector : IRouteSelector
     public ValueTask<RouteSelection> SelectAsync(RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
     {
         var learnt = TrySelect(input, policy);
-        return learnt is not null ? ValueTask.FromResult(learnt) : _inner.SelectAsync(input, policy, cancellationToken);
+        if (learnt is not null) return ValueTask.FromResult(learnt);
+        // No correction close enough to decide alone: corrections still lean an unsure semantic decision their way.
+        if (_inner is EmbeddedRouteSelector embedded && _index is { Semantic: true } current && current.Fingerprint == policy.Fingerprint
+            && current.Index.RouteExamples.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(embedded.Select(input, policy, current.Index.RouteExamples));
+        }
+        return _inner.SelectAsync(input, policy, cancellationToken);
     }
 
     /// <summary>The correction that decides this input, or null when none is close enough.</summary>

@@ -23,6 +23,9 @@ internal sealed class SemanticStage
     /// <summary>Below this combined score the answer is "other" (fits no route).</summary>
     public const float OtherThreshold = 0.8f;
 
+    /// <summary>Similarity from which a corrected request counts for its route (MiniLM: below it, merely related).</summary>
+    public const float ExampleMinimum = 0.5f;
+
     private const int MaxCachedPolicies = 64;
 
     public static readonly SemanticStage Shared = new(SentenceEncoderHost.Shared);
@@ -81,13 +84,19 @@ internal sealed class SemanticStage
     /// The combined decision: per route, lexical confidence plus weighted similarities; the best route, or "other" when
     /// even the best fits too little. Null when the encoder is not ready (the lexical answer stands).
     /// </summary>
-    public RouteSelection? Decide(RoutePolicy policy, SemanticRouteIndex index, string latestUserText, ReadOnlySpan<float> lexicalScores)
+    public RouteSelection? Decide(RoutePolicy policy, SemanticRouteIndex index, string latestUserText, ReadOnlySpan<float> lexicalScores,
+        IReadOnlyList<(float[] Embedding, int Route)>? examples = null)
     {
         var query = _encoder.TryEncode(latestUserText);
         if (query is null) return null;
         Span<float> whole = stackalloc float[index.RouteCount];
         Span<float> phrase = stackalloc float[index.RouteCount];
         index.Similarities(query, whole, phrase);
+        // A corrected request counts as one more phrase of the route the team chose: a request close to it in meaning
+        // (not merely on a related subject) leans that way.
+        if (examples is not null)
+            foreach (var (embedding, route) in examples)
+                if (route < phrase.Length && SentenceEncoderHost.Dot(embedding, query) is var s && s >= ExampleMinimum) phrase[route] = Math.Max(phrase[route], s);
         int best = -1, second = -1;
         Span<float> combined = stackalloc float[index.RouteCount];
         for (var r = 0; r < combined.Length; r++)
