@@ -25,7 +25,29 @@ internal sealed class SentenceEncoderHost
     private volatile SentenceEncoder? _encoder;
     private volatile string? _failure;
 
+    public SentenceEncoderHost()
+    {
+    }
+
+    /// <summary>With another way to load (tests: a load that waits, or fails).</summary>
+    internal SentenceEncoderHost(Func<SentenceEncoder> load) => _load = load;
+
+    private readonly Func<SentenceEncoder>? _load;
+
     public bool IsReady => _encoder is not null;
+
+    /// <summary>Whether anything has asked for the encoder (a coding-only gateway never does).</summary>
+    public bool LoadStarted
+    {
+        get { lock (_gate) return _loading is not null; }
+    }
+
+    /// <summary>Drops this thread's last embedding, so the next one is computed (benchmarks of the worst case).</summary>
+    internal static void ForgetLastForBenchmarks()
+    {
+        t_lastText = null;
+        t_lastVector = null;
+    }
 
     /// <summary>Why loading failed (the lexical stage keeps answering), or null.</summary>
     public string? Failure => _failure;
@@ -95,6 +117,11 @@ internal sealed class SentenceEncoderHost
             // One thread per inference: requests run in parallel on the gateway's threads, and two cores are
             // better spent on two requests than on one request's matrix products.
             // The session keeps its options: they live as long as the encoder (the process).
+            if (_load is not null)
+            {
+                _encoder = _load();
+                return;
+            }
             var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
             _encoder = new SentenceEncoder(options);
         }
