@@ -132,16 +132,20 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         var confidence = Confidence(scores[best]);
         // Unsure: a weak best route or a close runner-up. The semantic stage, when this policy uses it and it is loaded,
         // decides from the lexical scores and the embedding similarities together.
+        var provisional = false;
         if (_semantic is not null && (confidence < SemanticStage.ConfidentScore || second >= 0 && confidence - Confidence(scores[second]) < SemanticStage.ConfidentMargin)
-            && SemanticFor(policy) is { } stage && stage.TryGetIndex(policy) is { } index
-            && stage.Decide(policy, index, LatestUserText(input)!, scores, examples) is { } semantic)
-            return semantic;
+            && SemanticFor(policy) is { } stage)
+        {
+            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, examples) is { } semantic) return semantic;
+            // Still loading: the lexical answer serves this request, but is not cached. A failed load is final.
+            provisional = stage.Encoder.Failure is null;
+        }
         var detail = second < 0
             ? string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}")
             : string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}, runner-up {policy.Routes[second].Name} {Confidence(scores[second]):F2}");
         return confidence >= _threshold
-            ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail)
-            : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}"));
+            ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail) { Provisional = provisional }
+            : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}")) { Provisional = provisional };
     }
 
     private static string? LatestUserText(RouterInput input)
