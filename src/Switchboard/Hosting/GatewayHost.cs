@@ -128,6 +128,14 @@ internal sealed class GatewayHost : IAsyncDisposable
         if (!IPAddress.IsLoopback(IPAddress.TryParse(snapshot.Config.Listeners[0].Address, out var ip) ? ip : IPAddress.Any) && snapshot.Keyring.IsEmpty)
             GatewayLog.ExposedWithoutKeys(logger, snapshot.Config.Listeners[0].Address);
         GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), ConfigSummary.Describe(snapshot.Config));
+        // The policy uses the semantic stage: say when it is ready (or why not); routing is lexical until then.
+        var encoder = Routing.Semantic.SentenceEncoderHost.Shared;
+        if (encoder.LoadStarted)
+            _ = encoder.EnsureLoading().ContinueWith(_ =>
+            {
+                if (encoder.IsReady) GatewayLog.SemanticReady(logger, encoder.LoadTime.TotalSeconds);
+                else GatewayLog.SemanticUnavailable(logger, encoder.Failure ?? "not loaded");
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Runs until SIGINT/SIGTERM (or the token), then stops gracefully (<see cref="StopAsync"/>).</summary>

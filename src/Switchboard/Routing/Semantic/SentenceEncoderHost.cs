@@ -36,6 +36,9 @@ internal sealed class SentenceEncoderHost
 
     public bool IsReady => _encoder is not null;
 
+    /// <summary>How long loading took (zero until it finished).</summary>
+    public TimeSpan LoadTime { get; private set; }
+
     /// <summary>Whether anything has asked for the encoder (a coding-only gateway never does).</summary>
     public bool LoadStarted
     {
@@ -112,22 +115,27 @@ internal sealed class SentenceEncoderHost
 
     private void Load()
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            // One thread per inference: requests run in parallel on the gateway's threads, and two cores are
-            // better spent on two requests than on one request's matrix products.
-            // The session keeps its options: they live as long as the encoder (the process).
             if (_load is not null)
             {
                 _encoder = _load();
                 return;
             }
+            // One thread per inference: requests run in parallel on the gateway's threads, and two cores are
+            // better spent on two requests than on one request's matrix products. The session keeps its options:
+            // they live as long as the encoder (the process).
             var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
             _encoder = new SentenceEncoder(options);
         }
         catch (Exception ex)
         {
             _failure = $"{ex.GetType().Name}: {ex.Message}";
+        }
+        finally
+        {
+            LoadTime = System.Diagnostics.Stopwatch.GetElapsedTime(start);
         }
     }
 
