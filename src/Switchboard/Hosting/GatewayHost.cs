@@ -129,8 +129,8 @@ internal sealed class GatewayHost : IAsyncDisposable
             GatewayLog.ExposedWithoutKeys(logger, snapshot.Config.Listeners[0].Address);
         GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), ConfigSummary.Describe(snapshot.Config));
         // The policy uses the semantic stage: say when it is ready (or why not); routing is lexical until then.
-        var encoder = Routing.Semantic.SentenceEncoderHost.Shared;
-        if (encoder.LoadStarted)
+        if (((snapshot.Selector.Router as Routing.Feedback.LearningRouteSelector)?.Inner ?? snapshot.Selector.Router) is Routing.EmbeddedRouteSelector embedded
+            && snapshot.Selector.Policy is { } policy && embedded.SemanticFor(policy)?.Encoder is { } encoder)
             _ = encoder.EnsureLoading().ContinueWith(_ =>
             {
                 if (encoder.IsReady) GatewayLog.SemanticReady(logger, encoder.LoadTime.TotalSeconds);
