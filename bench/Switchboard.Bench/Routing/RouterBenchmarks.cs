@@ -40,7 +40,7 @@ public class RouterBenchmarks
     [Benchmark]
     public string? LongConversationDecision() => _selector.Select(_long, _policy).Route;
 
-    private static string FindRepository()
+    internal static string FindRepository()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx"))) return dir.FullName;

@@ -78,6 +78,13 @@ internal static class EvalRouterCommand
 
             using var httpClient = routing.Router == RouterKind.Llm ? new HttpClient { Timeout = Timeout.InfiniteTimeSpan } : null;
             IRouteSelector selector = routing.Router == RouterKind.Llm ? new LlmRouteSelector(httpClient!, routing) : new EmbeddedRouteSelector(routing);
+            // Measure the router as it runs once warm: wait for the semantic stage when this policy uses it.
+            if (selector is EmbeddedRouteSelector warm && warm.SemanticFor(policy) is { } stage)
+            {
+                var ready = stage.WaitUntilReady(policy, TimeSpan.FromMinutes(2));
+                context.Out.WriteLine(ready ? "semantic stage: on (all-MiniLM-L6-v2, used when the lexical stage is unsure)"
+                    : $"semantic stage: not available ({stage.Encoder.Failure ?? "timed out loading"}); lexical stage only");
+            }
             var result = await RouterEvaluator.EvaluateAsync(policy, selector, rows, routing.TokenBudget, ct).ConfigureAwait(false);
             context.Out.WriteLine(RouterEvaluator.RenderReport(result));
             if (parse.GetValue(trace) && selector is EmbeddedRouteSelector embedded)

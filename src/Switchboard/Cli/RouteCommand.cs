@@ -29,6 +29,10 @@ internal static class RouteCommand
             var resolved = ConfigSource.Resolve(parse.GetValue(config), context);
             if (!ConfigSource.Report(resolved, context.Error, quiet: true) || resolved.Config is null) return ExitCodes.Failure;
             using var snapshot = SnapshotFactory.Create(resolved.Config);
+            // Show the decision a warm gateway makes: wait for the semantic stage when this policy uses it.
+            if (((snapshot.Selector.Router as Routing.Feedback.LearningRouteSelector)?.Inner ?? snapshot.Selector.Router) is EmbeddedRouteSelector embedded
+                && snapshot.Selector.Policy is { } policy && embedded.SemanticFor(policy) is { } stage)
+                stage.WaitUntilReady(policy, TimeSpan.FromMinutes(2));
             var text = parse.GetValue(prompt)!;
             var requested = parse.GetValue(model) ?? ""; // none: the router decides, as for a model no provider serves
             var selection = await snapshot.Selector.SelectAsync(requested, parse.GetValue(force),

@@ -434,7 +434,7 @@ internal sealed partial class ConfigLoader
         return result;
     }
 
-    private static readonly HashSet<string> RoutingKeys = ["router", "base_url", "model", "access_key", "timeout_ms", "token_budget", "threshold", "llm_provider", "model_provider", "route_on_user_only"];
+    private static readonly HashSet<string> RoutingKeys = ["router", "base_url", "model", "access_key", "timeout_ms", "token_budget", "threshold", "semantic", "llm_provider", "model_provider", "route_on_user_only"];
 
     private RoutingConfig ParseRouting(YamlMappingNode root, List<ModelEntry> providers, YamlScalarNode? overridesRoutingModel)
     {
@@ -498,6 +498,16 @@ internal sealed partial class ConfigLoader
         {
             if (double.TryParse(thresholdNode.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t is >= 0 and <= 1) config = config with { Threshold = t };
             else Error(thresholdNode, $"routing.threshold must be a number from 0 to 1, not '{thresholdNode.Value}'.");
+        }
+        if (Scalar(map, "semantic") is { } semanticNode)
+        {
+            switch (semanticNode.Value?.ToLowerInvariant())
+            {
+                case "auto": config = config with { Semantic = SemanticMode.Auto }; break;
+                case "off" or "false": config = config with { Semantic = SemanticMode.Off }; break;
+                case "on" or "true": config = config with { Semantic = SemanticMode.On }; break;
+                default: Error(semanticNode, $"routing.semantic must be auto, off or on, not '{semanticNode.Value}'."); break;
+            }
         }
         if (Scalar(map, "route_on_user_only") is { } userOnlyNode)
         {

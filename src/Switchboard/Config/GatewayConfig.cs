@@ -100,6 +100,12 @@ internal sealed record AliasConfig(string Alias, string Target, IReadOnlyList<st
 
 internal enum RouterKind { Embedded, Llm }
 
+/// <summary>
+/// The embedded router's semantic second stage (a sentence encoder, used when the lexical stage is unsure): auto uses it
+/// for policies with routes outside software and never loads it otherwise; off never; on for every policy.
+/// </summary>
+internal enum SemanticMode { Auto, Off, On }
+
 internal sealed record RoutingConfig
 {
     public RouterKind Router { get; init; } = RouterKind.Embedded;
@@ -112,6 +118,8 @@ internal sealed record RoutingConfig
     public int TokenBudget { get; init; } = 2048;
     /// <summary>Embedded router: minimum confidence to pick a route rather than "other".</summary>
     public double? Threshold { get; init; }
+    /// <summary>Embedded router: when to use the semantic second stage (<c>routing.semantic</c>).</summary>
+    public SemanticMode Semantic { get; init; } = SemanticMode.Auto;
     /// <summary>
     /// Route only when the conversation ends with a user turn that carries text; tool results and assistant steps
     /// keep the decision made at that user turn (plano's <c>routing.route_on_user_only</c>).

@@ -137,6 +137,14 @@ internal sealed class GatewayHost : IAsyncDisposable
         if (!IPAddress.IsLoopback(IPAddress.TryParse(snapshot.Config.Listeners[0].Address, out var ip) ? ip : IPAddress.Any) && snapshot.Keyring.IsEmpty)
             GatewayLog.ExposedWithoutKeys(logger, snapshot.Config.Listeners[0].Address);
         GatewayLog.Listening(logger, BaseAddress.ToString().TrimEnd('/'), ConfigSummary.Describe(snapshot.Config));
+        // The policy uses the semantic stage: say when it is ready (or why not); routing is lexical until then.
+        if (((snapshot.Selector.Router as Routing.Feedback.LearningRouteSelector)?.Inner ?? snapshot.Selector.Router) is Routing.EmbeddedRouteSelector embedded
+            && snapshot.Selector.Policy is { } policy && embedded.SemanticFor(policy)?.Encoder is { } encoder)
+            _ = encoder.EnsureLoading().ContinueWith(_ =>
+            {
+                if (encoder.IsReady) GatewayLog.SemanticReady(logger, encoder.LoadTime.TotalSeconds);
+                else GatewayLog.SemanticUnavailable(logger, encoder.Failure ?? "not loaded");
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Runs until SIGINT/SIGTERM (or the token), then stops gracefully (<see cref="StopAsync"/>).</summary>

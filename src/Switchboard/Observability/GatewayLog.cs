@@ -24,4 +24,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "cut {Requests} still running when the {GraceSeconds:0} s shutdown grace ran out")]
     public static partial void RequestsCut(ILogger logger, string requests, double graceSeconds);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "semantic routing stage ready (all-MiniLM-L6-v2, loaded in {Seconds:F1} s)")]
+    public static partial void SemanticReady(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "semantic routing stage unavailable, the lexical stage routes alone: {Reason}")]
+    public static partial void SemanticUnavailable(ILogger logger, string reason);
 }

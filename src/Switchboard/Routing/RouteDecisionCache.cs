@@ -46,7 +46,7 @@ internal sealed class RouteDecisionCache
 
     /// <summary>Whether a selection of this kind may be cached.</summary>
     public static bool IsCacheable(RouteSelection selection) =>
-        selection.Reason is RouteReason.Matched or RouteReason.Other;
+        selection.Reason is RouteReason.Matched or RouteReason.Other && !selection.Provisional;
 
     public bool TryGet(RoutePolicy policy, string router, RouterInput input, out RouteSelection selection) =>
         TryGet(new Key(policy.Fingerprint, router, input.CacheKey), out selection);

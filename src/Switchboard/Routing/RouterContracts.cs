@@ -60,7 +60,14 @@ internal sealed record RouterInput(IReadOnlyList<RouterTurn> Turns)
 internal enum RouteReason { Matched, Other, Forced, Skipped, Timeout, Error }
 
 /// <summary>A router's answer: a route name from the policy, or null for "other".</summary>
-internal sealed record RouteSelection(string? Route, RouteReason Reason, string? Detail = null);
+internal sealed record RouteSelection(string? Route, RouteReason Reason, string? Detail = null)
+{
+    /// <summary>
+    /// Made without a stage that was still loading (the embedded router's semantic stage): good for this request, not
+    /// worth caching, since the same conversation a moment later gets the full decision.
+    /// </summary>
+    public bool Provisional { get; init; }
+}
 
 /// <summary>A router: embedded (in-process) or llm (Arch-Router protocol over HTTP).</summary>
 internal interface IRouteSelector

@@ -32,7 +32,12 @@ internal static class SnapshotFactory
         var selector = new ModelSelector(config, router, DecisionCache);
         // Compile the policy now, so the first routed request does not pay for it.
         if (((router as Routing.Feedback.LearningRouteSelector)?.Inner ?? router) is EmbeddedRouteSelector embedded && selector.Policy is { } policy)
+        {
             embedded.Select(new RouterInput([new RouterTurn(TurnRole.User, "warm up")]), policy);
+            // A policy that uses the semantic stage starts loading the encoder now, in the background: the lexical stage
+            // answers until it is ready. A policy that does not never loads it.
+            embedded.SemanticFor(policy);
+        }
         return new GatewaySnapshot(config, providers, selector, routerClient);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Switchboard.Config;
+using Switchboard.Routing.Semantic;
 
 namespace Switchboard.Routing;
 
@@ -64,14 +65,33 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private readonly ConceptLexicon.Compiled _lexicon = ConceptLexicon.Instance;
     private readonly ConcurrentDictionary<string, CompiledRoutePolicy> _policies = new(StringComparer.Ordinal);
     private readonly double _threshold;
+    private readonly SemanticMode _semanticMode;
+    private readonly SemanticStage? _semantic;
 
+    /// <summary>The lexical stage alone (deterministic, microseconds): unit tests and the lexical benchmarks.</summary>
     public EmbeddedRouteSelector(double? threshold = null)
     {
         _threshold = threshold is > 0 and < 1 ? threshold.Value : DefaultThreshold;
+        _semanticMode = SemanticMode.Off;
     }
 
-    public EmbeddedRouteSelector(RoutingConfig config) : this(config?.Threshold)
+    /// <summary>With a semantic second stage for the policies that want it (<see cref="SemanticStage.Wants"/>).</summary>
+    public EmbeddedRouteSelector(double? threshold, SemanticMode semantic, SemanticStage? stage = null) : this(threshold)
     {
+        _semanticMode = semantic;
+        _semantic = semantic == SemanticMode.Off ? null : stage ?? SemanticStage.Shared;
+    }
+
+    public EmbeddedRouteSelector(RoutingConfig config) : this(config?.Threshold, config?.Semantic ?? SemanticMode.Auto)
+    {
+    }
+
+    /// <summary>The semantic stage when this policy uses it (else null); starts preparing it in the background.</summary>
+    public SemanticStage? SemanticFor(RoutePolicy policy)
+    {
+        if (_semantic is null || !SemanticStage.Wants(_semanticMode, GetCompiled(policy).SoftwareRoutes)) return null;
+        _semantic.Prepare(policy);
+        return _semantic;
     }
 
     public string Name => "embedded";
@@ -92,7 +112,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     }
 
     /// <summary>The decision, synchronously (it never waits on anything).</summary>
-    public RouteSelection Select(RouterInput input, RoutePolicy policy)
+    public RouteSelection Select(RouterInput input, RoutePolicy policy) => Select(input, policy, null);
+
+    /// <summary>
+    /// As above, with a team's corrections as labelled examples in embedding space: an unsure decision leans toward the
+    /// routes of corrected requests close in meaning (<see cref="SemanticStage.Decide"/>).
+    /// </summary>
+    public RouteSelection Select(RouterInput input, RoutePolicy policy, IReadOnlyList<(float[] Embedding, int Route)>? examples)
     {
         var scores = Score(input, policy, out var outcome);
         if (scores is null) return new RouteSelection(null, RouteReason.Other, outcome);
@@ -104,12 +130,29 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             else if (second < 0 || scores[r] > scores[second]) second = r;
         }
         var confidence = Confidence(scores[best]);
+        // Unsure: a weak best route or a close runner-up. The semantic stage, when this policy uses it and it is loaded,
+        // decides from the lexical scores and the embedding similarities together.
+        var provisional = false;
+        if (_semantic is not null && (confidence < SemanticStage.ConfidentScore || second >= 0 && confidence - Confidence(scores[second]) < SemanticStage.ConfidentMargin)
+            && SemanticFor(policy) is { } stage)
+        {
+            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, examples) is { } semantic) return semantic;
+            // Still loading: the lexical answer serves this request, but is not cached. A failed load is final.
+            provisional = stage.Encoder.Failure is null;
+        }
         var detail = second < 0
             ? string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}")
             : string.Create(CultureInfo.InvariantCulture, $"confidence {confidence:F2}, runner-up {policy.Routes[second].Name} {Confidence(scores[second]):F2}");
         return confidence >= _threshold
-            ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail)
-            : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}"));
+            ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail) { Provisional = provisional }
+            : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below threshold {_threshold:F2}: {detail}")) { Provisional = provisional };
+    }
+
+    private static string? LatestUserText(RouterInput input)
+    {
+        for (var i = input.Turns.Count - 1; i >= 0; i--)
+            if (input.Turns[i].Role == TurnRole.User) return input.Turns[i].Text;
+        return null;
     }
 
     /// <summary>The features and per-route contributions behind a decision (diagnostics; allocates freely).</summary>

@@ -1,9 +1,15 @@
+using System.Collections.Concurrent;
+using Switchboard.Routing.Semantic;
+
 namespace Switchboard.Routing.Feedback;
 
 /// <summary>
 /// A policy's corrections as labelled examples: the same prompt goes where the team said, and so does a prompt whose
 /// words are close to a corrected one (cosine over stemmed content words at or above <see cref="SimilarityThreshold"/>).
-/// The latest correction of a prompt wins. Immutable; built per policy and store version.
+/// The latest correction of a prompt wins. With a sentence encoder, corrections are also labelled examples in embedding
+/// space: a request close in meaning to corrected ones (a k-nearest-neighbour vote among corrections at or above
+/// <see cref="SemanticThreshold"/>) goes where they went, so a correction generalises to other wordings of the same need.
+/// Immutable; built per policy, store version and encoder readiness.
 /// </summary>
 internal sealed class CorrectionIndex
 {
@@ -13,11 +19,25 @@ internal sealed class CorrectionIndex
     /// <summary>Prompts with fewer content words say too little on their own ("and now the tests"): no corrections for them.</summary>
     private const int MinimumContentWords = 3;
 
+    /// <summary>Cosine between embeddings for "means the same as a corrected request" (fitted on the tuning sets' streams).</summary>
+    public const float SemanticThreshold = 0.65f;
+
+    /// <summary>Neighbours that vote.</summary>
+    private const int Neighbours = 3;
+
+    private const int MaxMemoizedEmbeddings = 10_000;
+
+    // Corrected prompts' embeddings, kept across index rebuilds: each new correction costs one encoding, once.
+    private static readonly ConcurrentDictionary<string, float[]> Embeddings = new(StringComparer.Ordinal);
+
     private readonly Dictionary<string, string> _exact = new(StringComparer.Ordinal);
     private readonly List<(Dictionary<string, float> Vector, float Norm, string Route)> _examples = [];
+    private readonly List<(float[] Embedding, string Route)> _semanticExamples = [];
+    private readonly SentenceEncoderHost? _encoder;
 
-    public CorrectionIndex(IEnumerable<FeedbackRecord> records, RoutePolicy policy)
+    public CorrectionIndex(IEnumerable<FeedbackRecord> records, RoutePolicy policy, SentenceEncoderHost? encoder = null)
     {
+        _encoder = encoder;
         var key = PolicyKey.Of(policy);
         var latest = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var record in records)
@@ -34,21 +54,53 @@ internal sealed class CorrectionIndex
             var vector = Vectorize(prompt, out var words);
             if (words >= MinimumContentWords) _examples.Add((vector, Norm(vector), route));
         }
+        if (encoder is null) return;
+        foreach (var record in records)
+        {
+            if (!PolicyKey.Applies(record, policy, key)) continue;
+            var normalized = Normalize(record.Prompt!);
+            if (!latest.TryGetValue(normalized, out var route)) continue;
+            latest.Remove(normalized); // once per prompt, with its latest route
+            if (!Embeddings.TryGetValue(record.Prompt!, out var embedding))
+            {
+                embedding = encoder.TryEncode(record.Prompt!);
+                if (embedding is null) continue;
+                if (Embeddings.Count < MaxMemoizedEmbeddings) Embeddings.TryAdd(record.Prompt!, embedding);
+            }
+            _semanticExamples.Add((embedding, route));
+        }
+        var examples = new List<(float[], int)>();
+        foreach (var (embedding, route) in _semanticExamples)
+            for (var r = 0; r < policy.Routes.Count; r++)
+                if (policy.Routes[r].Name == route) examples.Add((embedding, r));
+        RouteExamples = examples;
     }
 
     public int Count => _exact.Count;
 
+    /// <summary>Corrections to a route (not "other") as (embedding, route index) examples for the semantic stage.</summary>
+    public IReadOnlyList<(float[] Embedding, int Route)> RouteExamples { get; private set; } = [];
+
 
     /// <summary>The corrected route ("other" for none) for a prompt, with how it matched; false when no correction is close.</summary>
-    public bool TryMatch(string prompt, out string route, out double similarity)
+    public bool TryMatch(string prompt, out string route, out double similarity) => TryMatch(prompt, out route, out similarity, out _);
+
+    /// <summary>As above; <paramref name="semantic"/> tells whether the match came from nearby corrections in embedding space.</summary>
+    public bool TryMatch(string prompt, out string route, out double similarity, out bool semantic)
     {
         route = "";
         similarity = 0;
+        semantic = false;
         if (_exact.Count == 0) return false;
         var normalized = Normalize(prompt);
         var vector = Vectorize(normalized, out var words);
         if (words < MinimumContentWords) return false;
         if (_exact.TryGetValue(normalized, out var exact)) { route = exact; similarity = 1; return true; }
+        if (_semanticExamples.Count > 0 && _encoder?.TryEncode(prompt) is { } query && TryVote(query, out route, out similarity))
+        {
+            semantic = true;
+            return true;
+        }
         var norm = Norm(vector);
         foreach (var example in _examples)
         {
@@ -59,6 +111,41 @@ internal sealed class CorrectionIndex
             if (cosine >= SimilarityThreshold && cosine > similarity) { similarity = cosine; route = example.Route; }
         }
         return similarity > 0;
+    }
+
+    /// <summary>
+    /// The k nearest corrections at or above the threshold vote, weighted by similarity; the winner needs more than half
+    /// the weight (two neighbours that disagree cancel out and the router decides).
+    /// </summary>
+    private bool TryVote(float[] query, out string route, out double similarity)
+    {
+        route = "";
+        similarity = 0;
+        Span<float> top = stackalloc float[Neighbours];
+        Span<int> which = stackalloc int[Neighbours];
+        top.Fill(float.NegativeInfinity);
+        which.Fill(-1);
+        for (var e = 0; e < _semanticExamples.Count; e++)
+        {
+            var s = SentenceEncoderHost.Dot(_semanticExamples[e].Embedding, query);
+            if (s < SemanticThreshold || s <= top[Neighbours - 1]) continue;
+            var at = Neighbours - 1;
+            while (at > 0 && top[at - 1] < s) { top[at] = top[at - 1]; which[at] = which[at - 1]; at--; }
+            top[at] = s;
+            which[at] = e;
+        }
+        if (which[0] < 0) return false;
+        var total = 0f;
+        for (var k = 0; k < Neighbours && which[k] >= 0; k++) total += top[k];
+        for (var k = 0; k < Neighbours && which[k] >= 0; k++)
+        {
+            var candidate = _semanticExamples[which[k]].Route;
+            var weight = 0f;
+            for (var j = 0; j < Neighbours && which[j] >= 0; j++)
+                if (_semanticExamples[which[j]].Route == candidate) weight += top[j];
+            if (weight * 2 > total) { route = candidate; similarity = top[0]; return true; }
+        }
+        return false;
     }
 
     /// <summary>Lower case, letters and digits only, single spaces.</summary>

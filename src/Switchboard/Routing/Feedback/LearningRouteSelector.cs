@@ -11,7 +11,7 @@ internal sealed class LearningRouteSelector : IRouteSelector
 {
     private readonly IRouteSelector _inner;
     private readonly IFeedbackStore _store;
-    private (string Fingerprint, long Version, CorrectionIndex Index)? _index;
+    private (string Fingerprint, long Version, bool Semantic, CorrectionIndex Index)? _index;
 
     public LearningRouteSelector(IRouteSelector inner, IFeedbackStore store)
     {
@@ -28,7 +28,15 @@ internal sealed class LearningRouteSelector : IRouteSelector
     public ValueTask<RouteSelection> SelectAsync(RouterInput input, RoutePolicy policy, CancellationToken cancellationToken)
     {
         var learnt = TrySelect(input, policy);
-        return learnt is not null ? ValueTask.FromResult(learnt) : _inner.SelectAsync(input, policy, cancellationToken);
+        if (learnt is not null) return ValueTask.FromResult(learnt);
+        // No correction close enough to decide alone: corrections still lean an unsure semantic decision their way.
+        if (_inner is EmbeddedRouteSelector embedded && _index is { Semantic: true } current && current.Fingerprint == policy.Fingerprint
+            && current.Index.RouteExamples.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(embedded.Select(input, policy, current.Index.RouteExamples));
+        }
+        return _inner.SelectAsync(input, policy, cancellationToken);
     }
 
     /// <summary>The correction that decides this input, or null when none is close enough.</summary>
@@ -38,19 +46,24 @@ internal sealed class LearningRouteSelector : IRouteSelector
         for (var i = input.Turns.Count - 1; i >= 0 && latest is null; i--)
             if (input.Turns[i].Role == TurnRole.User) latest = input.Turns[i].Text;
         if (latest is null) return null;
-        var index = IndexFor(policy);
-        if (!index.TryMatch(latest, out var route, out var similarity)) return null;
-        var detail = similarity >= 1 ? "team correction (same prompt)" : string.Create(CultureInfo.InvariantCulture, $"team correction (similar prompt, {similarity:F2})");
+        // With the semantic stage loaded for this policy, corrections are labelled examples in embedding space too.
+        var encoder = (_inner as EmbeddedRouteSelector)?.SemanticFor(policy)?.Encoder;
+        if (encoder is { IsReady: false }) encoder = null;
+        var index = IndexFor(policy, encoder);
+        if (!index.TryMatch(latest, out var route, out var similarity, out var semantic)) return null;
+        var detail = similarity >= 1 ? "team correction (same prompt)"
+            : semantic ? string.Create(CultureInfo.InvariantCulture, $"team corrections (close in meaning, {similarity:F2})")
+            : string.Create(CultureInfo.InvariantCulture, $"team correction (similar prompt, {similarity:F2})");
         return route == PolicyKey.Other ? new RouteSelection(null, RouteReason.Other, detail) : new RouteSelection(route, RouteReason.Matched, detail);
     }
 
-    private CorrectionIndex IndexFor(RoutePolicy policy)
+    private CorrectionIndex IndexFor(RoutePolicy policy, Semantic.SentenceEncoderHost? encoder)
     {
         var version = _store.Version;
         var current = _index;
-        if (current is { } c && c.Fingerprint == policy.Fingerprint && c.Version == version) return c.Index;
-        var index = new CorrectionIndex(_store.ReadAll(), policy);
-        _index = (policy.Fingerprint, version, index);
+        if (current is { } c && c.Fingerprint == policy.Fingerprint && c.Version == version && c.Semantic == encoder is not null) return c.Index;
+        var index = new CorrectionIndex(_store.ReadAll(), policy, encoder);
+        _index = (policy.Fingerprint, version, encoder is not null, index);
         return index;
     }
 }

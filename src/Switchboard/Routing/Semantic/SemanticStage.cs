@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Switchboard.Config;
+
+namespace Switchboard.Routing.Semantic;
+
+/// <summary>
+/// The embedded router's second stage: when the lexical scores are unsure (a low best confidence or a close runner-up),
+/// the latest user turn's embedding is compared with each route's description and its phrases, and the similarities are
+/// added to the lexical confidences (combined, never replacing them: embeddings alone are weak on coding routes and
+/// lexical scores alone on everyday ones). The weights and thresholds were fitted on the tuning sets only
+/// (tests/Switchboard.Tests/TestData/Routing/tuning*.jsonl), never on a blind set.
+/// </summary>
+internal sealed class SemanticStage
+{
+    /// <summary>Lexical confidence at or above which, with <see cref="ConfidentMargin"/> over the runner-up, lexical decides alone.</summary>
+    public const double ConfidentScore = 0.7;
+    public const double ConfidentMargin = 0.2;
+    /// <summary>Weight of the similarity to a route's whole description.</summary>
+    public const float WholeWeight = 4f;
+    /// <summary>Weight of the best similarity to one phrase of the description ("refunds").</summary>
+    public const float PhraseWeight = 1.5f;
+    /// <summary>Below this combined score the answer is "other" (fits no route).</summary>
+    public const float OtherThreshold = 0.8f;
+
+    /// <summary>Similarity from which a corrected request counts for its route (MiniLM: below it, merely related).</summary>
+    public const float ExampleMinimum = 0.5f;
+
+    private const int MaxCachedPolicies = 64;
+
+    public static readonly SemanticStage Shared = new(SentenceEncoderHost.Shared);
+
+    private readonly SentenceEncoderHost _encoder;
+    private readonly ConcurrentDictionary<string, Task<SemanticRouteIndex?>> _indexes = new(StringComparer.Ordinal);
+
+    public SemanticStage(SentenceEncoderHost encoder) => _encoder = encoder;
+
+    public SentenceEncoderHost Encoder => _encoder;
+
+    /// <summary>
+    /// Whether a policy uses this stage: auto for policies with at least one route outside software (coding-only
+    /// policies are answered well, in microseconds, by the lexical stage, and never load the encoder).
+    /// </summary>
+    public static bool Wants(SemanticMode mode, ReadOnlySpan<bool> softwareRoutes)
+    {
+        if (mode == SemanticMode.Off || softwareRoutes.Length == 0) return false;
+        if (mode == SemanticMode.On) return true;
+        foreach (var software in softwareRoutes)
+            if (!software) return true;
+        return false;
+    }
+
+    /// <summary>Starts loading the encoder and embedding the policy's routes, in the background; never blocks.</summary>
+    public Task<SemanticRouteIndex?> Prepare(RoutePolicy policy)
+    {
+        if (_indexes.TryGetValue(policy.Fingerprint, out var existing)) return existing;
+        if (_indexes.Count >= MaxCachedPolicies) _indexes.Clear(); // reloads are rare; stay bounded
+        return _indexes.GetOrAdd(policy.Fingerprint, _ => _encoder.EnsureLoading().ContinueWith(
+            _ => SemanticRouteIndex.TryBuild(policy, _encoder), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
+    }
+
+    /// <summary>The policy's route embeddings when they are ready, else null (and they are being prepared).</summary>
+    public SemanticRouteIndex? TryGetIndex(RoutePolicy policy)
+    {
+        var task = Prepare(policy);
+        return task.IsCompletedSuccessfully ? task.Result : null;
+    }
+
+    /// <summary>Waits for the encoder and the policy's route embeddings (eval-router, tests, benchmarks; never a request).</summary>
+    public bool WaitUntilReady(RoutePolicy policy, TimeSpan timeout)
+    {
+        var task = Prepare(policy);
+        try
+        {
+            task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+        }
+        return task.IsCompletedSuccessfully && task.Result is not null;
+    }
+
+    /// <summary>
+    /// The combined decision: per route, lexical confidence plus weighted similarities; the best route, or "other" when
+    /// even the best fits too little. Null when the encoder is not ready (the lexical answer stands).
+    /// </summary>
+    public RouteSelection? Decide(RoutePolicy policy, SemanticRouteIndex index, string latestUserText, ReadOnlySpan<float> lexicalScores,
+        IReadOnlyList<(float[] Embedding, int Route)>? examples = null)
+    {
+        var query = _encoder.TryEncode(latestUserText);
+        if (query is null) return null;
+        Span<float> whole = stackalloc float[index.RouteCount];
+        Span<float> phrase = stackalloc float[index.RouteCount];
+        index.Similarities(query, whole, phrase);
+        // A corrected request counts as one more phrase of the route the team chose: a request close to it in meaning
+        // (not merely on a related subject) leans that way.
+        if (examples is not null)
+            foreach (var (embedding, route) in examples)
+                if (route < phrase.Length && SentenceEncoderHost.Dot(embedding, query) is var s && s >= ExampleMinimum) phrase[route] = Math.Max(phrase[route], s);
+        int best = -1, second = -1;
+        Span<float> combined = stackalloc float[index.RouteCount];
+        for (var r = 0; r < combined.Length; r++)
+        {
+            combined[r] = (float)EmbeddedRouteSelector.Confidence(lexicalScores[r]) + WholeWeight * whole[r] + PhraseWeight * phrase[r];
+            if (best < 0 || combined[r] > combined[best]) { second = best; best = r; }
+            else if (second < 0 || combined[r] > combined[second]) second = r;
+        }
+        var detail = second < 0
+            ? string.Create(CultureInfo.InvariantCulture, $"semantic {combined[best]:F2} (similarity {whole[best]:F2})")
+            : string.Create(CultureInfo.InvariantCulture, $"semantic {combined[best]:F2} (similarity {whole[best]:F2}), runner-up {policy.Routes[second].Name} {combined[second]:F2}");
+        return combined[best] >= OtherThreshold
+            ? new RouteSelection(policy.Routes[best].Name, RouteReason.Matched, detail)
+            : new RouteSelection(null, RouteReason.Other, string.Create(CultureInfo.InvariantCulture, $"best {policy.Routes[best].Name} below semantic threshold {OtherThreshold:F2}: {detail}"));
+    }
+}
