@@ -5,12 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace Switchboard.Observability.Logging;
 
 /// <summary>
-/// One line per log entry on standard output, written in batches by one background thread. The built-in console
+/// One line per log entry on standard output, written in batches by one background task. The built-in console
 /// logger wakes its writer thread for every line; at thousands of requests a second on a small machine that
 /// wake-up cost about 0.3 ms of added latency per request (docs/benchmarks.md). Here a line is formatted on the
 /// calling thread, queued, and the writer drains whatever has gathered at most every <see cref="FlushInterval"/>.
-/// The writer is a thread of its own that sleeps, not a task on the thread pool: each pool wake-up was followed by
-/// the worker's spin-waiting, which on two cores cost more CPU than the writing (docs/benchmarks.md, round 5).
 /// Logging never blocks the caller: request handlers run on the socket threads (<see cref="InlineSocketIo"/>), so a
 /// stalled standard output (a paused pipe reader) must not stall requests. When the queue is full a line is dropped,
 /// and the count is written once output moves again.
@@ -22,10 +20,7 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
 
     private readonly Channel<string> _lines;
     private readonly Stream _output;
-    private readonly Thread _writer;
-    // Set when a line arrives while the writer waits (no spinning: it wakes on the futex only).
-    private readonly ManualResetEventSlim _pending = new(false, spinCount: 0);
-    private int _waiting = 1;
+    private readonly Task _writer;
     private long _dropped;
 
     public BatchingConsoleLoggerProvider() : this(Console.OpenStandardOutput())
@@ -36,8 +31,7 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     {
         _output = output;
         _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "Switchboard log writer" };
-        _writer.Start();
+        _writer = Task.Run(WriteLoopAsync);
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -45,27 +39,21 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     private void Enqueue(string line)
     {
         if (!_lines.Writer.TryWrite(line)) Interlocked.Increment(ref _dropped);
-        if (Volatile.Read(ref _waiting) == 1 && Interlocked.Exchange(ref _waiting, 0) == 1) _pending.Set();
     }
 
-    private void WriteLoop()
+    private async Task WriteLoopAsync()
     {
         var reader = _lines.Reader;
         var batch = new StringBuilder(16 * 1024);
         try
         {
-            while (!reader.Completion.IsCompleted)
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                _pending.Wait();
-                Thread.Sleep(FlushInterval); // let a batch gather
-                // Waiting again before the drain: a line queued from here on sets the event; one queued before is drained now.
-                _pending.Reset();
-                Volatile.Write(ref _waiting, 1);
+                await Task.Delay(FlushInterval).ConfigureAwait(false); // let a batch gather
                 while (reader.TryRead(out var line)) batch.Append(line);
                 if (Interlocked.Exchange(ref _dropped, 0) is var dropped and > 0)
                     batch.Append(DateTime.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
                         .Append(" warn: Switchboard[0] ").Append(dropped).Append(" log lines dropped: standard output could not keep up\n");
-                if (batch.Length == 0) continue; // woken by Dispose, or by a line the last drain already took
                 var bytes = Encoding.UTF8.GetBytes(batch.ToString());
                 batch.Clear();
                 lock (_output)
@@ -84,8 +72,7 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     public void Dispose()
     {
         _lines.Writer.TryComplete();
-        _pending.Set();
-        _writer.Join(TimeSpan.FromSeconds(2));
+        _writer.Wait(TimeSpan.FromSeconds(2));
     }
 
     /// <summary>"HH:mm:ss.fff level: category[id] message\n" (then the exception, if any), built in one allocation.</summary>
