@@ -83,7 +83,7 @@ internal sealed class ChildProcess : IDisposable
         return total;
     }
 
-    private static double ProcessCpuMs(int pid)
+    internal static double ProcessCpuMs(int pid)
     {
         try
         {

@@ -5,6 +5,17 @@ using Switchboard.LoadTest;
 // Normally run through bench/run.sh, which builds everything in Release first.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+// loadtest dump-bodies FIXTURE DIR: the Claude Code-size bodies as files, to drive a gateway by hand (wrk, a profiler).
+if (args is ["dump-bodies", var bodiesFixture, var bodiesDir])
+{
+    var bodies = new ClaudeCodeBodies(bodiesFixture);
+    Directory.CreateDirectory(bodiesDir);
+    File.WriteAllBytes(Path.Combine(bodiesDir, "openai-214k.json"), bodies.OpenAI("openai/gpt-bench", false));
+    File.WriteAllBytes(Path.Combine(bodiesDir, "anthropic-165k.json"), bodies.Anthropic("anthropic/claude-bench", false));
+    File.WriteAllBytes(Path.Combine(bodiesDir, "translated-165k.json"), bodies.Anthropic("openai/gpt-bench", false));
+    return 0;
+}
+if (args.Length > 0 && args[0] == "drive") return await Drive.RunAsync(args);
 var options = RunOptions.Parse(args);
 Console.CancelKeyPress += (_, e) => { ChildProcess.KillAll(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.KillAll();

@@ -21,9 +21,13 @@ internal static class PartsProbe
         var openAIPeek = RequestPeek.Read(openAI);
         var anthropicPeek = RequestPeek.Read(anthropic);
         Console.Error.WriteLine($"{"part",-58} {"µs (min)",9} {"µs (p50)",9} {"bytes",10}");
+        Console.Error.WriteLine($"fast path taken: OpenAI form {RequestPeek.TryReadFast(openAI, out _)}, Anthropic form {RequestPeek.TryReadFast(anthropic, out _)}");
+        Measure($"JsonScan.Value alone, {openAI.Length:N0} B", n, () => JsonScan.Value(openAI, 0, out _));
         Measure($"UTF-8 validation, {openAI.Length:N0} B", n, () => System.Text.Unicode.Utf8.IsValid(openAI));
-        Measure($"RequestPeek.Read (validation + one reader pass), {openAI.Length:N0} B", n, () => RequestPeek.Read(openAI));
+        Measure($"RequestPeek.Read (UTF-8 check + JsonScan), {openAI.Length:N0} B", n, () => RequestPeek.Read(openAI));
         Measure($"RequestPeek.Read, {anthropic.Length:N0} B (Anthropic form)", n, () => RequestPeek.Read(anthropic));
+        Measure($"RequestPeek.ReadWithReader (one Utf8JsonReader pass, before), {openAI.Length:N0} B", n, () => RequestPeek.ReadWithReader(openAI));
+        Measure($"RequestPeek.ReadWithReader, {anthropic.Length:N0} B (Anthropic form)", n, () => RequestPeek.ReadWithReader(anthropic));
         Measure("splice edits (model, max_tokens): no body copy", n, () => openAIPeek.Splice("gpt-4.1", 32000));
         Measure($"the whole-body copy it replaced (WithModel), {openAI.Length:N0} B", n, () => openAIPeek.WithModel(openAI, "gpt-4.1", 32000));
         Measure("JsonDocument.Parse (the DOM translation reads), 165 KB", n, () => { using var d = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions); });

@@ -36,6 +36,7 @@ internal sealed class CacheStep(ICacheStores state) : RequestStep
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<StepResult> LookUpAsync(GatewayRequest request, CacheConfig cache)
     {
+        if (request.OnSocketThreadWithLargeBody) await Task.Yield(); // the key is written from the DOM
         var store = state.CacheFor(request.Snapshot);
         var key = CacheKey.Of(request);
         var headers = request.Context.Request.Headers;

@@ -95,6 +95,15 @@ internal sealed class GatewayRequest : IDisposable
     /// </summary>
     public JsonElement Root => (_document ??= JsonDocument.Parse(Body!.Memory, RequestPeek.DocumentOptions)).RootElement;
 
+    /// <summary>
+    /// Whether the request is on a socket thread (inline socket I/O) with a body over <see cref="Runtime.InlineSocketIo.LargeBodyBytes"/>:
+    /// a step about to build or walk its DOM (routing, translation, a cache key, a token estimate), which costs up to
+    /// milliseconds the thread's other connections would wait out, first moves to the thread pool (<c>await Task.Yield()</c>).
+    /// Passthrough, which only peeks and splices, stays: the move costs a wake-up and the pool's spinning, about as
+    /// much CPU as the rest of the gateway's work on a 214 KB request (docs/benchmarks.md, round 5).
+    /// </summary>
+    public bool OnSocketThreadWithLargeBody => Body is { Length: > Runtime.InlineSocketIo.LargeBodyBytes } && !Thread.CurrentThread.IsThreadPoolThread;
+
     /// <summary>Whether <see cref="Root"/> was built.</summary>
     internal JsonDocument? Document => _document;
 

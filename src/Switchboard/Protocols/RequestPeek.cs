@@ -51,6 +51,183 @@ internal readonly struct RequestPeek
         // translator reads the string (a 500), or reach the provider as is.
         if (!System.Text.Unicode.Utf8.IsValid(body))
             throw new JsonException("the request body is not valid UTF-8.");
+        return TryReadFast(body, out var peek) ? peek : ReadWithReader(body);
+    }
+
+    /// <summary>
+    /// The same peek from <see cref="JsonScan"/>: the whole body checked with vectorized jumps between quotes and
+    /// escapes, and only the few small values the gateway reads handed to a <see cref="Utf8JsonReader"/>. False
+    /// for anything unusual (invalid JSON, an escaped top-level name, deep nesting): <see cref="ReadWithReader"/>
+    /// then decides, and words the error.
+    /// </summary>
+    internal static bool TryReadFast(ReadOnlySpan<byte> body, out RequestPeek peek)
+    {
+        peek = default;
+        var i = JsonScan.SkipWhitespace(body, 0);
+        if (i >= body.Length || body[i] != '{') return false;
+        i = JsonScan.SkipWhitespace(body, i + 1);
+
+        string? model = null;
+        bool stream = false, hasMessages = false, modelNotString = false;
+        int messageCount = 0, modelStart = 0, modelLength = 0, maxStart = 0, maxLength = 0;
+        long? maxTokens = null;
+        string? userId = null;
+        long? budget = null;
+        int budgetStart = 0, budgetLength = 0;
+        bool hasInput = false;
+        int inputCount = 0;
+        string? previousResponseId = null;
+        if (i < body.Length && body[i] == '}') i++;
+        else
+        {
+            while (true)
+            {
+                if (i >= body.Length || body[i] != '"') return false;
+                var nameEnd = JsonScan.String(body, i);
+                if (nameEnd < 0) return false;
+                var name = body[(i + 1)..(nameEnd - 1)];
+                if (name.Contains((byte)'\\')) return false;
+                i = JsonScan.SkipWhitespace(body, nameEnd);
+                if (i >= body.Length || body[i] != ':') return false;
+                var start = JsonScan.SkipWhitespace(body, i + 1);
+                var end = JsonScan.Value(body, start, out var elements);
+                if (end < 0) return false;
+                var value = body[start..end];
+                // Each branch does what ReadWithReader does for the same name, in the same order of precedence.
+                if (name.SequenceEqual("model"u8))
+                {
+                    modelStart = start;
+                    modelLength = end - start;
+                    if (value[0] == '"') model = ValueReader(value).GetString();
+                    else modelNotString = !value.SequenceEqual("null"u8);
+                }
+                else if (name.SequenceEqual("stream"u8)) stream = value.SequenceEqual("true"u8);
+                else if (name.SequenceEqual("messages"u8))
+                {
+                    if (value[0] == '[')
+                    {
+                        hasMessages = true;
+                        messageCount += elements;
+                    }
+                }
+                else if (name.SequenceEqual("input"u8))
+                {
+                    if (value[0] == '"')
+                    {
+                        hasInput = true;
+                        inputCount = value.Length > 2 ? 1 : 0;
+                    }
+                    else if (value[0] == '[')
+                    {
+                        hasInput = true;
+                        inputCount += elements;
+                    }
+                }
+                else if (name.SequenceEqual("previous_response_id"u8))
+                {
+                    if (value[0] == '"') previousResponseId = ValueReader(value).GetString();
+                }
+                else if (name.SequenceEqual("user"u8))
+                {
+                    if (value[0] == '"') userId = ValueReader(value).GetString();
+                }
+                else if (name.SequenceEqual("thinking"u8))
+                {
+                    if (value[0] == '{')
+                    {
+                        var reader = ValueReader(value);
+                        ReadThinking(ref reader, start, ref budget, ref budgetStart, ref budgetLength);
+                    }
+                }
+                else if (name.SequenceEqual("metadata"u8))
+                {
+                    if (value[0] == '{')
+                    {
+                        var reader = ValueReader(value);
+                        ReadMetadata(ref reader, ref userId);
+                    }
+                }
+                else if (name.SequenceEqual("max_tokens"u8) || name.SequenceEqual("max_completion_tokens"u8))
+                {
+                    if (value[0] is (byte)'-' or >= (byte)'0' and <= (byte)'9')
+                    {
+                        var reader = ValueReader(value);
+                        maxTokens = MaxTokensOf(ref reader);
+                        maxStart = start;
+                        maxLength = end - start;
+                    }
+                }
+
+                i = JsonScan.SkipWhitespace(body, end);
+                if (i >= body.Length) return false;
+                if (body[i] == '}')
+                {
+                    i++;
+                    break;
+                }
+                if (body[i] != ',') return false;
+                i = JsonScan.SkipWhitespace(body, i + 1);
+            }
+        }
+        if (JsonScan.SkipWhitespace(body, i) != body.Length) return false;
+        peek = new RequestPeek
+        {
+            Model = model, Stream = stream, HasMessages = hasMessages, MessageCount = messageCount, MaxTokens = maxTokens,
+            ModelValueStart = modelStart, ModelValueLength = modelLength, ModelNotString = modelNotString,
+            MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength, UserId = userId,
+            ThinkingBudget = budget, ThinkingBudgetStart = budgetStart, ThinkingBudgetLength = budgetLength,
+            HasInput = hasInput, InputCount = inputCount, PreviousResponseId = previousResponseId,
+        };
+        return true;
+    }
+
+    /// <summary>A reader over one value the scan found valid, on its first token.</summary>
+    private static Utf8JsonReader ValueReader(ReadOnlySpan<byte> value)
+    {
+        var reader = new Utf8JsonReader(value, Options);
+        reader.Read();
+        return reader;
+    }
+
+    /// <summary>thinking.budget_tokens, the reader on the object's start; <paramref name="offset"/>: where the object starts in the body.</summary>
+    private static void ReadThinking(ref Utf8JsonReader reader, int offset, ref long? budget, ref int budgetStart, ref int budgetLength)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1) continue;
+            var isBudget = reader.ValueTextEquals("budget_tokens"u8);
+            reader.Read();
+            if (isBudget && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var b))
+            {
+                budget = b;
+                budgetStart = offset + (int)reader.TokenStartIndex;
+                budgetLength = reader.ValueSpan.Length;
+            }
+            reader.Skip();
+        }
+    }
+
+    /// <summary>metadata.user_id, the reader on the object's start.</summary>
+    private static void ReadMetadata(ref Utf8JsonReader reader, ref string? userId)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1) continue;
+            var isUserId = reader.ValueTextEquals("user_id"u8);
+            reader.Read();
+            if (isUserId && reader.TokenType == JsonTokenType.String) userId = reader.GetString();
+            reader.Skip();
+        }
+    }
+
+    private static long MaxTokensOf(ref Utf8JsonReader reader) =>
+        reader.TryGetInt64(out var v) ? v : (long)Math.Clamp(reader.GetDouble(), long.MinValue, long.MaxValue);
+
+    /// <summary>The peek with one <see cref="Utf8JsonReader"/> pass over the whole body (which also validates it): the reference, and what words an error.</summary>
+    internal static RequestPeek ReadWithReader(ReadOnlySpan<byte> body)
+    {
         var reader = new Utf8JsonReader(body, Options);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException("the request body must be a JSON object.");
@@ -138,40 +315,13 @@ internal readonly struct RequestPeek
             else if (reader.ValueTextEquals("thinking"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    var depth = reader.CurrentDepth;
-                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-                    {
-                        if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1) continue;
-                        var isBudget = reader.ValueTextEquals("budget_tokens"u8);
-                        reader.Read();
-                        if (isBudget && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var b))
-                        {
-                            budget = b;
-                            budgetStart = (int)reader.TokenStartIndex;
-                            budgetLength = reader.ValueSpan.Length;
-                        }
-                        reader.Skip();
-                    }
-                }
+                if (reader.TokenType == JsonTokenType.StartObject) ReadThinking(ref reader, 0, ref budget, ref budgetStart, ref budgetLength);
                 else reader.Skip();
             }
             else if (reader.ValueTextEquals("metadata"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    var depth = reader.CurrentDepth;
-                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-                    {
-                        if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != depth + 1) continue;
-                        var isUserId = reader.ValueTextEquals("user_id"u8);
-                        reader.Read();
-                        if (isUserId && reader.TokenType == JsonTokenType.String) userId = reader.GetString();
-                        reader.Skip();
-                    }
-                }
+                if (reader.TokenType == JsonTokenType.StartObject) ReadMetadata(ref reader, ref userId);
                 else reader.Skip();
             }
             else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
@@ -179,7 +329,7 @@ internal readonly struct RequestPeek
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Number)
                 {
-                    maxTokens = reader.TryGetInt64(out var v) ? v : (long)Math.Clamp(reader.GetDouble(), long.MinValue, long.MaxValue);
+                    maxTokens = MaxTokensOf(ref reader);
                     maxStart = (int)reader.TokenStartIndex;
                     maxLength = reader.ValueSpan.Length;
                 }

@@ -7,14 +7,15 @@ namespace Switchboard.Runtime;
 /// gateway's CPU per request fell from ~700 to ~290 µs with this on (docs/benchmarks.md). Safe here because nothing
 /// on the request path blocks a thread: logging is queued and never waits, upstream calls and timers are
 /// asynchronous, and the CPU-bound parts (peek, routing, translation) take microseconds for ordinary bodies; a body
-/// over <see cref="LargeBodyBytes"/> moves to the thread pool before any of them runs (Pipeline/Steps/AdmitStep).
+/// over <see cref="LargeBodyBytes"/> moves to the thread pool before a step walks its DOM (routing, translation, a
+/// cache key: Pipeline/GatewayRequest.OnSocketThreadWithLargeBody); its peek and splice stay on the socket thread.
 /// </summary>
 internal static class InlineSocketIo
 {
     /// <summary>The runtime's switch, read once, at the process's first asynchronous socket operation.</summary>
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
-    /// <summary>Bodies above this (128 KiB) are parsed and translated on the thread pool, off the socket thread.</summary>
+    /// <summary>Bodies above this (128 KiB) are parsed into a DOM and translated on the thread pool, off the socket thread.</summary>
     public const int LargeBodyBytes = 128 * 1024;
 
     /// <summary>

@@ -22,6 +22,8 @@ internal sealed class ChooseStep(SessionRouting? sessions) : RequestStep
         var selector = request.Snapshot.Selector;
         var requested = request.Peek.Model;
         var headers = request.Context.Request.Headers;
+        // A model the config does not name may be routed, and a router reads the conversation from the DOM.
+        if (request.OnSocketThreadWithLargeBody && selector.SelectExplicit(requested) is null) await Task.Yield();
         ModelSelection? selection;
         if (sessions is null)
         {

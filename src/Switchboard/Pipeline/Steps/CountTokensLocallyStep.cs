@@ -18,6 +18,7 @@ internal sealed class CountTokensLocallyStep : RequestStep
 
     private static async ValueTask<StepResult> AnswerAsync(GatewayRequest request)
     {
+        if (request.OnSocketThreadWithLargeBody) await Task.Yield(); // the estimate walks the DOM
         request.AnswerWith(request.Candidate);
         var estimate = CountTokensEstimator.EstimateAnthropicRequest(request.Root);
         var response = request.Response;

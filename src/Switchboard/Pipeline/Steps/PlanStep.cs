@@ -13,7 +13,20 @@ internal sealed class PlanStep : RequestStep
 {
     public static readonly PlanStep Instance = new();
 
-    public override ValueTask<StepResult> RunAsync(GatewayRequest request)
+    public override ValueTask<StepResult> RunAsync(GatewayRequest request) =>
+        request.OnSocketThreadWithLargeBody && Translates(request) ? MoveThenRunAsync(request) : Run(request);
+
+    /// <summary>A translation reads the DOM and writes a new body: for a large one, milliseconds off the socket thread.</summary>
+    private static bool Translates(GatewayRequest request) =>
+        request.Endpoint.Api != request.Client && !(request.Client == ApiFormat.Responses && request.Endpoint.ServesResponsesApi);
+
+    private static async ValueTask<StepResult> MoveThenRunAsync(GatewayRequest request)
+    {
+        await Task.Yield();
+        return await Run(request).ConfigureAwait(false);
+    }
+
+    private static ValueTask<StepResult> Run(GatewayRequest request)
     {
         if (request.Client == ApiFormat.Responses && request.Peek.PreviousResponseId is { } previous && !request.Endpoint.ServesResponsesApi
             && request.PriorItems.IsEmpty && !ResponsesFront.TryExpand(request, previous))
