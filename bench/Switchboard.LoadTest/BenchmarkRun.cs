@@ -40,7 +40,7 @@ internal sealed class BenchmarkRun(RunOptions options)
         _nginx = await Nginx.StartAsync(nginxPort, _upstreamPort, options.WorkDir);
         _scenarios = new ScenarioFactory(_upstreamPort, nginxPort, claudeCode);
 
-        var specs = ScenarioSpec.Select(options.ScenarioFilter, options.Features);
+        var specs = ScenarioSpec.Select(options.ScenarioFilter, options.Features, options.FeaturesFilter);
         if (specs.Count == 0) throw new ArgumentException($"no scenario matches \"{options.ScenarioFilter}\"; the scenarios are: {string.Join("; ", ScenarioSpec.All.Select(s => s.Name))}");
         var bare = await GatewayAsync(GatewayProfile.Bare);
         foreach (var profile in specs.Select(s => s.Gateway).Distinct())

@@ -40,6 +40,8 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
     public bool Compares => CompareDll is not null || CompareEnv.Count > 0;
     /// <summary>--features FILE: every selected scenario also runs against a gateway with this config fragment, reported beside the bare one.</summary>
     public GatewayProfile? Features { get; init; }
+    /// <summary>Which of the selected scenarios also run with <see cref="Features"/> (same terms as --scenarios); null: all.</summary>
+    public string? FeaturesFilter { get; init; }
 
     public TimeSpan Duration => Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(3);
     public TimeSpan Warmup => TimeSpan.FromSeconds(0.5);
@@ -59,6 +61,7 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
         int[] rates = [500, 1000, 2000], largeRates = [200, 500];
         string? scenarios = null;
         GatewayProfile? features = null;
+        string? featuresScenarios = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -78,6 +81,7 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
                 case "--b-gateway": compareDll = Path.GetFullPath(args[++i]); break;
                 case "--b-env": var bkv = args[++i].Split('=', 2); compareEnv[bkv[0]] = bkv[1]; break;
                 case "--features": features = GatewayProfile.FromFragment(Path.GetFullPath(args[++i])); break;
+                case "--features-scenarios": featuresScenarios = args[++i]; break;
                 default: throw new ArgumentException($"unknown argument {args[i]}\n{Usage}");
             }
         }
@@ -85,7 +89,7 @@ internal sealed record RunOptions(string GatewayDll, string UpstreamDll, string 
         work ??= Directory.CreateTempSubdirectory("switchboard-bench-").FullName;
         return new RunOptions(Path.GetFullPath(gateway), Path.GetFullPath(upstream), Path.GetFullPath(fixture), Path.GetFullPath(output), quick,
             reps ?? (quick ? 1 : 3), work, only is null ? [] : only.Split(',').ToHashSet(), env, rates, largeRates, scenarios)
-        { CompareDll = compareDll, CompareEnv = compareEnv, Features = features };
+        { CompareDll = compareDll, CompareEnv = compareEnv, Features = features, FeaturesFilter = featuresScenarios };
     }
 }
 

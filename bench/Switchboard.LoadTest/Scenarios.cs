@@ -80,10 +80,12 @@ internal sealed record ScenarioSpec(string Name, Pairing Pairing, RequestSize Si
     /// The scenarios a filter names, terms separated by ';' (names hold commas): a term that is a scenario's whole name
     /// picks that one; any other term picks every scenario whose name contains it ("Claude Code" picks the large ones).
     /// </summary>
-    public static List<ScenarioSpec> Select(string? filter, GatewayProfile? features)
+    public static List<ScenarioSpec> Select(string? filter, GatewayProfile? features, string? featuresFilter = null)
     {
         var selected = Select(filter);
-        return features is null ? selected : [.. selected.SelectMany(s => new[] { s, s with { Name = $"{s.Name}, {features.Name}", Profile = features } })];
+        if (features is null) return selected;
+        var twinned = Select(featuresFilter).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. selected.SelectMany(s => twinned.Contains(s.Name) ? new[] { s, s with { Name = $"{s.Name}, {features.Name}", Profile = features } } : [s])];
     }
 
     public static List<ScenarioSpec> Select(string? filter)
