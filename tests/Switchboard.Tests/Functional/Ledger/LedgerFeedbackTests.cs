@@ -130,9 +130,12 @@ public sealed class LedgerFeedbackTests : LedgerGatewayTest
         await using var a = await StartAsync(Path.Combine(StateDir, "a", "config.yaml"), yaml);
         await using var b = await StartAsync(Path.Combine(StateDir, "b", "config.yaml"), yaml);
 
-        var (id, routed) = await AskAsync(a, Prompt);
-        Assert.Equal(routed, (await AskAsync(b, Prompt)).Route);
-        Assert.Equal(routed, (await AskAsync(b, Prompt + " today")).Route); // B has this decision cached before the correction
+        // A prompt of this test's own: routing decisions are cached per process by policy and conversation, and the
+        // other tests here (same routes) correct Prompt itself.
+        const string prompt = Prompt + " with the children";
+        var (id, routed) = await AskAsync(a, prompt);
+        Assert.Equal(routed, (await AskAsync(b, prompt)).Route);
+        Assert.Equal(routed, (await AskAsync(b, prompt + " today")).Route); // B has this decision cached before the correction
         var corrected = routed == "hotels" ? "flights" : "hotels";
         await FeedbackAsync(a, $$"""{"request_id": "{{id}}", "route": "{{corrected}}"}""");
         await FeedbackAsync(a, $$"""{"request_id": "{{id}}", "rating": "good"}""");
@@ -140,7 +143,7 @@ public sealed class LedgerFeedbackTests : LedgerGatewayTest
         // B reads A's correction within its refresh interval (5 s).
         var deadline = DateTime.UtcNow.AddSeconds(20);
         string? seen;
-        while ((seen = (await AskAsync(b, Prompt + " today")).Route) != corrected && DateTime.UtcNow < deadline) await Task.Delay(250);
+        while ((seen = (await AskAsync(b, prompt + " today")).Route) != corrected && DateTime.UtcNow < deadline) await Task.Delay(250);
         Assert.Equal(corrected, seen);
         var usage = await b.Http.GetFromJsonAsync<JsonElement>("/switchboard/usage?by=model&since=1h");
         Assert.Equal(1, usage.GetProperty("total").GetProperty("rated_good").GetInt64());
