@@ -267,9 +267,10 @@ public sealed class StreamEndingTests : IAsyncLifetime
         }
         Assert.Equal("Hello world", text.ToString());
 
-        // The same silence, read raw: the keep-alives came first.
+        // The same silence, read raw: the keep-alives came first. (At least one: on a loaded 2-core machine the timer
+        // behind them can fire late, and how many fit in the silence is not what this test is about.)
         var raw = await ReadStreamAsync(client, upstream);
-        Assert.True(KeepAlives(client, raw) >= 2, raw);
+        Assert.True(KeepAlives(client, raw) >= 1, raw);
         Assert.True(raw.StartsWith(client == WireApi.Anthropic ? "event: ping" : ": keep-alive", StringComparison.Ordinal), raw);
     }
 
