@@ -73,14 +73,11 @@ internal abstract partial class SqlLedgerStore : ILedgerStore
     private static async Task<long> UsableFromAsync(DbConnection connection, DbTransaction transaction, int known, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction,
-            "SELECT COUNT(*), COALESCE(MAX(c.usable_from), 0) FROM schema_version v LEFT JOIN schema_compat c ON c.version = v.version WHERE v.version > @known AND c.version IS NOT NULL");
+            "SELECT COUNT(*), COUNT(c.version), COALESCE(MAX(c.usable_from), 0) FROM schema_version v LEFT JOIN schema_compat c ON c.version = v.version WHERE v.version > @known");
         Add(command, "known", (long)known);
-        await using var counted = Command(connection, transaction, "SELECT COUNT(*) FROM schema_version WHERE version > @known");
-        Add(counted, "known", (long)known);
-        var newer = Convert.ToInt64(await counted.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return reader.GetInt64(0) < newer ? long.MaxValue : reader.GetInt64(1);
+        return reader.GetInt64(1) < reader.GetInt64(0) ? long.MaxValue : reader.GetInt64(2);
     }
 
     public virtual async Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
