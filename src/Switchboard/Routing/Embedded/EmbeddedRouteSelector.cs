@@ -538,6 +538,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 negationUntil = -1;
             }
 
+            // "how do I [fix] …", "what's the right way to [design] …": a question frame hands the lead to the verb after it.
+            if (isLatest && !searchingLead && state.LeadConcept < 0 && FrameEndsBefore(tokens, k, ids)) searchingLead = true;
+
             if (searchingLead)
             {
                 // "my go build says…", "the fix broke…": after a determiner a verb-looking word is a noun.
@@ -634,6 +637,21 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             best = cw.Concept;
             bestWeight = cw.Weight;
         }
+    }
+
+    /// <summary>Whether a question frame ("how do I", "way to") ends just before token k, within its clause.</summary>
+    private bool FrameEndsBefore(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
+    {
+        if ((tokens[k].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k - n >= 0; n++)
+        {
+            var first = k - n;
+            if (tokens[first].Word < 0) return false;
+            for (var p = 0; p < n; p++) ids[p] = tokens[first + p].Word;
+            if (_lexicon.PhraseFlags.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var flags) && (flags & WordFlags.LeadFrame) != 0) return true;
+            if ((tokens[first].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        }
+        return false;
     }
 
     private bool StartsNegatorPhrase(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
