@@ -30,7 +30,7 @@ internal static partial class ConceptLexicon
     /// </summary>
     private static readonly string LanguageTargets = string.Join(" ",
         ProgrammingLanguages.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(l => new[] { $"into+{l}=0.9", $"to+{l}=0.5", $"into+idiomatic+{l}=1", $"to+idiomatic+{l}=0.9", $"in+idiomatic+{l}=0.7" }));
+            .SelectMany(l => new[] { $"into+{l}=0.9", $"to+{l}=0.5", $"into+idiomatic+{l}=1", $"to+idiomatic+{l}=0.9", $"in+idiomatic+{l}=0.7", $"into+plain+{l}=0.9" }));
 
     internal static readonly Definition[] Definitions =
     [
@@ -46,6 +46,7 @@ internal static partial class ConceptLexicon
             what+is+the+purpose=1.2 role+of=0.6 used+for=0.6 mean+by=0.8 why+you=0.8 why+did+you=1 why+is+it=0.4
             point+of=0.9 whats+the+point=1.1 one+over+the+other=1 when+would+i=0.6 when+would+you=0.6
             what+is+this=0.6 what+does+this=1.2 is+this+doing=1 how+to+read=0.8 keep+track=0.3 wrap+around=0.6
+            is+used=0.4 used+here=0.8 used+in+this=0.9
             """),
         new("review", Kind.Action, Software: false, """
             review=1.2 reviewing=1.2 analyze analyse analysis assess assessment evaluate=0.8 evaluation=0.7
@@ -54,6 +55,7 @@ internal static partial class ConceptLexicon
             smell=1 maintainable=0.8 maintainability=0.9 quality=0.7 correctness correct=0.5 is+this+correct=1
             unsafe=0.6 safe=0.4 anything+wrong=0.5 coverage=0.8 untested=1 edge+case=0.6 edge+cases=0.6
             improve=0.6 improvement=0.6 improvements=0.6 sanity+check=1 second+opinion=1 thread+safe=0.8
+            anything+wrong+with=1.2 something+wrong+with=0.8 opinion+on=1 an+opinion=0.8 your+opinion=0.8 go+over=0.8
             thoughts+on=0.8 what+do+you+think=0.9 naming=1 nitpick=1 critique=1 point+out=0.6 spot=0.5
             comment+on=1.2 just+comment=1.2 comments+on=1 rate=0.6 pair+of+eyes=1 look+over=1 too+big=0.6 make+sense=0.5
             makes+sense=0.5 smelly=1 unidiomatic=1 complexity=1 time+complexity=1.2 space+complexity=1.2
@@ -78,6 +80,7 @@ internal static partial class ConceptLexicon
             turn+into=0.5 into+python=0.6 into+typescript=0.6 into+go=0.6 to+python=0.4
             func+that=0.8 fn+that=0.8 method+that=0.7 component+that=0.7 hook+that=0.7 endpoint+that=0.7
             func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6 rewrite=0.4 rewrite+in=0.8 rewrite+it+in=0.9
+            new+question=-0.6 quick+question=-0.6
             """ + " " + LanguageTargets),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
@@ -143,12 +146,15 @@ internal static partial class ConceptLexicon
             one+at+a+time=0.5 run+together=0.5 out+of=0.3 ran+out=1 killed=1 never+fires=1.2 what+now=0.8
             over+and+over=0.8 doesnt+seem=1 dont+seem=1 didnt+seem=1 never+actually=0.8 not+actually=0.6
             stale=1 out+of+date+data=1 keeps+returning=1 keeps+happening=1 still+happens=1 still+getting=1 same+error=1.2 same+result=0.6
+            anything+wrong=-0.6 anything+wrong+with=-0.6 sometimes=0.6 occasionally=0.7 every+now+and+then=0.8
+            still+does=0.8 still+shows=0.8 still+returns=0.8 still+fails=1 still+slow=1
             """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
             bottleneck=1.2 memory+usage=1 cpu=0.8 optimize=1 optimise=1 optimization=1 faster=1 speed+up=1.2
             speed=0.7 profile=0.5 profiler=1 profiling=1 pprof=1 efficient=0.6 efficiency=0.6 takes+minutes=1
             takes+forever=1.2 lag=0.8 high+memory=1 too+long=0.7 expensive=0.5 speed+it+up=1.2 seconds=0.3
+            full+table+scan=1.2 table+scan=1 seq+scan=1.2 n+plus+one=1.2 slow+query=1.2 slow+queries=1.2
             """),
         new("test", Kind.Subject, Software: true, """
             test tests testing unit+test=1.2 unit+tests=1.2 integration+test=1.2 integration+tests=1.2 spec=0.5
@@ -397,6 +403,7 @@ internal static partial class ConceptLexicon
         new("question", Kind.Subject, Software: false, """
             question=0.8 questions=0.8 ask=0.5 asking=0.5 wonder=0.8 wondering=0.8 curious=0.8 knowledge=0.6
             who+is=0.6 who+was=0.6 who+painted=1 who+wrote=1 who+invented=1 when+did=0.8 where+is=0.5
+            new+question=1 quick+question=1 another+question=1 unrelated+question=1 different+question=1 side+question=1
             """),
         new("image", Kind.Subject, Software: false, """
             image=1.2 images=1.2 picture=1.2 pictures=1.2 photo=1.2 photos=1.2 draw=1 drawing=1
@@ -444,6 +451,8 @@ internal static partial class ConceptLexicon
             docstrings jsdoc javadoc changelog unittest test=0.5 tests=0.5 snippet function=0.5 loop=0.5
             array=0.8 struct enum regex endpoint=0.8 module=0.6 decorator generator=0.6 tuple
             func fn impl args kwargs params param const int ints str bool dict slice=0.6 slices=0.6 vec
+            worker workers cron+job batch+job background+job build+job nightly+job export=0.5 exports=0.5 pdf=0.5 csv=0.5 notification=0.5 notifications=0.5
+            retry=0.6 retries=0.6 redux middleware kubectl
             """),
     ];
 
@@ -498,6 +507,14 @@ internal static partial class ConceptLexicon
         please can could would will you i we me us let lets now also then ok okay so and but hey hi just
         quickly kindly need want like to help go ahead maybe first next finally great thanks thank cool
         alright right actually hmm well u pls plz
+        """;
+
+    /// <summary>
+    /// Question frames whose next verb is the request's own: "how do I [fix] …", "what's the right way to [design] …".
+    /// </summary>
+    internal const string LeadFrames = """
+        how+to way+to how+do+i how+do+we how+can+i how+can+we how+should+i how+should+we how+would+i how+would+we
+        how+would+you how+could+i how+could+we how+do+you
         """;
 
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>

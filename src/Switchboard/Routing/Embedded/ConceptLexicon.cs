@@ -20,6 +20,7 @@ internal enum WordFlags : ushort
     FollowUp = 1 << 8,
     Demonstrative = 1 << 9,
     Gratitude = 1 << 10,
+    LeadFrame = 1 << 11,
 }
 
 /// <summary>
@@ -218,6 +219,7 @@ internal static partial class ConceptLexicon
         Mark(LeadFillers, WordFlags.LeadFiller);
         Mark(FollowUpMarkers, WordFlags.FollowUp);
         Mark(Gratitude, WordFlags.Gratitude);
+        Mark(LeadFrames, WordFlags.LeadFrame);
         Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
 
         return new Compiled

@@ -172,7 +172,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// One score per route (config order), or null with the reason when the answer is plainly "other"
     /// (no routes, no user text, an acknowledgement such as "ok thanks").
     /// </summary>
-    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, List<string>? trace = null)
+    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, List<string>? trace = null, float[]? featuresOut = null)
     {
         outcome = null;
         if (policy.Routes.Count == 0) { outcome = "no routes"; return null; }
@@ -237,6 +237,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
 
             // Saturate: the fifth debugging word adds less than the first.
             for (var f = 0; f < q.Length; f++) q[f] = q[f] <= 0 ? 0 : 1f - MathF.Exp(-q[f]);
+            if (featuresOut is not null) q.CopyTo(featuresOut);
 
             if (trace is not null) Trace(trace, compiled, q, state.LeadConcept, state.SoftwareEvidence);
             var lead = state.LeadConcept;
@@ -273,6 +274,86 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             ArrayPool<Token>.Shared.Return(tokens);
         }
     }
+
+    /// <summary>
+    /// How the lexical stage reads one prompt, for corrections to generalise through (<see cref="Feedback.CorrectionIndex"/>):
+    /// the route it picks (-1 for none), what drew the prompt there (each feature's contribution to that route's score),
+    /// and what that route's description does not explain: the prompt's concepts the route has no share in, and its words
+    /// that are neither the route's nor mapped to concepts the route covers ("write unit tests for the parser", sent to code
+    /// generation, leaves the test concept and the words "unit", "test"). Allocates; used only when a policy has corrections.
+    /// </summary>
+    internal PromptSignature Signature(string prompt, RoutePolicy policy)
+    {
+        var compiled = GetCompiled(policy);
+        var q = new float[compiled.FeatureCount];
+        var scores = Score(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy, out _, null, q);
+        var route = -1;
+        if (scores is not null)
+        {
+            for (var r = 0; r < scores.Length; r++)
+                if (route < 0 || scores[r] > scores[route]) route = r;
+            if (Confidence(scores[route]) < _threshold) route = -1;
+        }
+        var contributions = new float[compiled.FeatureCount];
+        if (route >= 0)
+            for (var f = 0; f < q.Length; f++) contributions[f] = compiled.Weights[route * compiled.FeatureCount + f] * q[f];
+
+        var residue = new Dictionary<string, float>(StringComparer.Ordinal);
+        float Explained(int concept) => route < 0 ? 0 : Math.Min(1f, compiled.ConceptWeights[route * compiled.ConceptCount + concept] / ExplainedConceptWeight);
+        for (var c = 0; c < compiled.ConceptCount; c++)
+        {
+            // A question mark says how something is asked, not what about; and everyday subjects no route of this policy
+            // mentions ("show" → entertainment in a coding request) are noise here.
+            if (c == _lexicon.QuestionConcept || !_lexicon.ConceptSoftware[c] && !AnyRouteCovers(compiled, c)) continue;
+            var rest = q[compiled.TermCount + c] * (1f - Explained(c));
+            if (rest >= ResidueMinimum) residue[_lexicon.ConceptNames[c]] = ResidueConceptWeight * rest;
+        }
+        var tokens = ArrayPool<Token>.Shared.Rent(128);
+        try
+        {
+            var words = new List<string>();
+            var signals = default(TurnSignals);
+            var count = TextTokenizer.Tokenize(prompt, _lexicon, compiled, ref tokens, ref signals, words);
+            for (var k = 0; k < count; k++)
+            {
+                var token = tokens[k];
+                if (words[k].Length < 2 || char.IsAsciiDigit(words[k][0])) continue;
+                if (token.Word >= 0 && (_lexicon.Flags[token.Word] & WordFlags.Stopword) != 0) continue;
+                if (token.Term >= 0 && route >= 0 && compiled.Weights[route * compiled.FeatureCount + token.Term] > 0) continue;
+                // A word standing for concepts the route covers ("write" for code generation) is explained by it.
+                var scored = false;
+                var explained = true;
+                if (token.Word >= 0)
+                    foreach (var cw in _lexicon.WordConcepts[token.Word])
+                    {
+                        if (_lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence) continue;
+                        scored = true;
+                        explained &= Explained(cw.Concept) >= 0.5f;
+                    }
+                if (scored && explained) continue;
+                residue["'" + words[k]] = ResidueWordWeight;
+            }
+        }
+        finally
+        {
+            ArrayPool<Token>.Shared.Return(tokens);
+        }
+        return new PromptSignature(route, contributions, residue);
+    }
+
+    private static bool AnyRouteCovers(CompiledRoutePolicy compiled, int concept)
+    {
+        for (var r = 0; r < compiled.Policy.Routes.Count; r++)
+            if (compiled.ConceptWeights[r * compiled.ConceptCount + concept] > 0) return true;
+        return false;
+    }
+
+    // A concept a route's description carries at this weight or more explains a prompt's share of it fully.
+    private const float ExplainedConceptWeight = 0.7f;
+    private const float ResidueMinimum = 0.05f;
+    // Concepts generalise across wordings; bare words ("date", "login") mostly name the thing at hand.
+    private const float ResidueConceptWeight = 2f;
+    private const float ResidueWordWeight = 0.3f;
 
     /// <summary>
     /// Whether the latest turn is a request of its own rather than an elliptical follow-up: long enough to say what it
@@ -538,6 +619,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 negationUntil = -1;
             }
 
+            // "how do I [fix] …", "what's the right way to [design] …": a question frame hands the lead to the verb after it.
+            if (isLatest && !searchingLead && state.LeadConcept < 0 && FrameEndsBefore(tokens, k, ids)) searchingLead = true;
+
             if (searchingLead)
             {
                 // "my go build says…", "the fix broke…": after a determiner a verb-looking word is a noun.
@@ -636,11 +720,78 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         }
     }
 
+    /// <summary>Whether a question frame ("how do I", "way to") ends just before token k, within its clause.</summary>
+    private bool FrameEndsBefore(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
+    {
+        if ((tokens[k].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k - n >= 0; n++)
+        {
+            var first = k - n;
+            if (tokens[first].Word < 0) return false;
+            for (var p = 0; p < n; p++) ids[p] = tokens[first + p].Word;
+            if (_lexicon.PhraseFlags.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var flags) && (flags & WordFlags.LeadFrame) != 0) return true;
+            if ((tokens[first].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        }
+        return false;
+    }
+
     private bool StartsNegatorPhrase(ReadOnlySpan<Token> tokens, int k, Span<int> ids)
     {
         if (k + 1 >= tokens.Length || tokens[k].Word < 0 || tokens[k + 1].Word < 0) return false;
         ids[0] = tokens[k].Word;
         ids[1] = tokens[k + 1].Word;
         return _lexicon.PhraseFlags.TryGetValue(ConceptLexicon.PhraseKey(ids[..2]), out var flags) && (flags & WordFlags.Negator) != 0;
+    }
+}
+
+/// <summary>
+/// How the lexical stage reads a prompt (<see cref="EmbeddedRouteSelector.Signature"/>): its route (-1: none), each feature's
+/// contribution to that route's score, and the residue (concepts and words) that route does not explain.
+/// </summary>
+internal sealed class PromptSignature(int route, float[] contributions, Dictionary<string, float> residue)
+{
+    public int Route { get; } = route;
+    public float[] Contributions { get; } = contributions;
+    public Dictionary<string, float> Residue { get; } = residue;
+    public float ContributionNorm { get; } = Norm(contributions);
+    public float ResidueNorm { get; } = Norm(residue.Values);
+
+    /// <summary>Cosine of what drew the two prompts to their (same) route; 1 when neither was drawn to any.</summary>
+    public float ContributionSimilarity(PromptSignature other)
+    {
+        if (ContributionNorm == 0 && other.ContributionNorm == 0) return 1;
+        if (ContributionNorm == 0 || other.ContributionNorm == 0) return 0;
+        var dot = 0f;
+        for (var f = 0; f < Contributions.Length && f < other.Contributions.Length; f++) dot += Contributions[f] * other.Contributions[f];
+        return dot / (ContributionNorm * other.ContributionNorm);
+    }
+
+    /// <summary>Cosine of the two residues (0 when either is empty).</summary>
+    public float ResidueSimilarity(PromptSignature other)
+    {
+        if (ResidueNorm == 0 || other.ResidueNorm == 0) return 0;
+        return ResidueDot(other) / (ResidueNorm * other.ResidueNorm);
+    }
+
+    /// <summary>
+    /// How much of the reading the route leaves unexplained (0: all pull, 1: all residue). A prompt the router sent to a route
+    /// on a weak pull ("a query listing products never ordered", debugging for "never") teaches about its residue; a prompt
+    /// drawn there strongly ("the totals don't match the database") is mostly that route's own business.
+    /// </summary>
+    public float ResidueShare => ContributionNorm + ResidueNorm == 0 ? 0 : ResidueNorm / (ContributionNorm + ResidueNorm);
+
+    private float ResidueDot(PromptSignature other)
+    {
+        var dot = 0f;
+        foreach (var (key, weight) in Residue)
+            if (other.Residue.TryGetValue(key, out var theirs)) dot += weight * theirs;
+        return dot;
+    }
+
+    private static float Norm(IEnumerable<float> values)
+    {
+        var sum = 0f;
+        foreach (var v in values) sum += v * v;
+        return MathF.Sqrt(sum);
     }
 }

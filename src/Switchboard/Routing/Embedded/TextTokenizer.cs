@@ -18,6 +18,8 @@ internal enum TokenFlags : byte
     PastTense = 1 << 4,
     /// <summary>On a bullet-list line ("- fixed crash on logout") after the first line: quoted material.</summary>
     Listed = 1 << 5,
+    /// <summary>In capitals after a lower-case word ("EXPLAIN", "UPDATE"): a keyword when it is also a verb.</summary>
+    Shouted = 1 << 6,
 }
 
 /// <summary>One word of text: its lexicon id, its id among the policy's route terms, and shape flags.</summary>
@@ -124,7 +126,13 @@ internal static class TextTokenizer
 
                 var flags = pending | (inBackticks ? TokenFlags.CodeShaped : TokenFlags.None) | (listed ? TokenFlags.Listed : TokenFlags.None);
                 pending = TokenFlags.None;
-                if (IsCodeShaped(text, start, i)) flags |= TokenFlags.CodeShaped;
+                if (IsCodeShaped(text, start, i))
+                {
+                    flags |= TokenFlags.CodeShaped;
+                    // "KeyError", "CrashLoopBackOff": the name of a failure is a symptom, whatever words it is made of.
+                    if (NamesAFailure(text.AsSpan(start, i - start))) signals.TraceEvidence = Math.Max(signals.TraceEvidence, FailureNameEvidence);
+                }
+                else if (IsShoutedMidSentence(text, start, i)) flags |= TokenFlags.Shouted;
                 if ((flags & TokenFlags.CodeShaped) != 0) signals.CodeShapedTokens++;
                 EmitChunk(text.AsSpan(start, i - start), flags, lexicon, terms, ref tokens, ref count, buffer, normalizedWords);
                 continue;
@@ -164,6 +172,36 @@ internal static class TextTokenizer
         if (text[i] is '-' or '*' or '•') return text[i + 1] == ' ';
         while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
         return i > start && i + 1 < text.Length && text[i] is '.' or ')' && text[i + 1] == ' ';
+    }
+
+    private const float FailureNameEvidence = 1f;
+
+    private static readonly string[] FailureNameEndings = ["Error", "Exception", "BackOff", "Failure", "Fault", "Panic", "Timeout"];
+
+    /// <summary>An identifier naming a failure: "ValueError", "NullPointerException", "CrashLoopBackOff".</summary>
+    private static bool NamesAFailure(ReadOnlySpan<char> word)
+    {
+        if (word.Length < 6 || !char.IsUpper(word[0])) return false;
+        foreach (var ending in FailureNameEndings)
+            if (word.Length > ending.Length && word.EndsWith(ending, StringComparison.Ordinal)) return true;
+        return word.StartsWith("Crash", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An all-capitals word after a lower-case one ("… EXPLAIN shows Seq Scan", "run UPDATE on it"): a keyword of SQL or a
+    /// shell, not the writer's verb. A whole sentence in capitals is shouting, and keeps its verbs.
+    /// </summary>
+    private static bool IsShoutedMidSentence(string text, int start, int end)
+    {
+        if (end - start < 3) return false;
+        for (var i = start; i < end; i++)
+            if (!char.IsAsciiLetterUpper(text[i])) return false;
+        for (var i = start - 1; i >= 0 && text[i] != '\n'; i--)
+        {
+            if (char.IsLetter(text[i])) return char.IsLower(text[i]);
+            if (text[i] is '.' or '!' or '?' or ':') return false;
+        }
+        return false;
     }
 
     private static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
@@ -253,6 +291,7 @@ internal static class TextTokenizer
 
         var wordId = lexicon.Find(normalized);
         var termId = terms?.FindTerm(normalized) ?? -1;
+        if ((flags & TokenFlags.Shouted) != 0 && wordId >= 0 && (lexicon.Flags[wordId] & WordFlags.ActionVerb) != 0) flags |= TokenFlags.CodeShaped;
         // A word nobody knows, in a request (not a route description), not code, not a capitalised name
         // mid-sentence: perhaps a typo of a word that is known ("explian", "documnetation").
         if (wordId < 0 && termId < 0 && terms is not null && word.Length >= SpellingIndex.MinLength

@@ -35,9 +35,32 @@ internal sealed class CorrectionIndex
     private readonly List<(float[] Embedding, string Route)> _semanticExamples = [];
     private readonly SentenceEncoderHost? _encoder;
 
-    public CorrectionIndex(IEnumerable<FeedbackRecord> records, RoutePolicy policy, SentenceEncoderHost? encoder = null)
+    /// <summary>
+    /// A corrected prompt's reading by the lexical stage generalises a correction when a new prompt is drawn to the same
+    /// route by much the same features (cosine of contributions at or above this)…
+    /// </summary>
+    public const float ContributionThreshold = 0.6f;
+
+    /// <summary>…and what that route does not explain about it is close to the corrected prompt's residue (cosine).</summary>
+    public const float ResidueThreshold = 0.6f;
+
+    /// <summary>…and the residue is as large a share of the new prompt's reading (at least this fraction of the corrected one's).</summary>
+    public const float ShareRatio = 0.75f;
+
+    /// <summary>A corrected prompt whose residue is below this is fully explained by its route: only a near-identical pull matches.</summary>
+    private const float ResidueNeeded = 0.5f;
+    private const float ExplainedContributionThreshold = 0.85f;
+
+    /// <summary>Corrections from one route to another before they generalise by the router's reading.</summary>
+    private const int ConventionCorrections = 2;
+
+    private readonly List<(PromptSignature Signature, string Route)> _signatureExamples = [];
+    private readonly Func<string, PromptSignature>? _signature;
+
+    public CorrectionIndex(IEnumerable<FeedbackRecord> records, RoutePolicy policy, SentenceEncoderHost? encoder = null, Func<string, PromptSignature>? signature = null)
     {
         _encoder = encoder;
+        _signature = signature;
         var key = PolicyKey.Of(policy);
         var latest = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var record in records)
@@ -53,6 +76,23 @@ internal sealed class CorrectionIndex
             _exact[prompt] = route;
             var vector = Vectorize(prompt, out var words);
             if (words >= MinimumContentWords) _examples.Add((vector, Norm(vector), route));
+        }
+        if (signature is not null)
+        {
+            var original = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var record in records)
+                if (PolicyKey.Applies(record, policy, key) && Normalize(record.Prompt!) is { Length: > 0 } normalized) original.TryAdd(normalized, record.Prompt!);
+            foreach (var (prompt, route) in latest)
+            {
+                if (Vectorize(prompt, out var words) is var _ && words < MinimumContentWords) continue;
+                var read = signature(original[prompt]);
+                // A correction the router now agrees with teaches nothing more.
+                if ((read.Route < 0 ? PolicyKey.Other : policy.Routes[read.Route].Name) != route) _signatureExamples.Add((read, route));
+            }
+            // A convention is what a team said twice: a lone correction may fix one misreading, and stays with its own wording.
+            var said = new Dictionary<(int, string), int>();
+            foreach (var (read, route) in _signatureExamples) said[(read.Route, route)] = said.GetValueOrDefault((read.Route, route)) + 1;
+            _signatureExamples.RemoveAll(e => said[(e.Signature.Route, e.Route)] < ConventionCorrections);
         }
         if (encoder is null) return;
         foreach (var record in records)
@@ -85,20 +125,20 @@ internal sealed class CorrectionIndex
     /// <summary>The corrected route ("other" for none) for a prompt, with how it matched; false when no correction is close.</summary>
     public bool TryMatch(string prompt, out string route, out double similarity) => TryMatch(prompt, out route, out similarity, out _);
 
-    /// <summary>As above; <paramref name="semantic"/> tells whether the match came from nearby corrections in embedding space.</summary>
-    public bool TryMatch(string prompt, out string route, out double similarity, out bool semantic)
+    /// <summary>As above, with how it matched: the same prompt, its words, its meaning (embeddings) or the router's reading of it.</summary>
+    public bool TryMatch(string prompt, out string route, out double similarity, out CorrectionMatch how)
     {
         route = "";
         similarity = 0;
-        semantic = false;
+        how = CorrectionMatch.None;
         if (_exact.Count == 0) return false;
         var normalized = Normalize(prompt);
         var vector = Vectorize(normalized, out var words);
         if (words < MinimumContentWords) return false;
-        if (_exact.TryGetValue(normalized, out var exact)) { route = exact; similarity = 1; return true; }
+        if (_exact.TryGetValue(normalized, out var exact)) { route = exact; similarity = 1; how = CorrectionMatch.Same; return true; }
         if (_semanticExamples.Count > 0 && _encoder?.TryEncode(prompt) is { } query && TryVote(query, out route, out similarity))
         {
-            semantic = true;
+            how = CorrectionMatch.Meaning;
             return true;
         }
         var norm = Norm(vector);
@@ -109,6 +149,30 @@ internal sealed class CorrectionIndex
                 if (example.Vector.TryGetValue(term, out var other)) dot += weight * other;
             var cosine = norm == 0 || example.Norm == 0 ? 0 : dot / (norm * example.Norm);
             if (cosine >= SimilarityThreshold && cosine > similarity) { similarity = cosine; route = example.Route; }
+        }
+        if (similarity > 0) { how = CorrectionMatch.Words; return true; }
+        if (_signatureExamples.Count == 0 || _signature is null || !TryReading(_signature(prompt), out route, out similarity)) return false;
+        how = CorrectionMatch.Reading;
+        return true;
+    }
+
+    /// <summary>
+    /// A correction read the router's way: a prompt the router sends to the same route as a corrected one, for the same
+    /// reasons, and carrying the same thing that route does not explain ("add pytest cases for the login handler" after
+    /// "write unit tests for the date parser" went to debugging) goes where the correction said.
+    /// </summary>
+    private bool TryReading(PromptSignature read, out string route, out double similarity)
+    {
+        route = "";
+        similarity = 0;
+        foreach (var (example, corrected) in _signatureExamples)
+        {
+            if (example.Route != read.Route) continue;
+            var pull = read.ContributionSimilarity(example);
+            float match;
+            if (example.ResidueNorm < ResidueNeeded) match = pull >= ExplainedContributionThreshold ? pull : 0;
+            else match = pull >= ContributionThreshold && read.ResidueShare >= ShareRatio * example.ResidueShare ? read.ResidueSimilarity(example) : 0;
+            if (match >= ResidueThreshold && match > similarity) { similarity = match; route = corrected; }
         }
         return similarity > 0;
     }
@@ -191,3 +255,6 @@ internal sealed class CorrectionIndex
         "would", "please", "do", "does", "how", "what", "is", "s", "t", "so", "some", "any", "just", "now", "again",
     };
 }
+
+/// <summary>How a prompt matched a correction.</summary>
+internal enum CorrectionMatch : byte { None, Same, Words, Meaning, Reading }

@@ -50,9 +50,10 @@ internal sealed class LearningRouteSelector : IRouteSelector
         var encoder = (_inner as EmbeddedRouteSelector)?.SemanticFor(policy)?.Encoder;
         if (encoder is { IsReady: false }) encoder = null;
         var index = IndexFor(policy, encoder);
-        if (!index.TryMatch(latest, out var route, out var similarity, out var semantic)) return null;
-        var detail = similarity >= 1 ? "team correction (same prompt)"
-            : semantic ? string.Create(CultureInfo.InvariantCulture, $"team corrections (close in meaning, {similarity:F2})")
+        if (!index.TryMatch(latest, out var route, out var similarity, out var how)) return null;
+        var detail = how == CorrectionMatch.Same ? "team correction (same prompt)"
+            : how == CorrectionMatch.Meaning ? string.Create(CultureInfo.InvariantCulture, $"team corrections (close in meaning, {similarity:F2})")
+            : how == CorrectionMatch.Reading ? string.Create(CultureInfo.InvariantCulture, $"team correction (read alike, {similarity:F2})")
             : string.Create(CultureInfo.InvariantCulture, $"team correction (similar prompt, {similarity:F2})");
         return route == PolicyKey.Other ? new RouteSelection(null, RouteReason.Other, detail) : new RouteSelection(route, RouteReason.Matched, detail);
     }
@@ -62,7 +63,8 @@ internal sealed class LearningRouteSelector : IRouteSelector
         var version = _store.Version;
         var current = _index;
         if (current is { } c && c.Fingerprint == policy.Fingerprint && c.Version == version && c.Semantic == encoder is not null) return c.Index;
-        var index = new CorrectionIndex(_store.ReadAll(), policy, encoder);
+        var embedded = _inner as EmbeddedRouteSelector;
+        var index = new CorrectionIndex(_store.ReadAll(), policy, encoder, embedded is null ? null : prompt => embedded.Signature(prompt, policy));
         _index = (policy.Fingerprint, version, encoder is not null, index);
         return index;
     }

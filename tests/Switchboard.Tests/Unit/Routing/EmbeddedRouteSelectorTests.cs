@@ -42,11 +42,15 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     [InlineData("data-policy.yaml", "blind-data.jsonl", 0.72)]
     [InlineData("devops-policy.yaml", "blind-devops.jsonl", 0.81)]
     // Written (typos, pasted traces, system-reminder noise, follow-ups) and measured before the round that
-    // added typo tolerance; never tuned on. Baseline 89.4 %, 96.5 % after that round.
-    [InlineData("coding-policy.yaml", "blind2-coding.jsonl", 0.93)]
+    // added typo tolerance; never tuned on. Baseline 89.4 %, 96.5 % after that round, 98.2 % after the tuning4 round.
+    [InlineData("coding-policy.yaml", "blind2-coding.jsonl", 0.95)]
     // Claude Code phrasing (reminders, pasted errors, follow-ups), written and measured before the round that
     // added complexity, style and stale-data words; never tuned on. Baseline 91.9 %, 93.0 % after that round.
     [InlineData("coding-policy.yaml", "blind3-coding.jsonl", 0.90)]
+    // Terse Claude Code prompts, pasted errors, non-native English, follow-ups and topic changes, written before the round
+    // that tuned on tuning4-coding.jsonl (issue #17) and never looked at since. Baseline 94.2 %, 95.7 % after that round.
+    [InlineData("coding-policy.yaml", "blind4-coding.jsonl", 0.92)]
+    [InlineData("coding-policy.yaml", "tuning4-coding.jsonl", 0.96)]
     public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
     {
         var result = await Evaluate(RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile)), RoutingTestPaths.Data(dataFile));
@@ -144,6 +148,10 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     [InlineData("Review this diff for style. Don't rewrite it, just comment.", "code understanding")]
     [InlineData("my go build says 'undefined: NewClient' but the function is right there", "debugging")]
     [InlineData("What is this generator doing?", "code understanding")]
+    [InlineData("I added the index but the query still does a full table scan, EXPLAIN shows Seq Scan", "debugging")]
+    [InlineData("kubectl get pods shows CrashLoopBackOff for the api deployment", "debugging")]
+    [InlineData("what is the right way to design API versioning for a public API that many customers use?", "architecture")]
+    [InlineData("Is there anything wrong with this approach of storing the token in localStorage? just want an opinion on the code", "code understanding")]
     public void Intent_cues(string latest, string? expected)
     {
         var input = new RouterInput([new RouterTurn(TurnRole.User, latest)]);
