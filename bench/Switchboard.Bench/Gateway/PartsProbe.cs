@@ -14,6 +14,7 @@ internal static class PartsProbe
     public static int Run(string[] args)
     {
         var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 200;
+        if (args.Length > 1 && args[1] == "--types") n = 50;
         var bodies = new Switchboard.LoadTest.ClaudeCodeBodies(GatewayRequestProbe.ClaudeCodeFixture());
         var openAI = bodies.OpenAI("openai/gpt-bench", false);
         var anthropic = bodies.Anthropic("openai/gpt-bench", false);
@@ -32,11 +33,38 @@ internal static class PartsProbe
         Measure($"the whole-body copy it replaced (WithModel), {openAI.Length:N0} B", n, () => openAIPeek.WithModel(openAI, "gpt-4.1", 32000));
         Measure("JsonDocument.Parse (the DOM translation reads), 165 KB", n, () => { using var d = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions); });
         using var document = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions);
-        Measure("Anthropic → OpenAI request, into a pooled buffer", n, () => { using var w = new PooledBufferWriter(); ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, document.RootElement, target, w); });
-        Measure("Anthropic → OpenAI request, as a new array (before)", n, () => ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, document.RootElement, target));
-        Measure("token estimate (translated streams only)", n, () => CountTokensEstimator.EstimateAnthropicRequest(document.RootElement));
-        _ = anthropicPeek;
+        var capacity = anthropic.Length + anthropic.Length / 4; // as UpstreamPlan sizes the translation's buffer
+        Measure("Anthropic → OpenAI, DOM path: translation alone, given the DOM", n, () => { using var w = new PooledBufferWriter(capacity); Switchboard.Protocols.Anthropic.AnthropicToOpenAIRequest.TranslateWithDom(document.RootElement, target, w); });
+        Measure("Anthropic → OpenAI, DOM path: parse + translation (before)", n, () =>
+        {
+            using var d = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions);
+            using var w = new PooledBufferWriter(capacity);
+            Switchboard.Protocols.Anthropic.AnthropicToOpenAIRequest.TranslateWithDom(d.RootElement, target, w);
+        });
+        Measure("token estimate from the DOM (streams, before)", n, () => CountTokensEstimator.EstimateAnthropicRequest(document.RootElement));
+        Measure("Anthropic → OpenAI, forward pass (no DOM)", n, () => { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, false); });
+        Measure("Anthropic → OpenAI, forward pass + token estimate (streams)", n, () => { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, true); });
+        Measure("Anthropic → OpenAI request, as a new array (JsonElement entry)", n, () => ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, document.RootElement, target));
+        if (args.Contains("--loop"))
+        {
+            // For a profiler (dotnet-trace collect -- … probe-parts 1 --loop): the forward pass alone, 20,000 times.
+            for (var i = 0; i < 20000; i++) { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, false); }
+            return 0;
+        }
+        if (args.Contains("--types"))
+        {
+            // What the forward pass allocates, by type (sampled by the runtime every ~100 KB).
+            using var sampler = new AllocationSampler();
+            for (var i = 0; i < 2000; i++) { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, true); }
+            sampler.Print("forward pass + estimate", 2000);
+        }
         return 0;
+    }
+
+    private static void Forward(byte[] body, in RequestPeek peek, TranslationTarget target, PooledBufferWriter output, bool estimate)
+    {
+        if (!Switchboard.Protocols.Anthropic.AnthropicToOpenAIRequest.TryTranslateForward(body, peek, target, output, estimate, out _, out _))
+            throw new InvalidOperationException("the forward pass declined the Claude Code-size body");
     }
 
     private static void Measure(string name, int n, Action action)

@@ -84,10 +84,34 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
             Api = endpoint.Api,
             MaxOutputTokens = candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId),
         };
-        var root = request.Root; // the request's one DOM (a router may have built it already)
         ToolNameMap? toolNames;
         ResponsesToolMap? responsesTools = null;
         PooledBody translated;
+        long? estimatedInputTokens = null;
+        if (client == ApiFormat.Anthropic && endpoint.Api == ApiFormat.OpenAI)
+        {
+            // One forward pass over the client's bytes, no DOM (the token estimate a stream's message_start needs is
+            // counted on the way); what it declines (images, documents, odd shapes) goes through the DOM as before.
+            using var output = new PooledBufferWriter(Math.Max(16 * 1024, request.Body!.Length + request.Body.Length / 4));
+            if (AnthropicToOpenAIRequest.TryTranslateForward(request.Body.Span, peek, target, output, peek.Stream, out toolNames, out var estimate))
+            {
+                if (peek.Stream) estimatedInputTokens = estimate;
+            }
+            else
+            {
+                toolNames = ProtocolTranslation.TranslateRequest(client, request.Root, target, output, forwardDeclined: true);
+                if (peek.Stream) estimatedInputTokens = CountTokensEstimator.EstimateAnthropicRequest(request.Root);
+            }
+            var (buffer, length) = output.Detach();
+            return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, stream: peek.Stream), PooledBody.FromRented(buffer, length), true, candidate.ModelId)
+            {
+                OwnsBody = true,
+                ToolNames = toolNames,
+                ClientAskedStream = peek.Stream,
+                EstimatedInputTokens = estimatedInputTokens,
+            };
+        }
+        var root = request.Root; // the request's one DOM (a router may have built it already)
         if (client == ApiFormat.Responses)
         {
             var fromResponses = Protocols.Responses.ResponsesTranslation.TranslateRequest(root, target, request.PriorItems);

@@ -45,7 +45,7 @@ internal static class CountTokensEstimator
         return (int)Math.Min(total, int.MaxValue);
     }
 
-    private static void Content(JsonElement content, ref long chars, ref long fixedTokens)
+    internal static void Content(JsonElement content, ref long chars, ref long fixedTokens)
     {
         if (content.ValueKind == JsonValueKind.String)
         {

@@ -47,7 +47,8 @@ internal static class ProtocolTranslation
     /// As <see cref="TranslateRequest(ApiFormat, JsonElement, TranslationTarget)"/>, writing the body into
     /// <paramref name="output"/> (a pooled buffer the caller sends from) instead of a new array; returns the tool-name map.
     /// </summary>
-    public static ToolNameMap? TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target, PooledBufferWriter output)
+    /// <param name="forwardDeclined">The forward pass (<see cref="AnthropicToOpenAIRequest.TryTranslateForward"/>) already declined this request: go straight to the DOM path.</param>
+    public static ToolNameMap? TranslateRequest(ApiFormat client, JsonElement request, TranslationTarget target, PooledBufferWriter output, bool forwardDeclined = false)
     {
         try
         {
@@ -55,7 +56,9 @@ internal static class ProtocolTranslation
             switch (client, target.Api)
             {
                 case (ApiFormat.Anthropic, ApiFormat.OpenAI):
-                    return AnthropicToOpenAIRequest.Translate(request, target, output);
+                    return forwardDeclined
+                        ? AnthropicToOpenAIRequest.TranslateWithDom(request, target, output)
+                        : AnthropicToOpenAIRequest.Translate(request, target, output);
                 case (ApiFormat.OpenAI, ApiFormat.Anthropic):
                     OpenAIToAnthropicRequest.Translate(request, target, output);
                     return null;

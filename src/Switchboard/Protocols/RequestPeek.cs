@@ -35,6 +35,13 @@ internal readonly struct RequestPeek
     public int InputCount { get; init; }
     /// <summary>Responses API: previous_response_id, when the client continues a stored response.</summary>
     public string? PreviousResponseId { get; init; }
+    /// <summary>
+    /// Byte ranges of the top-level messages, system and tools values (the bulk of a request): a forward-pass
+    /// translation jumps over them instead of scanning them twice. Zero length: not present.
+    /// </summary>
+    public JsonRange MessagesValue { get; init; }
+    public JsonRange SystemValue { get; init; }
+    public JsonRange ToolsValue { get; init; }
 
     /// <summary>Deepest nesting a request may have; anything that parses the body as a DOM must allow as much.</summary>
     public const int MaxDepth = 128;
@@ -77,6 +84,7 @@ internal readonly struct RequestPeek
         bool hasInput = false;
         int inputCount = 0;
         string? previousResponseId = null;
+        JsonRange messagesValue = default, systemValue = default, toolsValue = default;
         if (i < body.Length && body[i] == '}') i++;
         else
         {
@@ -104,12 +112,15 @@ internal readonly struct RequestPeek
                 else if (name.SequenceEqual("stream"u8)) stream = value.SequenceEqual("true"u8);
                 else if (name.SequenceEqual("messages"u8))
                 {
+                    messagesValue = new JsonRange(start, end - start);
                     if (value[0] == '[')
                     {
                         hasMessages = true;
                         messageCount += elements;
                     }
                 }
+                else if (name.SequenceEqual("system"u8)) systemValue = new JsonRange(start, end - start);
+                else if (name.SequenceEqual("tools"u8)) toolsValue = new JsonRange(start, end - start);
                 else if (name.SequenceEqual("input"u8))
                 {
                     if (value[0] == '"')
@@ -177,6 +188,7 @@ internal readonly struct RequestPeek
             MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength, UserId = userId,
             ThinkingBudget = budget, ThinkingBudgetStart = budgetStart, ThinkingBudgetLength = budgetLength,
             HasInput = hasInput, InputCount = inputCount, PreviousResponseId = previousResponseId,
+            MessagesValue = messagesValue, SystemValue = systemValue, ToolsValue = toolsValue,
         };
         return true;
     }
@@ -242,6 +254,7 @@ internal readonly struct RequestPeek
         bool hasInput = false;
         int inputCount = 0;
         string? previousResponseId = null;
+        JsonRange messagesValue = default, systemValue = default, toolsValue = default;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0) break;
@@ -265,6 +278,7 @@ internal readonly struct RequestPeek
             else if (reader.ValueTextEquals("messages"u8))
             {
                 reader.Read();
+                var messagesStart = (int)reader.TokenStartIndex;
                 if (reader.TokenType == JsonTokenType.StartArray)
                 {
                     hasMessages = true;
@@ -279,6 +293,17 @@ internal readonly struct RequestPeek
                     }
                 }
                 else reader.Skip();
+                messagesValue = new JsonRange(messagesStart, (int)reader.BytesConsumed - messagesStart);
+            }
+            else if (reader.ValueTextEquals("system"u8) || reader.ValueTextEquals("tools"u8))
+            {
+                var isSystem = reader.ValueTextEquals("system"u8);
+                reader.Read();
+                var valueStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var range = new JsonRange(valueStart, (int)reader.BytesConsumed - valueStart);
+                if (isSystem) systemValue = range;
+                else toolsValue = range;
             }
             else if (reader.ValueTextEquals("input"u8))
             {
@@ -350,6 +375,7 @@ internal readonly struct RequestPeek
             MaxTokensValueStart = maxStart, MaxTokensValueLength = maxLength, UserId = userId,
             ThinkingBudget = budget, ThinkingBudgetStart = budgetStart, ThinkingBudgetLength = budgetLength,
             HasInput = hasInput, InputCount = inputCount, PreviousResponseId = previousResponseId,
+            MessagesValue = messagesValue, SystemValue = systemValue, ToolsValue = toolsValue,
         };
     }
 
@@ -397,4 +423,11 @@ internal readonly struct RequestPeek
         var encoded = JsonEncodedText.Encode(value, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         return [(byte)'"', .. encoded.EncodedUtf8Bytes, (byte)'"'];
     }
+}
+
+/// <summary>Where a JSON value lies in a body: its first byte and its length (zero: absent).</summary>
+internal readonly record struct JsonRange(int Start, int Length)
+{
+    public int End => Start + Length;
+    public bool IsEmpty => Length == 0;
 }

@@ -20,9 +20,34 @@ internal static class TokenEstimator
     public static long Utf16Length(System.Text.Json.JsonElement text)
     {
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(text);
-        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[1..^1].IndexOf((byte)'\\') < 0)
-            return System.Text.Encoding.UTF8.GetCharCount(raw[1..^1]);
+        if (raw.Length >= 2 && raw[0] == (byte)'"' && raw[1..^1].IndexOf("\\u"u8) < 0) return EscapedUtf16Length(raw[1..^1]);
         return text.GetString()!.Length;
+    }
+
+    /// <summary>
+    /// The UTF-16 length of a JSON string's escaped UTF-8 content (between its quotes), counted without decoding it:
+    /// each two-byte escape (<c>\n</c>, <c>\"</c>) is one char, each <c>\uXXXX</c> one (a surrogate pair's halves two),
+    /// the rest as UTF-8 decodes. Equals <c>GetString()!.Length</c> for any string GetString accepts.
+    /// </summary>
+    public static long EscapedUtf16Length(ReadOnlySpan<byte> escaped)
+    {
+        long length = System.Text.Encoding.UTF8.GetCharCount(escaped);
+        var backslashes = System.MemoryExtensions.Count(escaped, (byte)'\\');
+        if (backslashes == 0) return length;
+        if (escaped.IndexOf("\\\\"u8) < 0)
+        {
+            // No escaped backslash: every backslash starts an escape, and every \u is one (vectorized counts).
+            return length - backslashes - 4L * System.MemoryExtensions.Count(escaped, "\\u"u8);
+        }
+        var i = escaped.IndexOf((byte)'\\');
+        while (i >= 0)
+        {
+            var escapeLength = escaped[i + 1] == (byte)'u' ? 6 : 2;
+            length -= escapeLength - 1;
+            escaped = escaped[(i + escapeLength)..];
+            i = escaped.IndexOf((byte)'\\');
+        }
+        return length;
     }
 
     /// <summary>The length of a JSON value's source text in UTF-16 chars (<c>GetRawText().Length</c>, without the string).</summary>

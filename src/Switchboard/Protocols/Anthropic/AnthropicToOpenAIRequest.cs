@@ -14,7 +14,7 @@ namespace Switchboard.Protocols.Anthropic;
 /// a documented reason to go (cache_control, thinking history, top_k, server tools, context_management); content with
 /// no equivalent is refused by its type (<see cref="ContentRules"/>). Runs once per request.
 /// </summary>
-internal static class AnthropicToOpenAIRequest
+internal static partial class AnthropicToOpenAIRequest
 {
     /// <summary>OpenAI rejects more stop sequences than this.</summary>
     private const int MaxStopSequences = 4;
@@ -33,13 +33,28 @@ internal static class AnthropicToOpenAIRequest
     /// </param>
     public static byte[] Translate(JsonElement anthropicRequest, TranslationTarget target, out ToolNameMap? toolNames)
     {
-        var buffer = ScratchBuffer.Rent();
+        using var buffer = new PooledBufferWriter();
         toolNames = Translate(anthropicRequest, target, buffer);
-        return ScratchBuffer.ToArrayAndReturn(buffer);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Writes the UTF-8 JSON body for POST /chat/completions into <paramref name="output"/>; returns the shortened tool names, if any.</summary>
+    /// <summary>
+    /// Writes the UTF-8 JSON body for POST /chat/completions into <paramref name="output"/>; returns the shortened tool
+    /// names, if any. Toward a Chat Completions upstream, into an empty <see cref="PooledBufferWriter"/>, it is the
+    /// forward pass over the element's bytes (<see cref="TryTranslateForward"/>), else (or where that declines) the DOM path.
+    /// </summary>
     public static ToolNameMap? Translate(JsonElement anthropicRequest, TranslationTarget target, IBufferWriter<byte> output)
+    {
+        if (output is PooledBufferWriter { WrittenCount: 0 } pooled && anthropicRequest.ValueKind == JsonValueKind.Object
+            && TryTranslateForward(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(anthropicRequest), default, target, pooled, false, out var forwardNames, out _))
+        {
+            return forwardNames;
+        }
+        return TranslateWithDom(anthropicRequest, target, output);
+    }
+
+    /// <summary>The DOM path: the request read through <see cref="JsonElement"/>s (what the forward pass declines, and its reference).</summary>
+    internal static ToolNameMap? TranslateWithDom(JsonElement anthropicRequest, TranslationTarget target, IBufferWriter<byte> output)
     {
         var names = new ToolNameMap();
         using (var json = new Utf8JsonWriter(output, SseWriter.JsonOptions))
@@ -51,12 +66,19 @@ internal static class AnthropicToOpenAIRequest
 
     private static void Write(Utf8JsonWriter json, JsonElement request, TranslationTarget target, ToolNameMap names)
     {
-        bool reasoningModel = ReasoningSupport.IsOpenAIReasoningModel(target.ModelId);
 
         json.WriteStartObject();
         json.WriteString("model"u8, target.ModelId);
         using (var messages = new MessageWriter(json, names, target)) messages.WriteAll(request);
+        WriteScalars(json, request, target);
+        if (WriteTools(json, request, names, GeminiSchema.AppliesTo(target)) > 0) WriteToolChoice(json, request, names);
+        json.WriteEndObject();
+    }
 
+    /// <summary>max_tokens, sampling, stop, stream, user, reasoning effort: the small fields, from <paramref name="request"/>.</summary>
+    private static void WriteScalars(Utf8JsonWriter json, JsonElement request, TranslationTarget target)
+    {
+        bool reasoningModel = ReasoningSupport.IsOpenAIReasoningModel(target.ModelId);
         if (request.TryGetProperty("max_tokens"u8, out JsonElement maxTokens) && maxTokens.TryGetInt64(out long max))
         {
             if (target.MaxOutputTokens is int cap && max > cap) max = cap;
@@ -101,9 +123,6 @@ internal static class AnthropicToOpenAIRequest
         {
             json.WriteString("reasoning_effort"u8, targetEffort);
         }
-
-        WriteTools(json, request, names, GeminiSchema.AppliesTo(target));
-        json.WriteEndObject();
     }
 
     /// <summary>
@@ -131,9 +150,10 @@ internal static class AnthropicToOpenAIRequest
         return null;
     }
 
-    private static void WriteTools(Utf8JsonWriter json, JsonElement request, ToolNameMap names, bool geminiSchemas)
+    /// <summary>The function tools; returns how many were written (tool_choice goes with them only).</summary>
+    private static int WriteTools(Utf8JsonWriter json, JsonElement request, ToolNameMap names, bool geminiSchemas)
     {
-        if (!request.TryGetProperty("tools"u8, out JsonElement tools) || tools.ValueKind != JsonValueKind.Array) return;
+        if (!request.TryGetProperty("tools"u8, out JsonElement tools) || tools.ValueKind != JsonValueKind.Array) return 0;
 
         int written = 0;
         foreach (JsonElement tool in tools.EnumerateArray())
@@ -157,9 +177,13 @@ internal static class AnthropicToOpenAIRequest
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        if (written == 0) return; // tool_choice without tools is an error at OpenAI
+        if (written == 0) return 0; // tool_choice without tools is an error at OpenAI
         json.WriteEndArray();
+        return written;
+    }
 
+    private static void WriteToolChoice(Utf8JsonWriter json, JsonElement request, ToolNameMap names)
+    {
         if (!request.TryGetProperty("tool_choice"u8, out JsonElement choice) || choice.ValueKind != JsonValueKind.Object) return;
         string? type = choice.TryGetProperty("type"u8, out JsonElement ct) ? ct.GetString() : null;
         switch (type)
@@ -202,7 +226,7 @@ internal static class AnthropicToOpenAIRequest
     /// before anything else: tool results go first, system messages that arrive in between wait, and a call the
     /// client never answered gets a placeholder result rather than a 400.
     /// </summary>
-    private sealed class MessageWriter(Utf8JsonWriter json, ToolNameMap names, TranslationTarget target) : IDisposable
+    private sealed partial class MessageWriter(Utf8JsonWriter json, ToolNameMap names, TranslationTarget target) : IDisposable
     {
         private readonly bool _acceptsFiles = AcceptsFileParts(target);
         private readonly List<string> _unansweredCalls = [];
@@ -276,12 +300,7 @@ internal static class AnthropicToOpenAIRequest
                             WriteAssistant(content);
                             break;
                         case "system":
-                            // Claude Code sends system-role messages mid-conversation; OpenAI takes them anywhere
-                            // except between a tool call and its result.
-                            string text = ContentRules.SystemText(content, ApiFormat.OpenAI);
-                            if (text.Length == 0) break;
-                            if (_unansweredCalls.Count > 0) _deferredSystem.Add(text);
-                            else WriteTextMessage("system"u8, text);
+                            WriteSystemMessage(content);
                             break;
                         default:
                             WriteUser(content);
@@ -291,6 +310,18 @@ internal static class AnthropicToOpenAIRequest
             }
             CloseToolTurn();
             json.WriteEndArray();
+        }
+
+        /// <summary>
+        /// Claude Code sends system-role messages mid-conversation; OpenAI takes them anywhere except between a tool
+        /// call and its result.
+        /// </summary>
+        private void WriteSystemMessage(JsonElement content)
+        {
+            string text = ContentRules.SystemText(content, ApiFormat.OpenAI);
+            if (text.Length == 0) return;
+            if (_unansweredCalls.Count > 0) _deferredSystem.Add(text);
+            else WriteTextMessage("system"u8, text);
         }
 
         private void CloseToolTurn()

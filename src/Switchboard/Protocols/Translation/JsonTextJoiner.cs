@@ -11,7 +11,7 @@ namespace Switchboard.Protocols.Translation;
 /// </summary>
 internal sealed class JsonTextJoiner : IDisposable
 {
-    private readonly PooledBufferWriter _buffer = new(4 * 1024);
+    private readonly PooledBufferWriter _buffer = new(32 * 1024); // a Claude Code system prompt fits: no regrowth
 
     /// <summary>Whether any non-empty text was added.</summary>
     public bool HasText => _buffer.WrittenCount > 1;
@@ -34,6 +34,31 @@ internal sealed class JsonTextJoiner : IDisposable
         else _buffer.Write(JsonEncodedText.Encode(text.GetString()!, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes);
     }
 
+    /// <summary>
+    /// As <see cref="Add(JsonElement, ReadOnlySpan{byte})"/> for a value's raw token (a string with its quotes, or null)
+    /// from a forward pass: the same bytes, the same rules.
+    /// </summary>
+    public void AddRaw(ReadOnlySpan<byte> token, ReadOnlySpan<byte> separator)
+    {
+        if (token[0] != (byte)'"')
+        {
+            if (token.SequenceEqual("null"u8)) return;
+            throw new InvalidOperationException("a text value is not a string."); // as GetString on it would
+        }
+        if (HasText) _buffer.Write(separator);
+        var inner = token[1..^1];
+        if (inner.IndexOf("\\u"u8) < 0) _buffer.Write(inner);
+        else _buffer.Write(JsonEncodedText.Encode(Decode(token), SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes);
+    }
+
+    /// <summary>A string token's text (throws for a lone surrogate, as <see cref="JsonElement.GetString"/> does).</summary>
+    internal static string Decode(ReadOnlySpan<byte> token)
+    {
+        var reader = new Utf8JsonReader(token);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
     /// <summary>Adds .NET text (a note the gateway writes), escaped.</summary>
     public void Add(string text, ReadOnlySpan<byte> separator)
     {
@@ -50,6 +75,9 @@ internal sealed class JsonTextJoiner : IDisposable
         _buffer.Write(prefix);
         _buffer.Write(written);
     }
+
+    /// <summary>The joined text as .NET text (the rare caller that must keep it past the next <see cref="Start"/>).</summary>
+    public string Decode() => Decode([.. _buffer.WrittenSpan, (byte)'"']);
 
     /// <summary>Writes the joined text as the value of <paramref name="property"/>.</summary>
     public void WriteTo(Utf8JsonWriter json, ReadOnlySpan<byte> property)

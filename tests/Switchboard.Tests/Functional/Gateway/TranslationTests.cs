@@ -168,4 +168,45 @@ public sealed class TranslationTests : TwoUpstreamGatewayTest
         Assert.StartsWith("event: error", last);
         await Gateway.Logs.WaitForLineAsync("stream from openai broke");
     }
+
+    [Fact]
+    public async Task Claude_Codes_request_goes_out_as_the_DOM_path_translates_it_with_the_estimate_in_message_start()
+    {
+        // The forward pass (no DOM) on the gateway's path: the upstream gets what the DOM path writes, and the
+        // stream's message_start carries the estimate counted on the way, equal to the DOM estimate.
+        var request = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllBytes(TestKit.RepoPaths.Fixture("claude-code-2.1.330-request.json")))!.AsObject();
+        request["model"] = "openai/gpt-4.1";
+        request["stream"] = true;
+        var body = request.ToJsonString();
+        OpenAIUpstream.RespondSse([OpenAIChunks.Role(), OpenAIChunks.Text("ok"), OpenAIChunks.Finish("stop"), OpenAIChunks.Usage(40, 2), OpenAIChunks.Done]);
+        using var response = await Gateway.Http.SendAsync(TestRequests.JsonPost("/v1/messages", body));
+        var stream = await response.Content.ReadAsStringAsync();
+        Assert.Equal(200, (int)response.StatusCode);
+
+        using var document = JsonDocument.Parse(body);
+        var start = stream.Split("\n\n").First(e => e.StartsWith("event: message_start", StringComparison.Ordinal));
+        using (var startData = JsonDocument.Parse(start[(start.IndexOf("data: ", StringComparison.Ordinal) + 6)..]))
+        {
+            Assert.Equal(Switchboard.Protocols.CountTokensEstimator.EstimateAnthropicRequest(document.RootElement),
+                startData.RootElement.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        }
+        var target = new Switchboard.Protocols.TranslationTarget { ModelId = "gpt-4.1", Provider = "openai", Api = Switchboard.ApiFormat.OpenAI, MaxOutputTokens = 32768 };
+        using var expected = new Switchboard.Protocols.PooledBufferWriter();
+        Switchboard.Protocols.Anthropic.AnthropicToOpenAIRequest.TranslateWithDom(document.RootElement, target, expected);
+        var sent = System.Text.Json.Nodes.JsonNode.Parse(OpenAIUpstream.LastRequest.Body)!;
+        var reference = System.Text.Json.Nodes.JsonNode.Parse(expected.WrittenSpan.ToArray())!;
+        sent["max_tokens"] = reference["max_tokens"]?.DeepClone(); // the cap is the model entry's, not this test's
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(reference, sent), "the forward pass sent something else than the DOM path writes");
+    }
+
+    [Fact]
+    public async Task A_request_the_forward_pass_declines_is_translated_through_the_DOM()
+    {
+        OpenAIUpstream.RespondJson(Canned.OpenAIChat("seen"));
+        using var response = await Gateway.Http.SendAsync(TestRequests.JsonPost("/v1/messages",
+            """{"model":"gpt-4.1","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}"""));
+        Assert.Equal(200, (int)response.StatusCode);
+        var part = OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("messages")[0].GetProperty("content")[1];
+        Assert.Equal("data:image/png;base64,iVBORw0KGgo=", part.GetProperty("image_url").GetProperty("url").GetString());
+    }
 }
