@@ -10,6 +10,9 @@ namespace Switchboard.Ledger.Storage;
 /// </summary>
 internal sealed class SqliteLedgerStore : SqlLedgerStore
 {
+    // WAL persists in the file; synchronous=NORMAL is per connection (safe with WAL: a crash loses at most the last commits).
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;";
+
     private readonly string _connectionString;
 
     public SqliteLedgerStore(string path)
@@ -22,19 +25,27 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
 
     public override string Description => $"SQLite {Path}";
 
-    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Microsoft.Data.Sqlite's async calls run synchronously anyway: one way to open, for the writer thread and the rest.</summary>
+    protected override ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(Open());
+    }
+
+    private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            // WAL persists in the file; synchronous=NORMAL is per connection (safe with WAL: a crash loses at most the last commits).
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", cancellationToken).ConfigureAwait(false);
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = Pragmas;
+            pragmas.ExecuteNonQuery();
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.Dispose();
             throw;
         }
     }
@@ -52,17 +63,17 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
     /// a binder and a name lookup per parameter, boxed values) cost ~40 µs of CPU and ~11 KB per row; this ~7 µs and nothing
     /// allocated per row (bench `probe-ledger`, docs/benchmarks.md).
     /// </summary>
-    public override async Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
+    public override void Write(ReadOnlySpan<LedgerRow> rows)
     {
-        await using var connection = (SqliteConnection)await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = Open();
         using var transaction = connection.BeginTransaction();
         var db = connection.Handle!;
         Check(db, raw.sqlite3_prepare_v2(db, InsertRow, out var statement));
         using (statement)
         {
-            foreach (var row in rows)
+            foreach (ref readonly var row in rows)
             {
-                Bind(statement, row);
+                Bind(statement, in row);
                 var done = raw.sqlite3_step(statement);
                 if (done != raw.SQLITE_DONE) Check(db, done);
                 raw.sqlite3_reset(statement);
@@ -71,7 +82,7 @@ internal sealed class SqliteLedgerStore : SqlLedgerStore
         transaction.Commit();
     }
 
-    private static void Bind(sqlite3_stmt s, LedgerRow row)
+    private static void Bind(sqlite3_stmt s, in LedgerRow row)
     {
         raw.sqlite3_bind_int64(s, 1, row.TimeMs); Text(s, 2, row.RequestId); Text(s, 3, row.Session); Text(s, 4, row.Caller); Text(s, 5, row.ClientApi);
         Text(s, 6, row.Operation); Text(s, 7, row.Agent); Text(s, 8, row.RequestedModel); Text(s, 9, row.Route); Text(s, 10, row.Selection);
