@@ -15,8 +15,11 @@ internal interface ILedgerStore : IAsyncDisposable
     /// <summary>Applies the schema migrations this build knows and the store has not seen (versioned, at start).</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 
-    /// <summary>Inserts the rows in one transaction.</summary>
-    Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts the rows in one transaction. Synchronous: it runs on the ledger's writer thread (<see cref="LedgerWriter"/>),
+    /// which has nothing else to do meanwhile, and blocking I/O there wakes no thread-pool worker.
+    /// </summary>
+    void Write(ReadOnlySpan<LedgerRow> rows);
 
     /// <summary>Rolls up every whole UTC day before <paramref name="beforeDay"/> not rolled up yet; returns how many days.</summary>
     Task<int> RollUpAsync(DateOnly beforeDay, CancellationToken cancellationToken);

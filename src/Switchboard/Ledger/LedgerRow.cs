@@ -6,9 +6,10 @@ namespace Switchboard.Ledger;
 /// <summary>
 /// One request as the ledger keeps it: who asked (session, caller, agent), for what, what answered and how (route,
 /// selection, routing decision, fallbacks), how it went (status, error kind, latency, time to first byte), its tokens
-/// of every kind and its cost. Built on the request's thread by <see cref="LedgerSink"/>, written in batches.
+/// of every kind and its cost. Built on the request's thread by <see cref="LedgerSink"/> from strings the request
+/// already holds, and copied into the writer's queue: a value, so queueing one allocates nothing.
 /// </summary>
-internal sealed class LedgerRow
+internal readonly struct LedgerRow
 {
     public long TimeMs { get; init; }
     public required string RequestId { get; init; }

@@ -1,45 +1,42 @@
-using System.Threading.Channels;
 using Switchboard.Pipeline;
+using Switchboard.Runtime;
 
 namespace Switchboard.Ledger;
 
 /// <summary>
-/// Each finished request into the ledger: a row built on the request's thread and put on a bounded channel, which
-/// <see cref="LedgerWriter"/> drains in batches. A full channel (a store that is slow or down) drops the row and counts
-/// it: the request is never delayed or failed for the ledger.
+/// Each finished request into the ledger: a row built on the request's thread and copied into the bounded queue
+/// (<see cref="BatchQueue{T}"/>) whose thread <see cref="LedgerWriter"/> runs. A full queue (a store that is slow or
+/// down) drops the row and counts it: the request is never delayed or failed for the ledger.
 /// </summary>
 internal sealed class LedgerSink : ICompletionSink
 {
     public const int Capacity = 16_384;
 
-    private readonly Channel<LedgerRow> _channel = Channel.CreateBounded<LedgerRow>(new BoundedChannelOptions(Capacity)
-    {
-        SingleReader = true,
-        SingleWriter = false,
-        FullMode = BoundedChannelFullMode.Wait, // TryWrite says false when full, rather than dropping unseen
-        AllowSynchronousContinuations = false,
-    });
+    private BatchQueue<LedgerRow>? _queue; // kept after Close, for its counts
+    private volatile bool _open;
 
-    private long _enqueued;
-    private long _droppedFull;
-
-    /// <summary>False when the ledger is off or could not be opened: rows are not built at all.</summary>
-    public bool Enabled { get; set; }
-
-    public ChannelReader<LedgerRow> Reader => _channel.Reader;
+    /// <summary>False when the ledger is off, could not be opened, or has stopped: rows are not built at all.</summary>
+    public bool Enabled => _open;
 
     /// <summary>Rows accepted so far (what a flush waits for).</summary>
-    public long Enqueued => Interlocked.Read(ref _enqueued);
+    public long Enqueued => _queue?.Added ?? 0;
 
-    /// <summary>Rows dropped because the channel was full.</summary>
-    public long DroppedFull => Interlocked.Read(ref _droppedFull);
+    /// <summary>Rows dropped because the queue was full (or closed under them).</summary>
+    public long DroppedFull => _queue?.Refused ?? 0;
+
+    /// <summary>The writer's queue, once the store is open: rows go there from now on.</summary>
+    internal void Open(BatchQueue<LedgerRow> queue)
+    {
+        _queue = queue;
+        _open = true;
+    }
+
+    /// <summary>No more rows are built (the gateway is stopping).</summary>
+    internal void Close() => _open = false;
 
     public void OnCompleted(in CompletedRequest request)
     {
-        if (!Enabled) return;
-        if (_channel.Writer.TryWrite(LedgerRow.From(in request))) Interlocked.Increment(ref _enqueued);
-        else Interlocked.Increment(ref _droppedFull);
+        if (!_open) return;
+        _queue!.TryAdd(LedgerRow.From(in request)); // a refused row is counted by the queue
     }
-
-    public void Complete() => _channel.Writer.TryComplete();
 }

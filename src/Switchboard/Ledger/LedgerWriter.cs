@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Ledger.Storage;
+using Switchboard.Runtime;
 
 namespace Switchboard.Ledger;
 
 /// <summary>
-/// The ledger's background side: opens the store and migrates it at start, drains <see cref="LedgerSink"/> in batches
-/// (one transaction each), and once an hour rolls up finished days and prunes rows past the retention. A failing
-/// store costs the batch, counted and logged at most once a minute; it never reaches a request. It outlives the
-/// server's drain: rows of the requests that finish while the gateway stops are written when the container is disposed.
+/// The ledger's background side: opens the store and migrates it at start, then writes the rows
+/// <see cref="LedgerSink"/> queues in batches (one transaction each) on a thread of its own (<see cref="BatchQueue{T}"/>:
+/// it sleeps until a batch is due, <see cref="Coalesce"/> after its first row or at <see cref="BatchSize"/> rows, so
+/// no thread-pool worker is woken per batch), and once an hour rolls up finished days and prunes rows past the
+/// retention. A failing store costs the batch, counted and logged at most once a minute; it never reaches a request.
+/// It outlives the server's drain: rows of the requests that finish while the gateway stops are written when the
+/// container is disposed.
 /// </summary>
 internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
 {
@@ -25,12 +29,12 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<LedgerWriter> _logger;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private BatchQueue<LedgerRow>? _queue;
     private long _written;
     private long _droppedFailed;
     private long _lastWarnTicks;
-    private volatile bool _flushRequested;
     private readonly CancellationTokenSource _stopping = new();
-    private Task _running = Task.CompletedTask;
+    private Task _maintenance = Task.CompletedTask;
     private int _disposed;
 
     public LedgerWriter(LedgerSink sink, ILedgerStore? store, int retentionDays, TimeProvider time, ILogger<LedgerWriter> logger)
@@ -47,7 +51,7 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
 
     public long Written => Interlocked.Read(ref _written);
 
-    /// <summary>Rows lost: the channel was full, or the store failed their batch.</summary>
+    /// <summary>Rows lost: the queue was full, or the store failed their batch.</summary>
     public long Dropped => _sink.DroppedFull + Interlocked.Read(ref _droppedFailed);
 
     /// <summary>Opens and migrates the store before the gateway takes requests, so none is lost to a cold start.</summary>
@@ -61,63 +65,33 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
         try
         {
             await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            _sink.Enabled = true;
+            _queue = new BatchQueue<LedgerRow>("Switchboard ledger writer", LedgerSink.Capacity, BatchSize, Coalesce, Write);
+            _sink.Open(_queue);
             LedgerLog.Opened(_logger, _store.Description, _retentionDays);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LedgerLog.Unavailable(_logger, _store.Description, ex is LedgerException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
         }
+        if (_sink.Enabled) _maintenance = Task.Run(() => MaintainAsync(_stopping.Token), CancellationToken.None);
         _ready.TrySetResult();
-        if (_sink.Enabled) _running = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
     }
 
     /// <summary>The server drains its requests after this; the writer goes on until <see cref="DisposeAsync"/>.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>One batch into the store, on the queue's thread.</summary>
+    private void Write(ReadOnlySpan<LedgerRow> rows)
     {
-        var maintenance = Task.Run(() => MaintainAsync(stoppingToken), CancellationToken.None);
-        var batch = new List<LedgerRow>(BatchSize);
-        var reader = _sink.Reader;
         try
         {
-            // Ends when the sink is completed (disposal) and everything queued is written.
-            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                // Let a burst gather into one transaction, unless someone waits on a flush or the gateway is stopping.
-                if (!_flushRequested && !stoppingToken.IsCancellationRequested && reader.Count < BatchSize)
-                {
-                    try { await Task.Delay(Coalesce, _time, stoppingToken).ConfigureAwait(false); }
-                    catch (OperationCanceledException) { }
-                }
-                await DrainAsync(batch, CancellationToken.None).ConfigureAwait(false);
-            }
+            _store!.Write(rows);
+            Interlocked.Add(ref _written, rows.Length);
         }
-        finally
+        catch (Exception ex)
         {
-            try { await maintenance.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        }
-    }
-
-    private async Task DrainAsync(List<LedgerRow> batch, CancellationToken cancellationToken)
-    {
-        var reader = _sink.Reader;
-        while (true)
-        {
-            batch.Clear();
-            while (batch.Count < BatchSize && reader.TryRead(out var row)) batch.Add(row);
-            if (batch.Count == 0) return;
-            try
-            {
-                await _store!.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _written, batch.Count);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.Add(ref _droppedFailed, batch.Count);
-                WarnDropped($"{ex.GetType().Name}: {ex.Message}");
-            }
+            Interlocked.Add(ref _droppedFailed, rows.Length);
+            WarnDropped($"{ex.GetType().Name}: {ex.Message}");
         }
     }
 
@@ -136,16 +110,9 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
         if (Store is null) return;
         var target = _sink.Enqueued;
         var deadline = _time.GetTimestamp();
-        _flushRequested = true;
-        try
-        {
-            while (Written + Interlocked.Read(ref _droppedFailed) < target && _time.GetElapsedTime(deadline) < timeout)
-                await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _flushRequested = false;
-        }
+        _queue?.Flush(); // every row up to the target goes in the next batch, without waiting out its gathering
+        while (Written + Interlocked.Read(ref _droppedFailed) < target && _time.GetElapsedTime(deadline) < timeout)
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         if (_sink.DroppedFull > 0) WarnDropped("the queue to the store was full");
     }
 
@@ -180,10 +147,14 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
     {
         // The container holds it twice (itself, and as a hosted service): once is enough.
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _sink.Enabled = false;
-        _sink.Complete();
+        _sink.Close();
+        if (_queue is { } queue)
+        {
+            queue.Complete();
+            await queue.Stopped.ConfigureAwait(false);
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _running.ConfigureAwait(false);
+        try { await _maintenance.ConfigureAwait(false); } catch (OperationCanceledException) { }
         if (_store is not null) await _store.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }

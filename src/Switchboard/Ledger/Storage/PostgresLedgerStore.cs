@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Npgsql;
-using System.Runtime.CompilerServices;
 using NpgsqlTypes;
 
 namespace Switchboard.Ledger.Storage;
@@ -17,6 +16,7 @@ internal sealed class PostgresLedgerStore : SqlLedgerStore
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         Description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+        builder.NoResetOnClose = true;
         _dataSource = NpgsqlDataSource.Create(builder);
     }
 
@@ -29,37 +29,32 @@ internal sealed class PostgresLedgerStore : SqlLedgerStore
 
     /// <summary>
     /// A batch as one binary COPY: one statement and one round trip for all its rows (atomic, like the transaction it
-    /// replaces), where an INSERT per row cost a round trip each.
+    /// replaces), where an INSERT per row cost a round trip each. Blocking calls: this runs on the ledger's writer thread.
     /// </summary>
-    public override async Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
+    public override void Write(ReadOnlySpan<LedgerRow> rows)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var import = await connection.BeginBinaryImportAsync(CopyRows, cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        using var connection = _dataSource.OpenConnection();
+        using var import = connection.BeginBinaryImport(CopyRows);
+        foreach (ref readonly var row in rows)
         {
-            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await Long(import, row.TimeMs, cancellationToken); await Text(import, row.RequestId, cancellationToken);
-            await Text(import, row.Session, cancellationToken); await Text(import, row.Caller, cancellationToken);
-            await Text(import, row.ClientApi, cancellationToken); await Text(import, row.Operation, cancellationToken);
-            await Text(import, row.Agent, cancellationToken); await Text(import, row.RequestedModel, cancellationToken);
-            await Text(import, row.Route, cancellationToken); await Text(import, row.Selection, cancellationToken);
-            await Text(import, row.Model, cancellationToken); await Text(import, row.Provider, cancellationToken);
-            await Text(import, row.Fallbacks, cancellationToken); await Long(import, row.Attempts, cancellationToken);
-            await Long(import, row.Status, cancellationToken); await Text(import, row.ErrorKind, cancellationToken);
-            await Double(import, row.LatencyMs, cancellationToken); await Double(import, row.TtfbMs, cancellationToken);
-            await Long(import, row.Stream ? 1 : 0, cancellationToken); await Long(import, row.InputTokens, cancellationToken);
-            await Long(import, row.CacheReadTokens, cancellationToken); await Long(import, row.CacheWriteTokens, cancellationToken);
-            await Long(import, row.OutputTokens, cancellationToken); await Long(import, row.ReasoningTokens, cancellationToken);
-            await Long(import, row.CostNanoUsd, cancellationToken); await Text(import, row.Router, cancellationToken);
-            await Text(import, row.RoutingReason, cancellationToken); await Double(import, row.RoutingConfidence, cancellationToken);
-            await Double(import, row.RoutingMs, cancellationToken);
+            import.StartRow();
+            Long(import, row.TimeMs); Text(import, row.RequestId); Text(import, row.Session); Text(import, row.Caller);
+            Text(import, row.ClientApi); Text(import, row.Operation); Text(import, row.Agent); Text(import, row.RequestedModel);
+            Text(import, row.Route); Text(import, row.Selection); Text(import, row.Model); Text(import, row.Provider);
+            Text(import, row.Fallbacks); Long(import, row.Attempts); Long(import, row.Status); Text(import, row.ErrorKind);
+            Double(import, row.LatencyMs); Double(import, row.TtfbMs); Long(import, row.Stream ? 1 : 0); Long(import, row.InputTokens);
+            Long(import, row.CacheReadTokens); Long(import, row.CacheWriteTokens); Long(import, row.OutputTokens); Long(import, row.ReasoningTokens);
+            Long(import, row.CostNanoUsd); Text(import, row.Router); Text(import, row.RoutingReason); Double(import, row.RoutingConfidence);
+            Double(import, row.RoutingMs);
         }
-        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        import.Complete();
     }
 
-    private static ConfiguredTaskAwaitable Text(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        (value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(PostgresText(value), NpgsqlDbType.Text, cancellationToken)).ConfigureAwait(false);
-
+    private static void Text(NpgsqlBinaryImporter import, string? value)
+    {
+        if (value is null) import.WriteNull();
+        else import.Write(PostgresText(value), NpgsqlDbType.Text);
+    }
     /// <summary>
     /// Text PostgreSQL takes: it refuses NUL characters and Npgsql refuses lone surrogates, and either would fail the
     /// whole batch, so a client's odd model id or session would cost other requests their rows. Each becomes U+FFFD.
@@ -84,11 +79,17 @@ internal sealed class PostgresLedgerStore : SqlLedgerStore
         return text.ToString();
     }
 
-    private static ConfiguredTaskAwaitable Long(NpgsqlBinaryImporter import, long? value, CancellationToken cancellationToken) =>
-        (value is { } v ? import.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken) : import.WriteNullAsync(cancellationToken)).ConfigureAwait(false);
+    private static void Long(NpgsqlBinaryImporter import, long? value)
+    {
+        if (value is { } v) import.Write(v, NpgsqlDbType.Bigint);
+        else import.WriteNull();
+    }
 
-    private static ConfiguredTaskAwaitable Double(NpgsqlBinaryImporter import, double? value, CancellationToken cancellationToken) =>
-        (value is { } v ? import.WriteAsync(v, NpgsqlDbType.Double, cancellationToken) : import.WriteNullAsync(cancellationToken)).ConfigureAwait(false);
+    private static void Double(NpgsqlBinaryImporter import, double? value)
+    {
+        if (value is { } v) import.Write(v, NpgsqlDbType.Double);
+        else import.WriteNull();
+    }
 
     protected override async Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken)
     {

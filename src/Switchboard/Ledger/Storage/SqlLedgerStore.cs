@@ -15,11 +15,9 @@ internal abstract partial class SqlLedgerStore : ILedgerStore
         "time_ms, request_id, session, caller, client_api, operation, agent, requested_model, route, selection, model, provider, fallbacks, attempts, status, error_kind, " +
         "latency_ms, ttfb_ms, stream, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_nanousd, router, routing_reason, routing_confidence, routing_ms";
 
-    private static readonly string[] RowParameters = RowColumns.Split(", ");
-
     /// <summary>The row insert; its parameters are numbered 1…29 in <see cref="RowColumns"/> order (SQLite binds them by index).</summary>
     protected static readonly string InsertRow =
-        $"INSERT INTO requests ({RowColumns}) VALUES ({string.Join(", ", RowParameters.Select(c => "@" + c))})";
+        $"INSERT INTO requests ({RowColumns}) VALUES ({string.Join(", ", RowColumns.Split(", ").Select(c => "@" + c))})";
 
     private const string RollupColumns =
         "day, model, provider, route, caller, agent, session, requests, errors, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, " +
@@ -80,36 +78,7 @@ internal abstract partial class SqlLedgerStore : ILedgerStore
         return reader.GetInt64(1) < reader.GetInt64(0) ? long.MaxValue : reader.GetInt64(2);
     }
 
-    public virtual async Task WriteAsync(IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var insert = Command(connection, transaction, InsertRow);
-        var parameters = new DbParameter[RowParameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i] = insert.CreateParameter();
-            parameters[i].ParameterName = RowParameters[i];
-            insert.Parameters.Add(parameters[i]);
-        }
-        foreach (var row in rows)
-        {
-            Bind(parameters, row);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static void Bind(DbParameter[] p, LedgerRow row)
-    {
-        p[0].Value = row.TimeMs; p[1].Value = row.RequestId; p[2].Value = Db(row.Session); p[3].Value = Db(row.Caller); p[4].Value = row.ClientApi;
-        p[5].Value = row.Operation; p[6].Value = Db(row.Agent); p[7].Value = row.RequestedModel; p[8].Value = row.Route; p[9].Value = row.Selection;
-        p[10].Value = row.Model; p[11].Value = row.Provider; p[12].Value = Db(row.Fallbacks); p[13].Value = (long)row.Attempts; p[14].Value = (long)row.Status;
-        p[15].Value = Db(row.ErrorKind); p[16].Value = row.LatencyMs; p[17].Value = row.TtfbMs; p[18].Value = row.Stream ? 1L : 0L;
-        p[19].Value = row.InputTokens; p[20].Value = row.CacheReadTokens; p[21].Value = row.CacheWriteTokens; p[22].Value = row.OutputTokens; p[23].Value = row.ReasoningTokens;
-        p[24].Value = row.CostNanoUsd is { } cost ? cost : DBNull.Value; p[25].Value = Db(row.Router); p[26].Value = Db(row.RoutingReason);
-        p[27].Value = row.RoutingConfidence is { } confidence ? confidence : DBNull.Value; p[28].Value = row.RoutingMs is { } ms ? ms : DBNull.Value;
-    }
+    public abstract void Write(ReadOnlySpan<LedgerRow> rows);
 
     public async Task<int> RollUpAsync(DateOnly beforeDay, CancellationToken cancellationToken)
     {

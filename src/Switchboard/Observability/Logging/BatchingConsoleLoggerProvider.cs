@@ -1,14 +1,17 @@
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Runtime;
 
 namespace Switchboard.Observability.Logging;
 
 /// <summary>
-/// One line per log entry on standard output, written in batches by one background task. The built-in console
+/// One line per log entry on standard output, written in batches by one background thread. The built-in console
 /// logger wakes its writer thread for every line; at thousands of requests a second on a small machine that
 /// wake-up cost about 0.3 ms of added latency per request (docs/benchmarks.md). Here a line is formatted on the
 /// calling thread, queued, and the writer drains whatever has gathered at most every <see cref="FlushInterval"/>.
+/// The writer is a <see cref="BatchQueue{T}"/>'s thread, which sleeps until a batch is due, not a task on the
+/// thread pool: each pool wake-up was followed by the worker's spin-waiting, which on two cores cost more CPU than
+/// the writing (docs/benchmarks.md, round 5).
 /// Logging never blocks the caller: request handlers run on the socket threads (<see cref="InlineSocketIo"/>), so a
 /// stalled standard output (a paused pipe reader) must not stall requests. When the queue is full a line is dropped,
 /// and the count is written once output moves again.
@@ -18,10 +21,11 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(20);
     private const int DefaultCapacity = 100_000;
 
-    private readonly Channel<string> _lines;
+    private readonly BatchQueue<string> _lines;
     private readonly Stream _output;
-    private readonly Task _writer;
-    private long _dropped;
+    private readonly StringBuilder _batch = new(16 * 1024);
+    private long _reportedDropped;
+    private bool _outputGone;
 
     public BatchingConsoleLoggerProvider() : this(Console.OpenStandardOutput())
     {
@@ -30,50 +34,42 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     internal BatchingConsoleLoggerProvider(Stream output, int capacity = DefaultCapacity)
     {
         _output = output;
-        _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _writer = Task.Run(WriteLoopAsync);
+        // One write per batch however many lines gathered: the batch size is the capacity.
+        _lines = new BatchQueue<string>("Switchboard log writer", capacity, capacity, FlushInterval, Write);
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    private void Enqueue(string line)
-    {
-        if (!_lines.Writer.TryWrite(line)) Interlocked.Increment(ref _dropped);
-    }
+    private void Enqueue(string line) => _lines.TryAdd(line); // a refused line is counted by the queue, and reported below
 
-    private async Task WriteLoopAsync()
+    /// <summary>One batch of lines (and the count of lines dropped since the last one) onto the output, on the queue's thread.</summary>
+    private void Write(ReadOnlySpan<string> lines)
     {
-        var reader = _lines.Reader;
-        var batch = new StringBuilder(16 * 1024);
+        if (_outputGone) return;
+        foreach (var line in lines) _batch.Append(line);
+        if (_lines.Refused - _reportedDropped is var dropped and > 0)
+        {
+            _reportedDropped += dropped;
+            _batch.Append(DateTime.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(" warn: Switchboard[0] ").Append(dropped).Append(" log lines dropped: standard output could not keep up\n");
+        }
+        var bytes = Encoding.UTF8.GetBytes(_batch.ToString());
+        _batch.Clear();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            lock (_output)
             {
-                await Task.Delay(FlushInterval).ConfigureAwait(false); // let a batch gather
-                while (reader.TryRead(out var line)) batch.Append(line);
-                if (Interlocked.Exchange(ref _dropped, 0) is var dropped and > 0)
-                    batch.Append(DateTime.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
-                        .Append(" warn: Switchboard[0] ").Append(dropped).Append(" log lines dropped: standard output could not keep up\n");
-                var bytes = Encoding.UTF8.GetBytes(batch.ToString());
-                batch.Clear();
-                lock (_output)
-                {
-                    _output.Write(bytes);
-                    _output.Flush();
-                }
+                _output.Write(bytes);
+                _output.Flush();
             }
         }
         catch (IOException)
         {
-            // Standard output is gone (a closed pipe): nothing left to write to.
+            _outputGone = true; // standard output is gone (a closed pipe): nothing left to write to
         }
     }
 
-    public void Dispose()
-    {
-        _lines.Writer.TryComplete();
-        _writer.Wait(TimeSpan.FromSeconds(2));
-    }
+    public void Dispose() => _lines.Stop(TimeSpan.FromSeconds(2));
 
     /// <summary>"HH:mm:ss.fff level: category[id] message\n" (then the exception, if any), built in one allocation.</summary>
     internal static string FormatLine(DateTime time, string level, string category, int eventId, string message, string? error)

@@ -30,6 +30,12 @@ public sealed class LedgerStoreTests : IAsyncLifetime
         return store;
     }
 
+    /// <summary>
+    /// A batch written as the gateway writes one: on a thread of its own (the ledger's writer thread). Npgsql's blocking
+    /// calls made on the test's own thread waited out the 30 s command timeout here, under xunit's synchronization context.
+    /// </summary>
+    internal static Task WriteAsync(ILedgerStore store, LedgerRow[] rows) => Task.Run(() => store.Write(rows));
+
     internal static LedgerRow Row(DateTimeOffset time, string model = "openai/gpt-4.1", string? session = "s1", long input = 100, long output = 10, long? costNano = 1000,
         double latency = 100, int status = 200, string? caller = "TEAM_KEY", string route = "none") => new()
     {
@@ -52,7 +58,7 @@ public sealed class LedgerStoreTests : IAsyncLifetime
         for (var i = 0; i < 10; i++) rows.Add(Row(day1.AddHours(1 + i), latency: 100 + i * 10));
         rows.Add(Row(day1.AddHours(5), model: "anthropic/claude-sonnet-4-5", session: "s2", costNano: null, status: 502));
         for (var i = 0; i < 4; i++) rows.Add(Row(day1.AddDays(1).AddHours(2 + i), model: "anthropic/claude-sonnet-4-5", session: "s2", costNano: 2500));
-        await store.WriteAsync(rows, CancellationToken.None);
+        await WriteAsync(store, [.. rows]);
 
         var window = new UsageWindow(day1, day1.AddDays(2));
         var before = await new UsageQuery(store).UsageAsync(window, "model", CancellationToken.None);
@@ -107,7 +113,7 @@ public sealed class LedgerStoreTests : IAsyncLifetime
         await using (var store = new SqliteLedgerStore(path))
         {
             await store.MigrateAsync(CancellationToken.None);
-            await store.WriteAsync([Row(DateTimeOffset.UtcNow)], CancellationToken.None);
+            await WriteAsync(store, [Row(DateTimeOffset.UtcNow)]);
         }
 
         await NewerBuildApplied(known + 2, usableFrom: known + 2); // changes what this build reads or writes
@@ -121,7 +127,7 @@ public sealed class LedgerStoreTests : IAsyncLifetime
         await using var store = await OpenAsync(kind);
         await store.MigrateAsync(CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
-        await store.WriteAsync([Row(now.AddMinutes(-3), session: "a"), Row(now.AddMinutes(-2), session: "b"), Row(now.AddMinutes(-1), session: "a")], CancellationToken.None);
+        await WriteAsync(store, [Row(now.AddMinutes(-3), session: "a"), Row(now.AddMinutes(-2), session: "b"), Row(now.AddMinutes(-1), session: "a")]);
         var recent = await new UsageQuery(store).RequestsAsync(2, null, CancellationToken.None);
         Assert.Equal(["a", "b"], recent.Requests.Select(r => r.Session));
         var ofA = await new UsageQuery(store).RequestsAsync(10, "a", CancellationToken.None);
