@@ -523,6 +523,6 @@ internal static partial class ConceptLexicon
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
     internal const string FollowUpMarkers = """
         same+for same+thing do+the+same the+other+one other+one as+well too again also+for similarly
-        it them that+one those+too now+for what+about how+about
+        it them that+one those+too now+for what+about how+about one+that one+which another+one a+similar
         """;
 }
