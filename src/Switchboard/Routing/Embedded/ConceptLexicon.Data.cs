@@ -81,6 +81,8 @@ internal static partial class ConceptLexicon
             func+that=0.8 fn+that=0.8 method+that=0.7 component+that=0.7 hook+that=0.7 endpoint+that=0.7
             func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6 rewrite=0.4 rewrite+in=0.8 rewrite+it+in=0.9
             new+question=-0.6 quick+question=-0.6
+            refactor=0.7 refactoring=0.6 restructure=0.5 rename=0.6 migrate+this=0.6 migrate+it=0.6 migrate+our=0.5 modernize=0.6 extract=0.6
+            convert+this=0.6 convert+it=0.6 convert+the=0.5 to+async=0.6 split+the=0.5 pull+the=0.4
             """ + " " + LanguageTargets),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
@@ -148,6 +150,7 @@ internal static partial class ConceptLexicon
             stale=1 out+of+date+data=1 keeps+returning=1 keeps+happening=1 still+happens=1 still+getting=1 same+error=1.2 same+result=0.6
             anything+wrong=-0.6 anything+wrong+with=-0.6 sometimes=0.6 occasionally=0.7 every+now+and+then=0.8
             still+does=0.8 still+shows=0.8 still+returns=0.8 still+fails=1 still+slow=1
+            ignored=0.7 are+ignored=1 is+ignored=1 gets+ignored=1 get+ignored=1 returns+0=1 returns+zero=1 returns+empty=1
             """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
@@ -520,6 +523,6 @@ internal static partial class ConceptLexicon
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
     internal const string FollowUpMarkers = """
         same+for same+thing do+the+same the+other+one other+one as+well too again also+for similarly
-        it them that+one those+too now+for what+about how+about
+        it them that+one those+too now+for what+about how+about one+that one+which another+one a+similar
         """;
 }
