@@ -36,7 +36,11 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
     public Protocols.Responses.ResponsesToolMap? ResponsesTools { get; init; }
 
     /// <summary>The current candidate's plan for <paramref name="request"/>.</summary>
-    public static UpstreamPlan Create(GatewayRequest request)
+    /// <returns>
+    /// Null when the forward pass declined a large body on a socket thread: the caller moves to the thread pool and calls
+    /// again with <paramref name="forwardDeclined"/> set, so the DOM path does not hold the socket thread.
+    /// </returns>
+    public static UpstreamPlan? Create(GatewayRequest request, bool forwardDeclined = false)
     {
         var client = request.Client;
         var candidate = request.Candidate;
@@ -93,10 +97,11 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
             // One forward pass over the client's bytes, no DOM (the token estimate a stream's message_start needs is
             // counted on the way); what it declines (images, documents, odd shapes) goes through the DOM as before.
             using var output = new PooledBufferWriter(Math.Max(16 * 1024, request.Body!.Length + request.Body.Length / 4));
-            if (AnthropicToOpenAIRequest.TryTranslateForward(request.Body.Span, peek, target, output, peek.Stream, out toolNames, out var estimate))
+            if (!forwardDeclined && AnthropicToOpenAIRequest.TryTranslateForward(request.Body.Span, peek, target, output, peek.Stream, out toolNames, out var estimate))
             {
                 if (peek.Stream) estimatedInputTokens = estimate;
             }
+            else if (request.OnSocketThreadWithLargeBody) return null;
             else
             {
                 toolNames = ProtocolTranslation.TranslateRequest(client, request.Root, target, output, forwardDeclined: true);

@@ -19,19 +19,25 @@ internal sealed class PlanStep : RequestStep
     /// <summary>
     /// A translation that reads the DOM and writes a new body: for a large one, milliseconds off the socket thread.
     /// Anthropic → Chat Completions is one forward pass (~0.2 ms on a 165 KB body, about what the move itself costs),
-    /// so it stays, as passthrough does; what that pass declines (images, documents) runs its DOM path where it is.
+    /// so it stays, as passthrough does, up to <see cref="ForwardPassOnSocketMaxBytes"/>; what that pass declines
+    /// (images, documents) moves before its DOM path runs (<see cref="UpstreamPlan.Create"/> returns null).
     /// </summary>
     private static bool TranslatesThroughDom(GatewayRequest request) =>
         request.Endpoint.Api != request.Client && !(request.Client == ApiFormat.Responses && request.Endpoint.ServesResponsesApi)
-        && !(request.Client == ApiFormat.Anthropic && request.Endpoint.Api == ApiFormat.OpenAI);
+        && !(request.Client == ApiFormat.Anthropic && request.Endpoint.Api == ApiFormat.OpenAI && request.Body!.Length <= ForwardPassOnSocketMaxBytes);
 
-    private static async ValueTask<StepResult> MoveThenRunAsync(GatewayRequest request)
+    /// <summary>Above this the forward pass alone takes over a millisecond: the socket thread's other connections would wait.</summary>
+    private const int ForwardPassOnSocketMaxBytes = 1024 * 1024;
+
+    private static async ValueTask<StepResult> MoveThenRunAsync(GatewayRequest request, bool forwardDeclined = false)
     {
         await Task.Yield();
-        return await Run(request).ConfigureAwait(false);
+        return await Run(request, forwardDeclined).ConfigureAwait(false);
     }
 
-    private static ValueTask<StepResult> Run(GatewayRequest request)
+    private static ValueTask<StepResult> Run(GatewayRequest request) => Run(request, forwardDeclined: false);
+
+    private static ValueTask<StepResult> Run(GatewayRequest request, bool forwardDeclined)
     {
         if (request.Client == ApiFormat.Responses && request.Peek.PreviousResponseId is { } previous && !request.Endpoint.ServesResponsesApi
             && request.PriorItems.IsEmpty && !ResponsesFront.TryExpand(request, previous))
@@ -41,7 +47,8 @@ internal sealed class PlanStep : RequestStep
         }
         try
         {
-            request.Plan = UpstreamPlan.Create(request);
+            if (UpstreamPlan.Create(request, forwardDeclined) is not { } plan) return MoveThenRunAsync(request, forwardDeclined: true);
+            request.Plan = plan;
             return new(StepResult.Continue);
         }
         catch (UnsupportedByTargetException ex) when (FallbackDecision.GivesWay(request))

@@ -141,6 +141,9 @@ internal static partial class AnthropicToOpenAIRequest
             json.WriteString("type"u8, "function"u8);
             json.WriteStartObject("function"u8);
             json.WriteString("name"u8, names.ToUpstream(RequiredString(body, tool.Name)));
+            // Copied as escaped: an escaped surrogate may be a lone one, which the DOM path refuses with a 400; let it decide.
+            if (HasSurrogateEscape(Raw(body, tool.Description)) || (!geminiSchemas && HasSurrogateEscape(Raw(body, tool.InputSchema))))
+                throw new JsonWalkDeclined();
             if (IsString(body, tool.Description))
             {
                 json.WritePropertyName("description"u8);
@@ -638,5 +641,18 @@ internal static partial class AnthropicToOpenAIRequest
             output.Write(text[special] == '"' ? "\\\""u8 : "\\\\"u8);
             text = text[(special + 1)..];
         }
+    }
+
+    /// <summary>Whether JSON text holds a <c>\uD800</c>–<c>\uDFFF</c> escape (a false positive only declines).</summary>
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        for (var i = json.IndexOf("\\u"u8); i >= 0 && i + 3 < json.Length; )
+        {
+            if (json[i + 2] is (byte)'d' or (byte)'D' && json[i + 3] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+                return true;
+            var next = json[(i + 2)..].IndexOf("\\u"u8);
+            i = next < 0 ? -1 : i + 2 + next;
+        }
+        return false;
     }
 }

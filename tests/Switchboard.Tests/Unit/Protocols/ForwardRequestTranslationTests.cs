@@ -108,6 +108,8 @@ public sealed class ForwardRequestTranslationTests
     [InlineData("""{"messages":[{"role":"user","content":[{"type":"text","text":"x","text":"y"}]}]}""")]
     [InlineData("""{"system":[{"type":"image"}],"messages":[]}""")]
     [InlineData("""{"messages":[{"role":"user","content":"\ud800 lone"}]}""")]
+    [InlineData("""{"messages":[{"role":"user","content":"a"}],"tools":[{"name":"x","description":"cut \ud83d","input_schema":{"type":"object"}}]}""")]
+    [InlineData("""{"messages":[{"role":"user","content":"a"}],"tools":[{"name":"x","input_schema":{"type":"object","description":"\udc00"}}]}""")]
     public void Declines_what_only_the_DOM_path_handles(string json)
     {
         var body = Encoding.UTF8.GetBytes(json);
