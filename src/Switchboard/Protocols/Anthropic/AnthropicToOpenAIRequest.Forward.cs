@@ -280,7 +280,7 @@ internal static partial class AnthropicToOpenAIRequest
         public void WriteAllForward(ReadOnlySpan<byte> body, in TopLevel top, TokenCounter? counter)
         {
             json.WriteStartArray("messages"u8);
-            if (!top.System.IsEmpty) WriteSystemForward(body, top.System, counter);
+            if (!top.System.IsEmpty) WriteSystemForward(body, top.System, counter, topLevel: true);
             if (!top.Messages.IsEmpty && body[top.Messages.Start] == '[')
             {
                 var i = JsonWalk.Open(body, top.Messages.Start);
@@ -297,7 +297,7 @@ internal static partial class AnthropicToOpenAIRequest
                         CloseToolTurn();
                         WriteAssistantForward(body, message.Content, counter);
                     }
-                    else if (role.SequenceEqual("\"system\""u8)) WriteSystemMessageForward(body, message.Content, counter);
+                    else if (role.SequenceEqual("\"system\""u8)) WriteSystemForward(body, message.Content, counter, topLevel: false);
                     else if (role[0] == '"' && role.IndexOf((byte)'\\') < 0) WriteUserForward(body, message.Content, counter);
                     else throw new JsonWalkDeclined();
                 }
@@ -307,37 +307,12 @@ internal static partial class AnthropicToOpenAIRequest
             json.WriteEndArray();
         }
 
-        /// <summary>The top-level system prompt: a string, or text blocks (anything else declines: the DOM path refuses it).</summary>
-        private void WriteSystemForward(ReadOnlySpan<byte> body, JsonRange system, TokenCounter? counter)
-        {
-            _text.Start();
-            if (body[system.Start] == '"')
-            {
-                counter?.AddString(body, system);
-                _text.AddRaw(Raw(body, system), "\\n\\n"u8);
-            }
-            else if (body[system.Start] == '[')
-            {
-                var i = JsonWalk.Open(body, system.Start);
-                while (JsonWalk.NextItem(body, ref i, out var item))
-                {
-                    if (body[item] != '{') throw new JsonWalkDeclined();
-                    var block = Fields.Read(body, item, out i);
-                    if (block.Kind(body) != BlockKind.Text) throw new JsonWalkDeclined();
-                    counter?.AddString(body, block.Text);
-                    if (IsString(body, block.Text)) _text.AddRaw(Raw(body, block.Text), "\\n\\n"u8);
-                }
-            }
-            else throw new JsonWalkDeclined();
-            if (!_text.HasText) return;
-            json.WriteStartObject();
-            json.WriteString("role"u8, "system"u8);
-            _text.WriteTo(json, "content"u8);
-            json.WriteEndObject();
-        }
-
-        /// <summary>A system-role message mid-conversation (<see cref="WriteSystemMessage"/>'s rules): text joined as the client escaped it.</summary>
-        private void WriteSystemMessageForward(ReadOnlySpan<byte> body, JsonRange content, TokenCounter? counter)
+        /// <summary>
+        /// The top-level system prompt, or a system-role message mid-conversation (<see cref="WriteSystemMessage"/>'s rules):
+        /// a string or text blocks, joined as the client escaped them. Other blocks decline (the DOM path refuses them); a
+        /// top-level value of another kind declines, a message's is skipped as on the DOM path.
+        /// </summary>
+        private void WriteSystemForward(ReadOnlySpan<byte> body, JsonRange content, TokenCounter? counter, bool topLevel)
         {
             _text.Start();
             if (body[content.Start] == '"')
@@ -352,11 +327,12 @@ internal static partial class AnthropicToOpenAIRequest
                 {
                     if (body[item] != '{') throw new JsonWalkDeclined();
                     var block = Fields.Read(body, item, out i);
-                    if (block.Kind(body) != BlockKind.Text) throw new JsonWalkDeclined(); // system text only: the DOM path refuses the rest
+                    if (block.Kind(body) != BlockKind.Text) throw new JsonWalkDeclined();
                     counter?.AddString(body, block.Text);
                     if (IsString(body, block.Text)) _text.AddRaw(Raw(body, block.Text), "\\n\\n"u8);
                 }
             }
+            else if (topLevel) throw new JsonWalkDeclined();
             else return;
             if (!_text.HasText) return;
             if (_unansweredCalls.Count > 0)
