@@ -19,6 +19,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     private const int Concurrency = 64;
     private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(20);
     private const int KeepAliveMs = 100;
+    private const int SilenceMs = KeepAliveMs * 4;
 
     /// <summary>Faults after the headers that every call gets (no fallback can take over once the client has bytes).</summary>
     private static bool EveryCall(FaultKind f) => f is FaultKind.TruncatedStream or FaultKind.SilentStream;
@@ -164,8 +165,9 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         // Well past the timeouts (1 s), which are generous so a healthy fallback is never cut on a busy 2-core CI box.
         faultyOpenAI.SlowFirstByte = faultyAnthropic.SlowFirstByte = TimeSpan.FromSeconds(3);
         faultyOpenAI.Stall = faultyAnthropic.Stall = TimeSpan.FromSeconds(4);
-        // Six keep-alive intervals of silence, well inside the 1 s idle timeout.
-        faultyOpenAI.Silence = faultyAnthropic.Silence = TimeSpan.FromMilliseconds(KeepAliveMs * 6);
+        // Four keep-alive intervals of silence, well inside the 1 s idle timeout (six left too little margin for a
+        // full-suite run's pauses: a 600 ms silence was once cut at 1 s on a quiet machine).
+        faultyOpenAI.Silence = faultyAnthropic.Silence = TimeSpan.FromMilliseconds(SilenceMs);
         if (EveryCall(fault)) faultyOpenAI.FaultsPerTen = faultyAnthropic.FaultsPerTen = 10;
         var closed = new Uri($"http://127.0.0.1:{GatewayProcess.FreePort()}/");
         var refused = fault == FaultKind.ConnectionRefused;
@@ -204,7 +206,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
                 violations.Add($"{fault} / {cell.Name}: a silence shorter than the idle timeout must not fail the request, got {r.Outcome} {r.Status}: {r.Detail}");
             // At least two in six intervals: the keep-alive timer may fire late on a loaded 2-core machine, never not at all.
             if (fault == FaultKind.SilentStream && cell.Stream && r.KeepAlives < 2)
-                violations.Add($"{fault} / {cell.Name}: {KeepAliveMs * 6} ms of silence brought {r.KeepAlives} keep-alive frames (expected one every {KeepAliveMs} ms)");
+                violations.Add($"{fault} / {cell.Name}: {SilenceMs} ms of silence brought {r.KeepAlives} keep-alive frames (expected one every {KeepAliveMs} ms)");
             if (cell.Fallback && BeforeHeaders(fault) && r.Outcome is not (ResponseJudge.Ok or ResponseJudge.OkFallback))
                 violations.Add($"{fault} / {cell.Name}: a fault before the headers with a healthy fallback must not reach the client, got {r.Outcome} {r.Status}: {r.Detail}");
             if (r.Outcome == ResponseJudge.OkFallback)
