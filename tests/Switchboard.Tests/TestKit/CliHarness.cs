@@ -72,12 +72,7 @@ internal sealed class CliHarness : IDisposable
         return listenPort;
     }
 
-    public static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Free();
 
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, stdin: null, CancellationToken.None);
 

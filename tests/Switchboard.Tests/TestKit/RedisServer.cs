@@ -24,29 +24,38 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public const string Missing = "redis-server is not installed (apt-get install redis-server; .ci/run does it)";
 
+    /// <summary>Starts one; a server that exits before it answers (a port taken meanwhile) is retried on another port.</summary>
     public static async Task<RedisServer> StartAsync()
     {
-        var port = FreePort();
-        var info = new ProcessStartInfo(Binary ?? throw new InvalidOperationException(Missing))
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        for (var attempt = 1; ; attempt++)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" }) info.ArgumentList.Add(arg);
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
-        for (var i = 0; i < 100; i++)
-        {
-            if (await server.PingAsync()) return server;
-            await Task.Delay(50);
+            var port = FreePort();
+            var info = new ProcessStartInfo(Binary ?? throw new InvalidOperationException(Missing))
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" }) info.ArgumentList.Add(arg);
+            var process = Process.Start(info)!;
+            process.OutputDataReceived += (_, e) => { if (e.Data is { } line && said.Count < 200) said.Enqueue(line); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is { } line && said.Count < 200) said.Enqueue(line); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var server = new RedisServer(process, port);
+            // Generous: the first start on a fresh machine, beside a loaded test run, can take seconds.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                if (await server.PingAsync()) return server;
+                await Task.Delay(50);
+            }
+            var exited = process.HasExited;
+            await server.DisposeAsync();
+            if (!exited || attempt == 3)
+                throw new InvalidOperationException($"redis-server on port {port} {(exited ? "exited" : "did not answer PING within 20 s")} (attempt {attempt}); it said:\n{string.Join('\n', said.TakeLast(20))}");
         }
-        await server.DisposeAsync();
-        throw new InvalidOperationException("redis-server did not answer PING within 5 s");
     }
 
     public async Task<bool> PingAsync()
@@ -75,12 +84,7 @@ internal sealed class RedisServer : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Free();
 
     public async ValueTask DisposeAsync()
     {
