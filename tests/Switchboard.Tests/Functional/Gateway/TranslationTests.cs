@@ -199,14 +199,23 @@ public sealed class TranslationTests : TwoUpstreamGatewayTest
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(reference, sent), "the forward pass sent something else than the DOM path writes");
     }
 
-    [Fact]
-    public async Task A_request_the_forward_pass_declines_is_translated_through_the_DOM()
+    /// <summary>
+    /// Small, and large: a large body the pass declines on a socket thread moves to the thread pool first and is planned
+    /// again there (<c>UpstreamPlan.Create</c> returns null once), so both ways must end in the same request upstream.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(300_000)]
+    public async Task A_request_the_forward_pass_declines_is_translated_through_the_DOM(int padding)
     {
         OpenAIUpstream.RespondJson(Canned.OpenAIChat("seen"));
+        var earlier = padding == 0 ? "" : $$"""{"role":"user","content":"{{new string('x', padding)}}"},{"role":"assistant","content":"noted"},""";
         using var response = await Gateway.Http.SendAsync(TestRequests.JsonPost("/v1/messages",
-            """{"model":"gpt-4.1","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}"""));
+            $$$"""{"model":"gpt-4.1","max_tokens":10,"messages":[{{{earlier}}}{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]}"""));
         Assert.Equal(200, (int)response.StatusCode);
-        var part = OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("messages")[0].GetProperty("content")[1];
+        var messages = OpenAIUpstream.LastRequest.Json.RootElement.GetProperty("messages");
+        if (padding > 0) Assert.Equal(padding, messages[0].GetProperty("content").GetString()!.Length);
+        var part = messages[messages.GetArrayLength() - 1].GetProperty("content")[1];
         Assert.Equal("data:image/png;base64,iVBORw0KGgo=", part.GetProperty("image_url").GetProperty("url").GetString());
     }
 }
