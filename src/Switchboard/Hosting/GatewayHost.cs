@@ -93,10 +93,12 @@ internal sealed class GatewayHost : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(runtime);
         services.AddSingleton(TimeProvider.System);
-        // Session pins (Sessions/): in process, bounded by claude_code.session_ttl_minutes and max_sessions (read at start).
-        // A shared store registers its own ISessionPinStore after this one (options.ConfigureServices): the last wins.
-        services.AddSingleton<ISessionPinStore>(_ => new InProcessSessionPinStore(
-            TimeSpan.FromMinutes(config.ClaudeCode.SessionTtlMinutes), config.ClaudeCode.MaxSessions));
+        // Session pins (Sessions/): in process, bounded by claude_code.session_ttl_minutes and max_sessions (read at start),
+        // and written behind to state.redis when one is configured, so gateways behind one balancer hold a turn alike.
+        // A test registers its own ISessionPinStore after this one (options.ConfigureServices): the last wins.
+        var sessionTtl = TimeSpan.FromMinutes(config.ClaudeCode.SessionTtlMinutes);
+        services.AddSingleton<ISessionPinStore>(sp => new State.SharedSessionPinStore(
+            new InProcessSessionPinStore(sessionTtl, config.ClaudeCode.MaxSessions), sp.GetRequiredService<State.TeamState>(), runtime, sessionTtl));
         services.AddSingleton<SessionRouting>();
         services.AddSingleton<State.TeamState>();
         services.AddHostedService<State.SharedStateWarmup>(); // connects to state.redis before the first request

@@ -92,6 +92,9 @@ internal sealed class InProcessSessionPinStore : ISessionPinStore, IDisposable
         }
     }
 
+    /// <summary>Nothing is newer than this process's own pin.</summary>
+    public ValueTask<SessionPin?> RefreshAsync(string key, SessionPin? local, CancellationToken cancellationToken) => new(local);
+
     private void MoveToFront(LinkedListNode<Entry> node)
     {
         if (node.Previous is null) return;

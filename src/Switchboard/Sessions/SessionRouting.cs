@@ -52,6 +52,8 @@ internal sealed class SessionRouting(ISessionPinStore pins)
                 if (ClaudeCodeChoices.SmallFastName(config) is { } smallFast && selector.SelectExplicit(smallFast) is { } small)
                     return new(small with { RequestedModel = requested, Router = "none", Reason = RouteReason.Skipped, ReasonDetail = AuxiliaryDetail + ", the small/fast model" }, false);
                 var main = hints.AgentId is null ? pin : Pins.TryGet(sessionId, out var mainPin) ? mainPin : null;
+                if (main is null && ClaudeCodeChoices.SmallFastName(config) is null)
+                    main = await Pins.RefreshAsync(hints.AgentId is null ? key : sessionId, null, cancellationToken).ConfigureAwait(false);
                 if (main is not null && Rehydrate(selector, main, requested) is { } current)
                     return new(current with { Route = null, Router = "none", Reason = RouteReason.Skipped, ReasonDetail = AuxiliaryDetail + ", the session's model" }, main.MixedDomains);
                 return new(await SkipRoutingAsync(selector, requested, routerInput, cancellationToken).ConfigureAwait(false), false);
@@ -68,6 +70,13 @@ internal sealed class SessionRouting(ISessionPinStore pins)
                 if (explicitSelection is not null) return Remember(key, pin, turnKey ?? pin?.TurnKey ?? "", explicitSelection);
                 if (pin is not null && turnKey is not null && pin.TurnKey == turnKey && Rehydrate(selector, pin, requested) is { } held)
                     return new(Held(held), pin.MixedDomains);
+                if (pin is null || (turnKey is not null && pin.TurnKey != turnKey))
+                {
+                    // Another gateway sharing the pins may have routed this turn already.
+                    pin = await Pins.RefreshAsync(key, pin, cancellationToken).ConfigureAwait(false);
+                    if (pin is not null && turnKey is not null && pin.TurnKey == turnKey && Rehydrate(selector, pin, requested) is { } heldElsewhere)
+                        return new(Held(heldElsewhere), pin.MixedDomains);
+                }
                 var turn = latestTurn(state);
                 // A new prompt id whose conversation does not end with the user's text (nothing to route on): the turn's model goes on.
                 if (pin is not null && !turn.EndsConversation && Rehydrate(selector, pin, requested) is { } goesOn)
@@ -88,6 +97,9 @@ internal sealed class SessionRouting(ISessionPinStore pins)
                 var turnKey = turn.Key;
                 if (pin is not null && pin.TurnKey == turnKey && Rehydrate(selector, pin, requested) is { } held)
                     return new(Held(held), pin.MixedDomains);
+                pin = await Pins.RefreshAsync(key, pin, cancellationToken).ConfigureAwait(false); // another gateway's, if shared
+                if (pin is not null && pin.TurnKey == turnKey && Rehydrate(selector, pin, requested) is { } heldElsewhere)
+                    return new(Held(heldElsewhere), pin.MixedDomains);
                 if (!turn.EndsConversation) // the middle of a turn this session's pin is not for (another conversation): as before
                     return new(await selector.SelectAsync(requested, null, routerInput, cancellationToken).ConfigureAwait(false), pin?.MixedDomains == true);
                 return await RouteTurnAsync(selector, requested, routerInput, key, pin, turnKey, cancellationToken).ConfigureAwait(false);

@@ -89,6 +89,59 @@ public sealed class SharedStateTests : TeamTest
         Assert.InRange(OpenAIUpstream.Requests.Count, 1, 3); // b may miss while its connection to Redis comes up
     }
 
+    /// <summary>
+    /// Claude Code behind a balancer: a turn routed on one gateway keeps its model on the other, although the tool
+    /// loop's body alone would route elsewhere; a new turn routed on the second is what the first then holds.
+    /// </summary>
+    [RedisFact]
+    public async Task Two_gateways_on_one_redis_hold_a_sessions_turn_on_one_model()
+    {
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage("Fixed."));
+        var config = ClaudeCodeShapes.GatewayConfig(OpenAIUpstream.BaseUrl, AnthropicUpstream.BaseUrl, smallFast: true) + "\n" + State();
+        await using var a = await TestGateway.StartAsync(config, Yaml.Keys);
+        await using var b = await TestGateway.StartAsync(config, Yaml.Keys);
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_redis!.Port}");
+        var session = Guid.NewGuid().ToString();
+        var pinKey = "switchboard:session:" + session;
+        const string Opus = "claude-opus-5-5";
+
+        Assert.Equal(("anthropic/claude-sonnet-4-5", "debugging"), await SessionTurnAsync(a, ClaudeCodeShapes.Body(Opus, ClaudeCodeShapes.User(ClaudeCodeShapes.Debugging)), session, "prompt-1"));
+        await WaitForPinAsync(redis, pinKey, "prompt-1");
+        var drifted = ClaudeCodeShapes.Body(Opus, ClaudeCodeShapes.User(ClaudeCodeShapes.Debugging), ClaudeCodeShapes.AssistantToolUse("toolu_01", "sig-1"),
+            ClaudeCodeShapes.ToolResult("toolu_01"), ClaudeCodeShapes.User(ClaudeCodeShapes.CodeGeneration));
+        Assert.Equal(("anthropic/claude-sonnet-4-5", "debugging"), await SessionTurnAsync(b, drifted, session, "prompt-1"));
+
+        var next = ClaudeCodeShapes.Body(Opus, ClaudeCodeShapes.User(ClaudeCodeShapes.Debugging), ClaudeCodeShapes.AssistantText("Fixed."), ClaudeCodeShapes.User(ClaudeCodeShapes.CodeGeneration));
+        Assert.Equal(("openai/gpt-4.1", "code generation"), await SessionTurnAsync(b, next, session, "prompt-2"));
+        await WaitForPinAsync(redis, pinKey, "prompt-2");
+        var loop = ClaudeCodeShapes.Body(Opus, ClaudeCodeShapes.User(ClaudeCodeShapes.CodeGeneration), ClaudeCodeShapes.AssistantToolUse("toolu_02", ""),
+            ClaudeCodeShapes.ToolResult("toolu_02"), ClaudeCodeShapes.User(ClaudeCodeShapes.Debugging));
+        Assert.Equal(("openai/gpt-4.1", "code generation"), await SessionTurnAsync(a, loop, session, "prompt-2"));
+
+        // Without the session the same body routes by its text: the holding above came from the shared pin.
+        Assert.Equal(("anthropic/claude-sonnet-4-5", "debugging"), await SessionTurnAsync(a, loop, session: null, promptId: null));
+    }
+
+    private static async Task<(string Model, string Route)> SessionTurnAsync(TestGateway gateway, string body, string? session, string? promptId)
+    {
+        using var response = await gateway.Http.SendAsync(ClaudeCodeShapes.Post(body, session, session is null ? null : "main", promptId));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (response.Headers.GetValues("x-switchboard-model").Single(), response.Headers.GetValues("x-switchboard-route").Single());
+    }
+
+    /// <summary>Pins are written behind the response: wait until Redis has the one for <paramref name="turn"/>.</summary>
+    private static async Task WaitForPinAsync(StackExchange.Redis.ConnectionMultiplexer redis, string key, string turn)
+    {
+        string? value = null;
+        for (var i = 0; i < 100 && value?.Contains($"\"{turn}\"", StringComparison.Ordinal) != true; i++)
+        {
+            value = await redis.GetDatabase().StringGetAsync(key);
+            if (value?.Contains($"\"{turn}\"", StringComparison.Ordinal) != true) await Task.Delay(50);
+        }
+        Assert.True(value?.Contains($"\"{turn}\"", StringComparison.Ordinal) == true, $"pin in Redis: {value ?? "(none)"}");
+        Assert.DoesNotContain("SECRET", value);
+    }
+
     [RedisTheory]
     [InlineData("closed")]
     [InlineData("open")]
