@@ -105,7 +105,9 @@ internal sealed class GatewayHost : IAsyncDisposable
         // The steps: the session-aware choice, then limits and the cache after the model is chosen.
         services.AddSingleton(sp => State.TeamSteps.Build(RequestSteps.Default.WithSessions(sp.GetRequiredService<SessionRouting>()), sp));
         services.AddSingleton<CompletionPipeline>();
-        services.AddSingleton<Protocols.Responses.IResponseStateStore>(new Protocols.Responses.InMemoryResponseStateStore()); // previous_response_id
+        // previous_response_id: in process (an hour, 1024 responses), and written behind to state.redis when one is configured.
+        services.AddSingleton<Protocols.Responses.IResponseStateStore>(sp => new State.SharedResponseStateStore(
+            new Protocols.Responses.InMemoryResponseStateStore(), sp.GetRequiredService<State.TeamState>(), runtime, TimeSpan.FromHours(1)));
         services.AddSingleton<RequestEventHub>();
         services.AddSingleton<SessionTracker>();
         // Every finished request goes to each sink, in this order: metrics before the log line, which tests (and

@@ -18,6 +18,15 @@ internal static class ResponsesFront
         return true;
     }
 
+    /// <summary>After <see cref="TryExpand"/> missed: the conversation from the store other gateways share, if there is one.</summary>
+    public static async ValueTask<bool> TryExpandSharedAsync(GatewayRequest request, string previousId)
+    {
+        if (Store(request) is not { } store) return false;
+        if (await store.GetSharedAsync(previousId, request.Aborted).ConfigureAwait(false) is not { } items) return false;
+        request.PriorItems = items;
+        return true;
+    }
+
     /// <summary>A whole translated response: kept when the client asked to store it.</summary>
     public static void Remember(GatewayRequest request, ReadOnlySpan<byte> responseJson)
     {

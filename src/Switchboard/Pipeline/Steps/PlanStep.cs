@@ -37,13 +37,21 @@ internal sealed class PlanStep : RequestStep
 
     private static ValueTask<StepResult> Run(GatewayRequest request) => Run(request, forwardDeclined: false);
 
+    /// <summary>A previous_response_id this gateway does not hold: another gateway on the same state.redis may.</summary>
+    private static async ValueTask<StepResult> ExpandSharedThenRunAsync(GatewayRequest request, string previous, bool forwardDeclined)
+    {
+        if (await ResponsesFront.TryExpandSharedAsync(request, previous).ConfigureAwait(false))
+            return await Run(request, forwardDeclined).ConfigureAwait(false);
+        return await request.RejectAsync(400, $"Previous response with id '{previous}' not found: Switchboard keeps responses sent with store: true for an hour (at most 1024 of them in each gateway, and in state.redis when one is configured); send the whole conversation as input instead.",
+            ErrorKind.InvalidRequest, code: "previous_response_not_found").ConfigureAwait(false);
+    }
+
     private static ValueTask<StepResult> Run(GatewayRequest request, bool forwardDeclined)
     {
         if (request.Client == ApiFormat.Responses && request.Peek.PreviousResponseId is { } previous && !request.Endpoint.ServesResponsesApi
             && request.PriorItems.IsEmpty && !ResponsesFront.TryExpand(request, previous))
         {
-            return request.RejectAsync(400, $"Previous response with id '{previous}' not found: Switchboard keeps responses sent with store: true for an hour (at most 1024 of them); send the whole conversation as input instead.",
-                ErrorKind.InvalidRequest, code: "previous_response_not_found");
+            return ExpandSharedThenRunAsync(request, previous, forwardDeclined);
         }
         try
         {

@@ -7,8 +7,8 @@ namespace Switchboard.Protocols.Responses;
 /// <summary>
 /// Where responses are kept for <c>previous_response_id</c>: each response's whole conversation (the items before it,
 /// its input and its output) as a JSON array of Responses items, so a follow-up request that names it can be expanded
-/// to the full conversation an upstream without state needs. In process by default; the teams issue can put a shared
-/// store (Redis) behind the same interface.
+/// to the full conversation an upstream without state needs. In process, and shared by several gateways through
+/// <c>state.redis</c> (<see cref="State.SharedResponseStateStore"/>).
 /// </summary>
 internal interface IResponseStateStore
 {
@@ -16,6 +16,12 @@ internal interface IResponseStateStore
     bool TryGet(string responseId, out ReadOnlyMemory<byte> items);
 
     void Put(string responseId, ReadOnlyMemory<byte> items);
+
+    /// <summary>
+    /// After <see cref="TryGet"/> missed: the items from the store other gateways share (Redis), or null. A store in
+    /// process has nothing more and answers null at once.
+    /// </summary>
+    ValueTask<ReadOnlyMemory<byte>?> GetSharedAsync(string responseId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -54,6 +60,8 @@ internal sealed class InMemoryResponseStateStore(int capacity = 1024, TimeSpan? 
         items = default;
         return false;
     }
+
+    public ValueTask<ReadOnlyMemory<byte>?> GetSharedAsync(string responseId, CancellationToken cancellationToken) => new((ReadOnlyMemory<byte>?)null);
 
     public void Put(string responseId, ReadOnlyMemory<byte> items)
     {

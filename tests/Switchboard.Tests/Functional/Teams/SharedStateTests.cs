@@ -122,6 +122,46 @@ public sealed class SharedStateTests : TeamTest
         Assert.Equal(("anthropic/claude-sonnet-4-5", "debugging"), await SessionTurnAsync(a, loop, session: null, promptId: null));
     }
 
+    /// <summary>A Responses follow-up (previous_response_id) answered by another gateway than the response it names.</summary>
+    [RedisFact]
+    public async Task A_stored_response_is_found_by_a_follow_up_on_another_gateway()
+    {
+        var config = Team.Config(OpenAIUpstream, AnthropicUpstream, extra: State());
+        await using var a = await TestGateway.StartAsync(config, Team.Env);
+        await using var b = await TestGateway.StartAsync(config, Team.Env);
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{_redis!.Port}");
+        AnthropicUpstream.RespondJson(Canned.AnthropicMessage("Nice to meet you, Ada."));
+
+        using var first = await a.Http.PostAsync("/v1/responses", new StringContent(
+            """{"model":"anthropic/claude-sonnet-4-5","input":"My name is Ada."}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        Assert.True(await redis.GetDatabase().KeyExistsAsync("switchboard:response:" + id) || await WaitForKeyAsync(redis, "switchboard:response:" + id));
+
+        using var second = await b.Http.PostAsync("/v1/responses", new StringContent(
+            $$"""{"model":"anthropic/claude-sonnet-4-5","input":"What is my name?","previous_response_id":"{{id}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(second.StatusCode == HttpStatusCode.OK, await second.Content.ReadAsStringAsync());
+        var messages = AnthropicUpstream.LastRequest.Json.RootElement.GetProperty("messages");
+        Assert.Equal(3, messages.GetArrayLength());
+        Assert.Contains("My name is Ada.", messages[0].GetProperty("content").GetRawText());
+        Assert.Contains("Nice to meet you, Ada.", messages[1].GetProperty("content").GetRawText());
+
+        using var unknown = await b.Http.PostAsync("/v1/responses", new StringContent(
+            """{"model":"anthropic/claude-sonnet-4-5","input":"hi","previous_response_id":"resp_unknown"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("previous_response_not_found", await unknown.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<bool> WaitForKeyAsync(StackExchange.Redis.ConnectionMultiplexer redis, string key)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await redis.GetDatabase().KeyExistsAsync(key)) return true;
+            await Task.Delay(50);
+        }
+        return false;
+    }
+
     private static async Task<(string Model, string Route)> SessionTurnAsync(TestGateway gateway, string body, string? session, string? promptId)
     {
         using var response = await gateway.Http.SendAsync(ClaudeCodeShapes.Post(body, session, session is null ? null : "main", promptId));
