@@ -34,7 +34,7 @@ internal sealed class BenchmarkRun(RunOptions options)
         Console.WriteLine($"Claude Code-size bodies: {_report.ClaudeCodeBodies}");
 
         _upstreamPort = ChildProcess.FreePort();
-        _upstream = ChildProcess.StartDotnet("fake upstream", options.UpstreamDll, $"--port {_upstreamPort}", Path.Combine(options.WorkDir, "upstream.log"));
+        _upstream = ChildProcess.StartDotnet("fake upstream", options.UpstreamDll, $"--port {_upstreamPort}", Path.Combine(LogDir, "upstream.log"));
         await _upstream.WaitReadyAsync(new Uri($"http://127.0.0.1:{_upstreamPort}/healthz"));
         var nginxPort = ChildProcess.FreePort();
         _nginx = await Nginx.StartAsync(nginxPort, _upstreamPort, options.WorkDir);
@@ -107,6 +107,12 @@ internal sealed class BenchmarkRun(RunOptions options)
         return _report;
     }
 
+    /// <summary>
+    /// The processes' logs, in a folder of their own: a gateway watches its config's folder, and logs written there (every
+    /// gateway's, every 20 ms) woke each gateway's file watcher, ~35 µs per request in every figure (docs/benchmarks.md).
+    /// </summary>
+    private string LogDir => Directory.CreateDirectory(Path.Combine(options.WorkDir, "logs")).FullName;
+
     /// <summary>The gateway (or, in A/B mode, gateway B) for a profile, started on first use with its own config file.</summary>
     private async Task<RunningGateway> GatewayAsync(GatewayProfile profile, bool compare = false)
     {
@@ -123,7 +129,7 @@ internal sealed class BenchmarkRun(RunOptions options)
         if (compare) foreach (var (k, v) in options.CompareEnv) env[k] = v;
         var port = ChildProcess.FreePort();
         var process = ChildProcess.StartDotnet(compare ? $"{name} B" : name, compare ? options.CompareDll ?? options.GatewayDll : options.GatewayDll,
-            $"up --config '{config}' --port {port}", Path.Combine(options.WorkDir, name + (compare ? "-b.log" : ".log")), env);
+            $"up --config '{config}' --port {port}", Path.Combine(LogDir, name + (compare ? "-b.log" : ".log")), env);
         await process.WaitReadyAsync(new Uri($"http://127.0.0.1:{port}/healthz"));
         return running[profile] = new RunningGateway(process, port);
     }

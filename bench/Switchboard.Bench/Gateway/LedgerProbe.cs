@@ -8,7 +8,7 @@ using Switchboard.Protocols;
 namespace Switchboard.Bench.Gateway;
 
 /// <summary>
-/// `probe-ledger [N]`: what the usage ledger costs per request, without HTTP around it: N finished requests into a
+/// `probe-ledger [N] [BATCH]`: what the usage ledger costs per request, without HTTP around it: N finished requests into a
 /// <see cref="LedgerSink"/> backed by a real <see cref="LedgerWriter"/> and SQLite file (temporary), in chunks the
 /// channel holds. Reports the request thread's part (building the row, queueing it: bytes exact, time of the loop) and
 /// the whole process's CPU and bytes per row including the writer's batches. Median of 5 rounds.
@@ -18,6 +18,8 @@ internal static class LedgerProbe
     public static async Task<int> RunAsync(string[] args)
     {
         var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 100_000;
+        // The store alone in batches of this many rows (what a batch holds depends on the traffic: ~100 at 1,000 requests/s).
+        var batchSize = args.Length > 2 && int.TryParse(args[2], out var size) ? size : LedgerWriter.BatchSize;
         var dir = Directory.CreateTempSubdirectory("sb-ledger-probe-").FullName;
         try
         {
@@ -35,7 +37,7 @@ internal static class LedgerProbe
             Console.Error.WriteLine($"  rows written {writer.Written:N0}, dropped {writer.Dropped:N0}");
             // The store alone, on this thread: batches of LedgerWriter.BatchSize rows straight into SQLite (no channel, no hand-off).
             var store = writer.Store!;
-            var batch = Enumerable.Repeat(LedgerRow.From(in request), LedgerWriter.BatchSize).ToArray();
+            var batch = Enumerable.Repeat(LedgerRow.From(in request), batchSize).ToArray();
             var storeRounds = new List<double>();
             for (var round = 0; round < 5; round++)
             {

@@ -61,7 +61,16 @@ internal sealed class GatewayHost : IAsyncDisposable
     public static GatewayHost Create(GatewayConfig config, GatewayHostOptions? options = null)
     {
         options ??= new GatewayHostOptions();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "switchboard" });
+        // The host's defaults would read appsettings.json from the working directory and, to reload it, watch that whole
+        // directory tree (inotify on every folder under it, IN_MODIFY included): a gateway started in a home or a
+        // repository folder was woken by every file written anywhere below it (~60 µs of CPU each; docs/benchmarks.md).
+        // It reads no appsettings: the content root is its own folder, and nothing is watched for reload.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ApplicationName = "switchboard",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         if (options.ConfigureLogging is { } configure) configure(builder.Logging);
         else builder.Services.AddSingleton<ILoggerProvider, Observability.Logging.BatchingConsoleLoggerProvider>(); // created by the container, so disposed (flushed) with it

@@ -6,8 +6,8 @@ namespace Switchboard.Ledger;
 /// <summary>
 /// One request as the ledger keeps it: who asked (session, caller, agent), for what, what answered and how (route,
 /// selection, routing decision, fallbacks), how it went (status, error kind, latency, time to first byte), its tokens
-/// of every kind and its cost. Built on the request's thread by <see cref="LedgerSink"/> from strings the request
-/// already holds, and copied into the writer's queue: a value, so queueing one allocates nothing.
+/// of every kind and its cost. Made on the ledger writer's thread (<see cref="LedgerWriter"/>) from the finished request
+/// <see cref="LedgerSink"/> queued, and read back from the store by the queries.
 /// </summary>
 internal readonly struct LedgerRow
 {

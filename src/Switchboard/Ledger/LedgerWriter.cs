@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Ledger.Storage;
+using Switchboard.Pipeline;
 using Switchboard.Runtime;
 
 namespace Switchboard.Ledger;
@@ -29,7 +30,8 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<LedgerWriter> _logger;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private BatchQueue<LedgerRow>? _queue;
+    private BatchQueue<CompletedRequest>? _queue;
+    private readonly LedgerRow[] _rows = new LedgerRow[BatchSize]; // the writer thread's, reused for every batch
     private long _written;
     private long _droppedFailed;
     private long _lastWarnTicks;
@@ -65,7 +67,7 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
         try
         {
             await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            _queue = new BatchQueue<LedgerRow>("Switchboard ledger writer", LedgerSink.Capacity, BatchSize, Coalesce, Write);
+            _queue = new BatchQueue<CompletedRequest>("Switchboard ledger writer", LedgerSink.Capacity, BatchSize, Coalesce, Write);
             _sink.Open(_queue);
             LedgerLog.Opened(_logger, _store.Description, _retentionDays);
         }
@@ -80,11 +82,13 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
     /// <summary>The server drains its requests after this; the writer goes on until <see cref="DisposeAsync"/>.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>One batch into the store, on the queue's thread.</summary>
-    private void Write(ReadOnlySpan<LedgerRow> rows)
+    /// <summary>One batch into the store, on the queue's thread: each request made into its row here, off the request's thread.</summary>
+    private void Write(ReadOnlySpan<CompletedRequest> requests)
     {
+        var rows = _rows.AsSpan(0, requests.Length);
         try
         {
+            for (var i = 0; i < requests.Length; i++) rows[i] = LedgerRow.From(in requests[i]);
             _store!.Write(rows);
             Interlocked.Add(ref _written, rows.Length);
         }
@@ -92,6 +96,10 @@ internal sealed class LedgerWriter : IHostedService, IAsyncDisposable
         {
             Interlocked.Add(ref _droppedFailed, rows.Length);
             WarnDropped($"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            rows.Clear(); // let the batch's strings go
         }
     }
 

@@ -58,6 +58,35 @@ public sealed class ConfigReloadTests
     }
 
     [Fact]
+    public async Task A_file_replaced_by_a_rename_reloads_and_writes_to_other_files_beside_it_do_not()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson(Canned.OpenAIChat());
+        var dir = Directory.CreateTempSubdirectory("sb-reload-");
+        var path = Path.Combine(dir.FullName, "config.yaml");
+        await File.WriteAllTextAsync(path, Config(upstream.BaseUrl, "openai/gpt-4.1"));
+        await using var gateway = await TestGateway.StartFromFileAsync(path);
+
+        // A log beside the config, appended to for a while: no reload.
+        var log = Path.Combine(dir.FullName, "gateway.log");
+        for (var i = 0; i < 30; i++)
+        {
+            await File.AppendAllTextAsync(log, $"line {i}\n");
+            await Task.Delay(50);
+        }
+        Assert.DoesNotContain(gateway.Logs.Lines, line => line.Contains("config reloaded"));
+        Assert.Equal("openai/gpt-4.1", await AnsweringModel(gateway));
+
+        // An editor's atomic save: a new file renamed over the config.
+        var next = Path.Combine(dir.FullName, "config.yaml.tmp");
+        await File.WriteAllTextAsync(next, Config(upstream.BaseUrl, "openai/gpt-4.1-mini"));
+        File.Move(next, path, overwrite: true);
+        await Eventually(async () => await AnsweringModel(gateway) == "openai/gpt-4.1-mini");
+        await gateway.Logs.WaitForLineAsync("config reloaded");
+        dir.Delete(true);
+    }
+
+    [Fact]
     public async Task A_request_in_flight_finishes_on_the_config_it_started_with()
     {
         await using var upstream = await FakeUpstream.StartAsync();

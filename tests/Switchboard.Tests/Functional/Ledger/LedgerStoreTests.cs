@@ -50,6 +50,38 @@ public sealed class LedgerStoreTests : IAsyncLifetime
     [Fact] public Task Sqlite_migrating_again_changes_nothing_and_the_newest_rows_come_first() => MigrateAgainAndRecent("sqlite");
     [PostgresFact] public Task Postgres_migrating_again_changes_nothing_and_the_newest_rows_come_first() => MigrateAgainAndRecent("postgres");
 
+    [Fact] public Task Sqlite_every_value_of_every_row_reads_back_as_written() => EveryValueReadsBack("sqlite");
+    [PostgresFact] public Task Postgres_every_value_of_every_row_reads_back_as_written() => EveryValueReadsBack("postgres");
+
+    /// <summary>
+    /// A batch long enough for the multi-row inserts and a remainder written one by one (SQLite binds 16 rows per
+    /// statement, each value by its number), with every optional value both set and absent, an empty requested model
+    /// (a request that named none), and text beyond ASCII: each row reads back value for value.
+    /// </summary>
+    private async Task EveryValueReadsBack(string kind)
+    {
+        await using var store = await OpenAsync(kind);
+        var start = new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        var rows = Enumerable.Range(0, 2 * SqliteLedgerStore.RowsPerInsert + 5).Select(i => new LedgerRow
+        {
+            TimeMs = start.AddSeconds(i).ToUnixTimeMilliseconds(), RequestId = $"sb_{i:D4}", Session = i % 3 == 0 ? null : $"sess-{i % 4}-é",
+            Caller = i % 5 == 0 ? null : "team", ClientApi = i % 2 == 0 ? "anthropic" : "openai", Operation = "messages", Agent = i % 7 == 0 ? null : "claude-code/2.1.330",
+            RequestedModel = i % 4 == 0 ? "" : $"model-{i}-日本", Route = i % 2 == 0 ? "none" : "debugging", Selection = "routed", Model = $"openai/gpt-{i}", Provider = "openai",
+            Fallbacks = i % 6 == 0 ? "anthropic/a,gemini/b" : null, Attempts = 1 + i % 3, Status = i % 9 == 0 ? 502 : 200, ErrorKind = i % 9 == 0 ? "upstream_error" : null,
+            LatencyMs = 100.25 + i, TtfbMs = 50.5 + i, Stream = i % 2 == 1, InputTokens = 1000 + i, CacheReadTokens = 2000 + i, CacheWriteTokens = 3000 + i,
+            OutputTokens = 400 + i, ReasoningTokens = 50 + i, CostNanoUsd = i % 8 == 0 ? null : 1_000_000L * i, Router = i % 2 == 0 ? null : "arch-router",
+            RoutingReason = i % 2 == 0 ? null : "matched_route", RoutingConfidence = i % 2 == 0 ? null : 0.5 + i / 100.0, RoutingMs = i % 2 == 0 ? null : 12.5 + i,
+        }).ToArray();
+        await WriteAsync(store, rows);
+
+        var read = new List<LedgerRow>();
+        await foreach (var row in store.ReadRowsAsync(start.ToUnixTimeMilliseconds(), start.AddDays(1).ToUnixTimeMilliseconds(), null, null, CancellationToken.None))
+            read.Add(row);
+        Assert.Equal(rows.Length, read.Count);
+        foreach (var (written, back) in rows.Zip(read.OrderBy(r => r.TimeMs)))
+            Assert.Equal(written, back);
+    }
+
     private async Task RowsRollupsAndRetention(string kind)
     {
         await using var store = await OpenAsync(kind);
