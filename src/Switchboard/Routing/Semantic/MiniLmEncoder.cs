@@ -23,7 +23,12 @@ internal sealed class MiniLmEncoder : IDisposable
     private readonly RunOptions _run = new();
     private readonly MiniLMTokenizer _tokenizer = new();
 
-    public MiniLmEncoder()
+    public MiniLmEncoder() : this(int8Weights: true)
+    {
+    }
+
+    /// <summary>With the package's float weights when <paramref name="int8Weights"/> is false (benchmarks compare the two).</summary>
+    internal MiniLmEncoder(bool int8Weights)
     {
         byte[] model;
         using (var stream = typeof(SentenceEncoder).Assembly.GetManifestResourceStream(ModelResource)
@@ -33,7 +38,7 @@ internal sealed class MiniLmEncoder : IDisposable
             stream.ReadExactly(model);
         }
         _options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        _session = new InferenceSession(Int8WeightQuantizer.Quantize(model, HiddenStates), _options);
+        _session = new InferenceSession(int8Weights ? Int8WeightQuantizer.Quantize(model, HiddenStates) : model, _options);
     }
 
     /// <summary>The mean of the text's token states (not yet unit length).</summary>
