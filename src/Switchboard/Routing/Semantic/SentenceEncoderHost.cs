@@ -123,6 +123,10 @@ internal sealed class SentenceEncoderHost
                 return;
             }
             _encoder = new MiniLmEncoder();
+            // Loading held the model's bytes three times over (the package's, the parsed graph, the int8 one: ~250 MB of
+            // large objects) for a moment; one compacting collection gives them back instead of leaving them committed
+            // (resident memory after load 478 -> 246 MB measured; 370 MB with the float model and no collection).
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
         catch (Exception ex)
         {
