@@ -47,7 +47,8 @@ internal static partial class ConceptLexicon
             point+of=0.9 whats+the+point=1.1 one+over+the+other=1 when+would+i=0.6 when+would+you=0.6
             what+is+this=0.6 what+does+this=1.2 is+this+doing=1 how+to+read=0.8 keep+track=0.3 wrap+around=0.6
             is+used=0.4 used+here=0.8 used+in+this=0.9
-            """),
+                        walkthrough=1.2 walk+me+through+the=1.2 explain+analyze=-1.5 explain+analyse=-1.5
+"""),
         new("review", Kind.Action, Software: false, """
             review=1.2 reviewing=1.2 analyze analyse analysis assess assessment evaluate=0.8 evaluation=0.7
             critique audit inspect=0.8 examine=0.8 look+over=1 feedback code+review=1.3 readability=1.1
@@ -60,14 +61,16 @@ internal static partial class ConceptLexicon
             comment+on=1.2 just+comment=1.2 comments+on=1 rate=0.6 pair+of+eyes=1 look+over=1 too+big=0.6 make+sense=0.5
             makes+sense=0.5 smelly=1 unidiomatic=1 complexity=1 time+complexity=1.2 space+complexity=1.2
             big+o=1.2 o+n=0.8 o+1=0.6 o+log=0.8 quadratic=0.8 asymptotic=1 style=0.6 code+style=1
-            """),
+                        explain+analyze=-1 explain+analyse=-1 just+to+look=1.2 just+look=1 only+look=1 broke+anything=1.5 break+anything=1.5 did+i+break=1.2
+"""),
         new("existing", Kind.Subject, Software: true, """
             existing current=0.5 this+code=1 this+function=1 this+snippet=1 this+class=1 this+method=1
             this+file=0.8 this+module=0.8 this+script=0.8 this+query=0.8 this+regex=0.8 my+code=0.9
             my+function=0.9 our+code=0.8 the+following=0.6 here+is=0.5 heres=0.5 these+two=0.6
             this+implementation=1 these+implementations=1 provided=0.5 legacy=0.8 codebase=0.6 this+snippet=1
             this+component=0.8 this+decorator=0.9 this+keyword=0.7 this+line=0.8 this+loop=0.8
-            """),
+                        this+repo=0.8 this+repository=0.8 our+repo=0.6
+"""),
         new("generate", Kind.Action, Software: false, """
             write=0.8 create implement generate generation=1.1 build=0.7 make=0.35 produce=0.8 scaffold=1.1
             boilerplate=1.1 code+up=1 give+me=0.5 develop=0.6 construct=0.6 set+up=0.5 new=0.6 from+scratch=1
@@ -95,7 +98,8 @@ internal static partial class ConceptLexicon
             trie=0.6 stack=0.3 queue=0.3 hashmap=0.6 dictionary=0.3 type=0.3 file=0.2 files=0.2
             func=0.8 fn=0.7 impl=0.6 tuple=0.5 tuples=0.5 for+loop=0.6 while+loop=0.6 list+comprehension=0.8
             ternary=0.7 switch+statement=0.7 if+else=0.5 inheritance=0.5 mixin=0.5 getter=0.5 setter=0.5
-            """),
+                        apply=0.5 apply+all=0.9 apply+those=0.9 apply+these=0.9 apply+them=0.9 apply+your=0.8 apply+the+changes=1 apply+the+suggestions=1
+"""),
         new("design", Kind.Action, Software: true, """
             design=1.2 designing=1.2 architecture=1.5 architect=1.2 architectural=1.3 structure=0.9 structuring=0.9
             organize=0.9 organise=0.9 layout=0.6 layering=1.2 layer=1 layers=1 layered=1 topology=1.2 system=0.7
@@ -151,14 +155,16 @@ internal static partial class ConceptLexicon
             anything+wrong=-0.6 anything+wrong+with=-0.6 sometimes=0.6 occasionally=0.7 every+now+and+then=0.8
             still+does=0.8 still+shows=0.8 still+returns=0.8 still+fails=1 still+slow=1
             ignored=0.7 are+ignored=1 is+ignored=1 gets+ignored=1 get+ignored=1 returns+0=1 returns+zero=1 returns+empty=1
-            """),
+                        getting+this=0.8 broke+anything=-0.8 break+anything=-0.8
+"""),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
             bottleneck=1.2 memory+usage=1 cpu=0.8 optimize=1 optimise=1 optimization=1 faster=1 speed+up=1.2
             speed=0.7 profile=0.5 profiler=1 profiling=1 pprof=1 efficient=0.6 efficiency=0.6 takes+minutes=1
             takes+forever=1.2 lag=0.8 high+memory=1 too+long=0.7 expensive=0.5 speed+it+up=1.2 seconds=0.3
             full+table+scan=1.2 table+scan=1 seq+scan=1.2 n+plus+one=1.2 slow+query=1.2 slow+queries=1.2
-            """),
+                        p99=1.2 p95=1.2 p90=1 p50=0.8 explain+analyze=1 explain+analyse=1
+"""),
         new("test", Kind.Subject, Software: true, """
             test tests testing unit+test=1.2 unit+tests=1.2 integration+test=1.2 integration+tests=1.2 spec=0.5
             specs=0.5 coverage=0.8 assert=0.6 assertion=0.7 mock=0.8 mocks=0.8 fixture=0.7 pytest jest junit
@@ -181,7 +187,8 @@ internal static partial class ConceptLexicon
             in+the+docs=2.5 in+the+readme=3 in+our+readme=3 in+a+readme=3 to+the+readme=3 to+the+docs=2.5
             on+the+wiki=2.5 for+new+contributors=1.3 new+contributors=1 for+new+team+members=1.5 team+members=0.5
             for+newcomers=1.3 for+new+hires=1.3 for+the+team=0.8 for+our+users=0.8
-            """),
+                        in+a+comment=2.5 as+a+comment=2.5 in+a+docstring=2.5 as+a+docstring=2.5
+"""),
         new("refactor", Kind.Action, Software: true, """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
             modernize=1.2 rewrite=0.8 migrate=0.8 extract=0.8 split+up=0.8 dedupe=1 deduplicate=1 tidy=1
@@ -199,7 +206,8 @@ internal static partial class ConceptLexicon
             column=0.8 columns=0.8 row=0.4 rows=0.4 index=0.4 indexes=0.6 postgres=1 postgresql=1 mysql=1.2
             sqlite=1.2 sql+server=1.5 database=0.8 databases=0.8 db=0.6 orm=0.8 stored+procedure=1.5 cte=1.2
             aggregate=0.7 subquery=1.5 nosql=1 primary+key=1 foreign+key=1 schema=0.5 migration=0.5
-            """),
+                        explain+analyze=1.5 explain+analyse=1.5
+"""),
         new("data", Kind.Subject, Software: false, """
             data=0.6 dataset=1 datasets=1 csv=0.6 pandas=1 dataframe=1.2 chart=1 charts=1 plot=0.8
             statistics=1 statistical=1 analytics=0.8 visualize=1 visualization=1 spreadsheet=1 excel=1
@@ -456,7 +464,8 @@ internal static partial class ConceptLexicon
             func fn impl args kwargs params param const int ints str bool dict slice=0.6 slices=0.6 vec
             worker workers cron+job batch+job background+job build+job nightly+job export=0.5 exports=0.5 pdf=0.5 csv=0.5 notification=0.5 notifications=0.5
             retry=0.6 retries=0.6 redux middleware kubectl
-            """),
+                        flutter sidekiq heroku
+"""),
     ];
 
     /// <summary>Words that carry no meaning on their own (still usable inside phrases).</summary>
@@ -519,6 +528,12 @@ internal static partial class ConceptLexicon
         how+to way+to how+do+i how+do+we how+can+i how+can+we how+should+i how+should+we how+would+i how+would+we
         how+would+you how+could+i how+could+we how+do+you
         """;
+
+    /// <summary>
+    /// Nouns that announce the request before a colon ("My ask: write …", "The question: should …", "What I need now: …"):
+    /// what the turn said before is background.
+    /// </summary>
+    internal const string RequestAnnouncers = "ask question task todo job request need want goal";
 
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
     internal const string FollowUpMarkers = """

@@ -21,6 +21,7 @@ internal enum WordFlags : ushort
     Demonstrative = 1 << 9,
     Gratitude = 1 << 10,
     LeadFrame = 1 << 11,
+    Announcer = 1 << 12,
 }
 
 /// <summary>
@@ -67,6 +68,8 @@ internal static partial class ConceptLexicon
         public required int ExplainConcept { get; init; }
         public required int DesignConcept { get; init; }
         public required int SystemsConcept { get; init; }
+        public required int TechnologyConcept { get; init; }
+        public required int OrWord { get; init; }
         /// <summary>"a" (and "an" is close enough to never start a request).</summary>
         public required int ArticleWord { get; init; }
 
@@ -220,6 +223,7 @@ internal static partial class ConceptLexicon
         Mark(FollowUpMarkers, WordFlags.FollowUp);
         Mark(Gratitude, WordFlags.Gratitude);
         Mark(LeadFrames, WordFlags.LeadFrame);
+        Mark(RequestAnnouncers, WordFlags.Announcer);
         Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
 
         return new Compiled
@@ -242,6 +246,8 @@ internal static partial class ConceptLexicon
             ExplainConcept = Array.IndexOf(names, "explain"),
             DesignConcept = Array.IndexOf(names, "design"),
             SystemsConcept = Array.IndexOf(names, "systems"),
+            TechnologyConcept = Array.IndexOf(names, "technology"),
+            OrWord = words["or"],
             ArticleWord = words["a"],
             ContinuationWords = [.. ContinuationWordList.Split(' ').Where(words.ContainsKey).Select(w => words[w])],
             Spelling = SpellingIndex.Build(surfaces),

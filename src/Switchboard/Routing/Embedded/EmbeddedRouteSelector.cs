@@ -43,6 +43,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ContextWhenSymptom = 0.2f;
     private const float ConstructChoiceMinimum = 0.4f;
     private const float ConstructChoiceShift = 0.7f;
+    private const float TechnologyChoiceWeight = 1.2f;
+    private const float BackgroundFactor = 0.2f;    // what a turn said before "My ask:" / "The question:"
+    private const int AnnouncerReach = 5;            // words before the colon in which the announcing noun may stand
 
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
@@ -196,6 +199,10 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
             if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
             if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
+            // "kafka or rabbitmq for webhooks?": a question naming technologies side by side, with no verb of its own,
+            // asks which to choose.
+            if (signals.Questions > 0 && state.LeadConcept < 0 && NamesTechnologyChoice(tokens.AsSpan(0, count)))
+                state.AddConcept(_lexicon.ChoiceConcept, TechnologyChoiceWeight);
             // "a list or a tuple here, which should I use?": a choice between pieces of code, with nothing
             // about systems in it, asks how those pieces differ, not how to design a system.
             var choice = q[compiled.TermCount + _lexicon.ChoiceConcept];
@@ -591,13 +598,20 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         var head = -1;
         var negationUntil = -1;
         Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
+        var announced = isLatest ? AnnouncedRequestStart(tokens) : -1;
 
         for (var k = 0; k < tokens.Length; k++)
         {
             var token = tokens[k];
             var flags = token.Word >= 0 ? lexicon.Flags[token.Word] : WordFlags.None;
 
-            if ((token.Flags & TokenFlags.SentenceStart) != 0 || k == 0)
+            if (k == announced)
+            {
+                // The announced request reads as the turn's first sentence; its verb, not the background's, leads.
+                sentence = -1;
+                state.LeadConcept = -1;
+            }
+            if ((token.Flags & TokenFlags.SentenceStart) != 0 || k == 0 || k == announced)
             {
                 CloseObject(factors, phase, ref head);
                 sentence++;
@@ -667,11 +681,64 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             }
         }
         CloseObject(factors, phase, ref head);
+        for (var k = 0; k < announced; k++) factors[k] *= BackgroundFactor;
 
         static void CloseObject(Span<float> factors, int phase, ref int head)
         {
             if (phase == 1 && head >= 0) factors[head] *= ObjectHeadBoost;
             head = -1;
+        }
+    }
+
+    /// <summary>
+    /// Where the request starts when a noun announces it before a colon ("I read the middleware and the tests. My ask:
+    /// write …", "Done so far: … Remaining task: document …"): the first word after the last such colon, or -1.
+    /// </summary>
+    private int AnnouncedRequestStart(ReadOnlySpan<Token> tokens)
+    {
+        var start = -1;
+        for (var k = 1; k < tokens.Length; k++)
+        {
+            if ((tokens[k].Flags & TokenFlags.AfterColon) == 0) continue;
+            for (var j = k - 1; j >= 0 && j >= k - AnnouncerReach; j--)
+            {
+                if (tokens[j].Word >= 0 && (_lexicon.Flags[tokens[j].Word] & WordFlags.Announcer) != 0) { start = k; break; }
+                if ((tokens[j].Flags & TokenFlags.SentenceStart) != 0) break;
+            }
+        }
+        return start;
+    }
+
+    /// <summary>
+    /// "sqlite or postgres for …?", "gRPC or plain HTTP?": "or" between two words that ask for nothing themselves, at least
+    /// one of them a technology's name (an article after "or" skipped).
+    /// </summary>
+    private bool NamesTechnologyChoice(ReadOnlySpan<Token> tokens)
+    {
+        var lexicon = _lexicon;
+        for (var k = 1; k + 1 < tokens.Length; k++)
+        {
+            if (tokens[k].Word != lexicon.OrWord || (tokens[k].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) continue;
+            var after = k + 1;
+            if (tokens[after].Word == lexicon.ArticleWord && after + 1 < tokens.Length) after++;
+            if ((tokens[after].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) continue;
+            bool before = Technology(tokens[k - 1].Word, out var beforeAsks), next = Technology(tokens[after].Word, out var nextAsks);
+            if ((before || next) && !beforeAsks && !nextAsks) return true;
+        }
+        return false;
+
+        bool Technology(int word, out bool asks)
+        {
+            asks = false;
+            if (word < 0) return false;
+            if ((lexicon.Flags[word] & WordFlags.Stopword) != 0) { asks = true; return false; }
+            var technology = false;
+            foreach (var cw in lexicon.WordConcepts[word])
+            {
+                if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.5f) asks = true;
+                if (cw.Concept == lexicon.TechnologyConcept) technology = true;
+            }
+            return technology;
         }
     }
 

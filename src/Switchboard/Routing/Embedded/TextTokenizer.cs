@@ -20,6 +20,8 @@ internal enum TokenFlags : byte
     Listed = 1 << 5,
     /// <summary>In capitals after a lower-case word ("EXPLAIN", "UPDATE"): a keyword when it is also a verb.</summary>
     Shouted = 1 << 6,
+    /// <summary>First token after a colon that ends a phrase ("My ask: write …").</summary>
+    AfterColon = 1 << 7,
 }
 
 /// <summary>One word of text: its lexicon id, its id among the policy's route terms, and shape flags.</summary>
@@ -75,6 +77,9 @@ internal static class TextTokenizer
         ("Exception: ", 1f),
         ("FAILED", 1f),
         ("fatal: ", 1f),
+        ("ERROR: ", 1f),
+        (": command not found", 1.5f),
+        ("did not complete successfully", 1f),
     ];
 
     /// <summary>
@@ -146,13 +151,15 @@ internal static class TextTokenizer
                     // "TL;DR", "a;b": a semicolon between letters is not a sentence end.
                     if (c == ';' && i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1])) break;
                     // "parser.py", "java.lang.Error", "3.5": a dot inside a word is not a sentence end.
-                    if (!(c == '.' && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))) pending = TokenFlags.SentenceStart;
+                    if (!(c == '.' && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]))) pending = TokenFlags.SentenceStart | (pending & TokenFlags.AfterColon);
                     break;
                 case ',' or '(' or ')' or '—' or '–':
                     if (pending == TokenFlags.None) pending = TokenFlags.ClauseStart;
                     break;
                 case ':':
-                    if (!(i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1])) && pending == TokenFlags.None) pending = TokenFlags.ClauseStart;
+                    if (i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1])) break;
+                    if (pending == TokenFlags.None) pending = TokenFlags.ClauseStart;
+                    pending |= TokenFlags.AfterColon;
                     break;
                 case '-':
                     if (i + 1 < text.Length && text[i + 1] == ' ' && i > 0 && text[i - 1] == ' ' && pending == TokenFlags.None) pending = TokenFlags.ClauseStart;
