@@ -33,6 +33,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    private const string StateDirVariable = "SWITCHBOARD_STATE_DIR";
+
+    private static readonly Lazy<string> RunStateDirectory = new(() => Directory.CreateTempSubdirectory("sb-test-state-").FullName);
+
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "switchboard.dll");
 
     public static GatewayProcess Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string? workingDirectory = null) =>
@@ -44,6 +48,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var arg in args) start.ArgumentList.Add(arg);
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        // The gateway's state (its ledger, detached pid files) in this test run's own folder, never the user's.
+        start.Environment[StateDirVariable] = RunStateDirectory.Value;
         if (env is not null)
             foreach (var (k, v) in env)
                 if (v is null) start.Environment.Remove(k);
