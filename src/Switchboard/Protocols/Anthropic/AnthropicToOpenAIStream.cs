@@ -190,7 +190,7 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
     string IOpenAIChunkIdSource.ChunkId => _id ??= _completionId ?? RandomIdPrefix + ToolCallIds.RandomSuffix();
 
     /// <summary>The "type" of an event whose SSE frame had no event: line.</summary>
-    private static string? PeekType(ReadOnlySpan<byte> data)
+    internal static string? PeekType(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
@@ -206,5 +206,5 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
         return null;
     }
 
-    private static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
+    internal static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
 }

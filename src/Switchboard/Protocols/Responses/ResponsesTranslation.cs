@@ -59,11 +59,19 @@ internal static class ResponsesTranslation
     public static ChatStreamToResponsesEvents? EventsOf(IStreamTranslator translator) => ProtocolTranslation.Unwrap(translator) switch
     {
         ChatStreamToResponsesEvents events => events,
+        AnthropicToResponsesStream fromAnthropic => fromAnthropic.Events,
         ChainedStreamTranslator { Second: ChatStreamToResponsesEvents events } => events,
         _ => null,
     };
 
     public static IStreamTranslator CreateStreamTranslator(ApiFormat upstream, string clientModel, ToolNameMap? toolNames, ResponsesToolMap? tools)
+    {
+        if (upstream == ApiFormat.Anthropic) return new AnthropicToResponsesStream(clientModel, tools);
+        return CreateChainedStreamTranslator(upstream, clientModel, toolNames, tools);
+    }
+
+    /// <summary>Through the Chat form: Gemini's streams (and what <see cref="AnthropicToResponsesStream"/> is checked against).</summary>
+    internal static IStreamTranslator CreateChainedStreamTranslator(ApiFormat upstream, string clientModel, ToolNameMap? toolNames, ResponsesToolMap? tools)
     {
         var events = new ChatStreamToResponsesEvents(clientModel, tools);
         if (upstream == ApiFormat.OpenAI) return events;
