@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Models;
@@ -82,7 +83,64 @@ internal static class ResponsesToAnthropicRequest
     private enum BlockKind { Text, ToolUse, CustomToolUse, ToolResult }
 
     /// <summary>One Anthropic content block: text; a call (id, name, arguments text or a custom tool's input); a result (id, content).</summary>
-    private readonly record struct Block(BlockKind Kind, string Text, string? Id = null, string? Name = null);
+    private readonly record struct Block(BlockKind Kind, TextValue Text, string? Id = null, string? Name = null);
+
+    /// <summary>
+    /// A text as the client sent it: a JSON string of the request, written back without becoming a .NET string (one
+    /// with a <c>\u</c> escape is read as a string, so an invalid surrogate is refused as the pivot refuses it); or a string.
+    /// </summary>
+    private readonly struct TextValue
+    {
+        private readonly string? _text;
+        private readonly JsonElement _source;
+
+        public TextValue(string text) => _text = text;
+
+        private TextValue(JsonElement source) => _source = source;
+
+        public static TextValue Of(JsonElement value) =>
+            JsonMarshal.GetRawUtf8Value(value).IndexOf("\\u"u8) >= 0 ? new TextValue(value.GetString()!) : new TextValue(value);
+
+        public static implicit operator TextValue(string text) => new(text);
+
+        public bool IsEmpty => _text is not null ? _text.Length == 0 : JsonMarshal.GetRawUtf8Value(_source).Length == 2;
+
+        /// <summary>Empty or whitespace only (string.IsNullOrWhiteSpace), read on the escaped bytes where they say it.</summary>
+        public bool IsBlank
+        {
+            get
+            {
+                if (_text is not null) return string.IsNullOrWhiteSpace(_text);
+                var raw = JsonMarshal.GetRawUtf8Value(_source);
+                for (var i = 1; i < raw.Length - 1; i++)
+                {
+                    var b = raw[i];
+                    if (b == ' ') continue;
+                    if (b == '\\' && raw[i + 1] is (byte)'n' or (byte)'t' or (byte)'r' or (byte)'f')
+                    {
+                        i++;
+                        continue;
+                    }
+                    // Other ASCII is not blank; beyond ASCII, Unicode's spaces are: ask the string.
+                    return b >= 0x80 && string.IsNullOrWhiteSpace(_source.GetString());
+                }
+                return true;
+            }
+        }
+
+        public void Write(Utf8JsonWriter json, ReadOnlySpan<byte> name)
+        {
+            if (_text is not null)
+            {
+                json.WriteString(name, _text);
+                return;
+            }
+            json.WritePropertyName(name);
+            _source.WriteTo(json);
+        }
+
+        public override string ToString() => _text ?? _source.GetString()!;
+    }
 
     private sealed class Turn(bool user)
     {
@@ -93,7 +151,7 @@ internal static class ResponsesToAnthropicRequest
     /// <summary>The items regrouped as the pivot's two steps would: the system prompt, and alternating turns.</summary>
     private sealed class Conversation
     {
-        private readonly List<string> _system = new(2);
+        private readonly List<TextValue> _system = new(2);
         private readonly List<Turn> _turns = new(8);
         // An assistant run (its text joined, its calls) not yet closed by a message of another role or a tool output.
         private StringBuilder? _pendingText;
@@ -101,12 +159,12 @@ internal static class ResponsesToAnthropicRequest
 
         public bool Read(JsonElement request)
         {
-            if (request.TryGetProperty("instructions"u8, out var instructions) && instructions.ValueKind == JsonValueKind.String && instructions.GetString() is { Length: > 0 } text)
+            if (request.TryGetProperty("instructions"u8, out var instructions) && instructions.ValueKind == JsonValueKind.String && TextValue.Of(instructions) is { IsEmpty: false } text)
                 _system.Add(text);
             if (!request.TryGetProperty("input"u8, out var input)) return false;
             if (input.ValueKind == JsonValueKind.String)
             {
-                AddUserText(input.GetString());
+                AddUserText(TextValue.Of(input));
             }
             else if (input.ValueKind == JsonValueKind.Array)
             {
@@ -162,6 +220,12 @@ internal static class ResponsesToAnthropicRequest
                     if (said.Length > 0) (_pendingText ??= new StringBuilder()).Append(said);
                     return true;
                 case "system" or "developer":
+                    if (content.ValueKind == JsonValueKind.String)
+                    {
+                        FlushAssistant();
+                        if (TextValue.Of(content) is { IsEmpty: false } rule) _system.Add(rule);
+                        return true;
+                    }
                     if (JoinedText(content) is not { } instruction) return false;
                     FlushAssistant();
                     if (instruction.Length > 0) _system.Add(instruction);
@@ -170,7 +234,7 @@ internal static class ResponsesToAnthropicRequest
                     FlushAssistant();
                     if (content.ValueKind == JsonValueKind.String)
                     {
-                        AddUserText(content.GetString());
+                        AddUserText(TextValue.Of(content));
                         return true;
                     }
                     if (content.ValueKind != JsonValueKind.Array) return false;
@@ -178,7 +242,8 @@ internal static class ResponsesToAnthropicRequest
                     {
                         if (Str(part, "type"u8) is not ("input_text" or "output_text" or "text")) return false; // images and files: the pivot
                     }
-                    foreach (var part in content.EnumerateArray()) AddUserText(Str(part, "text"u8) ?? "");
+                    foreach (var part in content.EnumerateArray())
+                        if (part.TryGetProperty("text"u8, out var partText) && partText.ValueKind == JsonValueKind.String) AddUserText(TextValue.Of(partText));
                     return true;
                 default:
                     return false;
@@ -209,10 +274,10 @@ internal static class ResponsesToAnthropicRequest
         }
 
         /// <summary>A tool output's text (parts joined by newlines); null when it carries images, which go in a user message of their own.</summary>
-        private static string? OutputText(JsonElement item)
+        private static TextValue? OutputText(JsonElement item)
         {
             if (!item.TryGetProperty("output"u8, out var output) || output.ValueKind == JsonValueKind.Null) return "";
-            if (output.ValueKind == JsonValueKind.String) return output.GetString()!;
+            if (output.ValueKind == JsonValueKind.String) return TextValue.Of(output);
             if (output.ValueKind == JsonValueKind.Array)
             {
                 var builder = new StringBuilder();
@@ -234,10 +299,10 @@ internal static class ResponsesToAnthropicRequest
 
         private void AddCall(Block call) => (_pendingCalls ??= []).Add(call);
 
-        private void AddUserText(string? text)
+        private void AddUserText(TextValue text)
         {
             // Anthropic rejects empty and whitespace-only text blocks.
-            if (!string.IsNullOrWhiteSpace(text)) Append(user: true, new Block(BlockKind.Text, text));
+            if (!text.IsBlank) Append(user: true, new Block(BlockKind.Text, text));
         }
 
         /// <summary>The assistant run as one turn: its joined text (unless blank), then its calls.</summary>
@@ -298,7 +363,7 @@ internal static class ResponsesToAnthropicRequest
                 {
                     json.WriteStartObject();
                     json.WriteString("type"u8, "text"u8);
-                    json.WriteString("text"u8, text);
+                    text.Write(json, "text"u8);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -325,12 +390,12 @@ internal static class ResponsesToAnthropicRequest
             {
                 case BlockKind.Text:
                     json.WriteString("type"u8, "text"u8);
-                    json.WriteString("text"u8, block.Text);
+                    block.Text.Write(json, "text"u8);
                     break;
                 case BlockKind.ToolResult:
                     json.WriteString("type"u8, "tool_result"u8);
                     json.WriteString("tool_use_id"u8, block.Id);
-                    json.WriteString("content"u8, block.Text);
+                    block.Text.Write(json, "content"u8);
                     break;
                 default:
                     json.WriteString("type"u8, "tool_use"u8);
@@ -341,10 +406,10 @@ internal static class ResponsesToAnthropicRequest
                     {
                         // The custom tool's plain input, as the one string parameter of the function that stands for it.
                         json.WriteStartObject();
-                        json.WriteString(ResponsesWire.CustomToolParameter, block.Text);
+                        json.WriteString(ResponsesWire.CustomToolParameter, block.Text.ToString());
                         json.WriteEndObject();
                     }
-                    else WriteArguments(json, block.Text);
+                    else WriteArguments(json, block.Text.ToString());
                     break;
             }
             json.WriteEndObject();

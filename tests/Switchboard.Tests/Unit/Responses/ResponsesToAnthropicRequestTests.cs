@@ -74,6 +74,11 @@ public sealed class ResponsesToAnthropicRequestTests
         { "reasoning none", """{"model":"m","reasoning":{"effort":"none"},"input":"x","temperature":0.3}""" },
         { "reasoning odd", """{"model":"m","reasoning":{"effort":"turbo"},"input":"x"}""" },
         { "text format dropped", """{"model":"m","input":"x","text":{"format":{"type":"json_schema","name":"r","schema":{"type":"object"}}}}""" },
+        { "blank and escaped texts", "{\"model\":\"m\",\"instructions\":\"Line 1\\nLine 2 \\\"q\\\" é ✓ 😀\",\"input\":[{\"role\":\"user\",\"content\":\" \\n\\t\\r\\f \"},{\"role\":\"user\",\"content\":\"\u00a0\u2003\"},"
+            + "{\"role\":\"user\",\"content\":\"\\u00a0\"},{\"role\":\"user\",\"content\":\" \\b \"},{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\" \\\" \"},{\"type\":\"input_text\",\"text\":\"é\\\\path\\/x\"},{\"type\":\"input_text\",\"text\":7}]},"
+            + "{\"role\":\"developer\",\"content\":\"\"},{\"role\":\"system\",\"content\":\"\\u00e9t\\u00e9\"},"
+            + "{\"type\":\"function_call\",\"call_id\":\"a\",\"name\":\"f\",\"arguments\":\"{}\"},{\"type\":\"function_call_output\",\"call_id\":\"a\",\"output\":\"tab\\there ✓\\n\"},"
+            + "{\"type\":\"function_call_output\",\"call_id\":\"zz\",\"output\":\"orphan \\\"x\\\" é\"}]}" },
         { "a tool output first", """{"model":"m","input":[{"type":"function_call_output","call_id":"c1","output":"orphan"},{"role":"user","content":"hi"}]}""" },
         { "calls left unanswered", """{"model":"m","input":[{"role":"user","content":"hi"},{"type":"function_call","call_id":"a","name":"f","arguments":"{}"},{"type":"function_call","call_id":"b","name":"g","arguments":"{}"},{"type":"function_call","call_id":"c","name":"h","arguments":"{}"},{"type":"function_call_output","call_id":"b","output":"ok"},{"role":"user","content":"next"}]}""" },
         { "calls at the end", """{"model":"m","input":[{"role":"user","content":"hi"},{"type":"function_call","call_id":"a","name":"f","arguments":"{\"x\":[1,2,{\"y\":null}]}"}]}""" },
