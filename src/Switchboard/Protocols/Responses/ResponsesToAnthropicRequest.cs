@@ -154,6 +154,7 @@ internal static class ResponsesToAnthropicRequest
         private readonly List<TextValue> _system = new(2);
         private readonly List<Turn> _turns = new(8);
         // An assistant run (its text joined, its calls) not yet closed by a message of another role or a tool output.
+        private TextValue? _pendingFirst;
         private StringBuilder? _pendingText;
         private List<Block>? _pendingCalls;
 
@@ -216,19 +217,21 @@ internal static class ResponsesToAnthropicRequest
             switch (role)
             {
                 case "assistant":
-                    if (JoinedText(content) is not { } said) return false;
-                    if (said.Length > 0) (_pendingText ??= new StringBuilder()).Append(said);
+                    if (MessageText(content) is not { } said) return false;
+                    if (said.IsEmpty) return true;
+                    if (_pendingText is null && _pendingFirst is null) _pendingFirst = said;
+                    else
+                    {
+                        // A second piece in the run: the pieces are joined, as the Chat form's one content string joins them.
+                        _pendingText ??= new StringBuilder().Append(_pendingFirst.ToString());
+                        _pendingText.Append(said.ToString());
+                        _pendingFirst = null;
+                    }
                     return true;
                 case "system" or "developer":
-                    if (content.ValueKind == JsonValueKind.String)
-                    {
-                        FlushAssistant();
-                        if (TextValue.Of(content) is { IsEmpty: false } rule) _system.Add(rule);
-                        return true;
-                    }
-                    if (JoinedText(content) is not { } instruction) return false;
+                    if (MessageText(content) is not { } instruction) return false;
                     FlushAssistant();
-                    if (instruction.Length > 0) _system.Add(instruction);
+                    if (!instruction.IsEmpty) _system.Add(instruction);
                     return true;
                 case "user":
                     FlushAssistant();
@@ -250,11 +253,24 @@ internal static class ResponsesToAnthropicRequest
             }
         }
 
-        /// <summary>A message's text: the string, or its text-like parts one after another; null for any other part or kind.</summary>
+        /// <summary>
+        /// A message's text: the string, or its text-like parts one after another (one part as the client sent it);
+        /// null for any other part or kind.
+        /// </summary>
+        private static TextValue? MessageText(JsonElement content)
+        {
+            if (content.ValueKind == JsonValueKind.String) return TextValue.Of(content);
+            if (content.ValueKind != JsonValueKind.Array) return null;
+            if (content.GetArrayLength() == 1 && content[0] is var only
+                && Str(only, "type"u8) is { } type && only.TryGetProperty(type == "refusal" ? "refusal"u8 : "text"u8, out var value) && value.ValueKind == JsonValueKind.String
+                && type is "input_text" or "output_text" or "text" or "refusal")
+                return TextValue.Of(value);
+            if (JoinedText(content) is { } joined) return new TextValue(joined);
+            return null;
+        }
+
         private static string? JoinedText(JsonElement content)
         {
-            if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
-            if (content.ValueKind != JsonValueKind.Array) return null;
             var builder = new StringBuilder();
             foreach (var part in content.EnumerateArray())
             {
@@ -308,11 +324,12 @@ internal static class ResponsesToAnthropicRequest
         /// <summary>The assistant run as one turn: its joined text (unless blank), then its calls.</summary>
         private void FlushAssistant()
         {
-            if (_pendingText is null && _pendingCalls is null) return;
-            if (_pendingText is { Length: > 0 } text && text.ToString() is var joined && !string.IsNullOrWhiteSpace(joined))
-                Append(user: false, new Block(BlockKind.Text, joined));
+            if (_pendingFirst is null && _pendingText is null && _pendingCalls is null) return;
+            TextValue? text = _pendingText is not null ? _pendingText.ToString() : _pendingFirst;
+            if (text is { IsBlank: false } said) Append(user: false, new Block(BlockKind.Text, said));
             if (_pendingCalls is not null)
                 foreach (var call in _pendingCalls) Append(user: false, call);
+            _pendingFirst = null;
             _pendingText = null;
             _pendingCalls = null;
         }
