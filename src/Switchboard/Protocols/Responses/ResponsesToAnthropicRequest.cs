@@ -458,12 +458,12 @@ internal static class ResponsesToAnthropicRequest
     // ---- tools ---------------------------------------------------------------------------------------------
 
     /// <summary>The request's tools as Anthropic declares them (function, custom and namespace tools; hosted ones dropped).</summary>
-    private readonly struct ToolSet(List<(string Name, string? Description, JsonElement Parameters, bool Custom)>? tools)
+    private readonly struct ToolSet(List<(string Name, TextValue? Description, JsonElement Parameters, bool Custom)>? tools)
     {
         public static bool TryRead(JsonElement request, ResponsesToolMap map, ref List<string>? dropped, out ToolSet set)
         {
             set = default;
-            List<(string, string?, JsonElement, bool)>? tools = null;
+            List<(string, TextValue?, JsonElement, bool)>? tools = null;
             if (request.TryGetProperty("tools"u8, out var array) && array.ValueKind == JsonValueKind.Array)
                 foreach (var tool in array.EnumerateArray())
                     if (!TryRead(tool, null, map, ref tools, ref dropped)) return false;
@@ -474,7 +474,7 @@ internal static class ResponsesToAnthropicRequest
             return true;
         }
 
-        private static bool TryRead(JsonElement tool, string? ns, ResponsesToolMap map, ref List<(string, string?, JsonElement, bool)>? tools, ref List<string>? dropped)
+        private static bool TryRead(JsonElement tool, string? ns, ResponsesToolMap map, ref List<(string, TextValue?, JsonElement, bool)>? tools, ref List<string>? dropped)
         {
             var type = Str(tool, "type"u8);
             switch (type)
@@ -483,12 +483,13 @@ internal static class ResponsesToAnthropicRequest
                     if (Str(tool, "name"u8) is not { } name) return false;
                     var upstreamName = ResponsesToChatRequest.FlattenedName(name, ns);
                     if (ns is not null) map.Add(upstreamName, new ResponsesTool(ResponsesToolKind.Function, name, ns));
-                    (tools ??= []).Add((upstreamName, Str(tool, "description"u8), tool.TryGetProperty("parameters"u8, out var parameters) ? parameters : default, false));
+                    TextValue? description = tool.TryGetProperty("description"u8, out var text) && text.ValueKind == JsonValueKind.String ? TextValue.Of(text) : (TextValue?)null;
+                    (tools ??= []).Add((upstreamName, description, tool.TryGetProperty("parameters"u8, out var parameters) ? parameters : default, false));
                     return true;
                 case "custom":
                     if (Str(tool, "name"u8) is not { } customName) return false;
                     map.Add(customName, new ResponsesTool(ResponsesToolKind.Custom, customName, null));
-                    (tools ??= []).Add((customName, ResponsesToChatRequest.CustomDescription(tool), default, true));
+                    (tools ??= []).Add((customName, ResponsesToChatRequest.CustomDescription(tool) is { } custom ? new TextValue(custom) : (TextValue?)null, default, true));
                     return true;
                 case "namespace":
                     if (Str(tool, "name"u8) is not { } space) return false;
@@ -513,7 +514,7 @@ internal static class ResponsesToAnthropicRequest
             {
                 json.WriteStartObject();
                 json.WriteString("name"u8, toolName);
-                if (description is { Length: > 0 }) json.WriteString("description"u8, description);
+                if (description is { IsEmpty: false } said) said.Write(json, "description"u8);
                 json.WritePropertyName("input_schema"u8);
                 if (custom) ResponsesToChatRequest.WriteCustomSchema(json);
                 else if (parameters.ValueKind == JsonValueKind.Object) parameters.WriteTo(json);
