@@ -15,7 +15,7 @@ internal static class PartsProbe
     {
         var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 200;
         if (args.Length > 1 && args[1] == "--types") n = 50;
-        if (args.Contains("--responses")) return ResponsesParts(n);
+        if (args.Contains("--responses")) return ResponsesParts(n, args.Contains("--types"));
         var bodies = new Switchboard.LoadTest.ClaudeCodeBodies(GatewayRequestProbe.ClaudeCodeFixture());
         var openAI = bodies.OpenAI("openai/gpt-bench", false);
         var anthropic = bodies.Anthropic("openai/gpt-bench", false);
@@ -63,7 +63,7 @@ internal static class PartsProbe
     }
 
     /// <summary>`probe-parts N --responses`: a Responses client's translations toward Anthropic, one step against the pivot they replace.</summary>
-    private static int ResponsesParts(int n)
+    private static int ResponsesParts(int n, bool types)
     {
         var target = new TranslationTarget { ModelId = "claude-bench", Provider = "anthropic", Api = ApiFormat.Anthropic, MaxOutputTokens = 64000 };
         var codex = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "codex-0.171.0-request.json"));
@@ -83,6 +83,18 @@ internal static class PartsProbe
                 using var w = new PooledBufferWriter(Math.Max(4096, body.Length + body.Length / 2));
                 if (!Switchboard.Protocols.Responses.ResponsesToAnthropicRequest.TryTranslate(d.RootElement, target, w, out _, out _)) throw new InvalidOperationException("declined");
             });
+        }
+        if (types)
+        {
+            // What the one-step request translation allocates on the Codex request, by type (sampled every ~100 KB).
+            using var sampler = new AllocationSampler();
+            for (var i = 0; i < 2000; i++)
+            {
+                using var d = JsonDocument.Parse(codex, RequestPeek.DocumentOptions);
+                using var w = new PooledBufferWriter(Math.Max(4096, codex.Length + codex.Length / 2));
+                Switchboard.Protocols.Responses.ResponsesToAnthropicRequest.TryTranslate(d.RootElement, target, w, out _, out _);
+            }
+            sampler.Print("request Codex: DOM + one step", 2000);
         }
         var answer = System.Text.Encoding.UTF8.GetBytes(
             """{"id":"msg_bench","type":"message","role":"assistant","model":"claude-bench","content":[{"type":"text","text":"Hello from the fake upstream: a short answer of about twenty tokens, as a small completion would be."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":42,"output_tokens":21}}""");

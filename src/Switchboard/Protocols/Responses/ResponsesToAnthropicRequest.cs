@@ -87,7 +87,7 @@ internal static class ResponsesToAnthropicRequest
 
     /// <summary>
     /// A text as the client sent it: a JSON string of the request, written back without becoming a .NET string (one
-    /// with a <c>\u</c> escape is read as a string, so an invalid surrogate is refused as the pivot refuses it); or a string.
+    /// with an escaped surrogate is read as a string, so a lone one is refused as the pivot refuses it); or a string.
     /// </summary>
     private readonly struct TextValue
     {
@@ -99,7 +99,19 @@ internal static class ResponsesToAnthropicRequest
         private TextValue(JsonElement source) => _source = source;
 
         public static TextValue Of(JsonElement value) =>
-            JsonMarshal.GetRawUtf8Value(value).IndexOf("\\u"u8) >= 0 ? new TextValue(value.GetString()!) : new TextValue(value);
+            HasSurrogateEscape(JsonMarshal.GetRawUtf8Value(value)) ? new TextValue(value.GetString()!) : new TextValue(value);
+
+        /// <summary>A <c>\uD800</c>–<c>\uDFFF</c> escape (or what looks like one after an escaped backslash: read as a string then too).</summary>
+        private static bool HasSurrogateEscape(ReadOnlySpan<byte> raw)
+        {
+            for (var at = raw.IndexOf("\\u"u8); at >= 0 && at + 3 < raw.Length; )
+            {
+                if (raw[at + 2] is (byte)'d' or (byte)'D' && raw[at + 3] is (byte)'8' or (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F') return true;
+                var next = raw[(at + 2)..].IndexOf("\\u"u8);
+                at = next < 0 ? -1 : at + 2 + next;
+            }
+            return false;
+        }
 
         public static implicit operator TextValue(string text) => new(text);
 
@@ -121,6 +133,7 @@ internal static class ResponsesToAnthropicRequest
                         i++;
                         continue;
                     }
+                    if (b == '\\' && raw[i + 1] == 'u') return string.IsNullOrWhiteSpace(_source.GetString());
                     // Other ASCII is not blank; beyond ASCII, Unicode's spaces are: ask the string.
                     return b >= 0x80 && string.IsNullOrWhiteSpace(_source.GetString());
                 }

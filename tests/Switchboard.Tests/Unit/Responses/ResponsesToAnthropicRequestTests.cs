@@ -132,6 +132,20 @@ public sealed class ResponsesToAnthropicRequestTests
         Assert.Equal(0, output.WrittenCount);
     }
 
+    [Theory]
+    [InlineData("""{"model":"m","input":"lone \ud800 surrogate"}""")]
+    [InlineData("""{"model":"m","input":[{"type":"function_call","call_id":"a","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"a","output":"\udc00"}]}""")]
+    [InlineData("""{"model":"m","instructions":"x\ud800","input":"y"}""")]
+    public void Refuses_a_lone_surrogate_as_the_pivot_does(string json)
+    {
+        var target = new TranslationTarget { ModelId = "claude-x", Provider = "anthropic", Api = ApiFormat.Anthropic };
+        using var document = JsonDocument.Parse(json);
+        var pivot = Record.Exception(() => ResponsesTranslation.TranslateThroughChat(document.RootElement, target));
+        var direct = Record.Exception(() => ResponsesToAnthropicRequest.TryTranslate(document.RootElement, target, new ArrayBufferWriter<byte>(), out _, out _));
+        Assert.NotNull(pivot);
+        Assert.Equal(pivot.GetType(), direct?.GetType());
+    }
+
     private static string Describe(ResponsesToolMap? map)
     {
         if (map is null) return "";
