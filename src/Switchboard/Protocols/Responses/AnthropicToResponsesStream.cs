@@ -72,37 +72,11 @@ internal sealed class AnthropicToResponsesStream(string model, ResponsesToolMap?
 
     private void OnBlockDelta(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
-        var reader = new Utf8JsonReader(data);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (!reader.ValueTextEquals("delta"u8)) { reader.Skip(); continue; }
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
-
-            ReadOnlySpan<byte> deltaType = default, value = default;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("type"u8))
-                {
-                    reader.Read();
-                    deltaType = reader.ValueSpan;
-                }
-                else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("partial_json"u8) || reader.ValueTextEquals("thinking"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String) value = reader.ValueSpan;
-                }
-                else reader.Skip();
-            }
-            if (value.IsEmpty) return;
-
-            if (deltaType.SequenceEqual("text_delta"u8)) _events.Text(value, output);
-            else if (deltaType.SequenceEqual("thinking_delta"u8)) _events.Reasoning(value, output);
-            else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock) _events.ToolCall(_toolIndex, null, null, value, output);
-            // signature_delta, citations_delta: nothing in the Responses events.
-            return;
-        }
+        if (!AnthropicToOpenAIStream.ReadBlockDelta(data, out var deltaType, out var value)) return;
+        if (deltaType.SequenceEqual("text_delta"u8)) _events.Text(value, output);
+        else if (deltaType.SequenceEqual("thinking_delta"u8)) _events.Reasoning(value, output);
+        else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock) _events.ToolCall(_toolIndex, null, null, value, output);
+        // signature_delta, citations_delta: nothing in the Responses events.
     }
 
     private void OnBlockStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
@@ -132,23 +106,9 @@ internal sealed class AnthropicToResponsesStream(string model, ResponsesToolMap?
         var reader = new Utf8JsonReader(data);
         using var document = JsonDocument.ParseValue(ref reader);
         if (document.RootElement.TryGetProperty("message"u8, out var message) && message.TryGetProperty("usage"u8, out var usage))
-            MergeUsage(UsageMapping.FromAnthropic(usage));
+            _usage = AnthropicToOpenAIStream.Merge(_usage, UsageMapping.FromAnthropic(usage));
         _events.Begin(output);
     }
 
-    private void OnMessageDelta(ReadOnlySpan<byte> data)
-    {
-        var reader = new Utf8JsonReader(data);
-        using var document = JsonDocument.ParseValue(ref reader);
-        var root = document.RootElement;
-        if (root.TryGetProperty("delta"u8, out var delta) && Str(delta, "stop_reason"u8) is { } stop) _stopReason = stop;
-        // message_delta usage is cumulative; input counts appear here only on newer API versions.
-        if (root.TryGetProperty("usage"u8, out var usage)) MergeUsage(UsageMapping.FromAnthropic(usage));
-    }
-
-    private void MergeUsage(TokenUsage update) => _usage = new TokenUsage(
-        update.InputTokens ?? _usage.InputTokens,
-        update.OutputTokens ?? _usage.OutputTokens,
-        update.CachedInputTokens ?? _usage.CachedInputTokens,
-        update.CacheWriteTokens ?? _usage.CacheWriteTokens);
+    private void OnMessageDelta(ReadOnlySpan<byte> data) => AnthropicToOpenAIStream.ReadMessageDelta(data, ref _stopReason, ref _usage);
 }
