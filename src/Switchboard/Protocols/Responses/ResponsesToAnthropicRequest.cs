@@ -35,7 +35,7 @@ internal static class ResponsesToAnthropicRequest
             json.WriteStartObject();
             json.WriteString("model"u8, target.ModelId);
             conversation.Write(json);
-            // max_output_tokens is capped once toward the Chat form and once toward Anthropic: the same cap twice.
+            // The pivot capped max_output_tokens toward the Chat form and again toward Anthropic: the same cap, once here.
             var maxTokens = Long(request, "max_output_tokens"u8) ?? OpenAIToAnthropicRequest.DefaultMaxTokens;
             if (target.MaxOutputTokens is int cap && maxTokens > cap) maxTokens = cap;
             json.WriteNumber("max_tokens"u8, maxTokens);
