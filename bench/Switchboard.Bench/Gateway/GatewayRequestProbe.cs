@@ -49,6 +49,10 @@ internal static class GatewayRequestProbe
                 access_key: sk-bench
                 {Pricing}
                 base_url: {upstreamUrl}/s20x0/v1
+              - model: anthropic/claude-stream
+                access_key: sk-ant-bench
+                {Pricing}
+                base_url: {upstreamUrl}/s20x0/v1
             {TeamKeys(Environment.GetEnvironmentVariable("SB_PROBE_KEYS"))}
             {Features(ledgerDir)}
             """;
@@ -78,7 +82,13 @@ internal static class GatewayRequestProbe
             ("Anthropic passthrough, Claude Code-size", $"{gw}/v1/messages", claudeCode.Anthropic("anthropic/claude-bench", false), anthropic, 10),
             ("direct OpenAI, its OpenAI form", $"{upstreamUrl}/v1/chat/completions", claudeCode.OpenAIOfAnthropic("gpt-bench", false), openai, 10),
             ("Anthropic → OpenAI, Claude Code-size", $"{gw}/v1/messages", claudeCode.Anthropic("openai/gpt-bench", false), anthropic, 10),
+            ("Responses → Anthropic (translated)", $"{gw}/v1/responses", ResponsesBody("anthropic/claude-bench", false), openai, 1),
+            ("direct Anthropic stream (20 chunks)", $"{upstreamUrl}/s20x0/v1/messages", Body(true, "claude-stream", true), anthropic, 4),
+            ("Responses → Anthropic stream (translated)", $"{gw}/v1/responses", ResponsesBody("anthropic/claude-stream", true), openai, 4),
         };
+        // SB_PROBE_CASES="Responses;direct Anthropic": only the cases whose name contains one of the terms.
+        if (Environment.GetEnvironmentVariable("SB_PROBE_CASES") is { Length: > 0 } only)
+            cases = cases.Where(c => only.Split(';').Any(term => c.Name.Contains(term, StringComparison.Ordinal))).ToArray();
         Console.Error.WriteLine($"{"case",-40} {"bytes/req",10} {"CPU µs/req",11} {"wall µs/req",12} {"gen0/1k",8}");
         foreach (var c in cases)
         {
@@ -166,6 +176,18 @@ internal static class GatewayRequestProbe
             ? $$"""{"model":"{{model}}","max_tokens":1024,"temperature":0.2,"system":"{{system}}","messages":[{{turns}}]{{(stream ? ",\"stream\":true" : "")}}}"""
             : $$"""{"model":"{{model}}","max_tokens":1024,"temperature":0.2,"messages":[{"role":"system","content":"{{system}}"},{{turns}}]{{(stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : "")}}}""";
         return Encoding.UTF8.GetBytes(s);
+    }
+
+    /// <summary>The small conversation as a Responses request, as Codex writes one (bench/Switchboard.LoadTest's Bodies.Responses).</summary>
+    private static byte[] ResponsesBody(string model, bool stream)
+    {
+        const string system = "You are a careful senior engineer. Answer concisely, show code when it helps, and explain trade-offs. Prefer the standard library; never invent APIs. When unsure, say so and suggest how to check.";
+        const string input = """
+            {"type":"message","role":"user","content":[{"type":"input_text","text":"I have a C# service that reads orders from a queue and writes them to PostgreSQL. Under load the p99 latency jumps to two seconds. Where would you start?"}]},
+            {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Start by measuring where the time goes: queue wait, deserialization, the database round trip, and connection pool waits. Enable Npgsql's metrics and look at pool wait time first; a pool that is too small is the usual culprit."}]},
+            {"type":"message","role":"user","content":[{"type":"input_text","text":"The pool wait is near zero. The database round trip is 3 ms at p50 but 1.8 s at p99. The table has 40 million rows and an index on (customer_id, created_at). What next?"}]}
+            """;
+        return Encoding.UTF8.GetBytes($$"""{"model":"{{model}}","instructions":"{{system}}","input":[{{input}}],"max_output_tokens":1024,"temperature":0.2,"store":false{{(stream ? ",\"stream\":true" : "")}}}""");
     }
 
     private static async Task<WebApplication> StartUpstreamAsync()

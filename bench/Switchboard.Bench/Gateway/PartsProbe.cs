@@ -15,6 +15,7 @@ internal static class PartsProbe
     {
         var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 200;
         if (args.Length > 1 && args[1] == "--types") n = 50;
+        if (args.Contains("--responses")) return ResponsesParts(n, args.Contains("--types"));
         var bodies = new Switchboard.LoadTest.ClaudeCodeBodies(GatewayRequestProbe.ClaudeCodeFixture());
         var openAI = bodies.OpenAI("openai/gpt-bench", false);
         var anthropic = bodies.Anthropic("openai/gpt-bench", false);
@@ -58,6 +59,75 @@ internal static class PartsProbe
             for (var i = 0; i < 2000; i++) { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, true); }
             sampler.Print("forward pass + estimate", 2000);
         }
+        return 0;
+    }
+
+    /// <summary>`probe-parts N --responses`: a Responses client's translations toward Anthropic, one step against the pivot they replace.</summary>
+    private static int ResponsesParts(int n, bool types)
+    {
+        var target = new TranslationTarget { ModelId = "claude-bench", Provider = "anthropic", Api = ApiFormat.Anthropic, MaxOutputTokens = 64000 };
+        var codex = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "codex-0.171.0-request.json"));
+        var small = System.Text.Encoding.UTF8.GetBytes(
+            """{"model":"anthropic/claude-bench","instructions":"You are a careful senior engineer. Answer concisely, show code when it helps, and explain trade-offs.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"I have a C# service that reads orders from a queue and writes them to PostgreSQL. Under load the p99 latency jumps to two seconds. Where would you start?"}]},{"type":"message","role":"assistant","content":[{"type":"output_text","text":"Start by measuring where the time goes: queue wait, deserialization, the database round trip, and connection pool waits."}]},{"type":"message","role":"user","content":[{"type":"input_text","text":"The pool wait is near zero. What next?"}]}],"max_output_tokens":1024,"temperature":0.2,"store":false}""");
+        Console.Error.WriteLine($"{"part",-58} {"µs (min)",9} {"µs (p50)",9} {"bytes",10}");
+        foreach (var (name, body) in new[] { ("small", small), ($"Codex {codex.Length / 1024} KB", codex) })
+        {
+            Measure($"request {name}: DOM + pivot (before)", n, () =>
+            {
+                using var d = JsonDocument.Parse(body, RequestPeek.DocumentOptions);
+                Switchboard.Protocols.Responses.ResponsesTranslation.TranslateThroughChat(d.RootElement, target);
+            });
+            Measure($"request {name}: DOM + one step, pooled buffer", n, () =>
+            {
+                using var d = JsonDocument.Parse(body, RequestPeek.DocumentOptions);
+                using var w = new PooledBufferWriter(Math.Max(4096, body.Length + body.Length / 2));
+                if (!Switchboard.Protocols.Responses.ResponsesToAnthropicRequest.TryTranslate(d.RootElement, target, w, out _, out _)) throw new InvalidOperationException("declined");
+            });
+        }
+        if (types)
+        {
+            // What the one-step request translation allocates on the Codex request, by type (sampled every ~100 KB).
+            using var sampler = new AllocationSampler();
+            for (var i = 0; i < 2000; i++)
+            {
+                using var d = JsonDocument.Parse(codex, RequestPeek.DocumentOptions);
+                using var w = new PooledBufferWriter(Math.Max(4096, codex.Length + codex.Length / 2));
+                Switchboard.Protocols.Responses.ResponsesToAnthropicRequest.TryTranslate(d.RootElement, target, w, out _, out _);
+            }
+            sampler.Print("request Codex: DOM + one step", 2000);
+        }
+        var answer = System.Text.Encoding.UTF8.GetBytes(
+            """{"id":"msg_bench","type":"message","role":"assistant","model":"claude-bench","content":[{"type":"text","text":"Hello from the fake upstream: a short answer of about twenty tokens, as a small completion would be."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":42,"output_tokens":21}}""");
+        Measure("answer: parse + Anthropic → Chat → Responses (before)", n, () =>
+        {
+            using var d = JsonDocument.Parse(answer);
+            Switchboard.Protocols.Responses.ResponsesTranslation.TranslateResponseThroughChat(ApiFormat.Anthropic, d.RootElement, null, out _, null, null);
+        });
+        Measure("answer: parse + Anthropic → Responses, one step", n, () =>
+        {
+            using var d = JsonDocument.Parse(answer);
+            Switchboard.Protocols.Responses.AnthropicToResponsesResponse.Translate(d.RootElement, null, null, out _);
+        });
+        // The fake upstream's 20-chunk stream, event by event, into one reused output buffer.
+        var events = new List<(string Type, byte[] Data)>
+        {
+            ("message_start", System.Text.Encoding.UTF8.GetBytes("""{"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","model":"claude-bench","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":42,"output_tokens":1}}}""")),
+            ("content_block_start", System.Text.Encoding.UTF8.GetBytes("""{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""")),
+        };
+        for (var i = 0; i < 20; i++)
+            events.Add(("content_block_delta", System.Text.Encoding.UTF8.GetBytes($$$"""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"~tk{{{123456789012 + i}}} "}}""")));
+        events.Add(("content_block_stop", System.Text.Encoding.UTF8.GetBytes("""{"type":"content_block_stop","index":0}""")));
+        events.Add(("message_delta", System.Text.Encoding.UTF8.GetBytes("""{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":21}}""")));
+        events.Add(("message_stop", System.Text.Encoding.UTF8.GetBytes("""{"type":"message_stop"}""")));
+        var output = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        void Pump(IStreamTranslator translator)
+        {
+            output.ResetWrittenCount();
+            foreach (var (type, data) in events) translator.OnEvent(type, data, output);
+            translator.OnCompleted(output);
+        }
+        Measure("stream, 20 chunks: Anthropic → Chat → Responses (before)", n, () => Pump(Switchboard.Protocols.Responses.ResponsesTranslation.CreateChainedStreamTranslator(ApiFormat.Anthropic, "fast", null, null)));
+        Measure("stream, 20 chunks: Anthropic → Responses, one step", n, () => Pump(ProtocolTranslation.CreateStreamTranslator(ApiFormat.Responses, ApiFormat.Anthropic, "fast")));
         return 0;
     }
 

@@ -8,9 +8,10 @@ using Switchboard.Protocols.Responses;
 namespace Switchboard.Bench.Protocols;
 
 /// <summary>
-/// The Responses front door's cost: a Codex request (captured from Codex 0.171.0) translated through the Chat form to
-/// Chat and to Anthropic, against Chat → Anthropic alone; and one streamed text chunk turned into Responses events,
-/// from a Chat upstream (one translator) and from an Anthropic upstream (the chained pair), against Anthropic → Chat alone.
+/// The Responses front door's cost: a Codex request (captured from Codex 0.171.0) translated to Chat, and to Anthropic
+/// in one step and through the Chat form, against Chat → Anthropic alone; and one streamed text chunk turned into
+/// Responses events, from a Chat upstream, from an Anthropic upstream in one step and through the chained pair, against
+/// Anthropic → Chat alone.
 /// </summary>
 [MemoryDiagnoser]
 [ShortRunJob]
@@ -33,6 +34,7 @@ public class ResponsesTranslationBenchmarks
     private JsonDocument _chatRequest = null!;
     private IStreamTranslator _fromChat = null!;
     private IStreamTranslator _fromAnthropic = null!;
+    private IStreamTranslator _fromAnthropicChained = null!;
     private IStreamTranslator _anthropicToChat = null!;
 
     [GlobalSetup]
@@ -42,10 +44,13 @@ public class ResponsesTranslationBenchmarks
         _chatRequest = JsonDocument.Parse(ResponsesToChatRequest.Translate(_codexRequest.RootElement, out _, out _));
         _fromChat = ProtocolTranslation.CreateStreamTranslator(ApiFormat.Responses, ApiFormat.OpenAI, "fast");
         _fromAnthropic = ProtocolTranslation.CreateStreamTranslator(ApiFormat.Responses, ApiFormat.Anthropic, "fast");
+        _fromAnthropicChained = ResponsesTranslation.CreateChainedStreamTranslator(ApiFormat.Anthropic, "fast", null, null);
         _anthropicToChat = ProtocolTranslation.CreateStreamTranslator(ApiFormat.OpenAI, ApiFormat.Anthropic, "fast");
         _fromChat.OnEvent(null, ChatTextChunk, _output);
         _fromAnthropic.OnEvent("message_start", AnthropicStart, _output);
         _fromAnthropic.OnEvent("content_block_delta", AnthropicTextDelta, _output);
+        _fromAnthropicChained.OnEvent("message_start", AnthropicStart, _output);
+        _fromAnthropicChained.OnEvent("content_block_delta", AnthropicTextDelta, _output);
         _anthropicToChat.OnEvent("message_start", AnthropicStart, _output);
         _anthropicToChat.OnEvent("content_block_delta", AnthropicTextDelta, _output);
     }
@@ -53,8 +58,11 @@ public class ResponsesTranslationBenchmarks
     [Benchmark(Description = "request: Codex Responses → Chat")]
     public byte[] RequestToChat() => ProtocolTranslation.TranslateRequest(ApiFormat.Responses, _codexRequest.RootElement, Chat).Body;
 
-    [Benchmark(Description = "request: Codex Responses → Chat → Anthropic")]
+    [Benchmark(Description = "request: Codex Responses → Anthropic (one step)")]
     public byte[] RequestToAnthropic() => ProtocolTranslation.TranslateRequest(ApiFormat.Responses, _codexRequest.RootElement, Anthropic).Body;
+
+    [Benchmark(Description = "request: Codex Responses → Chat → Anthropic (the pivot, before)")]
+    public byte[] RequestToAnthropicThroughChat() => ResponsesTranslation.TranslateThroughChat(_codexRequest.RootElement, Anthropic).Body;
 
     [Benchmark(Baseline = true, Description = "request: the same conversation, Chat → Anthropic alone")]
     public byte[] ChatRequestToAnthropic() => ProtocolTranslation.TranslateRequest(ApiFormat.OpenAI, _chatRequest.RootElement, Anthropic).Body;
@@ -67,11 +75,19 @@ public class ResponsesTranslationBenchmarks
         return _output.WrittenCount;
     }
 
-    [Benchmark(Description = "chunk: Anthropic text delta → Chat → Responses events")]
+    [Benchmark(Description = "chunk: Anthropic text delta → Responses events (one step)")]
     public int ChunkFromAnthropic()
     {
         _output.ResetWrittenCount();
         _fromAnthropic.OnEvent("content_block_delta", AnthropicTextDelta, _output);
+        return _output.WrittenCount;
+    }
+
+    [Benchmark(Description = "chunk: Anthropic text delta → Chat → Responses events (the chain, before)")]
+    public int ChunkFromAnthropicChained()
+    {
+        _output.ResetWrittenCount();
+        _fromAnthropicChained.OnEvent("content_block_delta", AnthropicTextDelta, _output);
         return _output.WrittenCount;
     }
 

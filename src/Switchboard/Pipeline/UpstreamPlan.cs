@@ -119,12 +119,28 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
         var root = request.Root; // the request's one DOM (a router may have built it already)
         if (client == ApiFormat.Responses)
         {
-            var fromResponses = Protocols.Responses.ResponsesTranslation.TranslateRequest(root, target, request.PriorItems);
-            if (fromResponses.DroppedTools is { Count: > 0 } dropped)
+            IReadOnlyList<string>? dropped;
+            // Toward Anthropic in one step, into the pooled buffer the request is sent from; other upstreams, and the
+            // shapes that step declines, through the Chat form.
+            using var output = new PooledBufferWriter(Math.Max(4 * 1024, request.Body!.Length + request.Body.Length / 2));
+            if (endpoint.Api == ApiFormat.Anthropic && request.PriorItems.IsEmpty
+                && ResponsesToAnthropicRequest.TryTranslate(root, target, output, out responsesTools, out var droppedDirect))
+            {
+                dropped = droppedDirect;
+                toolNames = null;
+                var (buffer, length) = output.Detach();
+                translated = PooledBody.FromRented(buffer, length);
+            }
+            else
+            {
+                var fromResponses = ResponsesTranslation.TranslateThroughChat(root, target, request.PriorItems);
+                dropped = fromResponses.DroppedTools;
+                toolNames = fromResponses.ToolNames;
+                responsesTools = fromResponses.ResponsesTools;
+                translated = PooledBody.FromArray(fromResponses.Body);
+            }
+            if (dropped is { Count: > 0 })
                 PipelineLog.HostedToolsDropped(request.Logger, request.Id, string.Join(", ", dropped), candidate.Model);
-            toolNames = fromResponses.ToolNames;
-            responsesTools = fromResponses.ResponsesTools;
-            translated = PooledBody.FromArray(fromResponses.Body);
         }
         else
         {

@@ -86,6 +86,21 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
 
     private void OnBlockDelta(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
     {
+        if (!ReadBlockDelta(data, out var deltaType, out var value)) return;
+        if (deltaType.SequenceEqual("text_delta"u8)) _chunks.Content(output, value);
+        else if (deltaType.SequenceEqual("thinking_delta"u8)) _chunks.Reasoning(output, value);
+        else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock) _chunks.ToolArguments(output, _toolIndex, value);
+        // signature_delta, citations_delta: no OpenAI equivalent.
+    }
+
+    /// <summary>
+    /// A content_block_delta event's delta: its type and its text, partial_json or thinking value as escaped in
+    /// <paramref name="data"/>; false when it has no such value (or it is empty).
+    /// </summary>
+    internal static bool ReadBlockDelta(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> deltaType, out ReadOnlySpan<byte> value)
+    {
+        deltaType = default;
+        value = default;
         var reader = new Utf8JsonReader(data);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -93,8 +108,6 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
             if (!reader.ValueTextEquals("delta"u8)) { reader.Skip(); continue; }
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject) { reader.Skip(); continue; }
-
-            ReadOnlySpan<byte> deltaType = default, value = default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("type"u8))
@@ -109,14 +122,9 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
                 }
                 else reader.Skip();
             }
-            if (value.IsEmpty) return;
-
-            if (deltaType.SequenceEqual("text_delta"u8)) _chunks.Content(output, value);
-            else if (deltaType.SequenceEqual("thinking_delta"u8)) _chunks.Reasoning(output, value);
-            else if (deltaType.SequenceEqual("input_json_delta"u8) && _inToolBlock) _chunks.ToolArguments(output, _toolIndex, value);
-            // signature_delta, citations_delta: no OpenAI equivalent.
-            return;
+            return !value.IsEmpty;
         }
+        return false;
     }
 
     private void OnBlockStart(ReadOnlySpan<byte> data, IBufferWriter<byte> output)
@@ -150,30 +158,30 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
         if (doc.RootElement.TryGetProperty("message"u8, out JsonElement message))
         {
             _id ??= _completionId ?? AnthropicToOpenAIResponse.CompletionId(Str(message, "id"u8));
-            if (message.TryGetProperty("usage"u8, out JsonElement usage)) MergeUsage(UsageMapping.FromAnthropic(usage));
+            if (message.TryGetProperty("usage"u8, out JsonElement usage)) _usage = Merge(_usage, UsageMapping.FromAnthropic(usage));
         }
         _chunks.Role(output);
     }
 
-    private void OnMessageDelta(ReadOnlySpan<byte> data)
+    private void OnMessageDelta(ReadOnlySpan<byte> data) => ReadMessageDelta(data, ref _stopReason, ref _usage);
+
+    /// <summary>A message_delta event: its stop_reason, and its usage merged into <paramref name="usage"/> (cumulative).</summary>
+    internal static void ReadMessageDelta(ReadOnlySpan<byte> data, ref string? stopReason, ref TokenUsage usage)
     {
         var reader = new Utf8JsonReader(data);
         using JsonDocument doc = JsonDocument.ParseValue(ref reader);
         JsonElement root = doc.RootElement;
-        if (root.TryGetProperty("delta"u8, out JsonElement delta) && Str(delta, "stop_reason"u8) is { } stop) _stopReason = stop;
-        if (root.TryGetProperty("usage"u8, out JsonElement usage))
-        {
-            // message_delta usage is cumulative; input counts appear here only on newer API versions.
-            TokenUsage update = UsageMapping.FromAnthropic(usage);
-            MergeUsage(update);
-        }
+        if (root.TryGetProperty("delta"u8, out JsonElement delta) && Str(delta, "stop_reason"u8) is { } stop) stopReason = stop;
+        // message_delta usage is cumulative; input counts appear here only on newer API versions.
+        if (root.TryGetProperty("usage"u8, out JsonElement update)) usage = Merge(usage, UsageMapping.FromAnthropic(update));
     }
 
-    private void MergeUsage(TokenUsage update) => _usage = new TokenUsage(
-        update.InputTokens ?? _usage.InputTokens,
-        update.OutputTokens ?? _usage.OutputTokens,
-        update.CachedInputTokens ?? _usage.CachedInputTokens,
-        update.CacheWriteTokens ?? _usage.CacheWriteTokens);
+    /// <summary>A usage update over what the stream reported before: the counts it gives replace, the rest stay.</summary>
+    internal static TokenUsage Merge(TokenUsage usage, TokenUsage update) => new(
+        update.InputTokens ?? usage.InputTokens,
+        update.OutputTokens ?? usage.OutputTokens,
+        update.CachedInputTokens ?? usage.CachedInputTokens,
+        update.CacheWriteTokens ?? usage.CacheWriteTokens);
 
     private void Finish(IBufferWriter<byte> output)
     {
@@ -190,7 +198,7 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
     string IOpenAIChunkIdSource.ChunkId => _id ??= _completionId ?? RandomIdPrefix + ToolCallIds.RandomSuffix();
 
     /// <summary>The "type" of an event whose SSE frame had no event: line.</summary>
-    private static string? PeekType(ReadOnlySpan<byte> data)
+    internal static string? PeekType(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
@@ -206,5 +214,5 @@ internal sealed class AnthropicToOpenAIStream : IStreamTranslator, IOpenAIChunkI
         return null;
     }
 
-    private static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
+    internal static ReadOnlySpan<byte> Escape(string value) => JsonEncodedText.Encode(value, SseWriter.JsonOptions.Encoder).EncodedUtf8Bytes;
 }

@@ -119,6 +119,51 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
         Fail(message, output);
     }
 
+    // ---- fed directly by another protocol's stream reader (AnthropicToResponsesStream), no Chat chunk between ----
+
+    /// <summary>The stream has begun: response.created and .in_progress, once.</summary>
+    internal void Begin(IBufferWriter<byte> output)
+    {
+        if (!_finished) Start(output);
+    }
+
+    /// <summary>A text delta, as the upstream escaped it (the content of a JSON string).</summary>
+    internal void Text(ReadOnlySpan<byte> escaped, IBufferWriter<byte> output)
+    {
+        if (_finished) return;
+        Start(output);
+        if (!escaped.IsEmpty) OnText(escaped, escaped.Contains((byte)'\\'), output);
+    }
+
+    /// <summary>A reasoning (thinking) delta, as the upstream escaped it.</summary>
+    internal void Reasoning(ReadOnlySpan<byte> escaped, IBufferWriter<byte> output)
+    {
+        if (_finished) return;
+        Start(output);
+        if (!escaped.IsEmpty) OnReasoning(escaped, escaped.Contains((byte)'\\'), output);
+    }
+
+    /// <summary>Tool call <paramref name="index"/>: its start (id and name) the first time, then argument text as the upstream escaped it.</summary>
+    internal void ToolCall(int index, string? id, string? name, ReadOnlySpan<byte> escapedArguments, IBufferWriter<byte> output)
+    {
+        if (_finished) return;
+        Start(output);
+        OnToolCall(index, id, name, escapedArguments, escapedArguments.Contains((byte)'\\'), output);
+    }
+
+    /// <summary>The upstream finished (a Chat finish_reason) with this usage: the closing events.</summary>
+    internal void End(string finishReason, long inputTokens, long outputTokens, long cachedTokens, IBufferWriter<byte> output)
+    {
+        if (_finished) return;
+        Start(output);
+        _finishReason = finishReason;
+        _usage.InputTokens = inputTokens;
+        _usage.OutputTokens = outputTokens;
+        _usage.CachedTokens = cachedTokens;
+        _sawEnd = true;
+        Finish(output);
+    }
+
     // ---- reading a chunk ----------------------------------------------------------------------------------
 
     private void ReadChoice(ref Utf8JsonReader reader, IBufferWriter<byte> output)
@@ -159,12 +204,12 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
             if (reader.ValueTextEquals("content"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0) OnText(ref reader, output);
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0) OnText(reader.ValueSpan, reader.ValueIsEscaped, output);
             }
             else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0) OnReasoning(ref reader, output);
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0) OnReasoning(reader.ValueSpan, reader.ValueIsEscaped, output);
                 else reader.Skip();
             }
             else if (reader.ValueTextEquals("tool_calls"u8))
@@ -221,6 +266,12 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
             }
         }
 
+        OnToolCall(index, id, name, arguments, argumentsEscaped, output);
+    }
+
+    /// <summary>A tool_calls delta: the call's start (its id and name) the first time its index is seen, then its argument text.</summary>
+    private void OnToolCall(int index, string? id, string? name, ReadOnlySpan<byte> arguments, bool argumentsEscaped, IBufferWriter<byte> output)
+    {
         var call = FindCall(index);
         if (call is null)
         {
@@ -248,7 +299,7 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
         return null;
     }
 
-    private void OnText(ref Utf8JsonReader reader, IBufferWriter<byte> output)
+    private void OnText(ReadOnlySpan<byte> escaped, bool isEscaped, IBufferWriter<byte> output)
     {
         if (_message is null)
         {
@@ -264,15 +315,15 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
             OutputItem.WriteTextPart(json, default);
             SseWriter.EndJsonFrame(json, output);
         }
-        _message.Append(Unescaped(ref reader));
+        _message.Append(Unescape(escaped, isEscaped));
         Head(output, "response.output_text.delta"u8);
         ItemRef(output, _message);
         SseWriter.Raw(output, ",\"content_index\":0,\"delta\":"u8);
-        SseWriter.QuotedEscaped(output, reader.ValueSpan);
+        SseWriter.QuotedEscaped(output, escaped);
         SseWriter.Raw(output, ",\"logprobs\":[]}\n\n"u8);
     }
 
-    private void OnReasoning(ref Utf8JsonReader reader, IBufferWriter<byte> output)
+    private void OnReasoning(ReadOnlySpan<byte> escaped, bool isEscaped, IBufferWriter<byte> output)
     {
         if (_reasoning is null)
         {
@@ -287,11 +338,11 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
             WriteSummaryPart(json, default);
             SseWriter.EndJsonFrame(json, output);
         }
-        _reasoning.Append(Unescaped(ref reader));
+        _reasoning.Append(Unescape(escaped, isEscaped));
         Head(output, "response.reasoning_summary_text.delta"u8);
         ItemRef(output, _reasoning);
         SseWriter.Raw(output, ",\"summary_index\":0,\"delta\":"u8);
-        SseWriter.QuotedEscaped(output, reader.ValueSpan);
+        SseWriter.QuotedEscaped(output, escaped);
         SseWriter.Raw(output, "}\n\n"u8);
     }
 
@@ -343,14 +394,6 @@ internal sealed class ChatStreamToResponsesEvents : IStreamTranslator
         if (!escaped) return value;
         if (_unescaped.Length < value.Length) _unescaped = new byte[Math.Max(value.Length, _unescaped.Length * 2)];
         return UnescapeInto(value, _unescaped);
-    }
-
-    /// <summary>The string the reader is on, unescaped (into the reused buffer when it has escapes).</summary>
-    private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped) return reader.ValueSpan;
-        if (_unescaped.Length < reader.ValueSpan.Length) _unescaped = new byte[Math.Max(reader.ValueSpan.Length, _unescaped.Length * 2)];
-        return _unescaped.AsSpan(0, reader.CopyString(_unescaped));
     }
 
     private static ReadOnlySpan<byte> UnescapeInto(ReadOnlySpan<byte> escaped, byte[] destination)

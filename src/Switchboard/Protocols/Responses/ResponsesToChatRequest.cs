@@ -377,18 +377,8 @@ internal static class ResponsesToChatRequest
                 var customName = Str(tool, "name"u8) ?? throw new TranslationException("a custom tool needs a 'name'.");
                 map.Add(customName, new ResponsesTool(ResponsesToolKind.Custom, customName, null));
                 StartFunction(json, ref wroteAny, customName, CustomDescription(tool));
-                json.WriteStartObject("parameters"u8);
-                json.WriteString("type"u8, "object"u8);
-                json.WriteStartObject("properties"u8);
-                json.WriteStartObject(ResponsesWire.CustomToolParameter);
-                json.WriteString("type"u8, "string"u8);
-                json.WriteString("description"u8, "The tool's whole input, as free-form text in the format the tool's description gives (not JSON-encoded further).");
-                json.WriteEndObject();
-                json.WriteEndObject();
-                json.WriteStartArray("required"u8);
-                json.WriteStringValue(ResponsesWire.CustomToolParameter);
-                json.WriteEndArray();
-                json.WriteEndObject();
+                json.WritePropertyName("parameters"u8);
+                WriteCustomSchema(json);
                 EndFunction(json);
                 return;
             case "local_shell":
@@ -440,8 +430,25 @@ internal static class ResponsesToChatRequest
         json.WriteEndObject();
     }
 
+    /// <summary>The schema of the function that stands for a custom tool: one free-form string parameter.</summary>
+    internal static void WriteCustomSchema(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, "object"u8);
+        json.WriteStartObject("properties"u8);
+        json.WriteStartObject(ResponsesWire.CustomToolParameter);
+        json.WriteString("type"u8, "string"u8);
+        json.WriteString("description"u8, "The tool's whole input, as free-form text in the format the tool's description gives (not JSON-encoded further).");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartArray("required"u8);
+        json.WriteStringValue(ResponsesWire.CustomToolParameter);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
     /// <summary>A custom tool's description, with its input grammar when it has one (the model must write input that parses).</summary>
-    private static string? CustomDescription(JsonElement tool)
+    internal static string? CustomDescription(JsonElement tool)
     {
         var description = Str(tool, "description"u8);
         if (!tool.TryGetProperty("format"u8, out var format) || format.ValueKind != JsonValueKind.Object || Str(format, "type"u8) != "grammar") return description;

@@ -6,7 +6,9 @@ namespace Switchboard.Protocols.Responses;
 
 /// <summary>
 /// Responses API clients toward each upstream protocol, through the Chat form (the gateway's pivot): the request is
-/// translated to Chat once, then on by the existing Chat translators; the answer comes back the same way.
+/// translated to Chat once, then on by the existing Chat translators; the answer comes back the same way. Toward
+/// Anthropic, the request (the shapes Codex sends) and a whole answer go in one step each
+/// (<see cref="ResponsesToAnthropicRequest"/>, <see cref="AnthropicToResponsesResponse"/>), with the pivot's result.
 /// Called by <see cref="ProtocolTranslation"/> for <see cref="ApiFormat.Responses"/> clients.
 /// </summary>
 internal static class ResponsesTranslation
@@ -14,6 +16,19 @@ internal static class ResponsesTranslation
     public static bool CanTranslateTo(ApiFormat upstream) => upstream is ApiFormat.OpenAI or ApiFormat.Anthropic or ApiFormat.Gemini;
 
     public static TranslatedRequest TranslateRequest(JsonElement request, TranslationTarget target, ReadOnlyMemory<byte> prior = default)
+    {
+        if (target.Api == ApiFormat.Anthropic && prior.IsEmpty)
+        {
+            var buffer = ScratchBuffer.Rent();
+            if (ResponsesToAnthropicRequest.TryTranslate(request, target, buffer, out var directTools, out var directDropped))
+                return new TranslatedRequest(ScratchBuffer.ToArrayAndReturn(buffer), null) { ResponsesTools = directTools, DroppedTools = directDropped };
+            ScratchBuffer.Return(buffer);
+        }
+        return TranslateThroughChat(request, target, prior);
+    }
+
+    /// <summary>Through the Chat form: what every upstream gets, and Anthropic for the shapes <see cref="ResponsesToAnthropicRequest"/> declines.</summary>
+    internal static TranslatedRequest TranslateThroughChat(JsonElement request, TranslationTarget target, ReadOnlyMemory<byte> prior = default)
     {
         var chat = ResponsesToChatRequest.Translate(request, out var tools, out var dropped, target.ModelId, target.MaxOutputTokens, prior);
         if (target.Api == ApiFormat.OpenAI)
@@ -23,9 +38,16 @@ internal static class ResponsesTranslation
         return onward with { ResponsesTools = tools, DroppedTools = dropped };
     }
 
-    public static byte[] TranslateResponse(ApiFormat upstream, JsonElement response, string? clientModel, out TokenUsage usage, ToolNameMap? toolNames, ResponsesToolMap? tools)
+    public static byte[] TranslateResponse(ApiFormat upstream, JsonElement response, string? clientModel, out TokenUsage usage, ToolNameMap? toolNames, ResponsesToolMap? tools) => upstream switch
     {
-        if (upstream == ApiFormat.OpenAI) return ChatToResponsesResponse.Translate(response, clientModel, tools, out usage);
+        ApiFormat.OpenAI => ChatToResponsesResponse.Translate(response, clientModel, tools, out usage),
+        ApiFormat.Anthropic => AnthropicToResponsesResponse.Translate(response, clientModel, tools, out usage),
+        _ => TranslateResponseThroughChat(upstream, response, clientModel, out usage, toolNames, tools),
+    };
+
+    /// <summary>Through the Chat form: Gemini's answers (and what <see cref="AnthropicToResponsesResponse"/> is checked against).</summary>
+    internal static byte[] TranslateResponseThroughChat(ApiFormat upstream, JsonElement response, string? clientModel, out TokenUsage usage, ToolNameMap? toolNames, ResponsesToolMap? tools)
+    {
         var chat = ProtocolTranslation.TranslateResponse(ApiFormat.OpenAI, upstream, response, clientModel, out usage, toolNames);
         using var document = JsonDocument.Parse(chat);
         var result = ChatToResponsesResponse.Translate(document.RootElement, clientModel, tools, out var chatUsage);
@@ -37,11 +59,19 @@ internal static class ResponsesTranslation
     public static ChatStreamToResponsesEvents? EventsOf(IStreamTranslator translator) => ProtocolTranslation.Unwrap(translator) switch
     {
         ChatStreamToResponsesEvents events => events,
+        AnthropicToResponsesStream fromAnthropic => fromAnthropic.Events,
         ChainedStreamTranslator { Second: ChatStreamToResponsesEvents events } => events,
         _ => null,
     };
 
     public static IStreamTranslator CreateStreamTranslator(ApiFormat upstream, string clientModel, ToolNameMap? toolNames, ResponsesToolMap? tools)
+    {
+        if (upstream == ApiFormat.Anthropic) return new AnthropicToResponsesStream(clientModel, tools);
+        return CreateChainedStreamTranslator(upstream, clientModel, toolNames, tools);
+    }
+
+    /// <summary>Through the Chat form: Gemini's streams (and what <see cref="AnthropicToResponsesStream"/> is checked against).</summary>
+    internal static IStreamTranslator CreateChainedStreamTranslator(ApiFormat upstream, string clientModel, ToolNameMap? toolNames, ResponsesToolMap? tools)
     {
         var events = new ChatStreamToResponsesEvents(clientModel, tools);
         if (upstream == ApiFormat.OpenAI) return events;

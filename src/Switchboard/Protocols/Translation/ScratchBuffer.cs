@@ -20,6 +20,14 @@ internal static class ScratchBuffer
         return buffer;
     }
 
+    /// <summary>Gives the buffer back unused (what was written is dropped).</summary>
+    public static void Return(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity > MaxRetainedBytes) return;
+        buffer.ResetWrittenCount();
+        t_buffer = buffer;
+    }
+
     /// <summary>The written bytes as a new array; the buffer goes back to the thread for the next request.</summary>
     public static byte[] ToArrayAndReturn(ArrayBufferWriter<byte> buffer)
     {
