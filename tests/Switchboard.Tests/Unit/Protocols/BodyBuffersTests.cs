@@ -2,6 +2,7 @@ using Switchboard.Protocols;
 
 namespace Switchboard.Tests.Unit.Protocols;
 
+[Trait("Kind", "Unit")]
 public sealed class BodyBuffersTests
 {
     private const int Huge = 900 * 1024;
