@@ -16,12 +16,14 @@ namespace Switchboard.Hosting;
 internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
-    /// <summary>At most this much allocated in a tick counts as quiet (an idle gateway allocates a few KB a second: timers, metrics).</summary>
+    /// <summary>At most this much allocated in a tick counts as quiet (an idle gateway allocates tens of KB a second: timers, metrics).</summary>
     private const long QuietBytes = 256 * 1024;
     /// <summary>Work since the last trim that makes another worth its pause (a few ms on the gateway's heap, while nothing runs).</summary>
     private const long WorkBytes = 16 * 1024 * 1024;
 
     private Timer? _timer;
+    /// <summary>1 while a tick runs: a collection that outlasts the period must not start another.</summary>
+    private int _ticking;
     private long _allocatedAtTick;
     private long _allocatedAtTrim;
 
@@ -34,6 +36,19 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger) : I
     }
 
     private void OnTick()
+    {
+        if (Interlocked.Exchange(ref _ticking, 1) == 1) return;
+        try
+        {
+            TrimIfQuiet();
+        }
+        finally
+        {
+            Volatile.Write(ref _ticking, 0);
+        }
+    }
+
+    private void TrimIfQuiet()
     {
         var allocated = GC.GetTotalAllocatedBytes();
         var sinceTick = allocated - _allocatedAtTick;
