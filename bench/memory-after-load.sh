@@ -41,6 +41,7 @@ start=$(rss)
 drive() { dotnet "$bin/loadtest/loadtest.dll" drive --gw "$pid:$gw" --reps 1 --warmup 0.5 --seconds 3 "$@" | tail -1; }
 drive --body "$work/small.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" --rate 1000
 drive --body "$work/openai-214k.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" --rate 200
+drive --body "$work/translated-165k.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" --rate 200
 drive --body "$work/anthropic-165k.json" --path /v1/messages --header "x-api-key:sk-bench" --header "anthropic-version:2023-06-01" --rate 200
 BODY="$work/openai-214k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/chat/completions" | grep Requests/sec
 BODY="$work/anthropic-165k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/messages" | grep Requests/sec
