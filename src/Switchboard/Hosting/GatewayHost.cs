@@ -135,6 +135,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton<ICompletionSink, FeedbackSink>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
+        if (options.TrimWhenIdle) services.AddHostedService<IdleMemoryTrim>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();

@@ -15,6 +15,8 @@ internal sealed record GatewayHostOptions
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Run request handlers on Kestrel's socket threads; pairs with <see cref="InlineSocketIo"/>.</summary>
     public bool InlineIo { get; init; }
+    /// <summary>Give memory back once the process goes quiet after work (<see cref="IdleMemoryTrim"/>): <c>switchboard up</c>'s own process only.</summary>
+    public bool TrimWhenIdle { get; init; }
     /// <summary>More services, registered after the gateway's own (another completion sink: tests, and the features that add one).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
     /// <summary>The gateway's state folder: where the SQLite ledger is kept unless ledger.path says; null (tests, embedding): no ledger without a path.</summary>

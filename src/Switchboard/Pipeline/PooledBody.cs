@@ -1,4 +1,4 @@
-using System.Buffers;
+using Switchboard.Protocols;
 
 namespace Switchboard.Pipeline;
 
@@ -27,7 +27,7 @@ internal sealed class PooledBody : IDisposable
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
-    /// <summary>Takes over <paramref name="buffer"/>, rented from <see cref="ArrayPool{T}.Shared"/>; it goes back there when done.</summary>
+    /// <summary>Takes over <paramref name="buffer"/>, rented from <see cref="BodyBuffers"/>; it goes back there when done.</summary>
     public static PooledBody FromRented(byte[] buffer, int length) => new(buffer, length, pooled: true);
 
     /// <summary>An ordinary array (a rare rewrite's result): nothing to return.</summary>
@@ -48,7 +48,7 @@ internal sealed class PooledBody : IDisposable
     {
         if (Interlocked.Decrement(ref _users) != 0) return;
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null && _pooled) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null && _pooled) BodyBuffers.Shared.Return(buffer);
     }
 
     public void Dispose()
@@ -60,7 +60,7 @@ internal sealed class PooledBody : IDisposable
     public static async ValueTask<PooledBody?> ReadAsync(Stream body, long? contentLength, long limit, CancellationToken cancellationToken)
     {
         if (contentLength > limit) return null;
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(contentLength ?? 16 * 1024, 1024, limit + 1));
+        var buffer = BodyBuffers.Shared.Rent((int)Math.Clamp(contentLength ?? 16 * 1024, 1024, limit + 1));
         var length = 0;
         try
         {
@@ -68,22 +68,22 @@ internal sealed class PooledBody : IDisposable
             {
                 if (length == buffer.Length)
                 {
-                    if (length > limit) { ArrayPool<byte>.Shared.Return(buffer); return null; }
-                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    if (length > limit) { BodyBuffers.Shared.Return(buffer); return null; }
+                    var bigger = BodyBuffers.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
                     buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BodyBuffers.Shared.Return(buffer);
                     buffer = bigger;
                 }
                 var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                 if (read == 0) break;
                 length += read;
-                if (length > limit) { ArrayPool<byte>.Shared.Return(buffer); return null; }
+                if (length > limit) { BodyBuffers.Shared.Return(buffer); return null; }
             }
             return FromRented(buffer, length);
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BodyBuffers.Shared.Return(buffer);
             throw;
         }
     }

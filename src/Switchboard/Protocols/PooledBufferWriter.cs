@@ -3,13 +3,13 @@ using System.Buffers;
 namespace Switchboard.Protocols;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> over arrays from <see cref="ArrayPool{T}.Shared"/>: a translation writes a large
+/// An <see cref="IBufferWriter{T}"/> over pooled arrays (<see cref="BodyBuffers"/>): a translation writes a large
 /// body here and hands the array on (<see cref="Detach"/>) instead of copying it out, and growing costs a pooled rent,
 /// not a new large-object-heap array. Not thread-safe; <see cref="Dispose"/> returns what was not detached.
 /// </summary>
 internal sealed class PooledBufferWriter(int initialCapacity = 16 * 1024) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _buffer = BodyBuffers.Shared.Rent(initialCapacity);
     private int _written;
 
     public int WrittenCount => _written;
@@ -55,15 +55,15 @@ internal sealed class PooledBufferWriter(int initialCapacity = 16 * 1024) : IBuf
     {
         if (sizeHint <= 0) sizeHint = 1;
         if (_buffer.Length - _written >= sizeHint) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+        var bigger = BodyBuffers.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0) BodyBuffers.Shared.Return(_buffer);
         _buffer = bigger;
     }
 
     public void Dispose()
     {
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0) BodyBuffers.Shared.Return(_buffer);
         _buffer = [];
         _written = 0;
     }

@@ -3,7 +3,9 @@ namespace Switchboard.Pipeline.Relays;
 /// <summary>
 /// A read-only view of an upstream body that fails a read which waits longer than the idle timeout, so a
 /// stalled stream is cut while a long one that keeps producing never is. One token source for the whole body,
-/// linked to the request's token once; its timer is re-armed per read (no allocation per read or chunk).
+/// linked to the request's token once; its timer is armed only for a read that has to wait, and disarmed when it
+/// returns (no allocation per read or chunk). A read the connection's buffer already holds (a small answer that came
+/// with its headers, events that arrived together) touches no timer, and a body read that way never creates one.
 /// </summary>
 internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, CancellationToken request) : ReadOnlyStream
 {
@@ -22,11 +24,13 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan idle, Cancellatio
         using var other = cancellationToken.CanBeCanceled && cancellationToken != request
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _idle.Token)
             : null;
-        _idle.CancelAfter(idle);
         try
         {
-            var read = await inner.ReadAsync(buffer, other?.Token ?? _idle.Token).ConfigureAwait(false);
-            _idle.CancelAfter(Timeout.InfiniteTimeSpan); // the clock runs only while a read waits
+            var pending = inner.ReadAsync(buffer, other?.Token ?? _idle.Token);
+            if (pending.IsCompleted) return await pending.ConfigureAwait(false);
+            _idle.CancelAfter(idle); // the clock runs only while a read waits
+            var read = await pending.ConfigureAwait(false);
+            _idle.CancelAfter(Timeout.InfiniteTimeSpan);
             return read;
         }
         catch (OperationCanceledException) when (_idle.IsCancellationRequested && !request.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Switchboard.Protocols;
@@ -50,7 +49,7 @@ internal static class PassthroughRelay
         var aborted = request.Aborted;
         await using var client = await ClientEventStream.StartAsync(request.Context, request.Client, options.StreamKeepAlive, aborted).ConfigureAwait(false);
 
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var buffer = BodyBuffers.Shared.Rent(16 * 1024);
         var pending = 0;
         long delivered = 0;
         var seen = new SeenEvents(request.Client, request.Usage); // passthrough: the client's protocol is the upstream's
@@ -62,9 +61,9 @@ internal static class PassthroughRelay
                 if (pending == buffer.Length)
                 {
                     // One event larger than the buffer (a big tool input): grow rather than split it.
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    var bigger = BodyBuffers.Shared.Rent(buffer.Length * 2);
                     buffer.AsSpan(0, pending).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BodyBuffers.Shared.Return(buffer);
                     buffer = bigger;
                 }
                 var read = await stream.ReadAsync(buffer.AsMemory(pending), aborted).ConfigureAwait(false);
@@ -117,7 +116,7 @@ internal static class PassthroughRelay
         finally
         {
             request.Usage = seen.Usage;
-            ArrayPool<byte>.Shared.Return(buffer);
+            BodyBuffers.Shared.Return(buffer);
         }
     }
 
