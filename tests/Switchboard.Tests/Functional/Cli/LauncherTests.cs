@@ -25,7 +25,9 @@ public sealed class LauncherTests
             var port = GatewayProcess.FreePort();
 
             await using var gateway = GatewayProcess.StartProgram(Path.Combine(RepoPaths.Root, "switchboard"), ["up", "--port", port.ToString()], env, workingDirectory.FullName);
-            await gateway.WaitForOutputAsync("listening on", TimeSpan.FromMinutes(8)); // a cold build on a fresh machine
+            // Standard error's own line: the keys are named before it on the same pipe. (The log's "listening on" line
+            // comes on standard output, which a loaded machine can deliver before standard error's earlier lines.)
+            await gateway.WaitForOutputAsync("Switchboard is listening on", TimeSpan.FromMinutes(8)); // a cold build on a fresh machine
             Assert.Contains("ANTHROPIC_API_KEY", gateway.Output);
             Assert.Contains("OPENAI_API_KEY", gateway.Output);
 
