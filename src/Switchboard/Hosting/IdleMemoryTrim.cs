@@ -9,15 +9,21 @@ namespace Switchboard.Hosting;
 /// when allocations fill its budget, so a gateway that stops receiving requests never collects again and keeps the heap
 /// the load left: 80–120 MB over its start-up RSS after a load like the bench's, most of it garbage, free regions and
 /// pooled arrays (docs/benchmarks.md, round 7). Nothing runs per request: a timer reads the process's
-/// allocation counter every second, and a second in which the process allocated almost nothing, after
+/// allocation counter every second, and three seconds in a row in which the process allocated almost nothing and had
+/// no request in flight, after
 /// <see cref="WorkBytes"/> allocated since the last trim, is quiet enough. Runs only in <c>switchboard up</c>'s process
 /// (a test host or an embedding application manages its own GC).
 /// </summary>
-internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger) : IHostedService, IDisposable
+internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Runtime.GatewayRuntime runtime) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     /// <summary>At most this much allocated in a tick counts as quiet (an idle gateway allocates tens of KB a second: timers, metrics).</summary>
     private const long QuietBytes = 256 * 1024;
+    /// <summary>
+    /// Quiet ticks in a row, with no request in flight at any of them, before a trim: light steady traffic (a few small
+    /// requests a second also allocate under <see cref="QuietBytes"/>) must not pay a blocking full collection every few minutes.
+    /// </summary>
+    private const int QuietTicks = 3;
     /// <summary>Work since the last trim that makes another worth its pause (a few ms on the gateway's heap, while nothing runs).</summary>
     private const long WorkBytes = 16 * 1024 * 1024;
 
@@ -26,6 +32,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger) : I
     private int _ticking;
     private long _allocatedAtTick;
     private long _allocatedAtTrim;
+    private int _quietTicks;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -53,7 +60,9 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger) : I
         var allocated = GC.GetTotalAllocatedBytes();
         var sinceTick = allocated - _allocatedAtTick;
         _allocatedAtTick = allocated;
-        if (sinceTick > QuietBytes || allocated - _allocatedAtTrim < WorkBytes) return;
+        _quietTicks = sinceTick <= QuietBytes && runtime.InFlight == 0 ? _quietTicks + 1 : 0;
+        if (_quietTicks < QuietTicks || allocated - _allocatedAtTrim < WorkBytes) return;
+        _quietTicks = 0;
         var before = Environment.WorkingSet;
         Protocols.BodyBuffers.Shared.Trim();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

@@ -41,6 +41,6 @@ public enum ErrorKind
     GatewayRateLimited,
     /// <summary>429: the gateway key's budget cannot take the request's worst-case cost.</summary>
     BudgetExhausted,
-    /// <summary>503: the shared state store (Redis) is unreachable and state.on_unavailable is closed.</summary>
+    /// <summary>503: the shared state store (Redis) is unreachable and state.on_unavailable is closed, or a previous_response_id could not be looked up in it.</summary>
     StateUnavailable,
 }

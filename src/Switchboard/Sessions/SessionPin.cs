@@ -14,6 +14,7 @@ namespace Switchboard.Sessions;
 /// <param name="Reason">The router's reason, when a router ran.</param>
 /// <param name="SignatureDomain">Whose thinking signatures the model's answers carry (its provider and base URL).</param>
 /// <param name="MixedDomains">Earlier turns were answered under another signature domain: their thinking must not reach this one.</param>
+/// <param name="WrittenAtMs">When a shared store wrote it (Unix ms): of two pins for one session, the later one stands.</param>
 internal sealed record SessionPin(
     string TurnKey,
     string Model,
@@ -22,4 +23,5 @@ internal sealed record SessionPin(
     string Router,
     RouteReason? Reason,
     string SignatureDomain,
-    bool MixedDomains);
+    bool MixedDomains,
+    long WrittenAtMs = 0);

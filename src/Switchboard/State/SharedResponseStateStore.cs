@@ -22,15 +22,22 @@ internal sealed class SharedResponseStateStore(InMemoryResponseStateStore local,
 
     public bool TryGet(string responseId, out ReadOnlyMemory<byte> items) => local.TryGet(responseId, out items);
 
+    /// <summary>
+    /// Conversations larger than this stay in their gateway only: each stored response holds its whole conversation, so
+    /// a long one would grow Redis quadratically, crowding out the limits and budgets kept there (whose keys an
+    /// allkeys-lru Redis would then evict). A follow-up on another gateway gets the usual "not found".
+    /// </summary>
+    public const int MaxSharedBytes = 1024 * 1024;
+
     public void Put(string responseId, ReadOnlyMemory<byte> items)
     {
         local.Put(responseId, items);
-        if (state.SharedFor(runtime.Current) is { } shared) _ = WriteAsync(shared, responseId, items.ToArray());
+        if (items.Length <= MaxSharedBytes && state.SharedFor(runtime.Current) is { } shared) _ = WriteAsync(shared, responseId, items.ToArray());
     }
 
-    public async ValueTask<ReadOnlyMemory<byte>?> GetSharedAsync(string responseId, CancellationToken cancellationToken)
+    public async ValueTask<SharedLookup> GetSharedAsync(string responseId, CancellationToken cancellationToken)
     {
-        if (state.SharedFor(runtime.Current) is not { } shared) return null;
+        if (state.SharedFor(runtime.Current) is not { } shared) return SharedLookup.NotFound;
         for (var look = 0; look < 2; look++)
         {
             if (look > 0) await Task.Delay(SecondLook, cancellationToken).ConfigureAwait(false);
@@ -41,14 +48,14 @@ internal sealed class SharedResponseStateStore(InMemoryResponseStateStore local,
                 if (value.IsNull) continue;
                 var items = (byte[])value!;
                 local.Put(responseId, items);
-                return items;
+                return new SharedLookup(items, Unavailable: false);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
-                return null;
+                return new SharedLookup(null, Unavailable: true);
             }
         }
-        return null;
+        return SharedLookup.NotFound;
     }
 
     private async Task WriteAsync(SharedState shared, string responseId, byte[] items)

@@ -27,8 +27,14 @@ internal sealed class SharedSessionPinStore(InProcessSessionPinStore local, Team
 
     public void Set(string key, SessionPin pin)
     {
+        if (state.SharedFor(runtime.Current) is not { } shared)
+        {
+            local.Set(key, pin);
+            return;
+        }
+        pin = pin with { WrittenAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
         local.Set(key, pin);
-        if (state.SharedFor(runtime.Current) is { } shared) _ = WriteAsync(shared, key, pin);
+        _ = WriteAsync(shared, key, pin);
     }
 
     public ValueTask<SessionPin?> RefreshAsync(string key, SessionPin? local, CancellationToken cancellationToken) =>
@@ -41,7 +47,10 @@ internal sealed class SharedSessionPinStore(InProcessSessionPinStore local, Team
             var db = await shared.DatabaseAsync().ConfigureAwait(false);
             var value = await db.StringGetAsync(KeyPrefix + key).WaitAsync(shared.Timeout, cancellationToken).ConfigureAwait(false);
             if (value.IsNull || JsonSerializer.Deserialize((byte[])value!, SessionPinJsonContext.Default.SessionPin) is not { } stored) return current;
-            if (stored != current) local.Set(key, stored);
+            // Only a later pin replaces this gateway's: one whose write to Redis failed (Redis away for a moment) must
+            // not give way to the older pin still stored there.
+            if (current is not null && stored.WrittenAtMs <= current.WrittenAtMs) return current;
+            local.Set(key, stored);
             return stored;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or JsonException)

@@ -19,12 +19,12 @@ internal static class ResponsesFront
     }
 
     /// <summary>After <see cref="TryExpand"/> missed: the conversation from the store other gateways share, if there is one.</summary>
-    public static async ValueTask<bool> TryExpandSharedAsync(GatewayRequest request, string previousId)
+    public static async ValueTask<SharedLookup> TryExpandSharedAsync(GatewayRequest request, string previousId)
     {
-        if (Store(request) is not { } store) return false;
-        if (await store.GetSharedAsync(previousId, request.Aborted).ConfigureAwait(false) is not { } items) return false;
-        request.PriorItems = items;
-        return true;
+        if (Store(request) is not { } store) return SharedLookup.NotFound;
+        var lookup = await store.GetSharedAsync(previousId, request.Aborted).ConfigureAwait(false);
+        if (lookup.Items is { } items) request.PriorItems = items;
+        return lookup;
     }
 
     /// <summary>A whole translated response: kept when the client asked to store it.</summary>

@@ -40,8 +40,14 @@ internal sealed class PlanStep : RequestStep
     /// <summary>A previous_response_id this gateway does not hold: another gateway on the same state.redis may.</summary>
     private static async ValueTask<StepResult> ExpandSharedThenRunAsync(GatewayRequest request, string previous, bool forwardDeclined)
     {
-        if (await ResponsesFront.TryExpandSharedAsync(request, previous).ConfigureAwait(false))
-            return await Run(request, forwardDeclined).ConfigureAwait(false);
+        var lookup = await ResponsesFront.TryExpandSharedAsync(request, previous).ConfigureAwait(false);
+        if (lookup.Items is not null) return await Run(request, forwardDeclined).ConfigureAwait(false);
+        if (lookup.Unavailable)
+        {
+            // It may well exist: a retry can find it, where "not found" would send the client to start over.
+            return await request.RejectAsync(503, $"Previous response with id '{previous}' could not be looked up: the shared state store (Redis) cannot be reached. Retry, or send the whole conversation as input.",
+                ErrorKind.StateUnavailable).ConfigureAwait(false);
+        }
         return await request.RejectAsync(400, $"Previous response with id '{previous}' not found: Switchboard keeps responses sent with store: true for an hour (at most 1024 of them in each gateway, and in state.redis when one is configured); send the whole conversation as input instead.",
             ErrorKind.InvalidRequest, code: "previous_response_not_found").ConfigureAwait(false);
     }

@@ -18,10 +18,16 @@ internal interface IResponseStateStore
     void Put(string responseId, ReadOnlyMemory<byte> items);
 
     /// <summary>
-    /// After <see cref="TryGet"/> missed: the items from the store other gateways share (Redis), or null. A store in
-    /// process has nothing more and answers null at once.
+    /// After <see cref="TryGet"/> missed: the items from the store other gateways share (Redis). A store in process
+    /// has nothing more and answers "not found" at once.
     /// </summary>
-    ValueTask<ReadOnlyMemory<byte>?> GetSharedAsync(string responseId, CancellationToken cancellationToken);
+    ValueTask<SharedLookup> GetSharedAsync(string responseId, CancellationToken cancellationToken);
+}
+
+/// <summary>What the shared store said: the items, or not found, or it could not be asked (then the response may well exist).</summary>
+internal readonly record struct SharedLookup(ReadOnlyMemory<byte>? Items, bool Unavailable)
+{
+    public static SharedLookup NotFound => default;
 }
 
 /// <summary>
@@ -61,7 +67,7 @@ internal sealed class InMemoryResponseStateStore(int capacity = 1024, TimeSpan? 
         return false;
     }
 
-    public ValueTask<ReadOnlyMemory<byte>?> GetSharedAsync(string responseId, CancellationToken cancellationToken) => new((ReadOnlyMemory<byte>?)null);
+    public ValueTask<SharedLookup> GetSharedAsync(string responseId, CancellationToken cancellationToken) => new(SharedLookup.NotFound);
 
     public void Put(string responseId, ReadOnlyMemory<byte> items)
     {

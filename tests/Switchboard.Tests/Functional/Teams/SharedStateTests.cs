@@ -150,6 +150,15 @@ public sealed class SharedStateTests : TeamTest
             """{"model":"anthropic/claude-sonnet-4-5","input":"hi","previous_response_id":"resp_unknown"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("previous_response_not_found", await unknown.Content.ReadAsStringAsync());
+
+        // Redis away: an id this gateway lacks may still exist, so the answer is a retryable 503, not "not found".
+        await _redis.StopAsync();
+        using var away = await b.Http.PostAsync("/v1/responses", new StringContent(
+            """{"model":"anthropic/claude-sonnet-4-5","input":"hi","previous_response_id":"resp_elsewhere"}""", System.Text.Encoding.UTF8, "application/json"));
+        var text = await away.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, away.StatusCode);
+        Assert.Contains("could not be looked up", text);
+        Assert.DoesNotContain(_redis.Port.ToString(), text);
     }
 
     private static async Task<bool> WaitForKeyAsync(StackExchange.Redis.ConnectionMultiplexer redis, string key)
