@@ -163,12 +163,7 @@ internal static class OpenAIToAnthropicRequest
             }
             else
             {
-                // Anthropic requires a schema; a parameterless OpenAI function has none.
-                json.WriteStartObject();
-                json.WriteString("type"u8, "object"u8);
-                json.WriteStartObject("properties"u8);
-                json.WriteEndObject();
-                json.WriteEndObject();
+                WriteEmptyInputSchema(json);
             }
             json.WriteEndObject();
         }
@@ -455,4 +450,14 @@ internal static class OpenAIToAnthropicRequest
 
     private static double? Double(JsonElement obj, ReadOnlySpan<byte> name) =>
         obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+
+    /// <summary>Anthropic requires a tool's input_schema; a parameterless function has none: an object with no properties.</summary>
+    internal static void WriteEmptyInputSchema(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, "object"u8);
+        json.WriteStartObject("properties"u8);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
 }

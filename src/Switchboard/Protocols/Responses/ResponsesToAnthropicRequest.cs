@@ -278,28 +278,8 @@ internal static class ResponsesToAnthropicRequest
                 && Str(only, "type"u8) is { } type && only.TryGetProperty(type == "refusal" ? "refusal"u8 : "text"u8, out var value) && value.ValueKind == JsonValueKind.String
                 && type is "input_text" or "output_text" or "text" or "refusal")
                 return TextValue.Of(value);
-            if (JoinedText(content) is { } joined) return new TextValue(joined);
+            if (ResponsesToChatRequest.TryJoinText(content, out _) is { } joined) return new TextValue(joined);
             return null;
-        }
-
-        private static string? JoinedText(JsonElement content)
-        {
-            var builder = new StringBuilder();
-            foreach (var part in content.EnumerateArray())
-            {
-                switch (Str(part, "type"u8))
-                {
-                    case "input_text" or "output_text" or "text":
-                        builder.Append(Str(part, "text"u8));
-                        break;
-                    case "refusal":
-                        builder.Append(Str(part, "refusal"u8));
-                        break;
-                    default:
-                        return null;
-                }
-            }
-            return builder.ToString();
         }
 
         /// <summary>A tool output's text (parts joined by newlines); null when it carries images, which go in a user message of their own.</summary>
@@ -531,14 +511,7 @@ internal static class ResponsesToAnthropicRequest
                 json.WritePropertyName("input_schema"u8);
                 if (custom) ResponsesToChatRequest.WriteCustomSchema(json);
                 else if (parameters.ValueKind == JsonValueKind.Object) parameters.WriteTo(json);
-                else
-                {
-                    json.WriteStartObject();
-                    json.WriteString("type"u8, "object"u8);
-                    json.WriteStartObject("properties"u8);
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                }
+                else OpenAIToAnthropicRequest.WriteEmptyInputSchema(json);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -246,7 +246,11 @@ internal static class ResponsesToChatRequest
     }
 
     /// <summary>The text of text-like parts (input_text, output_text, refusal), one after another.</summary>
-    private static string JoinText(JsonElement parts, int index)
+    private static string JoinText(JsonElement parts, int index) =>
+        TryJoinText(parts, out var other) ?? throw new UnsupportedByTargetException($"input[{index}] has a '{other ?? "none"}' part where only text can go (system, developer and assistant messages take text).");
+
+    /// <summary>The text of text-like parts one after another; null, with the first other part's type, when there is one.</summary>
+    internal static string? TryJoinText(JsonElement parts, out string? otherType)
     {
         var builder = new StringBuilder();
         foreach (var part in parts.EnumerateArray())
@@ -260,9 +264,11 @@ internal static class ResponsesToChatRequest
                     builder.Append(Str(part, "refusal"u8));
                     break;
                 case var other:
-                    throw new UnsupportedByTargetException($"input[{index}] has a '{other ?? "none"}' part where only text can go (system, developer and assistant messages take text).");
+                    otherType = other;
+                    return null;
             }
         }
+        otherType = null;
         return builder.ToString();
     }
 
