@@ -80,7 +80,12 @@ public sealed class TelemetryExportTests
         {
             for (var i = 0; i < 5; i++)
                 using (await gateway.Http.SendAsync(Chat())) { }
-        } // disposing the gateway flushes every pending export
+            // Wait for a metrics export while the gateway runs (on a loaded machine the flush at disposal can outlast
+            // the SDK's 5 s shutdown wait), then two more intervals so sampled spans would have been exported too.
+            for (var i = 0; i < 100 && !(Paths(collector).Contains("/v1/metrics") && (!traced || Paths(collector).Contains("/v1/traces"))); i++)
+                await Task.Delay(100);
+            await Task.Delay(400);
+        } // disposing the gateway flushes what is still pending
 
         Assert.True(Paths(collector).Contains("/v1/metrics"), $"no metrics export; got {string.Join(", ", Paths(collector))}");
         Assert.Equal(traced, Paths(collector).Contains("/v1/traces"));
