@@ -101,6 +101,8 @@ public sealed class CompletionSinkTests
         using (var response = await gateway.Http.SendAsync(bad)) Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
 
         await gateway.Logs.WaitForLineAsync("status=400");
+        // The client has its answer before the request completes on the gateway (sinks run after the response ends).
+        await LiveOutput.WaitUntilAsync(() => sink.Completed.Count >= 2, "both requests to reach the sink", TimeSpan.FromSeconds(30));
         Assert.Equal(2, sink.Completed.Count);
         var unauthorized = sink.Completed.First();
         Assert.Equal((401, ErrorKind.Unauthorized, null, "-"), (unauthorized.Status, unauthorized.ErrorKind, unauthorized.Caller, unauthorized.Model));
@@ -108,7 +110,7 @@ public sealed class CompletionSinkTests
         var invalid = sink.Completed.Last();
         Assert.Equal((400, ErrorKind.InvalidRequest, "TEAM_KEY"), (invalid.Status, invalid.ErrorKind, invalid.Caller));
         Assert.Empty(upstream.Requests);
-        Assert.Contains(gateway.Logs.Lines, l => l.Contains("completion sink ThrowingSink failed"));
+        await gateway.Logs.WaitForLineAsync("completion sink ThrowingSink failed", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(gateway.Logs.Lines, l => l.Contains("sb-team-secret"));
     }
 }
