@@ -159,17 +159,21 @@ internal static class UpstreamCall
         return ClientErrors.WriteBodyAsync(request.Context, error.Status, error.Body);
     }
 
-    /// <summary>Upstream response headers a client may act on (rate limits, retry hints, upstream request ids).</summary>
+    /// <summary>
+    /// Upstream response headers a client may act on (rate limits, retry hints, upstream request ids), as the upstream
+    /// wrote them: the non-validated view does not parse every header of the response into typed values first
+    /// (before a streamed answer's first byte, on every request).
+    /// </summary>
     public static void CopyUsefulHeaders(HttpResponseMessage upstream, HttpResponse response)
     {
-        foreach (var (name, values) in upstream.Headers)
+        foreach (var (name, values) in upstream.Headers.NonValidated)
         {
             if (name.Equals("retry-after", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("retry-after-ms", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("request-id", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)
                 || name.Contains("ratelimit", StringComparison.OrdinalIgnoreCase))
-                response.Headers[name] = values.ToArray();
+                response.Headers[name] = values.Count == 1 ? values.ToString() : values.ToArray();
         }
     }
 }

@@ -56,7 +56,7 @@ internal static class SseEventPump
         var data = new ArrayBufferWriter<byte>(4096);
         int events = 0;
 
-        var reads = new ReadCountingStream(upstream);
+        using var reads = new UpstreamReads(upstream);
         SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(reads, (type, bytes) =>
         {
             data.ResetWrittenCount();
@@ -85,8 +85,8 @@ internal static class SseEventPump
                 iterating = false;
                 if (reads.Count != readsBefore && translated > 0)
                 {
-                    // The parser had to read again (the data was already there): the events of the reads before go
-                    // out before this one's, so each read's events leave together.
+                    // The parser read the upstream again and the data was already there: the events of the read before
+                    // go out before this one's, so each upstream read's events leave together.
                     await FlushAsync(output, flush, ct).ConfigureAwait(false);
                     translated = 0;
                 }
@@ -167,9 +167,19 @@ internal static class SseEventPump
         }
     }
 
-    /// <summary>Counts the parser's reads of the upstream, so the pump knows which events one read delivered.</summary>
-    private sealed class ReadCountingStream(Stream inner) : Stream
+    /// <summary>
+    /// The upstream as the parser sees it: each upstream read fills one 16 KB buffer (HttpClient copies every chunk its
+    /// connection already holds), and the parser's reads, at most 1 KB each (its line buffer), are served from it. So
+    /// <see cref="Count"/> counts upstream reads, and the events of one of them leave in one write: counted at the
+    /// parser's reads, a read's events that straddled the parser's buffer went out in two sends.
+    /// </summary>
+    private sealed class UpstreamReads(Stream inner) : Stream
     {
+        private const int Size = 16 * 1024;
+
+        private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(Size);
+        private int _start, _end;
+        private bool _reading, _disposed;
         public long Count;
 
         public override bool CanRead => true;
@@ -178,26 +188,66 @@ internal static class SseEventPump
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count)
+        public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
         {
+            if (_start < _end || destination.IsEmpty) return new ValueTask<int>(Take(destination.Span));
+            ObjectDisposedException.ThrowIf(_disposed, this);
             Count++;
-            return inner.Read(buffer, offset, count);
+            _reading = true;
+            ValueTask<int> read = inner.ReadAsync(_buffer, cancellationToken);
+            if (!read.IsCompletedSuccessfully) return FillAsync(read, destination);
+            _reading = false;
+            _start = 0;
+            _end = read.Result;
+            return new ValueTask<int>(Take(destination.Span));
         }
 
-        public override int Read(Span<byte> buffer)
+        private async ValueTask<int> FillAsync(ValueTask<int> read, Memory<byte> destination)
         {
-            Count++;
-            return inner.Read(buffer);
+            try
+            {
+                _end = await read.ConfigureAwait(false);
+                _start = 0;
+            }
+            finally
+            {
+                _reading = false;
+            }
+            return Take(destination.Span);
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        private int Take(Span<byte> destination)
         {
-            Count++;
-            return inner.ReadAsync(buffer, cancellationToken);
+            int length = Math.Min(destination.Length, _end - _start);
+            _buffer.AsSpan(_start, length).CopyTo(destination);
+            _start += length;
+            return length;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> destination)
+        {
+            if (_start == _end && !destination.IsEmpty)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                Count++;
+                _start = 0;
+                _end = inner.Read(_buffer);
+            }
+            return Take(destination);
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        protected override void Dispose(bool disposing)
+        {
+            // A read still in flight (the client went away during one) may yet write into the buffer: leave it to the GC.
+            if (disposing && !_disposed && !_reading) ArrayPool<byte>.Shared.Return(_buffer);
+            _disposed = true;
+            base.Dispose(disposing);
+        }
 
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -125,10 +125,12 @@ public sealed class ErrorHandlingTests : TwoUpstreamGatewayTest
         AssertOpenAIError(body, "<html>Bad Gateway</html>");
 
         // Last: its retry-after cools gpt-4.1 down for 7 s.
-        OpenAIUpstream.RespondJson("""{"error":{"message":"Rate limit reached for gpt-4.1","type":"requests","code":"rate_limit_exceeded"}}""", 429, new Dictionary<string, string> { ["retry-after"] = "7" });
+        OpenAIUpstream.RespondJson("""{"error":{"message":"Rate limit reached for gpt-4.1","type":"requests","code":"rate_limit_exceeded"}}""", 429, new Dictionary<string, string> { ["retry-after"] = "7", ["x-ratelimit-reset-requests"] = "6m0s", ["x-request-id"] = "req_abc" });
         using var response = await Gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"gpt-4.1","messages":[{"role":"user","content":"hi"}]}"""));
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("7", response.Headers.GetValues("retry-after").Single());
+        Assert.Equal("6m0s", response.Headers.GetValues("x-ratelimit-reset-requests").Single());
+        Assert.Equal("req_abc", response.Headers.GetValues("x-request-id").Single());
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         AssertOpenAIError(doc.RootElement, "Rate limit reached for gpt-4.1");
     }

@@ -87,6 +87,52 @@ public sealed class SseEventPumpTests
         Assert.Equal(1, flushes);
     }
 
+    [Fact]
+    public async Task Every_event_of_one_upstream_read_leaves_in_one_write_even_past_the_parsers_buffer()
+    {
+        // Four ~500-byte events in one read (past the parser's 1 KB line buffer), then the rest in a second read.
+        string text = new('x', 450);
+        string first = string.Concat(Enumerable.Range(0, 4).Select(i =>
+            $$"""data: {"id":"c","choices":[{"index":0,"delta":{"content":"{{i}}{{text}}"},"finish_reason":null}]}""" + "\n\n"));
+        string second = """data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""" + "\n\n" + "data: [DONE]\n\n";
+        var upstream = new ReadPerSegmentStream(Encoding.UTF8.GetBytes(first), Encoding.UTF8.GetBytes(second));
+
+        (string output, int flushes, SsePumpResult result) = await PumpAsync(upstream);
+
+        Assert.Equal(SsePumpOutcome.Completed, result.Outcome);
+        Assert.Equal(2, flushes); // one write per upstream read
+        Assert.Equal(3, upstream.Reads); // the two with data, and the one that found the end
+        AnthropicStreamValidator.Validate(SseText.Parse(output));
+        Assert.Contains("3" + text, output);
+    }
+
+    /// <summary>Hands out one segment per read, each after a yield (the upstream's next packet).</summary>
+    private sealed class ReadPerSegmentStream(params byte[][] segments) : Switchboard.Pipeline.Relays.ReadOnlyStream
+    {
+        private int _segment, _offset;
+        public int Reads;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            Reads++;
+            if (_segment == segments.Length) return 0;
+            byte[] current = segments[_segment];
+            int length = Math.Min(buffer.Length, current.Length - _offset);
+            current.AsSpan(_offset, length).CopyTo(buffer);
+            _offset += length;
+            if (_offset == current.Length) { _segment++; _offset = 0; }
+            return length;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return Read(buffer.Span);
+        }
+    }
+
     /// <summary>Returns one byte per read, the worst split a network can produce; optionally fails instead of ending.</summary>
     private sealed class OneBytePerReadStream(byte[] data, bool failAtEnd = false) : Switchboard.Pipeline.Relays.ReadOnlyStream
     {
