@@ -162,14 +162,16 @@ internal static class UpstreamCall
     /// <summary>Upstream response headers a client may act on (rate limits, retry hints, upstream request ids).</summary>
     public static void CopyUsefulHeaders(HttpResponseMessage upstream, HttpResponse response)
     {
-        foreach (var (name, values) in upstream.Headers)
+        // NonValidated: the raw values as received. The validated enumeration parses every header (Date into a
+        // DateTimeOffset and back) and allocates an array per header, on every response, for the few kept here.
+        foreach (var (name, values) in upstream.Headers.NonValidated)
         {
             if (name.Equals("retry-after", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("retry-after-ms", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("request-id", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)
                 || name.Contains("ratelimit", StringComparison.OrdinalIgnoreCase))
-                response.Headers[name] = values.ToArray();
+                response.Headers[name] = values.Count == 1 ? values.ToString() : values.ToArray();
         }
     }
 }
