@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 if (args.Length > 0 && args[0] == "probe-parts") return Switchboard.Bench.Gateway.PartsProbe.Run(args);
 if (args.Length > 0 && args[0] == "probe-metrics") return Switchboard.Bench.Gateway.MetricsProbe.Run(args);
 if (args.Length > 0 && args[0] == "probe-ledger") return await Switchboard.Bench.Gateway.LedgerProbe.RunAsync(args);
+if (args.Length > 0 && args[0] == "probe-keys") return Switchboard.Bench.Gateway.KeysProbe.Run(args);
 if (args.Length > 0 && args[0] == "probe-limits") return Switchboard.Bench.Gateway.LimitsProbe.Run(args);
 if (args.Length > 0 && args[0] == "probe") return await Switchboard.Bench.Gateway.GatewayRequestProbe.RunAsync(args);
 

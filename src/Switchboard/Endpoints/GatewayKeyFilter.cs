@@ -12,7 +12,7 @@ namespace Switchboard.Endpoints;
 /// /v1/models, /v1/route). It leaves its verdict (<see cref="CallerFeature"/>: the named caller, an open gateway, or a
 /// refusal) on the request; a refusal is a 401 in the client's format, answered here, or by the completion pipeline
 /// (<see cref="ClientApiMetadata.AnswersRefusal"/>), which logs and counts it like any request. A wrapper around each
-/// endpoint's request delegate: a request that passes costs the hash and compare and a feature set, no allocation.
+/// endpoint's request delegate: a request that passes costs a byte compare per key and a feature set, no allocation.
 /// </summary>
 internal static class GatewayKeyFilter
 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Runtime;
@@ -7,8 +8,9 @@ namespace Switchboard.Observability.Logging;
 /// <summary>
 /// One line per log entry on standard output, written in batches by one background thread. The built-in console
 /// logger wakes its writer thread for every line; at thousands of requests a second on a small machine that
-/// wake-up cost about 0.3 ms of added latency per request (docs/benchmarks.md). Here a line is formatted on the
-/// calling thread, queued, and the writer drains whatever has gathered at most every <see cref="FlushInterval"/>.
+/// wake-up cost about 0.3 ms of added latency per request (docs/benchmarks.md). Here the calling thread makes the
+/// message and queues it with its time, level and category; the writer drains whatever has gathered at most every
+/// <see cref="FlushInterval"/>, encoding each line straight into a reused UTF-8 buffer (no line string, no batch copy).
 /// The writer is a <see cref="BatchQueue{T}"/>'s thread, which sleeps until a batch is due, not a task on the
 /// thread pool: each pool wake-up was followed by the worker's spin-waiting, which on two cores cost more CPU than
 /// the writing (docs/benchmarks.md, round 5).
@@ -21,9 +23,12 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(20);
     private const int DefaultCapacity = 100_000;
 
-    private readonly BatchQueue<string> _lines;
+    /// <summary>Lines are encoded into one buffer, written whenever it fills and at the end of each batch.</summary>
+    private const int BufferBytes = 64 * 1024;
+
+    private readonly BatchQueue<LogEntry> _lines;
     private readonly Stream _output;
-    private readonly StringBuilder _batch = new(16 * 1024);
+    private readonly byte[] _buffer = new byte[BufferBytes];
     private long _reportedDropped;
     private bool _outputGone;
 
@@ -34,27 +39,50 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
     internal BatchingConsoleLoggerProvider(Stream output, int capacity = DefaultCapacity)
     {
         _output = output;
-        // One write per batch however many lines gathered: the batch size is the capacity.
-        _lines = new BatchQueue<string>("Switchboard log writer", capacity, capacity, FlushInterval, Write);
+        // One write per batch however many lines gathered (per 64 KB of them): the batch size is the capacity.
+        _lines = new BatchQueue<LogEntry>("Switchboard log writer", capacity, capacity, FlushInterval, Write);
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    private void Enqueue(string line) => _lines.TryAdd(line); // a refused line is counted by the queue, and reported below
+    private void Enqueue(in LogEntry entry) => _lines.TryAdd(entry); // a refused line is counted by the queue, and reported below
 
     /// <summary>One batch of lines (and the count of lines dropped since the last one) onto the output, on the queue's thread.</summary>
-    private void Write(ReadOnlySpan<string> lines)
+    private void Write(ReadOnlySpan<LogEntry> entries)
     {
-        if (_outputGone) return;
-        foreach (var line in lines) _batch.Append(line);
+        var used = 0;
+        foreach (ref readonly var entry in entries) Append(entry, ref used);
         if (_lines.Refused - _reportedDropped is var dropped and > 0)
         {
             _reportedDropped += dropped;
-            _batch.Append(DateTime.Now.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))
-                .Append(" warn: Switchboard[0] ").Append(dropped).Append(" log lines dropped: standard output could not keep up\n");
+            Append(new LogEntry(DateTime.Now, "warn", "Switchboard", 0, $"{dropped} log lines dropped: standard output could not keep up", null), ref used);
         }
-        var bytes = Encoding.UTF8.GetBytes(_batch.ToString());
-        _batch.Clear();
+        WriteOut(_buffer.AsSpan(0, used));
+    }
+
+    private void Append(in LogEntry entry, ref int used)
+    {
+        var max = entry.MaxBytes;
+        if (used + max <= _buffer.Length)
+        {
+            used += entry.Format(_buffer.AsSpan(used));
+            return;
+        }
+        WriteOut(_buffer.AsSpan(0, used));
+        used = 0;
+        if (max <= _buffer.Length)
+        {
+            used = entry.Format(_buffer);
+            return;
+        }
+        var large = ArrayPool<byte>.Shared.Rent(max); // a line longer than the buffer (a deep exception): written alone
+        WriteOut(large.AsSpan(0, entry.Format(large)));
+        ArrayPool<byte>.Shared.Return(large);
+    }
+
+    private void WriteOut(ReadOnlySpan<byte> bytes)
+    {
+        if (_outputGone || bytes.IsEmpty) return;
         try
         {
             lock (_output)
@@ -71,46 +99,6 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
 
     public void Dispose() => _lines.Stop(TimeSpan.FromSeconds(2));
 
-    /// <summary>"HH:mm:ss.fff level: category[id] message\n" (then the exception, if any), built in one allocation.</summary>
-    internal static string FormatLine(DateTime time, string level, string category, int eventId, string message, string? error)
-    {
-        var length = 12 + 1 + level.Length + 2 + category.Length + 1 + Digits(eventId) + 2 + message.Length
-            + (error is null ? 0 : Environment.NewLine.Length + error.Length) + 1;
-        return string.Create(length, (time, level, category, eventId, message, error), static (span, s) =>
-        {
-            s.time.TryFormat(span, out var written, "HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
-            var at = written;
-            span[at++] = ' ';
-            Append(span, ref at, s.level);
-            Append(span, ref at, ": ");
-            Append(span, ref at, s.category);
-            span[at++] = '[';
-            s.eventId.TryFormat(span[at..], out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
-            at += idLength;
-            Append(span, ref at, "] ");
-            Append(span, ref at, s.message);
-            if (s.error is not null)
-            {
-                Append(span, ref at, Environment.NewLine);
-                Append(span, ref at, s.error);
-            }
-            span[at] = '\n';
-        });
-    }
-
-    private static int Digits(int value)
-    {
-        var digits = value < 0 ? 2 : 1;
-        for (var rest = Math.Abs((long)value); rest >= 10; rest /= 10) digits++;
-        return digits;
-    }
-
-    private static void Append(Span<char> span, ref int at, string text)
-    {
-        text.CopyTo(span[at..]);
-        at += text.Length;
-    }
-
     private sealed class Logger(BatchingConsoleLoggerProvider owner, string category) : ILogger
     {
         private readonly string _category = category;
@@ -122,9 +110,8 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            var message = formatter(state, exception) ?? "";
-            var error = exception?.ToString();
-            owner.Enqueue(FormatLine(DateTime.Now, Level(logLevel), _category, eventId.Id, message, error));
+            // Only the message is made here; the line around it is formatted on the writer's thread, straight into UTF-8.
+            owner.Enqueue(new LogEntry(DateTime.Now, Level(logLevel), _category, eventId.Id, formatter(state, exception) ?? "", exception?.ToString()));
         }
 
         private static string Level(LogLevel level) => level switch
@@ -136,5 +123,37 @@ internal sealed class BatchingConsoleLoggerProvider : ILoggerProvider
             LogLevel.Error => "fail",
             _ => "crit",
         };
+    }
+}
+
+/// <summary>One log entry as logged; formatted into UTF-8 on the writer's thread.</summary>
+internal readonly record struct LogEntry(DateTime Time, string Level, string Category, int EventId, string Message, string? Error)
+{
+    /// <summary>The most bytes <see cref="Format"/> writes.</summary>
+    public int MaxBytes => Encoding.UTF8.GetMaxByteCount(Level.Length + Category.Length + Message.Length + (Error is null ? 0 : Environment.NewLine.Length + Error.Length))
+        + "HH:mm:ss.fff ".Length + ": [".Length + "-2147483648".Length + "] \n".Length;
+
+    /// <summary>"HH:mm:ss.fff level: category[id] message\n" (then the exception, if any); <paramref name="destination"/> holds at least <see cref="MaxBytes"/>.</summary>
+    public int Format(Span<byte> destination)
+    {
+        Time.TryFormat(destination, out var at, "HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+        destination[at++] = (byte)' ';
+        at += Encoding.UTF8.GetBytes(Level, destination[at..]);
+        destination[at++] = (byte)':';
+        destination[at++] = (byte)' ';
+        at += Encoding.UTF8.GetBytes(Category, destination[at..]);
+        destination[at++] = (byte)'[';
+        EventId.TryFormat(destination[at..], out var idLength, provider: System.Globalization.CultureInfo.InvariantCulture);
+        at += idLength;
+        destination[at++] = (byte)']';
+        destination[at++] = (byte)' ';
+        at += Encoding.UTF8.GetBytes(Message, destination[at..]);
+        if (Error is not null)
+        {
+            at += Encoding.UTF8.GetBytes(Environment.NewLine, destination[at..]);
+            at += Encoding.UTF8.GetBytes(Error, destination[at..]);
+        }
+        destination[at++] = (byte)'\n';
+        return at;
     }
 }

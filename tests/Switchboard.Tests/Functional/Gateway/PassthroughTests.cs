@@ -50,6 +50,34 @@ public sealed class PassthroughTests : TwoUpstreamGatewayTest
     }
 
     [Fact]
+    public async Task The_upstreams_rate_limit_retry_and_request_id_headers_reach_the_client_and_its_others_do_not()
+    {
+        OpenAIUpstream.Handler = async (c, _) =>
+        {
+            c.Response.Headers["x-ratelimit-remaining-requests"] = "4999";
+            c.Response.Headers["x-ratelimit-reset-tokens"] = new Microsoft.Extensions.Primitives.StringValues(["6ms", "7ms"]);
+            c.Response.Headers["retry-after"] = "3";
+            c.Response.Headers["x-request-id"] = "req_upstream_123";
+            c.Response.Headers["openai-organization"] = "org-should-stay-upstream";
+            c.Response.Headers["set-cookie"] = "__cf_bm=upstream-cookie; path=/";
+            c.Response.ContentType = "application/json";
+            await c.Response.WriteAsync(Canned.OpenAIChat("Hi there"));
+        };
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri(Gateway.BaseUrl, "/v1/chat/completions"),
+            new StringContent("""{"model":"openai/gpt-4.1","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["4999"], response.Headers.GetValues("x-ratelimit-remaining-requests"));
+        Assert.Equal(["6ms", "7ms"], response.Headers.GetValues("x-ratelimit-reset-tokens"));
+        Assert.Equal("3", response.Headers.RetryAfter?.ToString());
+        Assert.Equal(["req_upstream_123"], response.Headers.GetValues("x-request-id"));
+        Assert.False(response.Headers.Contains("openai-organization"));
+        Assert.False(response.Headers.Contains("set-cookie"));
+        Assert.Contains("Hi there", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task OpenAI_sdk_streaming_passes_chunks_and_usage_through()
     {
         OpenAIUpstream.RespondSse(Canned.OpenAIStream("gpt-4.1", "One", " two", " three"));

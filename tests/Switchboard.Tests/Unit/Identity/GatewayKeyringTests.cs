@@ -49,6 +49,9 @@ public sealed class GatewayKeyringTests
     [InlineData("authorization", "sb-team")]
     [InlineData("x-api-key", "SB-TEAM")]
     [InlineData("x-other", "sb-team")]
+    [InlineData("x-api-key", "sb-tean")] // the same length, the last byte differs
+    [InlineData("x-api-key", "sb-team\0")] // the padding the keys are compared over is not part of a key
+    [InlineData("x-api-key", "sb-tea")]
     public void Anything_else_is_refused(string header, string value)
     {
         var keyring = new GatewayKeyring(Load("  - sb-team\n").GatewayKeys);
@@ -64,6 +67,31 @@ public sealed class GatewayKeyringTests
         var keyring = new GatewayKeyring(Load($"  - {longKey}\n").GatewayKeys);
         Assert.Equal("key-1", keyring.Check(With("x-api-key", longKey)).Caller!.Name);
         Assert.True(keyring.Check(With("x-api-key", longKey + "x")).IsRefused);
+    }
+
+    [Theory]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    public void Keys_of_different_lengths_around_the_compare_width_each_name_their_own_caller(int length)
+    {
+        string Key(char c, int n) => "sb-" + new string(c, n - 3);
+        var keyring = new GatewayKeyring(Load($"  - {Key('a', length)}\n  - {Key('b', 10)}\n  - {Key('c', 130)}\n").GatewayKeys);
+
+        Assert.Equal("key-1", keyring.Check(With("x-api-key", Key('a', length))).Caller!.Name);
+        Assert.Equal("key-2", keyring.Check(With("x-api-key", Key('b', 10))).Caller!.Name);
+        Assert.Equal("key-3", keyring.Check(With("authorization", "Bearer " + Key('c', 130))).Caller!.Name);
+        Assert.True(keyring.Check(With("x-api-key", Key('a', length - 1))).IsRefused);
+        Assert.True(keyring.Check(With("x-api-key", Key('a', length + 1))).IsRefused);
+        Assert.True(keyring.Check(With("x-api-key", Key('c', 200))).IsRefused); // longer than every key: cut to the width, refused by its length
+    }
+
+    [Fact]
+    public void A_key_beyond_ascii_is_compared_by_its_utf8_bytes()
+    {
+        var keyring = new GatewayKeyring(Load("  - sb-clé-ünïcode\n").GatewayKeys);
+        Assert.Equal("key-1", keyring.Check(With("x-api-key", "sb-clé-ünïcode")).Caller!.Name);
+        Assert.True(keyring.Check(With("x-api-key", "sb-cle-unicode")).IsRefused);
     }
 
     [Fact]

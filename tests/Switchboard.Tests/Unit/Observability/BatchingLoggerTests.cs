@@ -33,8 +33,36 @@ public sealed class BatchingLoggerTests
     public void A_line_is_time_level_category_event_id_message_and_exception(int eventId)
     {
         var time = new DateTime(2026, 11, 22, 5, 4, 3, 21);
-        Assert.Equal($"05:04:03.021 info: Switchboard.X[{eventId}] hello\n", BatchingConsoleLoggerProvider.FormatLine(time, "info", "Switchboard.X", eventId, "hello", null));
-        Assert.Equal($"05:04:03.021 fail: C[{eventId}] boom{Environment.NewLine}System.Exception: x\n", BatchingConsoleLoggerProvider.FormatLine(time, "fail", "C", eventId, "boom", "System.Exception: x"));
+        Assert.Equal($"05:04:03.021 info: Switchboard.X[{eventId}] hello\n", Formatted(new LogEntry(time, "info", "Switchboard.X", eventId, "hello", null)));
+        Assert.Equal($"05:04:03.021 fail: C[{eventId}] boom{Environment.NewLine}System.Exception: x\n", Formatted(new LogEntry(time, "fail", "C", eventId, "boom", "System.Exception: x")));
+        Assert.Equal($"05:04:03.021 info: C[{eventId}] clé → ünïcode 😀\n", Formatted(new LogEntry(time, "info", "C", eventId, "clé → ünïcode 😀", null)));
+    }
+
+    /// <summary>Formatted into a buffer of exactly <see cref="LogEntry.MaxBytes"/>: a bound too small would throw.</summary>
+    private static string Formatted(LogEntry entry)
+    {
+        var bytes = new byte[entry.MaxBytes];
+        return Encoding.UTF8.GetString(bytes, 0, entry.Format(bytes));
+    }
+
+    [Fact]
+    public void Batches_larger_than_the_write_buffer_and_a_line_larger_than_it_arrive_whole_and_in_order()
+    {
+        var output = new GatedStream(open: true);
+        var huge = new string('é', 100_000); // 200,000 bytes of UTF-8: more than the 64 KB buffer on its own
+        using (var provider = new BatchingConsoleLoggerProvider(output))
+        {
+            var logger = provider.CreateLogger("Switchboard.Test");
+            for (var i = 0; i < 2000; i++) logger.LogInformation("line {Number} {Padding}", i, new string('x', 100));
+            logger.LogInformation("huge {Text}", huge);
+            logger.LogInformation("after");
+            WaitUntil(() => output.Text.Contains("] after"));
+        }
+        var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2002, lines.Length);
+        for (var i = 0; i < 2000; i++) Assert.EndsWith($"line {i} {new string('x', 100)}", lines[i]);
+        Assert.EndsWith("huge " + huge, lines[2000]);
+        Assert.EndsWith("] after", lines[2001]);
     }
 
     /// <summary>
