@@ -128,7 +128,7 @@ internal static class ClientEnvelope
                     attached = true;
                     break;
                 case TagKind.Request:
-                    (requested ??= new StringBuilder()).Append(text, contentStart, contentEnd - contentStart).Append('\n');
+                    (requested ??= new StringBuilder()).Append(text.AsSpan(contentStart, contentEnd - contentStart).Trim()).Append('\n');
                     break;
                 case TagKind.Inline:
                     outside.Append(text, contentStart, contentEnd - contentStart).Append(' ');
@@ -137,8 +137,12 @@ internal static class ClientEnvelope
         }
         if (outside is null && requested is null) return text;
         var request = requested ?? outside!.Append(text, position, text.Length - position);
+        while (request.Length > 0 && char.IsWhiteSpace(request[^1])) request.Length--;
+        var first = 0;
+        while (first < request.Length && char.IsWhiteSpace(request[first])) first++;
+        if (first == request.Length) return ""; // attachments alone are not a request
         if (attached) request.Append('\n').Append(AttachedCode);
-        return request.ToString().Trim();
+        return request.ToString(first, request.Length - first);
     }
 
     /// <summary>The end of Codex's AGENTS.md block starting at <paramref name="heading"/>, or -1 when it is not one.</summary>
