@@ -101,10 +101,11 @@ internal static class ClientEnvelope
         var attached = false;
         var position = 0;
         var i = 0;
+        var heading = text.IndexOf(AgentsMdHeading, StringComparison.Ordinal);
         while (i < text.Length)
         {
             var open = text.IndexOf('<', i);
-            var heading = text.IndexOf(AgentsMdHeading, i, StringComparison.Ordinal);
+            if (heading >= 0 && heading < i) heading = text.IndexOf(AgentsMdHeading, i, StringComparison.Ordinal); // found again only once passed
             if (heading >= 0 && (open < 0 || heading < open) && AgentsMdEnd(text, heading) is var agentsEnd and > 0)
             {
                 (outside ??= new StringBuilder(text.Length)).Append(text, position, heading - position);
@@ -119,7 +120,7 @@ internal static class ClientEnvelope
             }
             outside ??= new StringBuilder(text.Length);
             outside.Append(text, position, open - position);
-            var close = text.IndexOf("</" + name + ">", contentStart, StringComparison.Ordinal);
+            var close = IndexOfClosing(text, name, contentStart);
             var contentEnd = close < 0 ? text.Length : close;
             position = i = close < 0 ? text.Length : close + name.Length + 3;
             switch (kind)
@@ -143,6 +144,17 @@ internal static class ClientEnvelope
         if (first == request.Length) return ""; // attachments alone are not a request
         if (attached) request.Append('\n').Append(AttachedCode);
         return request.ToString(first, request.Length - first);
+    }
+
+    /// <summary>Where <c>&lt;/name&gt;</c> starts after <paramref name="from"/>, or -1 (without building the closing tag).</summary>
+    private static int IndexOfClosing(string text, string name, int from)
+    {
+        for (var at = text.IndexOf("</", from, StringComparison.Ordinal); at >= 0; at = text.IndexOf("</", at + 2, StringComparison.Ordinal))
+        {
+            var after = at + 2 + name.Length;
+            if (after < text.Length && text[after] == '>' && string.CompareOrdinal(text, at + 2, name, 0, name.Length) == 0) return at;
+        }
+        return -1;
     }
 
     /// <summary>The end of Codex's AGENTS.md block starting at <paramref name="heading"/>, or -1 when it is not one.</summary>
