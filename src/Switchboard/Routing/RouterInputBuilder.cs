@@ -6,8 +6,9 @@ namespace Switchboard.Routing;
 
 /// <summary>
 /// Builds what a router reads from a client request body: user and assistant text only (no system prompt,
-/// tool calls, tool results, thinking, images or documents), Claude Code's &lt;system-reminder&gt; blocks
-/// stripped, newest turns first within a token budget, the latest user turn always whole.
+/// tool calls, tool results, thinking, images or documents), user turns reduced to the request their writer typed
+/// (<see cref="ClientEnvelope"/>: coding clients' reminders, instructions, attachments and commands), newest turns first
+/// within a token budget, the latest user turn always whole.
 /// </summary>
 internal static class RouterInputBuilder
 {
@@ -176,10 +177,13 @@ internal static class RouterInputBuilder
         }
     }
 
-    /// <summary>Adds the turn when it has text; false for tool_result-only user turns, tool-call-only assistant turns, reminders.</summary>
+    /// <summary>
+    /// Adds the turn when it has text; false for tool_result-only user turns, tool-call-only assistant turns, and user turns
+    /// that hold only what a client adds (reminders, Codex's instruction and environment turns: <see cref="ClientEnvelope"/>).
+    /// </summary>
     private static bool AddTurn(List<RouterTurn> turns, TurnRole role, string text)
     {
-        text = StripSystemReminders(text).Trim();
+        text = (role == TurnRole.User ? ClientEnvelope.UserRequest(text) : StripSystemReminders(text)).Trim();
         if (text.Length == 0) return false;
         turns.Add(new RouterTurn(role, text));
         return true;

@@ -4,8 +4,8 @@ using Switchboard.Routing;
 namespace Switchboard.Sessions;
 
 /// <summary>
-/// The conversation's latest user turn that carries text (typed by the user: not a tool result, not only Claude Code's
-/// &lt;system-reminder&gt; blocks): where it is, a hash of its text, and whether the conversation ends with it. System
+/// The conversation's latest user turn that carries text (typed by the user: not a tool result, not only what a client
+/// adds around a request, such as Claude Code's &lt;system-reminder&gt; blocks or Codex's environment turn: <see cref="ClientEnvelope"/>): where it is, a hash of its text, and whether the conversation ends with it. System
 /// and developer messages (Claude Code 2.1.330 sends its reminders as role "system") neither start nor end a turn.
 /// Read from the request's DOM, both APIs (their message shapes agree on what is read here).
 /// </summary>
@@ -67,7 +67,7 @@ internal readonly record struct LatestUserTurn(int Index, uint TextHash, bool En
     private static uint? HashOfTyped(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var typed = RouterInputBuilder.StripSystemReminders(text);
+        var typed = ClientEnvelope.UserRequest(text);
         if (string.IsNullOrWhiteSpace(typed)) return null;
         var hash = 2166136261u; // FNV-1a: stable across processes, unlike string.GetHashCode
         foreach (var c in typed) hash = (hash ^ c) * 16777619u;

@@ -51,5 +51,5 @@ internal static class PriorThinking
         return typed;
     }
 
-    private static bool IsTyped(string? text) => !string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(RouterInputBuilder.StripSystemReminders(text));
+    private static bool IsTyped(string? text) => ClientEnvelope.HasRequest(text);
 }

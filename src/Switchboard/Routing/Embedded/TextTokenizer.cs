@@ -298,6 +298,14 @@ internal static class TextTokenizer
 
         var wordId = lexicon.Find(normalized);
         var termId = terms?.FindTerm(normalized) ?? -1;
+        // In a request, a word of another language for an activity ("escribe", "erklären") reads as its English word.
+        if (wordId < 0 && termId < 0 && terms is not null && ForeignCues.Find(word) is { } english)
+        {
+            length = ConceptLexicon.Normalize(english, buffer);
+            normalized = buffer[..length];
+            wordId = lexicon.Find(normalized);
+            termId = terms.FindTerm(normalized);
+        }
         if ((flags & TokenFlags.Shouted) != 0 && wordId >= 0 && (lexicon.Flags[wordId] & WordFlags.ActionVerb) != 0) flags |= TokenFlags.CodeShaped;
         // A word nobody knows, in a request (not a route description), not code, not a capitalised name
         // mid-sentence: perhaps a typo of a word that is known ("explian", "documnetation").

@@ -167,6 +167,44 @@ public sealed class RoutingIntegrationTests
     }
 
     [Fact]
+    public async Task A_cursor_request_is_routed_by_its_user_query_and_a_copilot_slash_command_by_its_activity()
+    {
+        await using var openAI = await FakeUpstream.StartAsync();
+        await using var anthropic = await FakeUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Policy(openAI.BaseUrl, anthropic.BaseUrl), Yaml.Keys);
+        openAI.RespondJson(Canned.OpenAIChat("added"));
+        // Cursor's attached file and linter errors name errors; the request is new code. Read whole, it went to debugging.
+        var cursor = new JsonObject
+        {
+            ["model"] = "cursor-default",
+            ["messages"] = new JsonArray(new JsonObject
+            {
+                ["role"] = "user",
+                ["content"] = "<additional_data>\n<attached_files>\n<file_contents path=\"src/forms/Signup.tsx\" lines=\"1-4\">\n"
+                    + "export function Signup() {\n  const [email, setEmail] = useState('');\n  return <form>...</form>;\n}\n</file_contents>\n</attached_files>\n"
+                    + "<linter_errors>\nPath: src/forms/Signup.tsx\nErrors:\nL3: 'useEffect' is declared but its value is never read.\nL9: Unexpected any. Specify a different type.\n</linter_errors>\n"
+                    + "</additional_data>\n<user_query>\nadd input validation to this form: email must be valid, phone optional but digits only\n</user_query>",
+            }),
+        };
+
+        using var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", cursor.ToJsonString()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("code generation", response.Headers.GetValues("x-switchboard-route").Single());
+        Assert.Single(openAI.Requests);
+        Assert.Empty(anthropic.Requests);
+
+        // Copilot's /tests on a selection asks for new code (tests), though all it shows is existing code.
+        var copilot = new JsonObject
+        {
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "/tests #selection\n```python\ndef prorate(amount, days, period):\n    return round(amount * days / period, 2)\n```" }),
+        };
+        using var dryRun = await gateway.Http.SendAsync(JsonPost("/v1/route", copilot.ToJsonString()));
+        using var decision = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync());
+        Assert.Equal("code generation", decision.RootElement.GetProperty("route").GetString());
+    }
+
+    [Fact]
     public async Task A_slow_or_broken_llm_router_never_fails_the_request()
     {
         await using var openAI = await FakeUpstream.StartAsync();

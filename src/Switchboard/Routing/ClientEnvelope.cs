@@ -1,0 +1,257 @@
+using System.Text;
+
+namespace Switchboard.Routing;
+
+/// <summary>
+/// Reduces a user turn to the request its writer typed, taking off what coding clients wrap around it: Claude Code's
+/// reminders, IDE notes and slash-command tags; Codex CLI's AGENTS.md / user instructions and environment context
+/// (sent as user turns of their own, which are then left empty and dropped); Cursor's attached files, linter errors,
+/// selections and <c>&lt;user_query&gt;</c>; Copilot chat's attachments, <c>&lt;userRequest&gt;</c>, <c>#file:</c>
+/// references, <c>@workspace</c> and slash commands. Attached code and output are read like pasted code (an empty fence:
+/// the router knows code came with the request, not its words). The formats and why: Routing/README.md.
+/// </summary>
+internal static class ClientEnvelope
+{
+    private enum TagKind
+    {
+        /// <summary>Instructions or state the client adds: dropped.</summary>
+        Context,
+        /// <summary>Files, selections, diagnostics attached beside the request: dropped, read as pasted code.</summary>
+        Attached,
+        /// <summary>The request itself: when present, the turn is what these hold, everything else is scaffolding.</summary>
+        Request,
+        /// <summary>Kept inline without its tags (Claude Code's slash command name and arguments).</summary>
+        Inline,
+    }
+
+    // Tag names as the clients write them; matched case-sensitively, followed by '>' or attributes.
+    private static readonly (string Name, TagKind Kind)[] Tags =
+    [
+        ("system-reminder", TagKind.Context),
+        ("environment_context", TagKind.Context),
+        ("user_instructions", TagKind.Context),
+        ("INSTRUCTIONS", TagKind.Context),
+        ("permissions instructions", TagKind.Context),
+        ("ide_opened_file", TagKind.Context),
+        ("local-command-stdout", TagKind.Context),
+        ("local-command-stderr", TagKind.Context),
+        ("local-command-caveat", TagKind.Context),
+        ("command-message", TagKind.Context),
+        ("reminder", TagKind.Context),
+        ("user_rules", TagKind.Context),
+        ("cursor_rules", TagKind.Context),
+        ("user_info", TagKind.Context),
+        ("project_layout", TagKind.Context),
+        ("ide_selection", TagKind.Attached),
+        ("additional_data", TagKind.Attached),
+        ("attached_files", TagKind.Attached),
+        ("file_contents", TagKind.Attached),
+        ("manually_added_selection", TagKind.Attached),
+        ("linter_errors", TagKind.Attached),
+        ("attachments", TagKind.Attached),
+        ("attachment", TagKind.Attached),
+        ("user_query", TagKind.Request),
+        ("userRequest", TagKind.Request),
+        ("command-name", TagKind.Inline),
+        ("command-args", TagKind.Inline),
+    ];
+
+    // Codex CLI heads the AGENTS.md turn with this line, then the file inside <INSTRUCTIONS>.
+    private const string AgentsMdHeading = "# AGENTS.md instructions for ";
+
+    private const string AttachedCode = "```\n```";
+
+    // Slash commands of Copilot chat and Claude Code, as the words that ask for the same activity.
+    private static readonly (string Command, string Words)[] SlashCommands =
+    [
+        ("explain", "explain this code"),
+        ("fix", "fix"),
+        ("tests", "write unit tests for this code"),
+        ("test", "write unit tests for this code"),
+        ("doc", "write documentation comments for this code"),
+        ("docs", "write documentation comments for this code"),
+        ("review", "review this code"),
+        ("new", "create a new project"),
+        ("optimize", "fix the performance of this code"),
+        ("init", "write the project documentation file"),
+    ];
+
+    // Copilot chat variables naming what is attached rather than saying anything.
+    private static readonly string[] AttachedVariables = ["selection", "editor", "codebase", "terminalSelection", "terminalLastCommand", "changes"];
+
+    // Copilot chat participants addressed at the start of a prompt.
+    private static readonly string[] Participants = ["workspace", "vscode", "terminal", "github"];
+
+    /// <summary>
+    /// The request in a user turn's text, or the text itself when it carries no envelope (no allocation then).
+    /// Empty when the turn holds only context (Codex's instruction and environment turns, a reminder alone).
+    /// </summary>
+    public static string UserRequest(string text)
+    {
+        if (text.Contains('<') || text.Contains(AgentsMdHeading, StringComparison.Ordinal)) text = WithoutTags(text);
+        return WithClientCommands(text);
+    }
+
+    /// <summary>Whether the text carries anything the user typed once the envelopes are taken off.</summary>
+    public static bool HasRequest(string? text) => !string.IsNullOrWhiteSpace(text) && !string.IsNullOrWhiteSpace(UserRequest(text));
+
+    private static string WithoutTags(string text)
+    {
+        StringBuilder? outside = null, requested = null;
+        var attached = false;
+        var position = 0;
+        var i = 0;
+        var heading = text.IndexOf(AgentsMdHeading, StringComparison.Ordinal);
+        while (i < text.Length)
+        {
+            var open = text.IndexOf('<', i);
+            if (heading >= 0 && heading < i) heading = text.IndexOf(AgentsMdHeading, i, StringComparison.Ordinal); // found again only once passed
+            if (heading >= 0 && (open < 0 || heading < open) && AgentsMdEnd(text, heading) is var agentsEnd and > 0)
+            {
+                (outside ??= new StringBuilder(text.Length)).Append(text, position, heading - position);
+                position = i = agentsEnd;
+                continue;
+            }
+            if (open < 0) break;
+            if (!TryMatchTag(text, open, out var name, out var kind, out var contentStart))
+            {
+                i = open + 1;
+                continue;
+            }
+            outside ??= new StringBuilder(text.Length);
+            outside.Append(text, position, open - position);
+            var close = IndexOfClosing(text, name, contentStart);
+            var contentEnd = close < 0 ? text.Length : close;
+            position = i = close < 0 ? text.Length : close + name.Length + 3;
+            switch (kind)
+            {
+                case TagKind.Attached:
+                    attached = true;
+                    break;
+                case TagKind.Request:
+                    (requested ??= new StringBuilder()).Append(text.AsSpan(contentStart, contentEnd - contentStart).Trim()).Append('\n');
+                    break;
+                case TagKind.Inline:
+                    outside.Append(text, contentStart, contentEnd - contentStart).Append(' ');
+                    break;
+            }
+        }
+        if (outside is null && requested is null) return text;
+        var request = requested ?? outside!.Append(text, position, text.Length - position);
+        while (request.Length > 0 && char.IsWhiteSpace(request[^1])) request.Length--;
+        var first = 0;
+        while (first < request.Length && char.IsWhiteSpace(request[first])) first++;
+        if (first == request.Length) return ""; // attachments alone are not a request
+        if (attached) request.Append('\n').Append(AttachedCode);
+        return request.ToString(first, request.Length - first);
+    }
+
+    /// <summary>Where <c>&lt;/name&gt;</c> starts after <paramref name="from"/>, or -1 (without building the closing tag).</summary>
+    private static int IndexOfClosing(string text, string name, int from)
+    {
+        for (var at = text.IndexOf("</", from, StringComparison.Ordinal); at >= 0; at = text.IndexOf("</", at + 2, StringComparison.Ordinal))
+        {
+            var after = at + 2 + name.Length;
+            if (after < text.Length && text[after] == '>' && string.CompareOrdinal(text, at + 2, name, 0, name.Length) == 0) return at;
+        }
+        return -1;
+    }
+
+    /// <summary>The end of Codex's AGENTS.md block starting at <paramref name="heading"/>, or -1 when it is not one.</summary>
+    private static int AgentsMdEnd(string text, int heading)
+    {
+        if (heading > 0 && text[heading - 1] != '\n') return -1;
+        var open = text.IndexOf("<INSTRUCTIONS>", heading, StringComparison.Ordinal);
+        if (open < 0) return -1;
+        var close = text.IndexOf("</INSTRUCTIONS>", open, StringComparison.Ordinal);
+        return close < 0 ? text.Length : close + "</INSTRUCTIONS>".Length;
+    }
+
+    private static bool TryMatchTag(string text, int open, out string name, out TagKind kind, out int contentStart)
+    {
+        foreach (var (tagName, tagKind) in Tags)
+        {
+            var after = open + 1 + tagName.Length;
+            if (after >= text.Length || string.CompareOrdinal(text, open + 1, tagName, 0, tagName.Length) != 0) continue;
+            int end;
+            if (text[after] == '>') end = after;
+            else if (text[after] == ' ' && (end = text.IndexOf('>', after)) > 0 && text.IndexOf('\n', after, end - after) < 0) { }
+            else continue;
+            (name, kind, contentStart) = (tagName, tagKind, end + 1);
+            return true;
+        }
+        (name, kind, contentStart) = ("", default, 0);
+        return false;
+    }
+
+    /// <summary>
+    /// A leading chat participant is dropped, a leading slash command becomes the words for its activity, <c>#file:path</c>
+    /// becomes <c>`path`</c> (read as a name, like code) and attachment variables become "this code".
+    /// </summary>
+    private static string WithClientCommands(string text)
+    {
+        var start = 0;
+        while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
+        if (start == text.Length) return "";
+        if (text[start] is not ('/' or '@') && !text.Contains('#')) return text;
+
+        StringBuilder? builder = null;
+        if (text[start] == '@' && Word(text, start + 1) is var participant and > 0 && IsOneOf(text, start + 1, participant, Participants))
+        {
+            builder = new StringBuilder(text.Length + 32);
+            start += 1 + participant;
+            while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
+        }
+        if (start < text.Length && text[start] == '/' && Word(text, start + 1) is var command and > 0
+            && (start + 1 + command == text.Length || char.IsWhiteSpace(text[start + 1 + command])))
+        {
+            var words = text.Substring(start + 1, command).Replace('-', ' ').Replace('_', ' ');
+            foreach (var (name, replacement) in SlashCommands)
+                if (string.Equals(name, words, StringComparison.OrdinalIgnoreCase)) { words = replacement; break; }
+            (builder ??= new StringBuilder(text.Length + 32)).Append(words).Append(':');
+            start += 1 + command;
+        }
+
+        var copied = start; // text before this index is already in the builder (or was skipped)
+        for (var i = start; i < text.Length; i++)
+        {
+            if (text[i] != '#' || (i > 0 && !char.IsWhiteSpace(text[i - 1])) || Word(text, i + 1) is not (var variable and > 0)) continue;
+            var end = i + 1 + variable;
+            string? replacement = null;
+            var replacedEnd = end;
+            if (end < text.Length && text[end] == ':' && (IsWord(text, i + 1, variable, "file") || IsWord(text, i + 1, variable, "sym")))
+            {
+                while (replacedEnd < text.Length && !char.IsWhiteSpace(text[replacedEnd])) replacedEnd++;
+                replacement = "`" + text.Substring(end + 1, replacedEnd - end - 1) + "`";
+            }
+            else if ((end == text.Length || !char.IsLetterOrDigit(text[end])) && IsOneOf(text, i + 1, variable, AttachedVariables))
+            {
+                replacement = "this code";
+            }
+            if (replacement is null) continue;
+            (builder ??= new StringBuilder(text.Length + 32)).Append(text, copied, i - copied).Append(replacement);
+            copied = replacedEnd;
+            i = replacedEnd - 1;
+        }
+        if (builder is null) return text;
+        return builder.Append(text, copied, text.Length - copied).ToString().Trim();
+    }
+
+    /// <summary>Length of the word (letters, digits, '-', '_') at <paramref name="start"/>.</summary>
+    private static int Word(string text, int start)
+    {
+        var end = start;
+        while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '-' or '_')) end++;
+        return end > start && char.IsAsciiLetter(text[start]) ? end - start : 0;
+    }
+
+    private static bool IsWord(string text, int start, int length, string word) =>
+        length == word.Length && string.CompareOrdinal(text, start, word, 0, length) == 0;
+
+    private static bool IsOneOf(string text, int start, int length, string[] words)
+    {
+        foreach (var word in words)
+            if (IsWord(text, start, length, word)) return true;
+        return false;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Switchboard.Routing;
+
+namespace Switchboard.Tests.Unit.Routing;
+
+/// <summary>What the router reads from the envelopes coding clients put around a request (Routing/README.md lists them).</summary>
+[Trait("Kind", "Unit")]
+public sealed class ClientEnvelopeTests
+{
+    private static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
+
+    private static IReadOnlyList<RouterTurn> Turns(string json) => RouterInputBuilder.FromOpenAIChat(Json(json)).Turns;
+
+    [Fact]
+    public void Codex_agents_md_and_environment_turns_are_dropped_and_the_prompt_decides()
+    {
+        var turns = Turns("""
+        {"messages": [
+          {"role": "developer", "content": "<permissions instructions>sandboxed</permissions instructions>"},
+          {"role": "user", "content": [{"type": "text", "text": "# AGENTS.md instructions for /repo\n\n<INSTRUCTIONS>\n- Fix every failing test.\n- Document public items.\n</INSTRUCTIONS>"}]},
+          {"role": "user", "content": [{"type": "text", "text": "<environment_context>\n  <cwd>/repo</cwd>\n  <shell>zsh</shell>\n</environment_context>"}]},
+          {"role": "user", "content": "<user_instructions>\nExplain decisions in comments.\n</user_instructions>"},
+          {"role": "user", "content": [{"type": "text", "text": "add a --json flag to the report command"}]}
+        ]}
+        """);
+
+        Assert.Equal([new RouterTurn(TurnRole.User, "add a --json flag to the report command")], turns);
+    }
+
+    [Fact]
+    public void Cursor_user_query_is_the_request_and_attached_files_and_linter_errors_read_as_pasted_code()
+    {
+        var turns = Turns("""
+        {"messages": [{"role": "user", "content": "<additional_data>\nBelow are some potentially helpful pieces of information:\n<attached_files>\n<file_contents path=\"src/a.ts\" lines=\"1-3\">\nthrow new Error('x')\n</file_contents>\n</attached_files>\n<linter_errors>\nL3: Cannot find name 'User'.\n</linter_errors>\n</additional_data>\n\n<user_query>\nwhat does this regex match?\n</user_query>"}]}
+        """);
+
+        Assert.Equal([new RouterTurn(TurnRole.User, "what does this regex match?\n```\n```")], turns);
+    }
+
+    [Fact]
+    public void Copilot_agent_request_keeps_only_the_user_request_and_notes_the_attachment()
+    {
+        var turns = Turns("""
+        {"messages": [{"role": "user", "content": "<attachments>\n<attachment id=\"file:a.cs\" filePath=\"/src/a.cs\">\nclass A {}\n</attachment>\n</attachments>\n<reminder>\nAvoid repeating existing code.\n</reminder>\n<userRequest>\nwrite docs for this class\n</userRequest>"}]}
+        """);
+
+        Assert.Equal([new RouterTurn(TurnRole.User, "write docs for this class\n```\n```")], turns);
+    }
+
+    [Theory]
+    [InlineData("/explain #file:src/auth/session.ts", "explain this code: `src/auth/session.ts`")]
+    [InlineData("@workspace /fix the off-by-one in paging", "fix: the off-by-one in paging")]
+    [InlineData("/tests", "write unit tests for this code:")]
+    [InlineData("/doc #selection", "write documentation comments for this code: this code")]
+    [InlineData("/fix-issue 123", "fix issue: 123")]
+    [InlineData("@workspace how are routes registered?", "how are routes registered?")]
+    [InlineData("#file:README.md add a proxy section", "`README.md` add a proxy section")]
+    public void Copilot_participants_slash_commands_and_references_become_words(string typed, string read)
+    {
+        Assert.Equal(read, ClientEnvelope.UserRequest(typed));
+    }
+
+    [Theory]
+    [InlineData("/etc/hosts is ignored by the resolver")] // a path, not a command
+    [InlineData("why does if (a < b && c > d) never run")] // a '<' that opens no known tag
+    [InlineData("my C# #region folding is broken, issue #42")] // '#' glued to a word or a number
+    [InlineData("<div>why is this not centered</div>")] // markup the user pasted is theirs
+    [InlineData("explain what this function does")]
+    public void Text_without_an_envelope_is_read_as_typed_without_a_copy(string typed)
+    {
+        Assert.Same(typed, ClientEnvelope.UserRequest(typed));
+    }
+
+    [Fact]
+    public void Claude_code_slash_command_tags_give_the_command_and_its_arguments_and_ide_notes_are_dropped()
+    {
+        var body = Json("""
+        {"messages": [{"role": "user", "content": [
+          {"type": "text", "text": "<ide_opened_file>The user opened the file src/app.ts in the IDE.</ide_opened_file>"},
+          {"type": "text", "text": "<command-message>review is running…</command-message>\n<command-name>/review</command-name>\n<command-args>482</command-args>"}
+        ]}]}
+        """);
+
+        var turn = Assert.Single(RouterInputBuilder.FromAnthropicMessages(body).Turns);
+
+        Assert.Equal("review this code: \n482", turn.Text);
+    }
+
+    [Fact]
+    public void Ide_selection_reads_as_pasted_code_beside_the_prompt()
+    {
+        var text = "<ide_selection>The user selected the lines 1 to 2 from a.py:\nx = fix(y)\n</ide_selection>\nis this thread-safe?";
+
+        Assert.Equal("is this thread-safe?\n```\n```", ClientEnvelope.UserRequest(text));
+    }
+
+    [Fact]
+    public void A_turn_holding_only_client_context_has_no_request()
+    {
+        Assert.False(ClientEnvelope.HasRequest("<environment_context>\n  <cwd>/repo</cwd>\n</environment_context>"));
+        Assert.False(ClientEnvelope.HasRequest("<local-command-stdout>ok</local-command-stdout>"));
+        Assert.True(ClientEnvelope.HasRequest("<environment_context><cwd>/r</cwd></environment_context>\nfix the build"));
+    }
+}
