@@ -40,6 +40,14 @@ internal sealed class UpstreamNetworkStream(Socket socket) : NetworkStream(socke
     private async ValueTask WriteAndForgetAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await base.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        await Socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            // The body was written; a connection broken since then fails its next read or write, as it would have
+            // without this send (an upstream that answered early and closed still has its answer read).
+        }
     }
 }
