@@ -60,6 +60,7 @@ internal sealed class ProviderRegistry : IDisposable
     internal static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
     {
         ConnectTimeout = connectTimeout,
+        ConnectCallback = UpstreamNetworkStream.ConnectAsync, // drops its reference to a sent body (UpstreamNetworkStream)
         // Recycle connections so DNS changes are seen; keep idle ones long enough to be reused under load.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
