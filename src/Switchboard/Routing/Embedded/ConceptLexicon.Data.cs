@@ -78,7 +78,7 @@ internal static partial class ConceptLexicon
         new("generate", Kind.Action, Software: false, """
             write=0.8 create implement generate generation=1.1 build=0.7 make=0.35 produce=0.8 scaffold=1.1
             boilerplate=1.1 code+up=1 give+me=0.5 develop=0.6 construct=0.6 set+up=0.5 new=0.6 from+scratch=1
-            template=0.5 stub=0.7 draft=0.5 compose=0.5 port=0.4 convert=0.4 add=0.6 need+a=0.4 need+an=0.4
+            template=0.5 stub=0.7 draft=0.5 compose=0.5 port=0.4 convert=0.4 add=0.7 need+a=0.4 need+an=0.4
             write+me=1 program+that=0.7 script+that=0.7 function+that=0.8 class+that=0.7
             that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
             sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
@@ -202,7 +202,7 @@ internal static partial class ConceptLexicon
             on+the+wiki=2.5 for+new+contributors=1.3 new+contributors=1 for+new+team+members=1.5 team+members=0.5
             for+newcomers=1.3 for+new+hires=1.3 for+the+team=0.8 for+our+users=0.8
                         in+a+comment=2.5 as+a+comment=2.5 in+a+docstring=2.5 as+a+docstring=2.5
-            pr+description=2 pull+request+description=2 description=0.6
+            pr+description=2 pull+request+description=2
 """),
         new("refactor", Kind.Action, Software: true, """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
@@ -524,6 +524,9 @@ internal static partial class ConceptLexicon
 
     /// <summary>Words that end a negation's scope and start a new clause of intent.</summary>
     internal const string ClauseBreakers = "but just only instead rather and then also though however";
+
+    /// <summary>Words that set what follows against what came before: "… eventually, but right now just add a flag".</summary>
+    internal const string ContrastWords = "but instead rather however";
 
     /// <summary>Prepositions and relatives that end the object of a leading verb: "write [a guide] for …".</summary>
     internal const string ObjectEnders = """

@@ -614,6 +614,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         Span<int> sentenceStarts = stackalloc int[MaxSentences];
         Span<SentenceRole> sentenceRoles = stackalloc SentenceRole[MaxSentences];
         var sentences = 0;
+        var contrastAt = -1;
         var sentence = -1;
         var searchingLead = false;
         var leadInSentence = false;
@@ -639,6 +640,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             {
                 CloseObject(factors, phase, ref head);
                 if (sentences < MaxSentences) { sentenceStarts[sentences] = k; sentenceRoles[sentences] = SentenceRole.States; }
+                contrastAt = -1;
                 sentences++;
                 sentence++;
                 searchingLead = true;
@@ -654,8 +656,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             }
             if ((flags & WordFlags.ClauseBreaker) != 0)
             {
-                // "Don't rewrite it, just explain": after a negation the real request follows.
-                if (negatedInSentence || !leadInSentence) searchingLead = true;
+                // "Don't rewrite it, just explain": after a negation the real request follows; after "but" a new one may.
+                if (negatedInSentence || !leadInSentence || (flags & WordFlags.Contrast) != 0) searchingLead = true;
+                if ((flags & WordFlags.Contrast) != 0 && leadInSentence) contrastAt = k;
                 negationUntil = -1;
             }
 
@@ -676,6 +679,18 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                     {
                         state.LatestHasLead = true;
                         if (state.LeadConcept < 0) state.LeadConcept = StrongestAction(tokens, k, ids);
+                        else if (contrastAt >= 0)
+                        {
+                            // "I want to understand it eventually, but right now just add a flag": the request is the
+                            // second one; what it is set against reads like a statement.
+                            state.LeadConcept = StrongestAction(tokens, k, ids);
+                            for (var j = sentenceStarts[Math.Min(sentences, MaxSentences) - 1]; j < contrastAt; j++)
+                            {
+                                factors[j] *= StatementFactor;
+                                symptomFactors[j] = 1f / StatementFactor;
+                            }
+                            contrastAt = -1;
+                        }
                     }
                     factors[k] *= !isLatest ? 1.2f : sentence == 0 ? LeadVerbBoost : LaterLeadVerbBoost;
                     phase = 1;
