@@ -49,8 +49,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     // a symptom stated there still counts in full unless the sentence reports work done ("We fixed the login bug.").
     private const float StatementFactor = 0.5f;
     private const int MaxSentences = 32;
-    // Latest intent wins: when the latest request names its own action ("rewrite it in python"), earlier turns say what
-    // "it" is, not what to do with it.
+    // Latest intent wins: when the latest request opens with its own verb ("rewrite it in python", "put a comment above
+    // it"), earlier turns say what "it" is, not what to do with it.
     private const float EarlierActionFactor = 0.3f;
     private const int AnnouncerReach = 5;            // words before the colon in which the announcing noun may stand
 
@@ -518,7 +518,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var symptomFactors = factorBuffer.AsSpan(tokens.Length, tokens.Length);
             ComputeFactors(tokens, isLatest, factors, symptomFactors, weight, ref state);
             // Earlier turns lend a latest request with its own action their subject, not their action.
-            var earlierActions = !isLatest && state.LeadConcept >= 0 ? EarlierActionFactor : 1f;
+            var earlierActions = !isLatest && state.LatestHasLead ? EarlierActionFactor : 1f;
 
             Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
             var codeShapedCount = 0;
