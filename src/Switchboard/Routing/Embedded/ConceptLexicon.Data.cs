@@ -47,6 +47,7 @@ internal static partial class ConceptLexicon
             point+of=0.9 whats+the+point=1.1 one+over+the+other=1 when+would+i=0.6 when+would+you=0.6
             what+is+this=0.6 what+does+this=1.2 is+this+doing=1 how+to+read=0.8 keep+track=0.3 wrap+around=0.6
             is+used=0.4 used+here=0.8 used+in+this=0.9
+            why+the=0.6 dont+get=1 i+dont+get=1.2 what+is+this+for=1.2 is+this+for=1 what+are+these+for=1
                         walkthrough=1.2 walk+me+through+the=1.2 explain+analyze=-1.5 explain+analyse=-1.5
 """),
         new("review", Kind.Action, Software: false, """
@@ -62,6 +63,9 @@ internal static partial class ConceptLexicon
             makes+sense=0.5 smelly=1 unidiomatic=1 complexity=1 time+complexity=1.2 space+complexity=1.2
             big+o=1.2 o+n=0.8 o+1=0.6 o+log=0.8 quadratic=0.8 asymptotic=1 style=0.6 code+style=1
                         explain+analyze=-1 explain+analyse=-1 just+to+look=1.2 just+look=1 only+look=1 broke+anything=1.5 break+anything=1.5 did+i+break=1.2
+            does+this+look=1.2 look+right+to=1.2 look+ok=0.8 look+good+to=1 look+right+to+you=1.3 did+i+miss=1.2 i+missed=1
+            what+would+you+change=1.3 would+you+change=1 sign+off+on=1 sign+off=0.6 approve=0.6 grade=0.6 too+clever=1
+            second+look=1 take+a+look=0.6 check+my=1 double+check=1 check+whether=0.8 check+if=0.6 check=0.5 thoughts=0.6
 """),
         new("existing", Kind.Subject, Software: true, """
             existing current=0.5 this+code=1 this+function=1 this+snippet=1 this+class=1 this+method=1
@@ -74,7 +78,7 @@ internal static partial class ConceptLexicon
         new("generate", Kind.Action, Software: false, """
             write=0.8 create implement generate generation=1.1 build=0.7 make=0.35 produce=0.8 scaffold=1.1
             boilerplate=1.1 code+up=1 give+me=0.5 develop=0.6 construct=0.6 set+up=0.5 new=0.6 from+scratch=1
-            template=0.5 stub=0.7 draft=0.5 compose=0.5 port=0.4 convert=0.4 add=0.6 need+a=0.4 need+an=0.4
+            template=0.5 stub=0.7 draft=0.5 compose=0.5 port=0.4 convert=0.4 add=0.7 need+a=0.4 need+an=0.4
             write+me=1 program+that=0.7 script+that=0.7 function+that=0.8 class+that=0.7
             that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
             sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
@@ -86,6 +90,9 @@ internal static partial class ConceptLexicon
             new+question=-0.6 quick+question=-0.6
             refactor=0.7 refactoring=0.6 restructure=0.5 rename=0.6 migrate+this=0.6 migrate+it=0.6 migrate+our=0.5 modernize=0.6 extract=0.6
             convert+this=0.6 convert+it=0.6 convert+the=0.5 to+async=0.6 split+the=0.5 pull+the=0.4
+            apply=0.8 apply+all=1 apply+those=1 apply+these=1 apply+them=1 apply+the+changes=1 apply+the+suggestions=1
+            replace=0.6 dedupe=0.7 deduplicate=0.7 into+one+helper=0.9 into+smaller=0.9 smaller+functions=1 smaller+ones=0.7
+            increase+coverage=1.2 more+tests=0.9 tests+for=0.7 test+cases=0.6 cases+for=0.6 property+based=0.8
             """ + " " + LanguageTargets),
         new("artifact", Kind.Subject, Software: true, """
             code=0.7 snippet snippets function functions method=0.8 methods=0.8 class classes struct script scripts
@@ -99,6 +106,7 @@ internal static partial class ConceptLexicon
             func=0.8 fn=0.7 impl=0.6 tuple=0.5 tuples=0.5 for+loop=0.6 while+loop=0.6 list+comprehension=0.8
             ternary=0.7 switch+statement=0.7 if+else=0.5 inheritance=0.5 mixin=0.5 getter=0.5 setter=0.5
                         apply=0.5 apply+all=0.9 apply+those=0.9 apply+these=0.9 apply+them=0.9 apply+your=0.8 apply+the+changes=1 apply+the+suggestions=1
+            mutex=0.6 rwlock=0.6 semaphore=0.6 channel=0.4 lock=0.3
 """),
         new("design", Kind.Action, Software: true, """
             design=1.2 designing=1.2 architecture=1.5 architect=1.2 architectural=1.3 structure=0.9 structuring=0.9
@@ -116,6 +124,8 @@ internal static partial class ConceptLexicon
             api+gateway=1 consistency=0.7 eventual+consistency=1.2 source+of+truth=1 data+model=1
             data+modeling=1 system+design=1.5 split+into=0.8 break+into=0.8 into+services=1.2 apis=0.5
             contract=0.5 contracts=0.5 how+should=0.8 how+would+you=0.6 what+would+you+use=0.8 flow=0.4
+            design+doc=-1.2 design+docs=-1.2 design+document=-1.2 own+package=1.2 separate+package=1.2 own+module=1
+            separate+module=1 own+service=1.2 separate+service=1.2 belong+in=0.8 where+should=0.8
             """),
         new("choice", Kind.Action, Software: false, """
             choose=1.2 choosing=1.2 choice=1 pick=0.8 which+one=0.7 which+is+better=1 which+should=1
@@ -156,6 +166,9 @@ internal static partial class ConceptLexicon
             still+does=0.8 still+shows=0.8 still+returns=0.8 still+fails=1 still+slow=1
             ignored=0.7 are+ignored=1 is+ignored=1 gets+ignored=1 get+ignored=1 returns+0=1 returns+zero=1 returns+empty=1
                         getting+this=0.8 broke+anything=-0.8 break+anything=-0.8
+            keep+restarting=1.5 keeps+restarting=1.5 restarting=1 restarts=0.8 restart+loop=1.5 crashloopbackoff=1.8
+            oomkilled=1.8 stop+that=0.8 stop+this=0.8 prevent+that=0.8 prevent+this=0.8 real+problem=0.8
+            this+look+right=-0.6 look+right+to=-0.6
 """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
@@ -164,6 +177,7 @@ internal static partial class ConceptLexicon
             takes+forever=1.2 lag=0.8 high+memory=1 too+long=0.7 expensive=0.5 speed+it+up=1.2 seconds=0.3
             full+table+scan=1.2 table+scan=1 seq+scan=1.2 n+plus+one=1.2 slow+query=1.2 slow+queries=1.2
                         p99=1.2 p95=1.2 p90=1 p50=0.8 explain+analyze=1 explain+analyse=1
+            memory+use=1 memory=0.6 ram=0.6 grows=0.5 growing=0.5 bring+it+down=0.6 hot+path=1.2
 """),
         new("test", Kind.Subject, Software: true, """
             test tests testing unit+test=1.2 unit+tests=1.2 integration+test=1.2 integration+tests=1.2 spec=0.5
@@ -188,6 +202,7 @@ internal static partial class ConceptLexicon
             on+the+wiki=2.5 for+new+contributors=1.3 new+contributors=1 for+new+team+members=1.5 team+members=0.5
             for+newcomers=1.3 for+new+hires=1.3 for+the+team=0.8 for+our+users=0.8
                         in+a+comment=2.5 as+a+comment=2.5 in+a+docstring=2.5 as+a+docstring=2.5
+            pr+description=2 pull+request+description=2
 """),
         new("refactor", Kind.Action, Software: true, """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
@@ -478,6 +493,7 @@ internal static partial class ConceptLexicon
         hi hey ok okay yes yeah sure now let lets get got go going want need like one two way thing things
         something anything everything someone somebody able really actually basically maybe kind sort bit
         lot well much many even still use using used make made give tell know think see look try help u pls plz
+        throughout
         """;
 
     /// <summary>Words that, with punctuation, make up an acknowledgement: "ok thanks", "perfect, that works!".</summary>
@@ -503,10 +519,14 @@ internal static partial class ConceptLexicon
         write create implement generate add build make produce change modify rewrite refactor fix touch edit
         update alter document comment scaffold code develop redesign restructure rename optimize explain
         describe review analyze analyse summarize translate design
+        put apply replace remove delete move extract dedupe check increase reduce mention
         """;
 
     /// <summary>Words that end a negation's scope and start a new clause of intent.</summary>
     internal const string ClauseBreakers = "but just only instead rather and then also though however";
+
+    /// <summary>Words that set what follows against what came before: "… eventually, but right now just add a flag".</summary>
+    internal const string ContrastWords = "but instead rather however";
 
     /// <summary>Prepositions and relatives that end the object of a leading verb: "write [a guide] for …".</summary>
     internal const string ObjectEnders = """

@@ -22,6 +22,7 @@ internal enum WordFlags : ushort
     Gratitude = 1 << 10,
     LeadFrame = 1 << 11,
     Announcer = 1 << 12,
+    Contrast = 1 << 13,
 }
 
 /// <summary>
@@ -218,6 +219,7 @@ internal static partial class ConceptLexicon
         Mark(StateNegators, WordFlags.StateNegator);
         Mark(ActionVerbs, WordFlags.ActionVerb);
         Mark(ClauseBreakers, WordFlags.ClauseBreaker);
+        Mark(ContrastWords, WordFlags.Contrast);
         Mark(ObjectEnders, WordFlags.ObjectEnder);
         Mark(LeadFillers, WordFlags.LeadFiller);
         Mark(FollowUpMarkers, WordFlags.FollowUp);

@@ -45,6 +45,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ConstructChoiceShift = 0.7f;
     private const float TechnologyChoiceWeight = 1.2f;
     private const float BackgroundFactor = 0.2f;    // what a turn said before "My ask:" / "The question:"
+    // A statement beside the turn's request ("Tests are green and the PR is up. Write the PR description.") sets the scene;
+    // a symptom stated there still counts in full unless the sentence reports work done ("We fixed the login bug.").
+    private const float StatementFactor = 0.5f;
+    private const int MaxSentences = 32;
+    // Latest intent wins: when the latest request opens with its own verb ("rewrite it in python", "put a comment above
+    // it"), earlier turns say what "it" is, not what to do with it.
+    private const float EarlierActionFactor = 0.3f;
     private const int AnnouncerReach = 5;            // words before the colon in which the announcing noun may stand
 
     // A request with no software words at all fits software routes less ("tell me a joke").
@@ -503,11 +510,15 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         var lexicon = _lexicon;
         var followUp = false;
 
-        var factorBuffer = ArrayPool<float>.Shared.Rent(Math.Max(tokens.Length, 1));
+        var factorBuffer = ArrayPool<float>.Shared.Rent(Math.Max(2 * tokens.Length, 1));
         try
         {
             var factors = factorBuffer.AsSpan(0, tokens.Length);
-            ComputeFactors(tokens, isLatest, factors, weight, ref state);
+            // Per token, what undoes a statement's damping for symptom words (1 where nothing was damped).
+            var symptomFactors = factorBuffer.AsSpan(tokens.Length, tokens.Length);
+            ComputeFactors(tokens, isLatest, factors, symptomFactors, weight, ref state);
+            // Earlier turns lend a latest request with its own action their subject, not their action.
+            var earlierActions = !isLatest && state.LatestHasLead ? EarlierActionFactor : 1f;
 
             Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
             var codeShapedCount = 0;
@@ -534,7 +545,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                     foreach (var cw in lexicon.WordConcepts[token.Word])
                     {
                         // Only an identifier's verbs are damped ("NewClient"); its nouns still say what it is about.
-                        state.Add(cw, codeShaped && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action ? w / CodeShapedFactor : w, weight);
+                        var amount = codeShaped && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action ? w / CodeShapedFactor : w;
+                        state.Add(cw, Adjusted(cw.Concept, amount, symptomFactors[k], earlierActions), weight);
                         if (cw.Concept == lexicon.ArtifactConcept) artifact = true;
                     }
                     // "this Rust code", "my function": the request is about code that already exists.
@@ -551,7 +563,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                     for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
                     var key = ConceptLexicon.PhraseKey(ids[..n]);
                     if (lexicon.Phrases.TryGetValue(key, out var concepts))
-                        foreach (var cw in concepts) state.Add(cw, w, weight);
+                        foreach (var cw in concepts) state.Add(cw, Adjusted(cw.Concept, w, symptomFactors[k], earlierActions), weight);
                     if (lexicon.PhraseFlags.TryGetValue(key, out var phraseFlags) && (phraseFlags & WordFlags.FollowUp) != 0) followUp = true;
                 }
             }
@@ -571,6 +583,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         }
     }
 
+    /// <summary>A concept's amount after a statement's symptom words are restored and earlier turns' actions damped.</summary>
+    private float Adjusted(int concept, float amount, float symptomFactor, float earlierActions)
+    {
+        if (concept == _lexicon.DebugConcept) amount *= symptomFactor;
+        return _lexicon.ConceptKinds[concept] == ConceptLexicon.Kind.Action ? amount * earlierActions : amount;
+    }
+
     private bool HasDemonstrativeBefore(ReadOnlySpan<Token> tokens, int k, int distance)
     {
         var i = k - distance;
@@ -586,10 +605,16 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// object too, the topic after a preposition damped; requested actions under a negation are cancelled,
     /// and a negated state ("it doesn't respond") is a symptom.
     /// </summary>
-    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, Span<float> factors, float weight, ref Accumulation state)
+    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, Span<float> factors, Span<float> symptomFactors, float weight, ref Accumulation state)
     {
         var lexicon = _lexicon;
         factors.Fill(1f);
+        symptomFactors.Fill(1f);
+        // Each sentence's first token and what it does: asks (a leading verb or a question mark) or reports work done.
+        Span<int> sentenceStarts = stackalloc int[MaxSentences];
+        Span<SentenceRole> sentenceRoles = stackalloc SentenceRole[MaxSentences];
+        var sentences = 0;
+        var contrastAt = -1;
         var sentence = -1;
         var searchingLead = false;
         var leadInSentence = false;
@@ -614,6 +639,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             if ((token.Flags & TokenFlags.SentenceStart) != 0 || k == 0 || k == announced)
             {
                 CloseObject(factors, phase, ref head);
+                if (sentences < MaxSentences) { sentenceStarts[sentences] = k; sentenceRoles[sentences] = SentenceRole.States; }
+                contrastAt = -1;
+                sentences++;
                 sentence++;
                 searchingLead = true;
                 leadInSentence = false;
@@ -628,8 +656,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             }
             if ((flags & WordFlags.ClauseBreaker) != 0)
             {
-                // "Don't rewrite it, just explain": after a negation the real request follows.
-                if (negatedInSentence || !leadInSentence) searchingLead = true;
+                // "Don't rewrite it, just explain": after a negation the real request follows; after "but" a new one may.
+                if (negatedInSentence || !leadInSentence || (flags & WordFlags.Contrast) != 0) searchingLead = true;
+                if ((flags & WordFlags.Contrast) != 0 && leadInSentence) contrastAt = k;
                 negationUntil = -1;
             }
 
@@ -645,10 +674,23 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 {
                     searchingLead = false;
                     leadInSentence = true;
+                    if (sentences <= MaxSentences) sentenceRoles[sentences - 1] |= SentenceRole.Asks;
                     if (isLatest)
                     {
                         state.LatestHasLead = true;
                         if (state.LeadConcept < 0) state.LeadConcept = StrongestAction(tokens, k, ids);
+                        else if (contrastAt >= 0)
+                        {
+                            // "I want to understand it eventually, but right now just add a flag": the request is the
+                            // second one; what it is set against reads like a statement.
+                            state.LeadConcept = StrongestAction(tokens, k, ids);
+                            for (var j = sentenceStarts[Math.Min(sentences, MaxSentences) - 1]; j < contrastAt; j++)
+                            {
+                                factors[j] *= StatementFactor;
+                                symptomFactors[j] = 1f / StatementFactor;
+                            }
+                            contrastAt = -1;
+                        }
                     }
                     factors[k] *= !isLatest ? 1.2f : sentence == 0 ? LeadVerbBoost : LaterLeadVerbBoost;
                     phase = 1;
@@ -667,13 +709,20 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             }
             if (phase == 2) factors[k] *= TopicTailFactor;
 
+            if (sentences <= MaxSentences)
+            {
+                if ((token.Flags & TokenFlags.QuestionEnd) != 0) sentenceRoles[sentences - 1] |= SentenceRole.Asks;
+                if ((token.Flags & TokenFlags.PastTense) != 0 && (flags & WordFlags.ActionVerb) != 0) sentenceRoles[sentences - 1] |= SentenceRole.ReportsWork;
+            }
+
             // Negation: "don't change it", "no need to rewrite", "it doesn't respond".
             if (k <= negationUntil && (flags & WordFlags.ActionVerb) != 0) factors[k] = 0;
             if ((flags & (WordFlags.Negator | WordFlags.StateNegator)) != 0 || StartsNegatorPhrase(tokens, k, ids))
             {
                 negationUntil = k + 4;
                 negatedInSentence = true;
-                if ((flags & WordFlags.StateNegator) != 0 && k + 1 < tokens.Length
+                // "reject anything that isn't a PNG" after a leading verb describes what to build, not a symptom.
+                if ((flags & WordFlags.StateNegator) != 0 && !leadInSentence && k + 1 < tokens.Length
                     && (tokens[k + 1].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) == 0)
                 {
                     state.AddConcept(lexicon.DebugConcept, 0.6f * weight);
@@ -682,6 +731,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         }
         CloseObject(factors, phase, ref head);
         for (var k = 0; k < announced; k++) factors[k] *= BackgroundFactor;
+        if (isLatest && announced < 0 && sentences is > 1 and <= MaxSentences) DampStatements(sentenceStarts[..sentences], sentenceRoles[..sentences], factors, symptomFactors);
 
         static void CloseObject(Span<float> factors, int phase, ref int head)
         {
@@ -689,6 +739,31 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             head = -1;
         }
     }
+
+    /// <summary>
+    /// In a turn that asks for something in one sentence, the sentences that only state things are the scene, not the
+    /// request ("The docs are fine, I updated them. What I still don't get is why …"): their words count less.
+    /// </summary>
+    private static void DampStatements(ReadOnlySpan<int> starts, ReadOnlySpan<SentenceRole> roles, Span<float> factors, Span<float> symptomFactors)
+    {
+        var asks = false;
+        foreach (var role in roles) asks |= (role & SentenceRole.Asks) != 0;
+        if (!asks) return;
+        for (var n = 0; n < starts.Length; n++)
+        {
+            if ((roles[n] & SentenceRole.Asks) != 0) continue;
+            var end = n + 1 < starts.Length ? starts[n + 1] : factors.Length;
+            var keepSymptoms = (roles[n] & SentenceRole.ReportsWork) == 0;
+            for (var k = starts[n]; k < end; k++)
+            {
+                factors[k] *= StatementFactor;
+                if (keepSymptoms) symptomFactors[k] = 1f / StatementFactor;
+            }
+        }
+    }
+
+    [Flags]
+    private enum SentenceRole : byte { States = 0, Asks = 1, ReportsWork = 2 }
 
     /// <summary>
     /// Where the request starts when a noun announces it before a colon ("I read the middleware and the tests. My ask:

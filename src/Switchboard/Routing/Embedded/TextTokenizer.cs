@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Switchboard.Routing;
 
 [Flags]
-internal enum TokenFlags : byte
+internal enum TokenFlags : ushort
 {
     None = 0,
     /// <summary>First token after a sentence boundary (. ! ? ; new line) or at the start.</summary>
@@ -22,6 +22,8 @@ internal enum TokenFlags : byte
     Shouted = 1 << 6,
     /// <summary>First token after a colon that ends a phrase ("My ask: write …").</summary>
     AfterColon = 1 << 7,
+    /// <summary>Last word before a question mark: its sentence asks something.</summary>
+    QuestionEnd = 1 << 8,
 }
 
 /// <summary>One word of text: its lexicon id, its id among the policy's route terms, and shape flags.</summary>
@@ -146,7 +148,11 @@ internal static class TextTokenizer
             switch (c)
             {
                 case '.' or '!' or '?' or ';' or '\n':
-                    if (c == '?') signals.Questions++;
+                    if (c == '?')
+                    {
+                        signals.Questions++;
+                        if (count > 0) tokens[count - 1].Flags |= TokenFlags.QuestionEnd;
+                    }
                     if (c == '\n') listed = IsBulletLine(text, i + 1);
                     // "TL;DR", "a;b": a semicolon between letters is not a sentence end.
                     if (c == ';' && i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1])) break;

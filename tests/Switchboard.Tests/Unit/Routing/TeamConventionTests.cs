@@ -49,7 +49,8 @@ public sealed class TeamConventionTests(ITestOutputHelper output)
     /// <summary>
     /// team-coding.jsonl: four conventions that differ from the descriptions, eight wordings each, and rows that follow the
     /// descriptions. Corrections from the stream half raise the held-out half (28.6 % → 61.9 % when written); sets without
-    /// those kinds of request do not move.
+    /// those kinds of request do not move. Since the router4 round reads "PR description" as documentation, two held-out
+    /// rows of that convention route right before any correction (38.1 % → 71.4 %).
     /// </summary>
     [Fact]
     public async Task Corrections_from_one_half_raise_the_held_out_half()
@@ -62,7 +63,7 @@ public sealed class TeamConventionTests(ITestOutputHelper output)
         output.WriteLine(LearningEvaluator.RenderReport(result));
 
         var heldOut = result.Sets[0];
-        Assert.True(heldOut.Before <= 0.35, $"held-out before {heldOut.Before:P1}: the set no longer differs from the descriptions");
+        Assert.True(heldOut.Before <= 0.40, $"held-out before {heldOut.Before:P1}: the set no longer differs from the descriptions");
         Assert.True(heldOut.After >= 0.55, $"held-out after {heldOut.After:P1}");
         foreach (var set in result.Sets.Skip(1)) Assert.True(set.After >= set.Before, $"{set.Name}: {set.Before:P1} → {set.After:P1}");
     }
