@@ -136,13 +136,14 @@ internal sealed partial class ConfigReloader(GatewayRuntime runtime, TimeProvide
 
         public static FileStamp Of(string path)
         {
+            if (!File.Exists(path)) return default; // follows links; most folders have no .env, and readlink on it would throw each look
             try
             {
                 var target = RealPath(path);
                 var info = new FileInfo(target);
                 return info.Exists ? new FileStamp(target, info.Length, info.LastWriteTimeUtc.Ticks) : default;
             }
-            catch (IOException) { return default; } // a link loop, or a part of the path gone while looking: nothing to load
+            catch (IOException) { return default; } // a link loop, or a part of the path gone since: nothing to load
             catch (UnauthorizedAccessException) { return default; }
         }
 
