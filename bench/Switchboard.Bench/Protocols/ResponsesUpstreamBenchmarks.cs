@@ -30,7 +30,7 @@ public class ResponsesUpstreamBenchmarks
     private static readonly byte[] AnthropicRequest = Encoding.UTF8.GetBytes(
         """{"model":"claude-sonnet-4-5","max_tokens":32000,"system":"You are a coding agent.","thinking":{"type":"enabled","budget_tokens":8000},"messages":[{"role":"user","content":"List the files."},{"role":"assistant","content":[{"type":"thinking","thinking":"run ls","signature":"openai-responses:rs_1:gAAAAABenc"},{"type":"tool_use","id":"call_1","name":"Bash","input":{"command":"ls"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"call_1","content":"a.txt\nb.txt"}]}],"tools":[{"name":"Bash","description":"Run a command","input_schema":{"type":"object","properties":{"command":{"type":"string"}},"required":["command"]}}],"stream":true}""");
 
-    private static readonly TranslationTarget Target = new() { ModelId = "gpt-5.3-codex", Provider = "openai", Api = ApiFormat.OpenAIResponses, MaxOutputTokens = 128000 };
+    private static readonly TranslationTarget Target = new() { ModelId = "gpt-5.3-codex", Provider = "openai", Api = ApiFormat.Responses, MaxOutputTokens = 128000 };
 
     private readonly ArrayBufferWriter<byte> _output = new(64 * 1024);
     private IStreamTranslator _toChat = null!;
@@ -41,8 +41,8 @@ public class ResponsesUpstreamBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _toChat = ProtocolTranslation.CreateStreamTranslator(ApiFormat.OpenAI, ApiFormat.OpenAIResponses, "gpt-5.3-codex", clientWantsUsage: true);
-        _toAnthropic = ProtocolTranslation.CreateStreamTranslator(ApiFormat.Anthropic, ApiFormat.OpenAIResponses, "claude-sonnet-4-5", estimatedInputTokens: 100);
+        _toChat = ProtocolTranslation.CreateStreamTranslator(ApiFormat.OpenAI, ApiFormat.Responses, "gpt-5.3-codex", clientWantsUsage: true);
+        _toAnthropic = ProtocolTranslation.CreateStreamTranslator(ApiFormat.Anthropic, ApiFormat.Responses, "claude-sonnet-4-5", estimatedInputTokens: 100);
         foreach (IStreamTranslator t in new[] { _toChat, _toAnthropic })
         {
             t.OnEvent(null, Created, _output);

@@ -250,7 +250,7 @@ internal sealed partial class ConfigLoader
         if (interfaceNode?.Value is { Length: > 0 } declared && ProviderCatalog.TryParseInterface(declared, out var parsed))
             api = parsed;
         else if (known is not null)
-            api = known is { Name: "openai" } && modelId != "*" && ProviderCatalog.IsResponsesOnly(modelId) ? ApiFormat.OpenAIResponses : known.Api;
+            api = known is { Name: "openai" } && modelId != "*" && ProviderCatalog.IsResponsesOnly(modelId) ? ApiFormat.Responses : known.Api;
         else if (interfaceNode?.Value is { Length: > 0 } unknownInterface && ProviderCatalog.Find(unknownInterface) is { } byInterfaceName)
             api = byInterfaceName.Api; // archgw lets provider_interface name a known provider
         else
@@ -293,7 +293,7 @@ internal sealed partial class ConfigLoader
                 ? "add 'base_url: https://YOUR-RESOURCE.openai.azure.com' (the model id is the deployment name)."
                 : "add 'base_url: https://…'.");
 
-        if (api == ApiFormat.OpenAIResponses && known is not null && known.Api != ApiFormat.OpenAI && baseUrl is null && baseUrlNode is null)
+        if (api == ApiFormat.Responses && known is not null && known.Api != ApiFormat.OpenAI && baseUrl is null && baseUrlNode is null)
             Error(interfaceNode ?? modelNode, $"provider '{providerName}' does not serve the OpenAI Responses API.",
                 "use provider_interface: openai_responses with an OpenAI-protocol provider (openai, or any provider with a base_url that serves /responses).");
 

@@ -13,7 +13,8 @@ namespace Switchboard.Hosting;
 /// <para>
 /// What changed is found two cheap ways, so that files written beside the config (a log, a ledger) cost nothing: a
 /// watch on the folder for names only (a file created, deleted or renamed: an editor's or a deploy's atomic replace,
-/// seen at once), and a once-a-second look at the two files' size and write time (an edit in place). A folder watch
+/// seen at once), and a once-a-second look at the file each path leads to, through any symlink, and its size and write
+/// time (an edit in place, or a link swapped to another file: a ConfigMap's `..data`, `ln -sfn`). A folder watch
 /// on writes too (inotify's IN_MODIFY) would wake the gateway on every append to any file in the folder: ~70 µs of CPU
 /// each, and a log beside the config is appended to up to 50 times a second (docs/benchmarks.md).
 /// </para>
@@ -124,15 +125,48 @@ internal sealed partial class ConfigReloader(GatewayRuntime runtime, TimeProvide
     [LoggerMessage(Level = LogLevel.Warning, Message = "the listener changed to {Listener}; restart the gateway to apply it (it keeps listening where it is)")]
     private static partial void LogListenerChange(ILogger logger, string listener);
 
-    /// <summary>A file's size and last write time (default when it does not exist): one stat.</summary>
-    private readonly record struct FileStamp(long Length, long WriteTicks)
+    /// <summary>
+    /// The file a path really ends at, every symlink along it followed, with its size and last write time (default when
+    /// it does not exist): a deploy that swaps a link (`ln -sfn v2.yaml config.yaml`, a ConfigMap's `..data`) changes
+    /// the target even when the new file has the old one's size and write time. A few readlinks and one stat.
+    /// </summary>
+    private readonly record struct FileStamp(string? Target, long Length, long WriteTicks)
     {
         public bool Exists => WriteTicks != 0;
 
         public static FileStamp Of(string path)
         {
-            var info = new FileInfo(path);
-            return info.Exists ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks) : default;
+            if (!File.Exists(path)) return default; // follows links; most folders have no .env, and readlink on it would throw each look
+            try
+            {
+                var target = RealPath(path);
+                var info = new FileInfo(target);
+                return info.Exists ? new FileStamp(target, info.Length, info.LastWriteTimeUtc.Ticks) : default;
+            }
+            catch (IOException) { return default; } // a link loop, or a part of the path gone since: nothing to load
+            catch (UnauthorizedAccessException) { return default; }
+        }
+
+        /// <summary>realpath(3) over FileSystemInfo.LinkTarget: each part of the path, a link replaced by where it points.</summary>
+        private static string RealPath(string path)
+        {
+            var full = Path.GetFullPath(path);
+            var resolved = Path.GetPathRoot(full)!;
+            var rest = new Queue<string>(full[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries));
+            for (var links = 0; rest.TryDequeue(out var part);)
+            {
+                var candidate = Path.Combine(resolved, part);
+                if (new FileInfo(candidate).LinkTarget is not { } target)
+                {
+                    resolved = candidate;
+                    continue;
+                }
+                if (++links > 40) throw new IOException($"too many levels of symbolic links in {path}"); // ELOOP's limit
+                var pointed = Path.GetFullPath(target, resolved); // a relative link is relative to the folder it is in
+                resolved = Path.GetPathRoot(pointed)!;
+                rest = new Queue<string>(pointed[resolved.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Concat(rest));
+            }
+            return resolved;
         }
     }
 }

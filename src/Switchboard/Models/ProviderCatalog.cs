@@ -57,7 +57,7 @@ internal static class ProviderCatalog
     public static ProviderKind For(string provider, ApiFormat api) => Find(provider) switch
     {
         { } known when known.Api == api => known,
-        { Api: ApiFormat.OpenAI } known when api == ApiFormat.OpenAIResponses => known with { Api = api },
+        { Api: ApiFormat.OpenAI } known when api == ApiFormat.Responses => known with { Api = api },
         _ => Custom(provider, api),
     };
 
@@ -105,7 +105,7 @@ internal static class ProviderCatalog
             case "openai": api = ApiFormat.OpenAI; return true;
             case "anthropic" or "claude": api = ApiFormat.Anthropic; return true;
             case "gemini": api = ApiFormat.Gemini; return true;
-            case "openai_responses" or "responses": api = ApiFormat.OpenAIResponses; return true;
+            case "openai_responses" or "responses": api = ApiFormat.Responses; return true;
             default: api = ApiFormat.OpenAI; return false;
         }
     }

@@ -8,7 +8,6 @@ internal static class ApiNames
     {
         ApiFormat.Anthropic => "anthropic",
         ApiFormat.OpenAI => "openai",
-        ApiFormat.OpenAIResponses => "openai_responses",
         ApiFormat.Responses => "responses",
         _ => "gemini",
     };

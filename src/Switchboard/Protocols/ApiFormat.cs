@@ -10,8 +10,9 @@ public enum ApiFormat
     Anthropic,
     /// <summary>Google Gemini generateContent (native).</summary>
     Gemini,
-    /// <summary>OpenAI Responses (<c>/v1/responses</c>), as an upstream: models served only there (codex, o3-pro, …).</summary>
-    OpenAIResponses,
-    /// <summary>OpenAI Responses (<c>POST /v1/responses</c>): a client API, translated through the Chat form; passed through to OpenAI itself.</summary>
+    /// <summary>
+    /// OpenAI Responses (<c>/v1/responses</c>). As a client API: translated to the other upstreams, passed through to
+    /// OpenAI itself. As an upstream (<c>provider_interface: openai_responses</c>): models served only there (codex, o3-pro, …).
+    /// </summary>
     Responses,
 }

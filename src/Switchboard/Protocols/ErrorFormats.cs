@@ -108,7 +108,7 @@ internal static class ErrorFormats
         // The Responses API's errors are Chat's shape ({"error":{message,type,param,code}}): between OpenAI Chat and
         // Responses (either side) they pass as they are.
         bool sameErrorShape = client == upstream
-            || (client, upstream) is (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) or (ApiFormat.Responses, ApiFormat.OpenAI) or (ApiFormat.Responses, ApiFormat.OpenAIResponses);
+            || (client, upstream) is (ApiFormat.OpenAI, ApiFormat.Responses) or (ApiFormat.Responses, ApiFormat.OpenAI);
         if (sameErrorShape && IsClientErrorShape(client, upstreamBody)) return new ClientError(status, upstreamBody.ToArray());
         UpstreamError error = Parse(status, upstreamBody);
         if (ContextLengthErrors.Detect(status, error.Message, error.Code) is { } overflow)

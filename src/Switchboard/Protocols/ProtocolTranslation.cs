@@ -18,7 +18,7 @@ internal static class ProtocolTranslation
     public static bool CanTranslate(ApiFormat client, ApiFormat upstream) =>
         (client, upstream) is (ApiFormat.Anthropic, ApiFormat.OpenAI) or (ApiFormat.OpenAI, ApiFormat.Anthropic)
             or (ApiFormat.Anthropic, ApiFormat.Gemini) or (ApiFormat.OpenAI, ApiFormat.Gemini)
-            or (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) or (ApiFormat.OpenAI, ApiFormat.OpenAIResponses)
+            or (ApiFormat.Anthropic, ApiFormat.Responses) or (ApiFormat.OpenAI, ApiFormat.Responses)
             || client == ApiFormat.Responses && Responses.ResponsesTranslation.CanTranslateTo(upstream);
 
     /// <summary>The request body for the target's protocol, and what the response translation must know about it.</summary>
@@ -90,9 +90,9 @@ internal static class ProtocolTranslation
             case (ApiFormat.OpenAI, ApiFormat.Gemini):
                 byte[] fromOpenAI = GeminiRequest.FromOpenAI(request, target, out ToolNameMap? openAINames);
                 return new TranslatedRequest(fromOpenAI, openAINames);
-            case (ApiFormat.OpenAI, ApiFormat.OpenAIResponses):
+            case (ApiFormat.OpenAI, ApiFormat.Responses):
                 return new TranslatedRequest(ChatToResponsesUpstreamRequest.Translate(request, target), null);
-            case (ApiFormat.Anthropic, ApiFormat.OpenAIResponses):
+            case (ApiFormat.Anthropic, ApiFormat.Responses):
                 // Through the Chat form (the pivot): Anthropic → Chat keeps the Responses reasoning carried in thinking signatures.
                 byte[] chat = AnthropicToOpenAIRequest.Translate(request, target, out ToolNameMap? chatNames);
                 using (JsonDocument pivot = JsonDocument.Parse(chat))
@@ -121,8 +121,8 @@ internal static class ProtocolTranslation
                 (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(response, clientModel, out usage),
                 (ApiFormat.Anthropic, ApiFormat.Gemini) => GeminiResponse.ToAnthropic(response, clientModel, out usage, toolNames),
                 (ApiFormat.OpenAI, ApiFormat.Gemini) => GeminiResponse.ToOpenAI(response, clientModel, out usage, toolNames),
-                (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) => ResponsesUpstreamResponse.ToChat(response, clientModel, out usage),
-                (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) => ResponsesUpstreamResponse.ToAnthropic(response, clientModel, out usage, toolNames),
+                (ApiFormat.OpenAI, ApiFormat.Responses) => ResponsesUpstreamResponse.ToChat(response, clientModel, out usage),
+                (ApiFormat.Anthropic, ApiFormat.Responses) => ResponsesUpstreamResponse.ToAnthropic(response, clientModel, out usage, toolNames),
                 (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(upstream) =>
                     Responses.ResponsesTranslation.TranslateResponse(upstream, response, clientModel, out usage, toolNames, responsesTools),
                 _ => throw Unsupported(client, upstream),
@@ -153,8 +153,8 @@ internal static class ProtocolTranslation
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => new AnthropicToOpenAIStream(clientModel, clientWantsUsage),
             (ApiFormat.Anthropic, ApiFormat.Gemini) => new GeminiToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.OpenAI, ApiFormat.Gemini) => new GeminiToOpenAIStream(clientModel, clientWantsUsage, toolNames: toolNames),
-            (ApiFormat.OpenAI, ApiFormat.OpenAIResponses) => new ResponsesUpstreamStreamReader(clientModel, clientWantsUsage),
-            (ApiFormat.Anthropic, ApiFormat.OpenAIResponses) => new ResponsesUpstreamToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
+            (ApiFormat.OpenAI, ApiFormat.Responses) => new ResponsesUpstreamStreamReader(clientModel, clientWantsUsage),
+            (ApiFormat.Anthropic, ApiFormat.Responses) => new ResponsesUpstreamToAnthropicStream(clientModel, estimatedInputTokens: estimatedInputTokens, toolNames: toolNames),
             (ApiFormat.Responses, _) when Responses.ResponsesTranslation.CanTranslateTo(upstream) =>
                 Responses.ResponsesTranslation.CreateStreamTranslator(upstream, clientModel, toolNames, responsesTools),
             _ => throw Unsupported(client, upstream),

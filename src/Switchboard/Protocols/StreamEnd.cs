@@ -20,7 +20,6 @@ internal static class StreamEnd
     {
         ApiFormat.OpenAI => "no finish_reason or [DONE]",
         ApiFormat.Anthropic => "no message_stop",
-        ApiFormat.OpenAIResponses => "no response.completed",
         ApiFormat.Responses => "no response.completed",
         _ => "no finishReason",
     };

@@ -93,7 +93,7 @@ internal sealed class ProviderEndpoint
     private Uri BuildCompletionUri(string modelId, string? query, bool stream) => Api switch
     {
         ApiFormat.Anthropic => new Uri(_basePath + "/messages" + query),
-        ApiFormat.OpenAIResponses => new Uri(_basePath + "/responses"),
+        ApiFormat.Responses => new Uri(_basePath + "/responses"),
         ApiFormat.Gemini => new Uri($"{_basePath}/models/{Uri.EscapeDataString(modelId)}:" + (stream ? "streamGenerateContent?alt=sse" : "generateContent")),
         _ when Kind.Auth == AuthStyle.AzureApiKey => new Uri(
             (_basePath.Contains("/openai/deployments/", StringComparison.Ordinal) ? _basePath : $"{_basePath}/openai/deployments/{Uri.EscapeDataString(modelId)}")
@@ -110,7 +110,7 @@ internal sealed class ProviderEndpoint
     /// (<c>provider_interface: openai_responses</c>). A provider named <c>openai</c> with another base_url (a LiteLLM
     /// proxy, a self-hosted model) is not assumed to serve <c>/responses</c>: most such servers do not.
     /// </summary>
-    public bool ServesResponsesApi => Api == ApiFormat.OpenAIResponses || Api == ApiFormat.OpenAI && Kind.Auth == AuthStyle.Bearer
+    public bool ServesResponsesApi => Api == ApiFormat.Responses || Api == ApiFormat.OpenAI && Kind.Auth == AuthStyle.Bearer
         && (Config.ResponsesApi ?? _basePath.StartsWith("https://api.openai.com/", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>OpenAI's Responses endpoint under the base URL.</summary>

@@ -37,7 +37,7 @@ internal sealed class ProviderRegistry : IDisposable
             _byModel[provider.Model] = new ProviderEndpoint(provider, kind, client, circuits[poolKey], config.Resilience, time, gatewayKeysOn: config.GatewayKeys.Count > 0);
             if (provider.ModelId == "*" && kind is { Name: "openai", Api: ApiFormat.OpenAI })
                 (_responsesTwins ??= new(StringComparer.OrdinalIgnoreCase))[provider.Model] = new ProviderEndpoint(
-                    provider with { Interface = ApiFormat.OpenAIResponses }, kind with { Api = ApiFormat.OpenAIResponses }, client, circuits[poolKey],
+                    provider with { Interface = ApiFormat.Responses }, kind with { Api = ApiFormat.Responses }, client, circuits[poolKey],
                     config.Resilience, time, gatewayKeysOn: config.GatewayKeys.Count > 0);
         }
     }

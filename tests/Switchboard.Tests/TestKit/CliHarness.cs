@@ -122,9 +122,10 @@ internal sealed class LiveOutput
         get { lock (Error) return _error.ToString(); }
     }
 
+    /// <summary>Polls <paramref name="condition"/>; 30 s by default, so a loaded 2-core CI machine does not fail what is only slow.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out waiting for {what}");

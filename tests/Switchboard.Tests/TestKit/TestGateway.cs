@@ -70,10 +70,10 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
 
     public void Dispose() { }
 
-    /// <summary>Waits for a line containing <paramref name="text"/> (the request log is written as the response completes).</summary>
+    /// <summary>Waits (30 s by default: a loaded CI machine) for a line containing <paramref name="text"/> (the request log is written as the response completes).</summary>
     public async Task<string> WaitForLineAsync(string text, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
             var line = _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));

@@ -375,7 +375,7 @@ internal static partial class AnthropicToOpenAIRequest
                     case "text":
                         text.Add(block.GetProperty("text"u8), "\\n\\n"u8);
                         break;
-                    case "thinking" when target.Api == ApiFormat.OpenAIResponses
+                    case "thinking" when target.Api == ApiFormat.Responses
                         && Responses.ResponsesUpstreamWire.TryParseSignature(Str(block, "signature"u8), out string? itemId, out string? encrypted):
                         (reasoning ??= []).Add((itemId, encrypted)); // a Responses reasoning item: back to a Responses upstream only
                         break;

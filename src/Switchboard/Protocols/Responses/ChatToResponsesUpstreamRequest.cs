@@ -92,7 +92,7 @@ internal static class ChatToResponsesUpstreamRequest
         foreach (JsonElement message in messages.EnumerateArray())
         {
             if (Str(message, "role"u8) is not ("system" or "developer")) break;
-            string text = ContentRules.OpenAIText(Content(message), ApiFormat.OpenAIResponses);
+            string text = ContentRules.OpenAIText(Content(message), ApiFormat.Responses);
             if (text.Length > 0) instructions.Append(instructions.Length > 0 ? "\n\n" : "").Append(text);
             first++;
         }
@@ -107,7 +107,7 @@ internal static class ChatToResponsesUpstreamRequest
             switch (role)
             {
                 case "system" or "developer":
-                    WriteTextMessage(json, "developer"u8, ContentRules.OpenAIText(Content(message), ApiFormat.OpenAIResponses));
+                    WriteTextMessage(json, "developer"u8, ContentRules.OpenAIText(Content(message), ApiFormat.Responses));
                     break;
                 case "user":
                     WriteUser(json, Content(message));
@@ -119,11 +119,11 @@ internal static class ChatToResponsesUpstreamRequest
                     json.WriteStartObject();
                     json.WriteString("type"u8, "function_call_output"u8);
                     json.WriteString("call_id"u8, Str(message, "tool_call_id"u8) ?? "");
-                    json.WriteString("output"u8, ContentRules.OpenAIText(Content(message), ApiFormat.OpenAIResponses));
+                    json.WriteString("output"u8, ContentRules.OpenAIText(Content(message), ApiFormat.Responses));
                     json.WriteEndObject();
                     break;
                 default:
-                    throw ContentRules.Role(role, ApiFormat.OpenAIResponses);
+                    throw ContentRules.Role(role, ApiFormat.Responses);
             }
         }
         json.WriteEndArray();
@@ -183,7 +183,7 @@ internal static class ChatToResponsesUpstreamRequest
                     json.WriteEndObject();
                     break;
                 case var other:
-                    throw ContentRules.Part(other, ApiFormat.OpenAIResponses, "user messages take text, image_url and file parts");
+                    throw ContentRules.Part(other, ApiFormat.Responses, "user messages take text, image_url and file parts");
             }
         }
         json.WriteEndArray();
@@ -202,7 +202,7 @@ internal static class ChatToResponsesUpstreamRequest
             }
         }
 
-        string text = message.TryGetProperty("content"u8, out JsonElement content) ? ContentRules.OpenAIText(content, ApiFormat.OpenAIResponses, assistant: true) : "";
+        string text = message.TryGetProperty("content"u8, out JsonElement content) ? ContentRules.OpenAIText(content, ApiFormat.Responses, assistant: true) : "";
         if (Str(message, "refusal"u8) is { Length: > 0 } refusal) text = text.Length > 0 ? text + "\n" + refusal : refusal;
         if (text.Length > 0) WriteTextMessage(json, "assistant"u8, text);
 
@@ -268,7 +268,7 @@ internal static class ChatToResponsesUpstreamRequest
             foreach (JsonElement tool in tools.EnumerateArray())
             {
                 if (Str(tool, "type"u8) is not ("function" or null) || !tool.TryGetProperty("function"u8, out JsonElement function))
-                    throw ContentRules.Block(Str(tool, "type"u8), ApiFormat.OpenAIResponses, "only function tools are translated");
+                    throw ContentRules.Block(Str(tool, "type"u8), ApiFormat.Responses, "only function tools are translated");
                 json.WriteStartObject();
                 json.WriteString("type"u8, "function"u8);
                 json.WriteString("name"u8, Str(function, "name"u8) ?? "");

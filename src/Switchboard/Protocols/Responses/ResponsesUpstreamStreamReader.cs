@@ -80,7 +80,7 @@ internal sealed class ResponsesUpstreamStreamReader : IStreamTranslator, IOpenAI
     public bool OnCompleted(IBufferWriter<byte> output)
     {
         if (_finished) return true;
-        OnFailed(StreamEnd.TruncatedMessage(ApiFormat.OpenAIResponses), output);
+        OnFailed(StreamEnd.TruncatedMessage(ApiFormat.Responses), output);
         return false;
     }
 

@@ -32,7 +32,6 @@ internal static class ContentRules
     {
         ApiFormat.Anthropic => "the Anthropic Messages API",
         ApiFormat.OpenAI => "the OpenAI Chat Completions API",
-        ApiFormat.OpenAIResponses => "the OpenAI Responses API",
         ApiFormat.Responses => "the OpenAI Responses API",
         _ => "Gemini's generateContent API",
     };

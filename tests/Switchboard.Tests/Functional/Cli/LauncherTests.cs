@@ -27,7 +27,9 @@ public sealed class LauncherTests
             await using var gateway = GatewayProcess.StartProgram(Path.Combine(RepoPaths.Root, "switchboard"), ["up", "--port", port.ToString()], env, workingDirectory.FullName);
             // Standard error's own line: the keys are named before it on the same pipe. (The log's "listening on" line
             // comes on standard output, which a loaded machine can deliver before standard error's earlier lines.)
-            await gateway.WaitForOutputAsync("Switchboard is listening on", TimeSpan.FromMinutes(8)); // a cold build on a fresh machine
+            // A cold ReadyToRun build on a fresh 2-core machine, beside the rest of the suite: it took over 8 min on a
+            // loaded one. A build that fails ends the wait at once (the launcher exits).
+            await gateway.WaitForOutputAsync("Switchboard is listening on", TimeSpan.FromMinutes(20));
             Assert.Contains("ANTHROPIC_API_KEY", gateway.Output);
             Assert.Contains("OPENAI_API_KEY", gateway.Output);
 

@@ -99,6 +99,8 @@ public sealed class DashboardTests : LedgerGatewayTest
             Row("by-model", "anthropic/claude-sonnet-4-5"));
         await browser.WaitForAsync("document.querySelector('#sessions').textContent.includes('sess-live')", "document.querySelector('#sessions').textContent");
 
+        Assert.Equal("", await browser.ClippedSectionsAsync()); // at 1400 px every column shows, "rated" too
+
         var png = await browser.ScreenshotAsync();
         Assert.True(png.Length > 10_000, $"screenshot is only {png.Length} bytes");
         if (Environment.GetEnvironmentVariable("SWITCHBOARD_DASHBOARD_SCREENSHOT") is { Length: > 0 } path) await File.WriteAllBytesAsync(path, png);

@@ -85,7 +85,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
     /// <summary>Polls <paramref name="expression"/> until it is true; on timeout fails with <paramref name="describe"/>'s value.</summary>
     public async Task WaitForAsync(string expression, string describe, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (!(await EvaluateAsync(expression) is { ValueKind: JsonValueKind.True }))
         {
             if (DateTime.UtcNow > deadline)
@@ -93,6 +93,10 @@ internal sealed class HeadlessChromium : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>The titles of the page's sections whose content is wider than they are (cut off, behind a scroll bar).</summary>
+    public async Task<string> ClippedSectionsAsync() => (await EvaluateAsync(
+        "[...document.querySelectorAll('main section')].filter(s => s.scrollWidth > s.clientWidth).map(s => s.querySelector('h2')?.textContent).join(', ')")).GetString()!;
 
     public async Task<byte[]> ScreenshotAsync()
     {

@@ -17,7 +17,13 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
     /// <summary>Requests per cell (16 cells per fault); SWITCHBOARD_FAULT_REQUESTS_PER_CELL runs more.</summary>
     private static readonly int PerCell = Report.EnvInt("SWITCHBOARD_FAULT_REQUESTS_PER_CELL", 8);
     private const int Concurrency = 64;
-    private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// The gateway's connect, first-byte and stream-idle timeouts. 3 s, not 1 s: with 64 requests in flight on a loaded
+    /// 2-core machine a healthy answer can take over a second, and must not be cut. The faults wait three times as long.
+    /// </summary>
+    private const int TimeoutMs = 3000;
+    private static readonly TimeSpan FaultWait = TimeSpan.FromMilliseconds(TimeoutMs * 3);
     private const int KeepAliveMs = 100;
     private const int SilenceMs = KeepAliveMs * 4;
 
@@ -94,10 +100,10 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
           max_retries: 2
           initial_backoff_ms: 10
           max_backoff_ms: 80
-          max_retry_time_ms: 3000
-          connect_timeout_ms: 1000
-          first_byte_timeout_ms: 1000
-          stream_idle_timeout_ms: 1000
+          max_retry_time_ms: {TimeoutMs * 2}
+          connect_timeout_ms: {TimeoutMs}
+          first_byte_timeout_ms: {TimeoutMs}
+          stream_idle_timeout_ms: {TimeoutMs}
           stream_keepalive_ms: {KeepAliveMs}
           circuit_breaker:
             minimum_throughput: 100000   # the faults themselves are under test here, not the breaker
@@ -115,7 +121,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
 
         ReportAndAssert("fault-report.md", "Fault injection report",
             $"{PerCell} requests per cell, 16 cells per fault (client API × passthrough/translated × json/stream × fallback), {Concurrency} in flight; " +
-            "first_byte_timeout 1000 ms, stream_idle_timeout 1000 ms (the faults wait 3 s / 4 s), max_retries 2.", runs, violations);
+            $"first_byte_timeout and stream_idle_timeout {TimeoutMs} ms (the faults wait {FaultWait.TotalSeconds:0.#} s), max_retries 2.", runs, violations);
     }
 
     /// <summary>Writes the report under .build/ and fails on any violation.</summary>
@@ -162,11 +168,11 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         await using var healthyOpenAI = await ChaosUpstream.StartAsync(WireApi.OpenAI);
         await using var healthyAnthropic = await ChaosUpstream.StartAsync(WireApi.Anthropic);
         faultyOpenAI.Fault = faultyAnthropic.Fault = fault;
-        // Well past the timeouts (1 s), which are generous so a healthy fallback is never cut on a busy 2-core CI box.
-        faultyOpenAI.SlowFirstByte = faultyAnthropic.SlowFirstByte = TimeSpan.FromSeconds(3);
-        faultyOpenAI.Stall = faultyAnthropic.Stall = TimeSpan.FromSeconds(4);
-        // Four keep-alive intervals of silence, well inside the 1 s idle timeout (six left too little margin for a
-        // full-suite run's pauses: a 600 ms silence was once cut at 1 s on a quiet machine).
+        // Well past the timeouts, which are generous so a healthy fallback is never cut on a busy 2-core CI box.
+        faultyOpenAI.SlowFirstByte = faultyAnthropic.SlowFirstByte = FaultWait;
+        faultyOpenAI.Stall = faultyAnthropic.Stall = FaultWait;
+        // Four keep-alive intervals of silence, well inside the idle timeout (a 600 ms silence was once cut at a 1 s
+        // idle timeout on a quiet machine during a full-suite run).
         faultyOpenAI.Silence = faultyAnthropic.Silence = TimeSpan.FromMilliseconds(SilenceMs);
         if (EveryCall(fault)) faultyOpenAI.FaultsPerTen = faultyAnthropic.FaultsPerTen = 10;
         var closed = new Uri($"http://127.0.0.1:{GatewayProcess.FreePort()}/");
@@ -264,7 +270,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         {
             upstream.Fault = fault;
             upstream.FaultsPerTen = 10;
-            upstream.SlowFirstByte = TimeSpan.FromSeconds(3);
+            upstream.SlowFirstByte = FaultWait;
         }
         openAI.FaultyModel = FaultyOpenAIWithFallback["openai/".Length..];
         anthropic.FaultyModel = FaultyAnthropicWithFallback["anthropic/".Length..];
@@ -289,11 +295,12 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
               max_retries: 2
               initial_backoff_ms: 10
               max_backoff_ms: 80
-              max_retry_time_ms: 3000
-              first_byte_timeout_ms: 1000
-              stream_idle_timeout_ms: 1000
+              max_retry_time_ms: {TimeoutMs * 2}
+              first_byte_timeout_ms: {TimeoutMs}
+              stream_idle_timeout_ms: {TimeoutMs}
               circuit_breaker:
                 minimum_throughput: 5
+                break_seconds: 600   # still open when the run ends and the circuits are read, however slow the machine
             """, Yaml.Keys);
         using var http = LoadClient(gateway);
 

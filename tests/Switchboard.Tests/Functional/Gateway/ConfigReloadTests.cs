@@ -1,4 +1,5 @@
-using System.Net;
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace Switchboard.Tests.Functional.Gateway;
@@ -25,15 +26,9 @@ public sealed class ConfigReloadTests
         return response.Headers.TryGetValues("x-switchboard-model", out var v) ? v.Single() : null;
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await condition()) return;
-            await Task.Delay(50);
-        }
-        Assert.Fail("condition not met within 5 s");
-    }
+    /// <summary>A reload is a second's look and a 250 ms settle away at most; a loaded machine gets <see cref="Poll.Patience"/>.</summary>
+    private static async Task Eventually(Func<Task<bool>> condition) =>
+        Assert.True(await Poll.UntilAsync(condition), $"condition not met within {Poll.Patience.TotalSeconds:0} s");
 
     [Fact]
     public async Task Editing_the_file_reloads_it_and_an_invalid_edit_keeps_the_running_config()
@@ -67,7 +62,12 @@ public sealed class ConfigReloadTests
         await File.WriteAllTextAsync(path, Config(upstream.BaseUrl, "openai/gpt-4.1"));
         await using var gateway = await TestGateway.StartFromFileAsync(path);
 
-        // A log beside the config, appended to for a while: no reload.
+        // A log beside the config, appended to for a while: not even a wake-up, as the folder is watched for names only.
+        if (InotifyWatchesOn(dir.FullName) is { } watches)
+        {
+            Assert.NotEmpty(watches); // the reload's own watch on the folder
+            Assert.All(watches, mask => Assert.True((mask & (InModify | InCloseWrite)) == 0, $"the config's folder is watched for writes (inotify mask 0x{mask:x})"));
+        }
         var log = Path.Combine(dir.FullName, "gateway.log");
         for (var i = 0; i < 30; i++)
         {
@@ -84,6 +84,94 @@ public sealed class ConfigReloadTests
         await Eventually(async () => await AnsweringModel(gateway) == "openai/gpt-4.1-mini");
         await gateway.Logs.WaitForLineAsync("config reloaded");
         dir.Delete(true);
+    }
+
+    private static string SymlinkConfig(Uri upstream, string aliasTarget) => $"""
+        model_providers:
+          - model: openai/gpt-4.1-mini
+            access_key: literal-key
+            base_url: {upstream}v1
+          - model: openai/gpt-4.1-nano
+            access_key: literal-key
+            base_url: {upstream}v1
+        model_aliases:
+          fast-model:
+            target: {aliasTarget}
+        """;
+
+    /// <summary>
+    /// config.yaml a link to a file a deploy swaps: Kubernetes mounts a ConfigMap as config.yaml → ..data/config.yaml
+    /// with ..data → a folder per version, and swaps ..data; other tools run `ln -sfn v2.yaml config.yaml`. The new file
+    /// can have the old one's size and write time (unpacked from an archive), so only where the link leads tells.
+    /// </summary>
+    [Fact]
+    public async Task A_symlinked_config_reloads_when_a_link_along_it_is_swapped_or_its_target_edited()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        upstream.RespondJson(Canned.OpenAIChat());
+        var dir = Directory.CreateTempSubdirectory("sb-reload-").FullName;
+        var written = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        void Write(string path, string aliasTarget)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, SymlinkConfig(upstream.BaseUrl, aliasTarget)); // both targets are the same length
+            File.SetLastWriteTimeUtc(path, written);
+        }
+        Write(Path.Combine(dir, "..v1", "config.yaml"), "openai/gpt-4.1-mini");
+        File.CreateSymbolicLink(Path.Combine(dir, "..data"), "..v1");
+        var path = Path.Combine(dir, "config.yaml");
+        File.CreateSymbolicLink(path, Path.Combine("..data", "config.yaml"));
+        await using var gateway = await TestGateway.StartFromFileAsync(path);
+        Assert.Equal("openai/gpt-4.1-mini", await AnsweringModel(gateway));
+
+        // A ConfigMap update: the new version's folder, then ..data swapped to it by a rename.
+        Write(Path.Combine(dir, "..v2", "config.yaml"), "openai/gpt-4.1-nano");
+        File.CreateSymbolicLink(Path.Combine(dir, "..data_tmp"), "..v2");
+        await Run(dir, "mv", "-T", "..data_tmp", "..data"); // rename(2), as the kubelet does
+        await Eventually(async () => await AnsweringModel(gateway) == "openai/gpt-4.1-nano");
+
+        // The file the links lead to, edited in place.
+        await File.WriteAllTextAsync(Path.Combine(dir, "..v2", "config.yaml"), SymlinkConfig(upstream.BaseUrl, "openai/gpt-4.1-mini"));
+        await Eventually(async () => await AnsweringModel(gateway) == "openai/gpt-4.1-mini");
+
+        // `ln -sfn`, the link itself replaced (GNU ln: a new link renamed over the old one).
+        Write(Path.Combine(dir, "v3.yaml"), "openai/gpt-4.1-nano");
+        await Run(dir, "ln", "-sfn", "v3.yaml", "config.yaml");
+        await Eventually(async () => await AnsweringModel(gateway) == "openai/gpt-4.1-nano");
+        Assert.DoesNotContain(gateway.Logs.Lines, line => line.Contains("rejected"));
+        Directory.Delete(dir, true);
+    }
+
+    private static async Task Run(string folder, string program, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, args) { WorkingDirectory = folder })!;
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private const uint InModify = 0x2, InCloseWrite = 0x8;
+
+    /// <summary>The event masks of this process's inotify watches on <paramref name="folder"/> (from /proc/self/fdinfo); null off Linux.</summary>
+    private static List<uint>? InotifyWatchesOn(string folder)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%i", folder]) { RedirectStandardOutput = true })!;
+        var inode = ulong.Parse(stat.StandardOutput.ReadToEnd().Trim(), CultureInfo.InvariantCulture);
+        stat.WaitForExit();
+        var masks = new List<uint>();
+        foreach (var fd in Directory.EnumerateFiles("/proc/self/fdinfo"))
+        {
+            string[] lines;
+            try { lines = File.ReadAllLines(fd); } catch (IOException) { continue; } // closed meanwhile
+            foreach (var line in lines.Where(l => l.StartsWith("inotify wd:", StringComparison.Ordinal)))
+            {
+                // inotify wd:1 ino:6b1a8 sdev:800003 mask:3c0 ignored_mask:0 …
+                var fields = line.Split(' ').Select(f => f.Split(':', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+                if (ulong.Parse(fields["ino"], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == inode)
+                    masks.Add(uint.Parse(fields["mask"], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+            }
+        }
+        return masks;
     }
 
     [Fact]

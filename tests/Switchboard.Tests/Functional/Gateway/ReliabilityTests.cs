@@ -94,7 +94,7 @@ public sealed class ReliabilityTests
               max_retries: 0
               circuit_breaker:
                 minimum_throughput: 3
-                break_seconds: 1
+                break_seconds: 5
             """), Yaml.Keys);
         for (var i = 0; i < 3; i++)
         {
@@ -110,10 +110,16 @@ public sealed class ReliabilityTests
         using (var health = JsonDocument.Parse(await gateway.Http.GetStringAsync("/healthz?verbose=true")))
             Assert.Equal("open", health.RootElement.GetProperty("providers")[0].GetProperty("circuit").GetString());
 
+        // 5 s of break, not 1: on a loaded machine the skipped request and the health check above must land inside it.
+        // Then requests are skipped until the break ends and one probes the recovered upstream.
         upstream.RespondJson(Canned.OpenAIChat("recovered"));
-        await Task.Delay(1200);
-        using var probe = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
-        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        Assert.True(await Poll.UntilAsync(async () =>
+        {
+            using var probe = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
+            if (probe.StatusCode != HttpStatusCode.OK) Assert.Equal(HttpStatusCode.ServiceUnavailable, probe.StatusCode);
+            return probe.StatusCode == HttpStatusCode.OK;
+        }, everyMs: 250), "the circuit never let a probe through");
+        Assert.Equal(4, upstream.Requests.Count); // skipped requests never reached it
         using (var health = JsonDocument.Parse(await gateway.Http.GetStringAsync("/healthz?verbose=true")))
             Assert.Equal("closed", health.RootElement.GetProperty("providers")[0].GetProperty("circuit").GetString());
     }

@@ -215,11 +215,11 @@ public sealed class RoutingIntegrationTests
               router: llm
               base_url: {router.BaseUrl}v1
               model: arch-router
-              timeout_ms: 300
-            """), Yaml.Keys);
+              timeout_ms: 3000
+            """), Yaml.Keys); // 3 s, not 0.3 s: the router's quick answers below must not time out on a loaded machine
         openAI.RespondJson(Canned.OpenAIChat("default answered"));
 
-        router.Handler = async (c, _) => await Task.Delay(5000, c.RequestAborted);
+        router.Handler = async (c, _) => await Task.Delay(30_000, c.RequestAborted); // until the gateway gives up
         using (var response = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", """{"model":"mystery","messages":[{"role":"user","content":"explain this code"}]}""")))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

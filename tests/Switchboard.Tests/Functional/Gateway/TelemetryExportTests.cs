@@ -47,6 +47,17 @@ public sealed class TelemetryExportTests
 
     private static HashSet<string> Paths(FakeUpstream collector) => collector.Requests.Select(r => r.Path).ToHashSet();
 
+    /// <summary>
+    /// Waits up to 30 s for the exports while the gateway runs: the flush at disposal waits at most the SDK's 5 s,
+    /// which a loaded CI machine outlasted. Returns either way; the test's asserts say what was missing.
+    /// </summary>
+    private static async Task ExportsWhileRunning(FakeUpstream collector, bool traces)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(Paths(collector).Contains("/v1/metrics") && (!traces || Paths(collector).Contains("/v1/traces"))) && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+    }
+
     [Fact]
     public async Task Metrics_and_traces_reach_an_otlp_receiver()
     {
@@ -57,7 +68,7 @@ public sealed class TelemetryExportTests
         await using (var gateway = await TestGateway.StartAsync(Config(upstream, collector)))
         {
             using (await gateway.Http.SendAsync(Chat())) { }
-            for (var i = 0; i < 100 && !(Paths(collector).Contains("/v1/metrics") && Paths(collector).Contains("/v1/traces")); i++) await Task.Delay(100);
+            await ExportsWhileRunning(collector, traces: true);
         }
 
         Assert.True(Paths(collector).Contains("/v1/metrics"), $"no metrics export; got {string.Join(", ", Paths(collector))}");
@@ -82,8 +93,7 @@ public sealed class TelemetryExportTests
                 using (await gateway.Http.SendAsync(Chat())) { }
             // Wait for a metrics export while the gateway runs (on a loaded machine the flush at disposal can outlast
             // the SDK's 5 s shutdown wait), then two more intervals so sampled spans would have been exported too.
-            for (var i = 0; i < 100 && !(Paths(collector).Contains("/v1/metrics") && (!traced || Paths(collector).Contains("/v1/traces"))); i++)
-                await Task.Delay(100);
+            await ExportsWhileRunning(collector, traces: traced);
             await Task.Delay(400);
         } // disposing the gateway flushes what is still pending
 

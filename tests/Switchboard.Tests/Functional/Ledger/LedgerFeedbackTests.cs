@@ -167,5 +167,6 @@ public sealed class LedgerFeedbackTests : LedgerGatewayTest
         var row = (await browser.EvaluateAsync("document.querySelector('#by-model tr[data-key=\"openai/gpt-4.1\"] td:last-child')?.textContent ?? 'missing'")).GetString();
         Assert.Equal("75% good (3 good / 1 bad)", row);
         Assert.Equal("rated", (await browser.EvaluateAsync("document.querySelector('#by-model th:last-child').textContent")).GetString());
+        Assert.Equal("", await browser.ClippedSectionsAsync()); // the ratings are seen, not scrolled out of the table
     }
 }

@@ -128,12 +128,9 @@ public sealed class ResponseCacheTests : TeamTest
 
         public async Task<CompletedRequest[]> WaitAsync(int count)
         {
-            for (var i = 0; i < 200; i++)
-            {
-                lock (_completed) if (_completed.Count >= count) return [.. _completed];
-                await Task.Delay(25);
-            }
-            throw new TimeoutException($"{count} requests did not complete");
+            if (!await Poll.UntilAsync(() => { lock (_completed) return Task.FromResult(_completed.Count >= count); }, everyMs: 25))
+                throw new TimeoutException($"{count} requests did not complete within {Poll.Patience.TotalSeconds:0} s");
+            lock (_completed) return [.. _completed];
         }
     }
 }

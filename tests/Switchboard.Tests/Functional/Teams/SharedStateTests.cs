@@ -65,7 +65,7 @@ public sealed class SharedStateTests : TeamTest
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(5, OpenAIUpstream.Requests.Count);
         // Settling is sent after the response; both gateways then read the one spend from Redis.
-        for (var i = 0; i < 100 && (await BudgetTests.BudgetOfAsync(b, "team-b")).GetProperty("spent_usd").GetDouble() < 5 * reserved / 1e6; i++) await Task.Delay(50);
+        await Poll.UntilAsync(async () => (await BudgetTests.BudgetOfAsync(b, "team-b")).GetProperty("spent_usd").GetDouble() >= 5 * reserved / 1e6);
         Assert.Equal(5 * reserved / 1e6, (await BudgetTests.BudgetOfAsync(a, "team-b")).GetProperty("spent_usd").GetDouble(), 9);
         Assert.Equal(5 * reserved / 1e6, (await BudgetTests.BudgetOfAsync(b, "team-b")).GetProperty("spent_usd").GetDouble(), 9);
     }
@@ -78,13 +78,13 @@ public sealed class SharedStateTests : TeamTest
         await using var b = await TestGateway.StartAsync(config, Team.Env);
         using (var miss = await a.Http.SendAsync(Team.Chat(""))) Assert.Equal("miss", miss.Headers.GetValues("x-switchboard-cache").Single());
         string? cache = null;
-        for (var i = 0; i < 40 && cache != "hit"; i++) // the entry is written after the response, without waiting for Redis
+        await Poll.UntilAsync(async () => // the entry is written after the response, without waiting for Redis
         {
             using var response = await b.Http.SendAsync(Team.Chat(""));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             cache = response.Headers.GetValues("x-switchboard-cache").Single();
-            if (cache != "hit") await Task.Delay(50);
-        }
+            return cache == "hit";
+        });
         Assert.Equal("hit", cache);
         Assert.InRange(OpenAIUpstream.Requests.Count, 1, 3); // b may miss while its connection to Redis comes up
     }
@@ -161,15 +161,8 @@ public sealed class SharedStateTests : TeamTest
         Assert.DoesNotContain(_redis.Port.ToString(), text);
     }
 
-    private static async Task<bool> WaitForKeyAsync(StackExchange.Redis.ConnectionMultiplexer redis, string key)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await redis.GetDatabase().KeyExistsAsync(key)) return true;
-            await Task.Delay(50);
-        }
-        return false;
-    }
+    private static Task<bool> WaitForKeyAsync(StackExchange.Redis.ConnectionMultiplexer redis, string key) =>
+        Poll.UntilAsync(() => redis.GetDatabase().KeyExistsAsync(key));
 
     private static async Task<(string Model, string Route)> SessionTurnAsync(TestGateway gateway, string body, string? session, string? promptId)
     {
@@ -182,11 +175,7 @@ public sealed class SharedStateTests : TeamTest
     private static async Task WaitForPinAsync(StackExchange.Redis.ConnectionMultiplexer redis, string key, string turn)
     {
         string? value = null;
-        for (var i = 0; i < 100 && value?.Contains($"\"{turn}\"", StringComparison.Ordinal) != true; i++)
-        {
-            value = await redis.GetDatabase().StringGetAsync(key);
-            if (value?.Contains($"\"{turn}\"", StringComparison.Ordinal) != true) await Task.Delay(50);
-        }
+        await Poll.UntilAsync(async () => (value = await redis.GetDatabase().StringGetAsync(key))?.Contains($"\"{turn}\"", StringComparison.Ordinal) == true);
         Assert.True(value?.Contains($"\"{turn}\"", StringComparison.Ordinal) == true, $"pin in Redis: {value ?? "(none)"}");
         Assert.DoesNotContain("SECRET", value);
     }

@@ -124,7 +124,7 @@ public sealed class ForwardRequestTranslationTests
     {
         var body = Encoding.UTF8.GetBytes("""{"messages":[{"role":"user","content":"hi"}]}""");
         using var output = new PooledBufferWriter();
-        var target = TestJson.OpenAITarget("gpt-5-codex") with { Api = ApiFormat.OpenAIResponses };
+        var target = TestJson.OpenAITarget("gpt-5-codex") with { Api = ApiFormat.Responses };
         Assert.False(AnthropicToOpenAIRequest.TryTranslateForward(body, RequestPeek.Read(body), target, output, false, out _, out _));
     }
 

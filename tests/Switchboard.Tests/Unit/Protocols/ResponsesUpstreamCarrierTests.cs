@@ -91,11 +91,11 @@ public sealed class ResponsesUpstreamCarrierTests
             """);
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         var apis = result.Config!.Providers.ToDictionary(p => p.Model, p => p.Interface);
-        Assert.Equal(ApiFormat.OpenAIResponses, apis["openai/gpt-5.3-codex"]);
-        Assert.Equal(ApiFormat.OpenAIResponses, apis["openai/o3-pro"]);
+        Assert.Equal(ApiFormat.Responses, apis["openai/gpt-5.3-codex"]);
+        Assert.Equal(ApiFormat.Responses, apis["openai/o3-pro"]);
         Assert.Equal(ApiFormat.OpenAI, apis["openai/gpt-5.2-codex"]); // said explicitly: kept
         Assert.Equal(ApiFormat.OpenAI, apis["openai/gpt-4.1"]);
-        Assert.Equal(ApiFormat.OpenAIResponses, apis["vllm/gpt-oss-120b"]);
+        Assert.Equal(ApiFormat.Responses, apis["vllm/gpt-oss-120b"]);
     }
 
     [Fact]

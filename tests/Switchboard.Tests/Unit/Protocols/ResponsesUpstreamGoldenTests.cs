@@ -62,19 +62,19 @@ public sealed class ResponsesUpstreamGoldenTests
             case "response":
             {
                 using JsonDocument doc = JsonDocument.Parse(input);
-                actual = GoldenCases.Pretty(ProtocolTranslation.TranslateResponse(client, ApiFormat.OpenAIResponses, doc.RootElement, clientModel, out _));
+                actual = GoldenCases.Pretty(ProtocolTranslation.TranslateResponse(client, ApiFormat.Responses, doc.RootElement, clientModel, out _));
                 break;
             }
             case "error":
             {
-                var error = ErrorFormats.ForClient(client, ApiFormat.OpenAIResponses, (int)parameters["status"]!, input);
+                var error = ErrorFormats.ForClient(client, ApiFormat.Responses, (int)parameters["status"]!, input);
                 Assert.Equal((int)parameters["status"]!, error.Status);
                 actual = GoldenCases.Pretty(error.Body);
                 break;
             }
             case "stream":
             {
-                IStreamTranslator translator = ProtocolTranslation.CreateStreamTranslator(client, ApiFormat.OpenAIResponses, clientModel,
+                IStreamTranslator translator = ProtocolTranslation.CreateStreamTranslator(client, ApiFormat.Responses, clientModel,
                     (bool?)parameters["includeUsage"] ?? false);
                 actual = await PumpOneByteAtATimeAsync(translator, input, parameters, anthropicClient);
                 break;
@@ -108,7 +108,7 @@ public sealed class ResponsesUpstreamGoldenTests
         return kind == "stream" ? System.Text.RegularExpressions.Regex.Replace(text, "\"created\":\\d+", "\"created\":0") : text;
     }
 
-    private static TranslationTarget Target(JsonObject parameters) => GoldenCases.Target(parameters, ApiFormat.OpenAIResponses);
+    private static TranslationTarget Target(JsonObject parameters) => GoldenCases.Target(parameters, ApiFormat.Responses);
 
     private static string SourceGoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "..", "..", "TestData", "ResponsesGolden");
 
