@@ -61,6 +61,18 @@ internal sealed partial class ConfigReloader(GatewayRuntime runtime, TimeProvide
     /// <summary>An edit in place: the file's size or write time moved since it was last read (a file gone is no change to load).</summary>
     private void Look()
     {
+        try
+        {
+            LookOnce();
+        }
+        catch (Exception)
+        {
+            // An unexpected failure (the file system, memory) must not end the process from this thread: next second.
+        }
+    }
+
+    private void LookOnce()
+    {
         var changed = false;
         lock (_gate)
             for (var i = 0; i < _files.Length && !changed; i++)

@@ -173,7 +173,23 @@ internal static class UpstreamCall
                 || name.Equals("request-id", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)
                 || name.Contains("ratelimit", StringComparison.OrdinalIgnoreCase))
-                response.Headers[name] = values.Count == 1 ? values.ToString() : values.ToArray();
+            {
+                // The raw view is not checked for CR/LF (HTTP/2 upstreams can send them), which Kestrel refuses to
+                // write: such a value is left out rather than failing the answer.
+                if (AllPrintable(values)) response.Headers[name] = values.Count == 1 ? values.ToString() : values.ToArray();
+            }
         }
     }
+
+    private static bool AllPrintable(HeaderStringValues values)
+    {
+        foreach (var value in values)
+            if (value.AsSpan().IndexOfAnyExceptInRange(' ', '~') is var at and >= 0 && value.AsSpan(at).IndexOfAnyExcept(PrintableOrTab) >= 0)
+                return false;
+        return true;
+    }
+
+    /// <summary>What Kestrel writes in a header value: visible ASCII, space and tab.</summary>
+    private static readonly System.Buffers.SearchValues<char> PrintableOrTab =
+        System.Buffers.SearchValues.Create(string.Create(96, 0, static (chars, _) => { chars[0] = '\t'; for (var c = 1; c < 96; c++) chars[c] = (char)(' ' + c - 1); }));
 }

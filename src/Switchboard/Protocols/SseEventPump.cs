@@ -121,7 +121,11 @@ internal static class SseEventPump
         {
             // An enumerator cannot be disposed while a read is pending (the client went away during one): the
             // upstream stream's disposal by the caller ends that read.
-            if (!iterating) await enumerator.DisposeAsync().ConfigureAwait(false);
+            if (!iterating)
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+                reads.ReturnBuffer(); // nothing reads any more; otherwise the buffer is left to the GC (a read may still fill it)
+            }
         }
 
         if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
@@ -179,7 +183,7 @@ internal static class SseEventPump
 
         private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(Size);
         private int _start, _end;
-        private bool _reading, _disposed;
+        private bool _disposed;
         public long Count;
 
         public override bool CanRead => true;
@@ -193,10 +197,8 @@ internal static class SseEventPump
             if (_start < _end || destination.IsEmpty) return new ValueTask<int>(Take(destination.Span));
             ObjectDisposedException.ThrowIf(_disposed, this);
             Count++;
-            _reading = true;
             ValueTask<int> read = inner.ReadAsync(_buffer, cancellationToken);
             if (!read.IsCompletedSuccessfully) return FillAsync(read, destination);
-            _reading = false;
             _start = 0;
             _end = read.Result;
             return new ValueTask<int>(Take(destination.Span));
@@ -204,15 +206,8 @@ internal static class SseEventPump
 
         private async ValueTask<int> FillAsync(ValueTask<int> read, Memory<byte> destination)
         {
-            try
-            {
-                _end = await read.ConfigureAwait(false);
-                _start = 0;
-            }
-            finally
-            {
-                _reading = false;
-            }
+            _end = await read.ConfigureAwait(false);
+            _start = 0;
             return Take(destination.Span);
         }
 
@@ -241,10 +236,21 @@ internal static class SseEventPump
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+        private bool _returned;
+
+        /// <summary>
+        /// Gives the buffer back to the pool; the pump calls it only once the parser has stopped (no read pending, none
+        /// to start). Dispose never does: a read in flight when the client went away may still write into it.
+        /// </summary>
+        public void ReturnBuffer()
+        {
+            if (_returned) return;
+            _returned = _disposed = true;
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         protected override void Dispose(bool disposing)
         {
-            // A read still in flight (the client went away during one) may yet write into the buffer: leave it to the GC.
-            if (disposing && !_disposed && !_reading) ArrayPool<byte>.Shared.Return(_buffer);
             _disposed = true;
             base.Dispose(disposing);
         }

@@ -14,7 +14,9 @@ internal sealed class UpstreamNetworkStream(Socket socket) : NetworkStream(socke
 {
     /// <summary>
     /// Writes longer than this are followed by an empty send, which points the socket's send arguments at nothing (one
-    /// syscall that sends no bytes). Shorter ones come from HttpClient's own small write buffer, which it keeps anyway.
+    /// syscall that sends no bytes). A shorter write may still leave its array referenced until the next send, but
+    /// those are small arrays (the large-body pool starts above 64 KB). Over TLS the socket only ever sees SslStream's
+    /// own record buffer, so this matters for plain-HTTP upstreams (Ollama, vLLM, a local LiteLLM, the bench).
     /// </summary>
     private const int LargeWriteBytes = 64 * 1024;
 
@@ -44,7 +46,7 @@ internal sealed class UpstreamNetworkStream(Socket socket) : NetworkStream(socke
         {
             await Socket.SendAsync(ReadOnlyMemory<byte>.Empty, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // The body was written; a connection broken since then fails its next read or write, as it would have
             // without this send (an upstream that answered early and closed still has its answer read).

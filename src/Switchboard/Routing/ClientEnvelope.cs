@@ -118,11 +118,17 @@ internal static class ClientEnvelope
                 i = open + 1;
                 continue;
             }
+            var close = IndexOfClosing(text, name, contentStart);
+            if (close < 0)
+            {
+                // No closing tag: prose that mentions one ("why does my parser choke on <reminder> elements?"), not an envelope.
+                i = open + 1;
+                continue;
+            }
             outside ??= new StringBuilder(text.Length);
             outside.Append(text, position, open - position);
-            var close = IndexOfClosing(text, name, contentStart);
-            var contentEnd = close < 0 ? text.Length : close;
-            position = i = close < 0 ? text.Length : close + name.Length + 3;
+            var contentEnd = close;
+            position = i = close + name.Length + 3;
             switch (kind)
             {
                 case TagKind.Attached:
@@ -175,7 +181,7 @@ internal static class ClientEnvelope
             if (after >= text.Length || string.CompareOrdinal(text, open + 1, tagName, 0, tagName.Length) != 0) continue;
             int end;
             if (text[after] == '>') end = after;
-            else if (text[after] == ' ' && (end = text.IndexOf('>', after)) > 0 && text.IndexOf('\n', after, end - after) < 0) { }
+            else if (text[after] == ' ' && (end = text.AsSpan(after).IndexOfAny('>', '\n')) >= 0 && text[end += after] == '>') { } // within its line: no scan to the end per '<tag '
             else continue;
             (name, kind, contentStart) = (tagName, tagKind, end + 1);
             return true;

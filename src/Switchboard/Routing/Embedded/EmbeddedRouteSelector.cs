@@ -612,6 +612,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         symptomFactors.Fill(1f);
         // Each sentence's first token and what it does: asks (a leading verb or a question mark) or reports work done.
         Span<int> sentenceStarts = stackalloc int[MaxSentences];
+        var currentSentenceStart = 0; // also past MaxSentences, where sentenceStarts stops recording
         Span<SentenceRole> sentenceRoles = stackalloc SentenceRole[MaxSentences];
         var sentences = 0;
         var contrastAt = -1;
@@ -640,6 +641,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             {
                 CloseObject(factors, phase, ref head);
                 if (sentences < MaxSentences) { sentenceStarts[sentences] = k; sentenceRoles[sentences] = SentenceRole.States; }
+                currentSentenceStart = k;
                 contrastAt = -1;
                 sentences++;
                 sentence++;
@@ -684,7 +686,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                             // "I want to understand it eventually, but right now just add a flag": the request is the
                             // second one; what it is set against reads like a statement.
                             state.LeadConcept = StrongestAction(tokens, k, ids);
-                            for (var j = sentenceStarts[Math.Min(sentences, MaxSentences) - 1]; j < contrastAt; j++)
+                            for (var j = currentSentenceStart; j < contrastAt; j++)
                             {
                                 factors[j] *= StatementFactor;
                                 symptomFactors[j] = 1f / StatementFactor;

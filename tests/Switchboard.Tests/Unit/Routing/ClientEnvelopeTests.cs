@@ -101,4 +101,20 @@ public sealed class ClientEnvelopeTests
         Assert.False(ClientEnvelope.HasRequest("<local-command-stdout>ok</local-command-stdout>"));
         Assert.True(ClientEnvelope.HasRequest("<environment_context><cwd>/r</cwd></environment_context>\nfix the build"));
     }
+
+    [Fact]
+    public void A_tag_named_in_prose_without_its_closing_tag_is_text_not_an_envelope()
+    {
+        const string prose = "why does my xml parser choke on <reminder> elements and skip the rest of the feed?";
+        Assert.Equal(prose, ClientEnvelope.UserRequest(prose));
+    }
+
+    [Fact]
+    public void Many_unfinished_tags_are_read_in_linear_time()
+    {
+        var text = string.Concat(Enumerable.Repeat("<attachment x\n", 50_000));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(text, ClientEnvelope.UserRequest(text));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"{started.Elapsed}"); // quadratic: minutes
+    }
 }
