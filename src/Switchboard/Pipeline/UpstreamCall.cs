@@ -184,12 +184,11 @@ internal static class UpstreamCall
     private static bool AllPrintable(HeaderStringValues values)
     {
         foreach (var value in values)
-            if (value.AsSpan().IndexOfAnyExceptInRange(' ', '~') is var at and >= 0 && value.AsSpan(at).IndexOfAnyExcept(PrintableOrTab) >= 0)
-                return false;
+            if (value.AsSpan().ContainsAnyExcept(PrintableOrTab)) return false;
         return true;
     }
 
     /// <summary>What Kestrel writes in a header value: visible ASCII, space and tab.</summary>
     private static readonly System.Buffers.SearchValues<char> PrintableOrTab =
-        System.Buffers.SearchValues.Create(string.Create(96, 0, static (chars, _) => { chars[0] = '\t'; for (var c = 1; c < 96; c++) chars[c] = (char)(' ' + c - 1); }));
+        System.Buffers.SearchValues.Create("\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 }
