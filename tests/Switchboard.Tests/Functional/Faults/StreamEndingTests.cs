@@ -19,7 +19,7 @@ namespace Switchboard.Tests.Functional.Faults;
 public sealed class StreamEndingTests : IAsyncLifetime
 {
     private const int KeepAliveMs = 150;
-    private const int IdleTimeoutMs = 3000;
+    private const int IdleTimeoutMs = 6000; // well past the 16-interval silence below, even when a loaded machine fires the fake upstream's delay late
 
     private FakeUpstream _openAI = null!;
     private FakeUpstream _anthropic = null!;
