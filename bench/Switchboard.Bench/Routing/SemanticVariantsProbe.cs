@@ -67,6 +67,8 @@ internal static class SemanticVariantsProbe
                     var n = spec.Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToArray();
                     var given = new Variant(0, 0, n[0], n[1], n[2], n[3], n[4], false);
                     Report($"{name} ({given})", sets, features, given);
+                    Console.WriteLine("| share of rows that run the encoder | " + string.Join(" | ", sets.Select((set, si) =>
+                        (100.0 * Enumerable.Range(0, set.Rows.Length).Count(i => Top(set, features[si], i, given, out _, out _)) / set.Rows.Length).ToString("F0", CultureInfo.InvariantCulture))) + " | |");
                 }
                 if (Environment.GetEnvironmentVariable("SB_PROBE_ONLY_GIVEN") == "1") return 0;
             }
