@@ -44,6 +44,8 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
     [InlineData("finance-policy.yaml", "tuning2-finance.jsonl", 0.86)] // 90.0 %
     [InlineData("mixed-policy.yaml", "tuning-mixed.jsonl", 0.82)]      // 85.3 %
     [InlineData("health-policy.yaml", "tuning-health.jsonl", 0.82)]    // 85.7 %
+    // A domain written for the sem6 round before its experiments, and held out of that round's weight fit.
+    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.73)]  // 76.6 % (lexical alone 50.0 %)
     public async Task Everyday_policies_with_the_semantic_stage(string policyFile, string dataFile, double floor)
     {
         var policy = Policy(policyFile);
