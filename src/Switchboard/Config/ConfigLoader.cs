@@ -524,8 +524,8 @@ internal sealed partial class ConfigLoader
         foreach (var (entryKey, _) in map.Children)
         {
             var key = ((YamlScalarNode)entryKey).Value;
-            if (key is not ("max_request_body_bytes" or "max_concurrent_requests" or "max_upstream_connections"))
-                Warn(entryKey, $"limits key '{key}' is not one Switchboard knows; it is ignored.", "use max_request_body_bytes, max_concurrent_requests or max_upstream_connections.");
+            if (key is not ("max_request_body_bytes" or "max_concurrent_requests" or "max_request_bytes_in_flight" or "max_upstream_connections"))
+                Warn(entryKey, $"limits key '{key}' is not one Switchboard knows; it is ignored.", "use max_request_body_bytes, max_concurrent_requests, max_request_bytes_in_flight or max_upstream_connections.");
         }
         if (Scalar(map, "max_request_body_bytes") is { } node)
         {
@@ -538,6 +538,11 @@ internal sealed partial class ConfigLoader
             if (int.TryParse(countNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
             Error(countNode, $"limits.{key} must be a whole number (0: no limit), not '{countNode.Value}'.");
             return current;
+        }
+        if (Scalar(map, "max_request_bytes_in_flight") is { } bytesNode)
+        {
+            if (long.TryParse(bytesNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var cap) && (cap == 0 || cap >= 1024)) limits = limits with { MaxRequestBytesInFlight = cap };
+            else Error(bytesNode, $"limits.max_request_bytes_in_flight must be 0 (no cap) or a whole number of at least 1024, not '{bytesNode.Value}'.");
         }
         return limits with
         {

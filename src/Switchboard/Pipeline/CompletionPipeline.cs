@@ -30,11 +30,14 @@ internal sealed class CompletionPipeline
 
     public async Task HandleAsync(HttpContext context, ApiFormat client, Operation operation)
     {
-        var cap = _runtime.Current.Config.Limits.MaxConcurrentRequests;
-        if (!_gate.TryEnter(cap))
+        var limits = _runtime.Current.Config.Limits;
+        // Content-Length is known before the body is read; a chunked body (none) is bounded by the request cap alone.
+        var declared = Math.Min(context.Request.ContentLength ?? 0, limits.MaxRequestBodyBytes);
+        if (!_gate.TryEnter(limits.MaxConcurrentRequests, declared, limits.MaxRequestBytesInFlight, out var reserved))
         {
             await OverloadRefusal.RefuseAsync(context, client).ConfigureAwait(false);
-            if (_gate.TryTakeReport(out var refused)) PipelineLog.Shedding(_logger, refused, cap);
+            if (_gate.TryTakeReport(out var refused))
+                PipelineLog.Shedding(_logger, refused, _gate.InFlight, _gate.BytesInFlight >> 20, limits.MaxConcurrentRequests, limits.MaxRequestBytesInFlight >> 20);
             return;
         }
         var request = new GatewayRequest(context, _runtime.Lease(), client, operation, _logger);
@@ -72,7 +75,7 @@ internal sealed class CompletionPipeline
         finally
         {
             request.Dispose();
-            _gate.Exit();
+            _gate.Exit(reserved);
             if (request.Status == 0) request.Status = context.Response.StatusCode;
             request.RunFinish(); // limits settle, the cache keeps a fresh answer
             Complete(request);

@@ -5,7 +5,7 @@ using Switchboard.Protocols;
 namespace Switchboard.Pipeline;
 
 /// <summary>
-/// The answer to a request refused at the in-flight cap (<c>Runtime/InFlightGate</c>): each client API's own overload
+/// The answer to a request refused at the in-flight caps (<c>Runtime/InFlightGate</c>): each client API's own overload
 /// error, so its SDK backs off and retries by itself. Anthropic's is 529 <c>overloaded_error</c>, which Claude Code and
 /// the Anthropic SDKs retry; OpenAI has no overload status of its own and answers 503 when it sheds load, which the
 /// OpenAI SDKs (and Codex) retry, so Chat Completions and Responses clients get 503 with an error object. Both carry
@@ -13,7 +13,7 @@ namespace Switchboard.Pipeline;
 /// </summary>
 internal static class OverloadRefusal
 {
-    private const string Message = "Switchboard is overloaded: it is at its limit of requests in flight (limits.max_concurrent_requests). Retry shortly.";
+    private const string Message = "Switchboard is overloaded: it is at its limit of requests in flight (limits.max_concurrent_requests, max_request_bytes_in_flight). Retry shortly.";
     private const string RetryAfterSeconds = "1";
     public const int AnthropicStatus = 529;
     public const int OpenAIStatus = 503;

@@ -37,10 +37,12 @@ public sealed class OverloadTests
         await c.Response.WriteAsync(Canned.OpenAIChat("held answer"));
     };
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
+    private static Task WaitForAsync(Func<bool> condition, string what) => WaitForAsync(() => Task.FromResult(condition()), what);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("waited 10 s for " + what);
             await Task.Delay(20);
@@ -87,7 +89,9 @@ public sealed class OverloadTests
         Assert.Equal(2, upstream.Requests.Count); // the refused ones were never sent
         Assert.Equal(3, await MetricAsync(gateway, "switchboard_requests_shed_total"));
         Assert.Equal(2, await MetricAsync(gateway, "switchboard_requests_in_flight"));
-        await gateway.Logs.WaitForLineAsync("overloaded: refused 1 requests since the last such line, 2 in flight");
+        using (var health = JsonDocument.Parse(await gateway.Http.GetStringAsync("/healthz")))
+            Assert.Equal((2, 3), (health.RootElement.GetProperty("requests_in_flight").GetInt32(), health.RootElement.GetProperty("requests_shed").GetInt32()));
+        await gateway.Logs.WaitForLineAsync("overloaded: refused 1 requests since the last such line; in flight 2 requests");
         Assert.True(gateway.Logs.Lines.Count(l => l.Contains("overloaded: refused")) < 3, "a line per refusal"); // at most one a second
 
         release.SetResult();
@@ -98,6 +102,34 @@ public sealed class OverloadTests
         }
         using var after = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Past_the_body_bytes_in_flight_a_large_request_is_refused_and_a_small_one_still_admitted()
+    {
+        await using var upstream = await FakeUpstream.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HoldUntil(upstream, release.Task);
+        await using var gateway = await TestGateway.StartAsync(Config(upstream.BaseUrl, "{max_request_bytes_in_flight: 3000}"), Yaml.Keys);
+        string Padded(int bytes) => Chat.Replace("\"hi\"", "\"" + new string('x', bytes - Chat.Length + 2) + "\"");
+        var large = Padded(2000);
+        var held = gateway.Http.SendAsync(JsonPost("/v1/chat/completions", large));
+        await WaitForAsync(() => upstream.Requests.Count == 1, "the held request at the upstream");
+
+        using (var refused = await gateway.Http.SendAsync(JsonPost("/v1/messages", Padded(1500).Replace("\"messages\"", "\"max_tokens\":64,\"messages\""))))
+        {
+            Assert.Equal(529, (int)refused.StatusCode);
+            Assert.Contains("max_request_bytes_in_flight", await refused.Content.ReadAsStringAsync());
+        }
+        var small = gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Chat)); // 2,000 + 63 bytes: fits
+        await WaitForAsync(() => upstream.Requests.Count == 2, "the small request at the upstream");
+        release.SetResult();
+        Assert.All(await Task.WhenAll(held, small), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, await MetricAsync(gateway, "switchboard_requests_shed_total"));
+
+        // A body larger than the cap alone is served when nothing else is held (it could never be otherwise).
+        using var alone = await gateway.Http.SendAsync(JsonPost("/v1/chat/completions", Padded(4000)));
+        Assert.Equal(HttpStatusCode.OK, alone.StatusCode);
     }
 
     [Fact]
@@ -174,7 +206,7 @@ public sealed class OverloadTests
             abort.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => aborted);
         }
-        await WaitForAsync(() => MetricAsync(gateway, "switchboard_requests_in_flight").Result == 0, "no request in flight");
+        await WaitForAsync(async () => await MetricAsync(gateway, "switchboard_requests_in_flight") == 0, "no request in flight");
         Assert.Equal(0, await MetricAsync(gateway, "switchboard_requests_shed_total"));
 
         // Both places are free again: two held requests are admitted at once.

@@ -210,8 +210,9 @@ public sealed class ConfigLoaderTests
         var defaults = Load(Providers).Config!.Limits;
         Assert.Equal(LimitsConfig.DefaultMaxConcurrentRequests, defaults.MaxConcurrentRequests);
         Assert.Equal(LimitsConfig.DefaultMaxUpstreamConnections, defaults.MaxUpstreamConnections);
-        var off = Load(Providers + "limits:\n  max_concurrent_requests: 0\n  max_upstream_connections: 0\n");
-        Assert.Equal((0, 0), (off.Config!.Limits.MaxConcurrentRequests, off.Config.Limits.MaxUpstreamConnections));
+        Assert.Equal(LimitsConfig.DefaultMaxRequestBytesInFlight, defaults.MaxRequestBytesInFlight);
+        var off = Load(Providers + "limits:\n  max_concurrent_requests: 0\n  max_upstream_connections: 0\n  max_request_bytes_in_flight: 0\n");
+        Assert.Equal((0, 0, 0L), (off.Config!.Limits.MaxConcurrentRequests, off.Config.Limits.MaxUpstreamConnections, off.Config.Limits.MaxRequestBytesInFlight));
         Assert.DoesNotContain(off.Diagnostics, d => d.Message.Contains("not one Switchboard knows"));
         var bad = Load(Providers + "limits:\n  max_concurrent_requests: lots\n  max_inflight: 5\n");
         Assert.Contains(bad.Errors, e => e.Line == 4 && e.Message.Contains("limits.max_concurrent_requests must be a whole number"));
