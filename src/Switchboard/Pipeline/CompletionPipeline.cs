@@ -35,9 +35,9 @@ internal sealed class CompletionPipeline
         var declared = Math.Min(context.Request.ContentLength ?? 0, limits.MaxRequestBodyBytes);
         if (!_gate.TryEnter(limits.MaxConcurrentRequests, declared, limits.MaxRequestBytesInFlight, out var reserved))
         {
-            await OverloadRefusal.RefuseAsync(context, client).ConfigureAwait(false);
-            if (_gate.TryTakeReport(out var refused))
+            if (_gate.TryTakeReport(out var refused)) // before the write, which throws if the client already left
                 PipelineLog.Shedding(_logger, refused, _gate.InFlight, _gate.BytesInFlight >> 20, limits.MaxConcurrentRequests, limits.MaxRequestBytesInFlight >> 20);
+            await OverloadRefusal.RefuseAsync(context, client).ConfigureAwait(false);
             return;
         }
         var request = new GatewayRequest(context, _runtime.Lease(), client, operation, _logger);
