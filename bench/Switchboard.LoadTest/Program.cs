@@ -16,6 +16,7 @@ if (args is ["dump-bodies", var bodiesFixture, var bodiesDir])
     return 0;
 }
 if (args.Length > 0 && args[0] == "drive") return await Drive.RunAsync(args);
+if (args.Length > 0 && args[0] == "overload") return await Overload.RunAsync(args);
 var options = RunOptions.Parse(args);
 Console.CancelKeyPress += (_, e) => { ChildProcess.KillAll(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => ChildProcess.KillAll();

@@ -521,12 +521,34 @@ internal sealed partial class ConfigLoader
     {
         var limits = new LimitsConfig();
         if (Child(root, "limits") is not YamlMappingNode map) return limits;
+        foreach (var (entryKey, _) in map.Children)
+        {
+            var key = ((YamlScalarNode)entryKey).Value;
+            if (key is not ("max_request_body_bytes" or "max_concurrent_requests" or "max_request_bytes_in_flight" or "max_upstream_connections"))
+                Warn(entryKey, $"limits key '{key}' is not one Switchboard knows; it is ignored.", "use max_request_body_bytes, max_concurrent_requests, max_request_bytes_in_flight or max_upstream_connections.");
+        }
         if (Scalar(map, "max_request_body_bytes") is { } node)
         {
             if (long.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= 1024) limits = limits with { MaxRequestBodyBytes = bytes };
             else Error(node, $"limits.max_request_body_bytes must be a whole number of at least 1024, not '{node.Value}'.");
         }
-        return limits;
+        int Count(string key, int current)
+        {
+            if (Scalar(map, key) is not { } countNode) return current;
+            if (int.TryParse(countNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
+            Error(countNode, $"limits.{key} must be a whole number (0: no limit), not '{countNode.Value}'.");
+            return current;
+        }
+        if (Scalar(map, "max_request_bytes_in_flight") is { } bytesNode)
+        {
+            if (long.TryParse(bytesNode.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var cap) && (cap == 0 || cap >= 1024)) limits = limits with { MaxRequestBytesInFlight = cap };
+            else Error(bytesNode, $"limits.max_request_bytes_in_flight must be 0 (no cap) or a whole number of at least 1024, not '{bytesNode.Value}'.");
+        }
+        return limits with
+        {
+            MaxConcurrentRequests = Count("max_concurrent_requests", limits.MaxConcurrentRequests),
+            MaxUpstreamConnections = Count("max_upstream_connections", limits.MaxUpstreamConnections),
+        };
     }
 
     /// <param name="config">Defaults from archgw's listener timeout and retries and plano's overrides; these keys win.</param>

@@ -132,6 +132,24 @@ internal sealed record RoutingConfig
 internal sealed record LimitsConfig
 {
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Completion requests in flight past which a new one is refused at once (overloaded, retry-after); 0: no cap.</summary>
+    public int MaxConcurrentRequests { get; init; } = DefaultMaxConcurrentRequests;
+
+    /// <summary>Body bytes (Content-Length) of the completion requests in flight past which a new one is refused at once; 0: no cap.</summary>
+    public long MaxRequestBytesInFlight { get; init; } = DefaultMaxRequestBytesInFlight;
+
+    /// <summary>Above the default request cap's worth of Claude Code-size bodies (2,000 × 214 KB ≈ 410 MiB): it binds for larger bodies (images, documents).</summary>
+    public const long DefaultMaxRequestBytesInFlight = 512L * 1024 * 1024;
+
+    /// <summary>Connections per provider endpoint (provider + base URL); a request past it waits for one, within its first-byte timeout. 0: no bound.</summary>
+    public int MaxUpstreamConnections { get; init; } = DefaultMaxUpstreamConnections;
+
+    /// <summary>~0.35 MB each at Claude Code's 214 KB bodies (1.1 GB at ~3,000 in flight, measured): ~0.7 GB at the cap.</summary>
+    public const int DefaultMaxConcurrentRequests = 2000;
+
+    /// <summary>Below a few thousand sockets per upstream; one endpoint rarely carries more than this many answers at once.</summary>
+    public const int DefaultMaxUpstreamConnections = 1024;
 }
 
 /// <summary>Retries, circuit breakers and timeouts toward providers.</summary>

@@ -31,6 +31,8 @@ internal static class HealthEndpoint
             writer.WriteNumber("uptime_seconds"u8, (long)(DateTimeOffset.UtcNow - runtime.StartedAt).TotalSeconds);
             writer.WriteNumber("requests"u8, events.Served);
             writer.WriteNumber("failed_requests"u8, events.Failed);
+            writer.WriteNumber("requests_in_flight"u8, runtime.Admission.InFlight);
+            writer.WriteNumber("requests_shed"u8, runtime.Admission.Shed); // refused at limits.max_concurrent_requests
             writer.WriteNumber("config_reloads"u8, runtime.Reloads);
             if (snapshot.Config.SourcePath is { } path) writer.WriteString("config"u8, path);
             if (context.Request.Query.ContainsKey("verbose"))

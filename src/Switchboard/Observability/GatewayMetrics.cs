@@ -50,6 +50,11 @@ internal sealed class GatewayMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RoutingBuckets });
         _meter.CreateObservableGauge("switchboard.breaker_state", () => BreakerStates(runtime, _modelLabels),
             description: "Each deployment's circuit: 0 closed, 1 half-open, 2 open (its own breaker or its endpoint's, whichever is worse)");
+        var admission = runtime.Admission;
+        _meter.CreateObservableCounter("switchboard.requests_shed", () => admission.Shed,
+            description: "Requests refused at limits.max_concurrent_requests (529 to Anthropic clients, 503 to OpenAI ones), never sent upstream");
+        _meter.CreateObservableUpDownCounter("switchboard.requests_in_flight", () => admission.InFlight,
+            description: "Completion requests admitted and not yet finished (streams included)");
     }
 
     /// <summary>Whether an instrument is this gateway's (another gateway in the same process has a Meter of the same name).</summary>

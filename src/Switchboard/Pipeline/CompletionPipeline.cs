@@ -14,6 +14,7 @@ namespace Switchboard.Pipeline;
 internal sealed class CompletionPipeline
 {
     private readonly GatewayRuntime _runtime;
+    private readonly InFlightGate _gate;
     private readonly RequestSteps _steps;
     private readonly ICompletionSink[] _sinks;
     private readonly ILogger<CompletionPipeline> _logger;
@@ -21,6 +22,7 @@ internal sealed class CompletionPipeline
     public CompletionPipeline(GatewayRuntime runtime, RequestSteps steps, IEnumerable<ICompletionSink> sinks, ILogger<CompletionPipeline> logger)
     {
         _runtime = runtime;
+        _gate = runtime.Admission;
         _steps = steps;
         _sinks = sinks.ToArray();
         _logger = logger;
@@ -28,6 +30,16 @@ internal sealed class CompletionPipeline
 
     public async Task HandleAsync(HttpContext context, ApiFormat client, Operation operation)
     {
+        var limits = _runtime.Current.Config.Limits;
+        // Content-Length is known before the body is read; a chunked body (none) is bounded by the request cap alone.
+        var declared = Math.Min(context.Request.ContentLength ?? 0, limits.MaxRequestBodyBytes);
+        if (!_gate.TryEnter(limits.MaxConcurrentRequests, declared, limits.MaxRequestBytesInFlight, out var reserved))
+        {
+            if (_gate.TryTakeReport(out var refused)) // before the write, which throws if the client already left
+                PipelineLog.Shedding(_logger, refused, _gate.InFlight, _gate.BytesInFlight >> 20, limits.MaxConcurrentRequests, limits.MaxRequestBytesInFlight >> 20);
+            await OverloadRefusal.RefuseAsync(context, client).ConfigureAwait(false);
+            return;
+        }
         var request = new GatewayRequest(context, _runtime.Lease(), client, operation, _logger);
         context.Response.Headers[GatewayRequest.RequestIdHeader] = request.Id;
         var activity = RequestTracing.Start(context.Request.Headers, request.Id);
@@ -63,6 +75,7 @@ internal sealed class CompletionPipeline
         finally
         {
             request.Dispose();
+            _gate.Exit(reserved);
             if (request.Status == 0) request.Status = context.Response.StatusCode;
             request.RunFinish(); // limits settle, the cache keeps a fresh answer
             Complete(request);

@@ -35,6 +35,10 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "request {RequestId} completion sink {Sink} failed")]
     public static partial void SinkFailed(ILogger logger, string requestId, string sink, Exception exception);
 
+    [LoggerMessage(EventId = 61, Level = LogLevel.Warning,
+        Message = "overloaded: refused {Refused} requests since the last such line; in flight {InFlight} requests, {BodyMb} MB of bodies (limits.max_concurrent_requests {Cap}, max_request_bytes_in_flight {BodyCapMb} MB)")]
+    public static partial void Shedding(ILogger logger, long refused, int inFlight, long bodyMb, int cap, long bodyCapMb);
+
     [LoggerMessage(EventId = 60, Level = LogLevel.Information, Message = "request {RequestId} hosted tools {Tools} left out: {Model} cannot run them (only OpenAI does)")]
     public static partial void HostedToolsDropped(ILogger logger, string requestId, string tools, string model);
 }

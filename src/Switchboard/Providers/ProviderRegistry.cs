@@ -29,7 +29,7 @@ internal sealed class ProviderRegistry : IDisposable
             var poolKey = provider.Provider + " " + authority;
             if (!clients.TryGetValue(poolKey, out var client))
             {
-                client = new HttpMessageInvoker(CreateHandler(connectTimeout), disposeHandler: true);
+                client = new HttpMessageInvoker(CreateHandler(connectTimeout, config.Limits.MaxUpstreamConnections), disposeHandler: true);
                 clients[poolKey] = client;
                 _clients.Add(client);
                 circuits[poolKey] = new EndpointCircuit(provider.Provider, authority, config.Resilience, time);
@@ -57,7 +57,11 @@ internal sealed class ProviderRegistry : IDisposable
 
     public IEnumerable<ProviderEndpoint> All => _byModel.Values;
 
-    internal static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
+    /// <param name="maxConnections">
+    /// limits.max_upstream_connections (0: no bound): past it a request waits in the handler's queue for a free
+    /// connection, inside its first-byte timeout, instead of a burst opening a socket (and buffers) per request.
+    /// </param>
+    internal static SocketsHttpHandler CreateHandler(TimeSpan connectTimeout, int maxConnections = 0) => new()
     {
         ConnectTimeout = connectTimeout,
         ConnectCallback = UpstreamNetworkStream.ConnectAsync, // drops its reference to a sent body (UpstreamNetworkStream)
@@ -68,7 +72,7 @@ internal sealed class ProviderRegistry : IDisposable
         UseCookies = false,
         AllowAutoRedirect = false,
         EnableMultipleHttp2Connections = true,
-        MaxConnectionsPerServer = int.MaxValue,
+        MaxConnectionsPerServer = maxConnections > 0 ? maxConnections : int.MaxValue,
     };
 
     public void Dispose()

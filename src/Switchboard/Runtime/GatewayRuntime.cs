@@ -17,6 +17,9 @@ internal sealed class GatewayRuntime
     /// <summary>Requests holding a lease on any snapshot, old or current: what a graceful shutdown waits for.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>The cap on completion requests in flight (limits.max_concurrent_requests), shared across snapshots.</summary>
+    public InFlightGate Admission { get; } = new();
+
     internal void RequestStarted() => Interlocked.Increment(ref _inFlight);
 
     internal void RequestEnded() => Interlocked.Decrement(ref _inFlight);

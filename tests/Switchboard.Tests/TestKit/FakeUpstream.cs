@@ -26,8 +26,18 @@ internal sealed class FakeUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly ConnectionCount _connections;
 
-    private FakeUpstream(WebApplication app) => _app = app;
+    private FakeUpstream(WebApplication app, ConnectionCount connections) => (_app, _connections) = (app, connections);
+
+    /// <summary>TCP connections this upstream accepted since it started, and the most that were open at once.</summary>
+    public int ConnectionsAccepted => Volatile.Read(ref _connections.Accepted);
+    public int MostConnectionsOpen => Volatile.Read(ref _connections.MostOpen);
+
+    private sealed class ConnectionCount
+    {
+        public int Accepted, Open, MostOpen;
+    }
 
     public Uri BaseUrl { get; private set; } = null!;
     public IReadOnlyCollection<RecordedRequest> Requests => _requests;
@@ -43,9 +53,24 @@ internal sealed class FakeUpstream : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        var connections = new ConnectionCount();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Use(next => async connection =>
+        {
+            Interlocked.Increment(ref connections.Accepted);
+            var open = Interlocked.Increment(ref connections.Open);
+            for (var most = Volatile.Read(ref connections.MostOpen); open > most; most = Volatile.Read(ref connections.MostOpen))
+                Interlocked.CompareExchange(ref connections.MostOpen, open, most);
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref connections.Open);
+            }
+        })));
         var app = builder.Build();
-        var upstream = new FakeUpstream(app);
+        var upstream = new FakeUpstream(app, connections);
         app.Run(async context =>
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);

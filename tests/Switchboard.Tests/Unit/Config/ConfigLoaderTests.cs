@@ -202,4 +202,20 @@ public sealed class ConfigLoaderTests
         Assert.Contains(result.Errors, e => e.Line == 4 && e.Message.Contains("resilience.stream_keepalive_ms must be a whole number from 100"));
         Assert.DoesNotContain(result.Diagnostics, d => d.Message.Contains("not one Switchboard knows"));
     }
+
+    [Fact]
+    public void Overload_limits_have_defaults_zero_turns_them_off_and_an_unknown_limits_key_is_warned()
+    {
+        const string Providers = "model_providers:\n  - model: openai/gpt-4.1\n";
+        var defaults = Load(Providers).Config!.Limits;
+        Assert.Equal(LimitsConfig.DefaultMaxConcurrentRequests, defaults.MaxConcurrentRequests);
+        Assert.Equal(LimitsConfig.DefaultMaxUpstreamConnections, defaults.MaxUpstreamConnections);
+        Assert.Equal(LimitsConfig.DefaultMaxRequestBytesInFlight, defaults.MaxRequestBytesInFlight);
+        var off = Load(Providers + "limits:\n  max_concurrent_requests: 0\n  max_upstream_connections: 0\n  max_request_bytes_in_flight: 0\n");
+        Assert.Equal((0, 0, 0L), (off.Config!.Limits.MaxConcurrentRequests, off.Config.Limits.MaxUpstreamConnections, off.Config.Limits.MaxRequestBytesInFlight));
+        Assert.DoesNotContain(off.Diagnostics, d => d.Message.Contains("not one Switchboard knows"));
+        var bad = Load(Providers + "limits:\n  max_concurrent_requests: lots\n  max_inflight: 5\n");
+        Assert.Contains(bad.Errors, e => e.Line == 4 && e.Message.Contains("limits.max_concurrent_requests must be a whole number"));
+        Assert.Contains(bad.Warnings, w => w.Line == 5 && w.Message.Contains("limits key 'max_inflight' is not one Switchboard knows"));
+    }
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# CPU per small OpenAI passthrough request of two gateway builds, interleaved (A B, B A, …) by `loadtest drive`:
+#   bench/drive-ab.sh A_DLL B_DLL [RATE=500] [SECONDS=4] [REPS=8] [WARMUP=15]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+a_dll=$(realpath "$1"); b_dll=$(realpath "$2"); rate=${3:-500}; secs=${4:-4}; reps=${5:-8}; warm=${6:-15}
+bin="$root/.build/bench"
+[ -f "$bin/loadtest/loadtest.dll" ] || dotnet build "$root/bench/Switchboard.LoadTest" -c Release -o "$bin/loadtest" --nologo -v quiet >/dev/null
+[ -f "$bin/upstream/fake-upstream.dll" ] || dotnet build "$root/bench/Switchboard.FakeUpstream" -c Release -o "$bin/upstream" --nologo -v quiet >/dev/null
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+up=$(port) a=$(port) b=$(port)
+printf '{"model":"openai/gpt-bench","max_tokens":1024,"messages":[{"role":"system","content":"You are a careful senior engineer."},{"role":"user","content":"Under load the p99 latency of my C# service jumps to two seconds. Where would you start?"}]}' > "$work/small.json"
+cat > "$work/gw.yaml" <<YAML
+version: v1
+listeners: [{name: llm, address: 127.0.0.1, port: 12000}]
+model_providers:
+  - {model: openai/gpt-bench, access_key: sk-bench, base_url: "http://127.0.0.1:$up/v1", default: true}
+ledger: {enabled: false}
+YAML
+DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$bin/upstream/fake-upstream.dll" --port "$up" >"$work/up.log" 2>&1 &
+SWITCHBOARD_STATE_DIR="$work/a" dotnet "$a_dll" up --config "$work/gw.yaml" --port "$a" >"$work/a.log" 2>&1 & apid=$!
+SWITCHBOARD_STATE_DIR="$work/b" dotnet "$b_dll" up --config "$work/gw.yaml" --port "$b" >"$work/b.log" 2>&1 & bpid=$!
+for _ in $(seq 100); do curl -sf "127.0.0.1:$a/healthz" >/dev/null && curl -sf "127.0.0.1:$b/healthz" >/dev/null && curl -sf "127.0.0.1:$up/healthz" >/dev/null && break; sleep 0.2; done
+echo "A $a_dll (pid $apid), B $b_dll (pid $bpid); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet "$bin/loadtest/loadtest.dll" drive --body "$work/small.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" \
+  --gw "$apid:$a" --gw "$bpid:$b" --rate "$rate" --seconds "$secs" --reps "$reps" --warmup "$warm"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
