@@ -219,7 +219,9 @@ internal sealed class StreamedRequestBody
                 }
                 var verdict = await owner.CompleteAsync(request).ConfigureAwait(false);
                 if (verdict.Problem is { } problem) throw new StreamedBodyException(StreamedBodyFailure.Invalid, problem);
-                if (owner.NeedsRewrite(request)) throw new StreamedBodyException(StreamedBodyFailure.SendWhole, "the body needs a rewrite");
+                // A rewrite, or a second top-level "model" (the peek keeps the last, as a buffered request's does): sent whole.
+                if (owner.NeedsRewrite(request) || request.Peek.ModelValueStart != early.ModelValueStart)
+                    throw new StreamedBodyException(StreamedBodyFailure.SendWhole, "the body needs a rewrite");
                 await WriteTailAsync(stream, buffer, sent, request.Peek.Splice(modelId, maxTokensCap), cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -239,7 +241,7 @@ internal sealed class StreamedRequestBody
             {
                 var (start, oldLength, value) = splice.EditAt(i);
                 if (start == modelStart) continue; // the model, already sent
-                if (start < sent || value.Length > oldLength)
+                if (start < sent || value.Length > oldLength || oldLength - value.Length > Spaces.Length)
                     throw new StreamedBodyException(StreamedBodyFailure.SendWhole, "an edit falls outside the held tail");
                 await stream.WriteAsync(buffer.AsMemory(sent, start - sent), cancellationToken).ConfigureAwait(false);
                 await stream.WriteAsync(value, cancellationToken).ConfigureAwait(false);

@@ -199,6 +199,18 @@ public sealed class StreamedRequestBodyTests
         Assert.Equal(1, upstream.Broken);
     }
 
+    [Fact]
+    public async Task A_second_model_at_the_end_aborts_the_streamed_attempt_and_the_body_goes_whole_as_before()
+    {
+        await using var upstream = await ArrivalUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(upstream), Yaml.Keys);
+        var body = Conversation(tail: "\"max_tokens\":1024,\"model\":\"gpt-4.1\"");
+        using var response = await gateway.Http.SendAsync(Post(WaitingForTheProvider(body, upstream)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, Assert.Single(upstream.Complete));
+        Assert.Equal(1, upstream.Broken);
+    }
+
     /// <summary>
     /// 150 KB, then the rest once the provider has 100 KB (or after 5 s): on loopback a client's whole body is often in
     /// the gateway's socket buffer before its first read, and such a body takes the buffered path.
