@@ -144,9 +144,10 @@ public sealed class StreamedRequestBodyTests
         upstream.Statuses.Enqueue(503);
         await using var gateway = await TestGateway.StartAsync(Config(upstream), Yaml.Keys);
         var body = Conversation();
-        using var response = await gateway.Http.SendAsync(Post(new PacedContent(body, contentLength: true)));
+        using var response = await gateway.Http.SendAsync(Post(WaitingForTheProvider(body, upstream)));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal([body, body], upstream.Complete.ToArray());
+        Assert.Equal(0, upstream.Broken);
     }
 
     [Fact]
@@ -169,7 +170,9 @@ public sealed class StreamedRequestBodyTests
             resilience:
               max_retries: 0
             """, Yaml.Keys);
-        using var response = await gateway.Http.SendAsync(Post(new PacedContent(Conversation(), contentLength: true)));
+        var content = WaitingForTheProvider(Conversation(), upstream);
+        using var response = await gateway.Http.SendAsync(Post(content));
+        Assert.True(content.SawProviderFirst);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("from the fallback", await response.Content.ReadAsStringAsync());
         Assert.Single(upstream.Complete);
