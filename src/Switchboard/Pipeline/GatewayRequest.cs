@@ -72,6 +72,12 @@ internal sealed class GatewayRequest : IDisposable
     /// <summary>The client's body, once read (returned to the pool on <see cref="Dispose"/>).</summary>
     public PooledBody? Body { get; set; }
 
+    /// <summary>
+    /// A large body going upstream as it arrives (<see cref="Relays.StreamedRequestBody"/>): until it is whole,
+    /// <see cref="Peek"/> holds only the model, and <see cref="Body"/>'s bytes past what has arrived are not yet the body's.
+    /// </summary>
+    public Relays.StreamedRequestBody? StreamedBody { get; set; }
+
     /// <summary>What one forward pass over the body found (a field: large, passed by reference).</summary>
     public RequestPeek Peek;
 
@@ -191,8 +197,15 @@ internal sealed class GatewayRequest : IDisposable
     /// <summary>One call of the current plan to the current candidate's provider, up to the response headers (what its resilience pipeline retries).</summary>
     public Func<CancellationToken, Task<HttpResponseMessage>> SendAttempt => _send ??= SendOnceAsync;
 
-    private Task<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken) =>
-        UpstreamCall.SendAsync(Endpoint, Plan!.Uri, Plan.CreateContent(), Context.Request.Headers, Snapshot.Relay.FirstByteTimeout, cancellationToken);
+    private Task<HttpResponseMessage> SendOnceAsync(CancellationToken cancellationToken) => Plan!.Streamed is { } streamed
+        ? SendStreamedAsync(streamed, cancellationToken)
+        : UpstreamCall.SendAsync(Endpoint, Plan.Uri, Plan.CreateContent(), Context.Request.Headers, Snapshot.Relay.FirstByteTimeout, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendStreamedAsync(Relays.StreamedRequestBody streamed, CancellationToken cancellationToken)
+    {
+        var content = await streamed.ContentForAttemptAsync(this, Plan!.ModelId, Plan.MaxTokensCap).ConfigureAwait(false);
+        return await UpstreamCall.SendAsync(Endpoint, Plan.Uri, content, Context.Request.Headers, Snapshot.Relay.FirstByteTimeout, cancellationToken).ConfigureAwait(false);
+    }
 
     public void StartAttempt() => _attemptStart = Stopwatch.GetTimestamp();
 

@@ -59,6 +59,10 @@ internal static class UpstreamCall
         {
             return await endpoint.Client.SendAsync(request, timeout.Token).ConfigureAwait(false);
         }
+        catch (Exception ex) when (StreamedBodyException.Find(ex) is { } stopped)
+        {
+            throw stopped; // the body's own stop (Relays/StreamedRequestBody), not the provider's failure
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && !timeout.IsCancellationRequested)
         {
             // Neither the client nor the first-byte clock: the handler's ConnectTimeout (an OperationCanceledException wrapping a TimeoutException).

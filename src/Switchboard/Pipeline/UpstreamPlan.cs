@@ -17,6 +17,11 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
     /// <summary>The edits the same-API body goes with (the model, a capped max_tokens); null: the body as it is.</summary>
     public BodySplice? Splice { get; init; }
 
+    /// <summary>The client's body while it is still arriving: the first attempt forwards it as it comes (<see cref="Relays.StreamedRequestBody"/>).</summary>
+    public Relays.StreamedRequestBody? Streamed { get; init; }
+    /// <summary>The max_tokens cap of a streamed plan, applied once the body is whole.</summary>
+    public int? MaxTokensCap { get; init; }
+
     /// <summary>Whether <see cref="Body"/> is the plan's own (a translation's output), not the client's.</summary>
     public bool OwnsBody { get; init; }
 
@@ -55,7 +60,14 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
         if (endpoint.Api == client)
         {
             var body = request.Body!;
-            var splice = peek.Splice(candidate.ModelId, candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId));
+            var cap = candidate.Entry.MaxOutputTokens ?? ModelLimits.MaxOutputTokens(candidate.ModelId);
+            if (request.StreamedBody is { IsChecked: false } streamed)
+            {
+                // The body is still arriving: its checks, max_tokens cap and rewrites wait for its end (Relays/StreamedRequestBody).
+                return new UpstreamPlan(endpoint.GetCompletionUri(candidate.ModelId, client == ApiFormat.Anthropic ? request.Context.Request.QueryString.Value : null), body, false, candidate.ModelId)
+                    { Streamed = streamed, MaxTokensCap = cap };
+            }
+            var splice = peek.Splice(candidate.ModelId, cap);
             // Thinking an OpenAI-protocol model produced earlier in the conversation carries no signature: Anthropic
             // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI. Both are
             // rare: a scan for their marker, and only a body that has it is rewritten whole (a new array). So is a

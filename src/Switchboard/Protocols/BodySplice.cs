@@ -17,6 +17,9 @@ internal sealed class BodySplice
 
     public int EditCount => _edits.Length;
 
+    /// <summary>Edit <paramref name="index"/> in body order: where it starts, how many bytes it replaces, and with what.</summary>
+    public (int Start, int Length, byte[] Value) EditAt(int index) => _edits[index];
+
     /// <summary>Length of the spliced body made from a body of <paramref name="bodyLength"/> bytes.</summary>
     public int LengthFor(int bodyLength)
     {

@@ -418,7 +418,7 @@ internal readonly struct RequestPeek
 
     private static byte[] Number(long value) => Encoding.UTF8.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private static byte[] JsonQuoted(string value)
+    internal static byte[] JsonQuoted(string value)
     {
         var encoded = JsonEncodedText.Encode(value, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         return [(byte)'"', .. encoded.EncodedUtf8Bytes, (byte)'"'];

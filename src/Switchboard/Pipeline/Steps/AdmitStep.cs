@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Switchboard.Pipeline.Relays;
 using Switchboard.Protocols;
 
 namespace Switchboard.Pipeline.Steps;
@@ -20,6 +21,24 @@ internal sealed class AdmitStep : RequestStep
             return await request.RejectAsync(400, $"Content-Type must be application/json (got '{http.ContentType ?? "none"}').", ErrorKind.InvalidRequest).ConfigureAwait(false);
 
         var limit = request.Snapshot.Config.Limits.MaxRequestBodyBytes;
+        if (StreamedRequestBody.Fits(http.ContentLength, limit) && MayStream(request))
+        {
+            // A large body whose model comes first may go upstream as it arrives (Relays/StreamedRequestBody).
+            var streamed = await StreamedRequestBody.StartAsync(http.Body, (int)http.ContentLength!.Value, request.Aborted).ConfigureAwait(false);
+            request.Body = streamed.Body;
+            if (streamed.EarlyPeek is { } early && !streamed.IsComplete && MayStream(request, early.Model!))
+            {
+                request.StreamedBody = streamed;
+                request.Peek = early;
+                request.RequestedModel = early.Model!;
+                request.SessionId = ClientSession.From(http.Headers, null); // the body's own session id is read once it is whole
+                return StepResult.Continue;
+            }
+            // Not this time: the whole body, then the same checks as below.
+            var verdict = await streamed.CompleteAsync(request).ConfigureAwait(false);
+            request.RequestedModel = request.Peek.Model ?? "";
+            return verdict.Problem is not { } invalid ? StepResult.Continue : await request.RejectAsync(400, invalid, ErrorKind.InvalidRequest).ConfigureAwait(false);
+        }
         var body = await PooledBody.ReadAsync(http.Body, http.ContentLength, limit, request.Aborted).ConfigureAwait(false);
         if (body is null)
             return await request.RejectAsync(413, $"request body is larger than the gateway's limit of {limit} bytes (limits.max_request_body_bytes).", ErrorKind.BodyTooLarge).ConfigureAwait(false);
@@ -39,6 +58,25 @@ internal sealed class AdmitStep : RequestStep
         request.Stream = request.Peek.Stream && request.Operation != Operation.CountTokens;
         var problem = request.Client == ApiFormat.Responses ? InvalidResponses(in request.Peek) : Invalid(in request.Peek);
         return problem is null ? StepResult.Continue : await request.RejectAsync(400, problem, ErrorKind.InvalidRequest).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether a request may go upstream before its body is whole: a chat API, no forced route, and (once
+    /// <paramref name="model"/> is known) a configured model without a cache or rate limit, called by a key without
+    /// limits, so no step before the send reads more than the model. An Anthropic client must say its session in a
+    /// header (Claude Code does): otherwise the session routing would need the body's metadata.
+    /// </summary>
+    private static bool MayStream(GatewayRequest request, string? model = null)
+    {
+        if (request.Client is not (ApiFormat.OpenAI or ApiFormat.Anthropic) || request.Operation == Operation.CountTokens) return false;
+        var headers = request.Context.Request.Headers;
+        if (headers.ContainsKey(Routing.ModelSelector.RouteHeader)) return false;
+        if (request.Client == ApiFormat.Anthropic && ClientSession.From(headers, null) is null) return false;
+        if (request.Caller?.Key is { } key && (key.RateLimit is not null || key.Budget is not null)) return false;
+        if (model is null) return true;
+        if (request.Snapshot.Selector.SelectExplicit(model) is not { } selection) return false;
+        if (selection.Entry.RateLimit is not null || selection.Entry.Cache is not null) return false;
+        return !(selection.Kind == Routing.SelectionKind.Alias && request.Snapshot.Config.Aliases.TryGetValue(model, out var alias) && alias.Cache is not null);
     }
 
     /// <summary>What makes the body no request of the client's API, or null.</summary>

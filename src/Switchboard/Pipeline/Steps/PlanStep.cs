@@ -13,8 +13,20 @@ internal sealed class PlanStep : RequestStep
 {
     public static readonly PlanStep Instance = new();
 
-    public override ValueTask<StepResult> RunAsync(GatewayRequest request) =>
-        request.OnSocketThreadWithLargeBody && TranslatesThroughDom(request) ? MoveThenRunAsync(request) : Run(request);
+    public override ValueTask<StepResult> RunAsync(GatewayRequest request)
+    {
+        // A body still arriving goes on arriving only toward the client's own API; one that has arrived (or another API)
+        // is read whole and checked first, and planned as a buffered one.
+        if (request.StreamedBody is { IsChecked: false } streamed && (streamed.IsComplete || request.Endpoint.Api != request.Client || request.StripPriorThinking)) return CompleteThenRunAsync(request);
+        return request.OnSocketThreadWithLargeBody && TranslatesThroughDom(request) ? MoveThenRunAsync(request) : Run(request);
+    }
+
+    private async ValueTask<StepResult> CompleteThenRunAsync(GatewayRequest request)
+    {
+        if (await request.StreamedBody!.CompleteAsync(request).ConfigureAwait(false) is { Problem: { } invalid })
+            return await request.RejectAsync(400, invalid, ErrorKind.InvalidRequest).ConfigureAwait(false);
+        return await RunAsync(request).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// A translation that reads the DOM and writes a new body: for a large one, milliseconds off the socket thread.

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Switchboard.Pipeline.Relays;
 using Switchboard.Providers;
 
 namespace Switchboard.Pipeline.Steps;
@@ -24,6 +25,10 @@ internal sealed class SendStep : RequestStep
         {
             upstream = await endpoint.ResilienceFor(candidate.ModelId).ExecuteAsync(request.SendAttempt, hasFallback: !isLast, request.Aborted).ConfigureAwait(false);
         }
+        catch (StreamedBodyException ex)
+        {
+            return await StreamedBodyStoppedAsync(request, ex).ConfigureAwait(false);
+        }
         catch (UpstreamException ex)
         {
             if (!FallbackDecision.GivesWay(ex, isLast, request.RateLimited is not null))
@@ -35,6 +40,12 @@ internal sealed class SendStep : RequestStep
             return request.GiveWay(ex.Message, AttemptOutcome.Failed);
         }
 
+        if (request.StreamedBody is { } streamed && await streamed.CompleteAsync(request).ConfigureAwait(false) is { Problem: { } invalid })
+        {
+            // The provider answered before the body was whole (an early error): the client still gets its 400.
+            upstream.Dispose();
+            return await request.RejectAsync(400, invalid, ErrorKind.InvalidRequest).ConfigureAwait(false);
+        }
         var status = upstream.StatusCode;
         var isRateLimit = RateLimitNotice.IsRateLimit(upstream);
         if (FallbackDecision.GivesWay(status, isRateLimit, isLast, request.RateLimited is not null))
@@ -49,5 +60,23 @@ internal sealed class SendStep : RequestStep
         }
         request.Upstream = upstream;
         return StepResult.Continue;
+    }
+
+    /// <summary>A body forwarded as it arrived stopped before its end on purpose (the provider saw an incomplete request).</summary>
+    private async ValueTask<StepResult> StreamedBodyStoppedAsync(GatewayRequest request, StreamedBodyException stopped)
+    {
+        switch (stopped.Failure)
+        {
+            case StreamedBodyFailure.Invalid:
+                return await request.RejectAsync(400, stopped.Message, ErrorKind.InvalidRequest).ConfigureAwait(false);
+            case StreamedBodyFailure.SendWhole:
+                // An edit the held tail could not take: the whole body, planned and sent as a buffered one.
+                request.Plan = UpstreamPlan.Create(request);
+                return await RunAsync(request).ConfigureAwait(false);
+            default:
+                if (request.Aborted.IsCancellationRequested) throw new OperationCanceledException(request.Aborted);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped.InnerException ?? stopped);
+                throw stopped;
+        }
     }
 }
