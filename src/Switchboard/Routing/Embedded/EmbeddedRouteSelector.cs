@@ -55,7 +55,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const int AnnouncerReach = 5;            // words before the colon in which the announcing noun may stand
     // A question about given code ("is this thread safe?", "will it leak if …?", "why does this work?") asks to assess or
     // explain it: the failure words in it are what might happen, not what did, unless the turn states a failure elsewhere.
-    private const float HypotheticalSymptomFactor = 0.3f;
+    private const float HypotheticalSymptomFactor = 0.15f;
     private const float PropertyQuestionWeight = 0.6f;
     private const float StatedFailureMinimum = 0.5f;  // failure words in the turn's statements that make it a report
     private const float ReasonSymptomMaximum = 0.55f; // failure words beyond its frame a why/how question may hold
