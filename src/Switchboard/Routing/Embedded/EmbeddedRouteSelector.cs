@@ -532,7 +532,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var factors = factorBuffer.AsSpan(0, tokens.Length);
             // Per token, what undoes a statement's damping for symptom words (1 where nothing was damped).
             var symptomFactors = factorBuffer.AsSpan(tokens.Length, tokens.Length);
-            ComputeFactors(tokens, isLatest, signals.TraceEvidence > 0, factors, symptomFactors, weight, ref state);
+            // Only a latest turn with a question mark and no trace can hold a question about given code (most turns skip the pass).
+            var readQuestions = isLatest && signals.Questions > 0 && signals.TraceEvidence <= 0;
+            ComputeFactors(tokens, isLatest, readQuestions, factors, symptomFactors, weight, ref state);
             // Earlier turns lend a latest request with its own action their subject, not their action.
             var earlierActions = !isLatest && state.LatestHasLead ? EarlierActionFactor : 1f;
 
@@ -634,12 +636,12 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// object too, the topic after a preposition damped; requested actions under a negation are cancelled,
     /// and a negated state ("it doesn't respond") is a symptom.
     /// </summary>
-    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, bool failureShown, Span<float> factors, Span<float> symptomFactors, float weight, ref Accumulation state)
+    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, bool readQuestions, Span<float> factors, Span<float> symptomFactors, float weight, ref Accumulation state)
     {
         var lexicon = _lexicon;
         factors.Fill(1f);
         symptomFactors.Fill(1f);
-        if (isLatest && !failureShown) ReadQuestions(tokens, symptomFactors, weight, ref state);
+        if (readQuestions) ReadQuestions(tokens, symptomFactors, weight, ref state);
         // Each sentence's first token and what it does: asks (a leading verb or a question mark) or reports work done.
         Span<int> sentenceStarts = stackalloc int[MaxSentences];
         var currentSentenceStart = 0; // also past MaxSentences, where sentenceStarts stops recording

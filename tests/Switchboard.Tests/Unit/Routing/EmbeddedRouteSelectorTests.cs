@@ -70,7 +70,7 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     // Questions about existing code's properties and correctness, reviews phrased every way, why/how questions about code that
     // works vs code that is broken, and their neighbours in the other routes (issue #17, router6 round). Baseline 75.0 %
     // (78/104), 83.7 % (87/104) after that round.
-    [InlineData("coding-policy.yaml", "tuning9-coding.jsonl", 0.79)]
+    [InlineData("coding-policy.yaml", "tuning9-coding.jsonl", 0.80)]
     // The same kinds of rows against another team's six coding routes, worded differently from coding-policy.yaml (router6
     // round), to keep the readings general. Baseline 85.7 % (42/49), 85.7 % after that round (2 fixed, 2 lost).
     [InlineData("tuning9b-policy.yaml", "tuning9b.jsonl", 0.82)]
