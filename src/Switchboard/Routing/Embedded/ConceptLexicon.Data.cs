@@ -555,6 +555,16 @@ internal static partial class ConceptLexicon
     /// </summary>
     internal const string RequestAnnouncers = "ask question task todo job request need want goal";
 
+    /// <summary>
+    /// Auxiliaries a yes/no question opens with: "is this thread safe?", "will it leak if …?", "does this handle …?".
+    /// </summary>
+    internal const string YesNoOpeners = """
+        is are was were does do did will would can could should has have isnt doesnt arent wont cant didnt shouldnt wouldnt
+        """;
+
+    /// <summary>Question words that ask for a reason or a working ("why does this work?", "how does it know …?").</summary>
+    internal const string WhOpeners = "why how what whats";
+
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
     internal const string FollowUpMarkers = """
         same+for same+thing do+the+same the+other+one other+one as+well too again also+for similarly

@@ -23,6 +23,8 @@ internal enum WordFlags : ushort
     LeadFrame = 1 << 11,
     Announcer = 1 << 12,
     Contrast = 1 << 13,
+    YesNoOpener = 1 << 14,
+    WhOpener = 1 << 15,
 }
 
 /// <summary>
@@ -67,10 +69,17 @@ internal static partial class ConceptLexicon
         public required int ChatConcept { get; init; }
         public required int ChoiceConcept { get; init; }
         public required int ExplainConcept { get; init; }
+        public required int ReviewConcept { get; init; }
+        public required int PerformanceConcept { get; init; }
         public required int DesignConcept { get; init; }
         public required int SystemsConcept { get; init; }
         public required int TechnologyConcept { get; init; }
         public required int OrWord { get; init; }
+        /// <summary>"you": after the auxiliary it makes a question a polite request ("can you check …").</summary>
+        public required int YouWord { get; init; }
+        /// <summary>"it", "there": subjects a question about given code opens with ("will it leak?", "is there a race?").</summary>
+        public required int ItWord { get; init; }
+        public required int ThereWord { get; init; }
         /// <summary>"a" (and "an" is close enough to never start a request).</summary>
         public required int ArticleWord { get; init; }
 
@@ -226,6 +235,8 @@ internal static partial class ConceptLexicon
         Mark(Gratitude, WordFlags.Gratitude);
         Mark(LeadFrames, WordFlags.LeadFrame);
         Mark(RequestAnnouncers, WordFlags.Announcer);
+        Mark(YesNoOpeners, WordFlags.YesNoOpener);
+        Mark(WhOpeners, WordFlags.WhOpener);
         Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
 
         return new Compiled
@@ -246,10 +257,15 @@ internal static partial class ConceptLexicon
             ChatConcept = Array.IndexOf(names, "chat"),
             ChoiceConcept = Array.IndexOf(names, "choice"),
             ExplainConcept = Array.IndexOf(names, "explain"),
+            ReviewConcept = Array.IndexOf(names, "review"),
+            PerformanceConcept = Array.IndexOf(names, "performance"),
             DesignConcept = Array.IndexOf(names, "design"),
             SystemsConcept = Array.IndexOf(names, "systems"),
             TechnologyConcept = Array.IndexOf(names, "technology"),
             OrWord = words["or"],
+            YouWord = words["you"],
+            ItWord = words["it"],
+            ThereWord = words["there"],
             ArticleWord = words["a"],
             ContinuationWords = [.. ContinuationWordList.Split(' ').Where(words.ContainsKey).Select(w => words[w])],
             Spelling = SpellingIndex.Build(surfaces),

@@ -53,6 +53,14 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     // it"), earlier turns say what "it" is, not what to do with it.
     private const float EarlierActionFactor = 0.3f;
     private const int AnnouncerReach = 5;            // words before the colon in which the announcing noun may stand
+    // A question about given code ("is this thread safe?", "will it leak if …?", "why does this work?") asks to assess or
+    // explain it: the failure words in it are what might happen, not what did, unless the turn states a failure elsewhere.
+    private const float HypotheticalSymptomFactor = 0.15f;
+    private const float PropertyQuestionWeight = 0.6f;
+    private const float StatedFailureMinimum = 0.5f;  // failure words in the turn's statements that make it a report
+    private const float ReasonSymptomMaximum = 0.55f; // failure words beyond its frame a why/how question may hold
+    private const int DefiniteReach = 2;              // "the memory leak": words a determiner makes definite
+    private const int DiagnosisReach = 4;             // "is that [a real problem]": the words naming what it might be
 
     // A request with no software words at all fits software routes less ("tell me a joke").
     private const float SoftwareEvidenceNeeded = 0.5f;
@@ -248,6 +256,11 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             }
 
             if (ownIntent) state.SoftwareEvidence = latestSoftwareEvidence;
+            if (latestSoftwareEvidence >= SoftwareEvidenceNeeded)
+            {
+                state.AddConcept(_lexicon.ReviewConcept, state.AssessingQuestion);
+                state.AddConcept(_lexicon.ExplainConcept, state.ExplainingQuestion);
+            }
 
             // Saturate: the fifth debugging word adds less than the first.
             for (var f = 0; f < q.Length; f++) q[f] = q[f] <= 0 ? 0 : 1f - MathF.Exp(-q[f]);
@@ -448,6 +461,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         public float NonSoftwareSubjects;
         /// <summary>Mass of system-design nouns (services, databases, queues) in the latest turn.</summary>
         public float SystemsEvidence;
+        /// <summary>What the latest turn's questions about given code add to review and to explain (<see cref="ReadQuestions"/>).</summary>
+        public float AssessingQuestion;
+        public float ExplainingQuestion;
 
         public void AddTerm(int term, float amount)
         {
@@ -516,7 +532,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var factors = factorBuffer.AsSpan(0, tokens.Length);
             // Per token, what undoes a statement's damping for symptom words (1 where nothing was damped).
             var symptomFactors = factorBuffer.AsSpan(tokens.Length, tokens.Length);
-            ComputeFactors(tokens, isLatest, factors, symptomFactors, weight, ref state);
+            // Only a latest turn with a question mark and no trace can hold a question about given code (most turns skip the pass).
+            var readQuestions = isLatest && signals.Questions > 0 && signals.TraceEvidence <= 0;
+            ComputeFactors(tokens, isLatest, readQuestions, factors, symptomFactors, weight, ref state);
             // Earlier turns lend a latest request with its own action their subject, not their action.
             var earlierActions = !isLatest && state.LatestHasLead ? EarlierActionFactor : 1f;
 
@@ -538,7 +556,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 if ((token.Flags & TokenFlags.Listed) != 0) w *= ListedFactor;
                 var codeShaped = (token.Flags & TokenFlags.CodeShaped) != 0;
                 if (codeShaped) w *= CodeShapedFactor;
-                if (token.Term >= 0 && (flags & WordFlags.Stopword) == 0 && w > 0) state.AddTerm(token.Term, w);
+                if (token.Term >= 0 && (flags & WordFlags.Stopword) == 0 && w > 0)
+                    state.AddTerm(token.Term, symptomFactors[k] < 1f && IsSymptomWord(token.Word) ? w * symptomFactors[k] : w);
                 if (token.Word >= 0)
                 {
                     var artifact = false;
@@ -583,11 +602,23 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         }
     }
 
-    /// <summary>A concept's amount after a statement's symptom words are restored and earlier turns' actions damped.</summary>
+    /// <summary>
+    /// A concept's amount after a statement's symptom words are restored, a question's hypothetical ones damped (slowness
+    /// included: "will it get slow as the table grows?") and earlier turns' actions damped.
+    /// </summary>
     private float Adjusted(int concept, float amount, float symptomFactor, float earlierActions)
     {
-        if (concept == _lexicon.DebugConcept) amount *= symptomFactor;
+        if (concept == _lexicon.DebugConcept || symptomFactor < 1f && concept == _lexicon.PerformanceConcept) amount *= symptomFactor;
         return _lexicon.ConceptKinds[concept] == ConceptLexicon.Kind.Action ? amount * earlierActions : amount;
+    }
+
+    /// <summary>Whether a word names a failure or slowness ("errors", "slow"): a route's own such word is damped with the concept.</summary>
+    private bool IsSymptomWord(int word)
+    {
+        if (word < 0) return false;
+        foreach (var cw in _lexicon.WordConcepts[word])
+            if (cw.Concept == _lexicon.DebugConcept || cw.Concept == _lexicon.PerformanceConcept) return true;
+        return false;
     }
 
     private bool HasDemonstrativeBefore(ReadOnlySpan<Token> tokens, int k, int distance)
@@ -605,11 +636,12 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// object too, the topic after a preposition damped; requested actions under a negation are cancelled,
     /// and a negated state ("it doesn't respond") is a symptom.
     /// </summary>
-    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, Span<float> factors, Span<float> symptomFactors, float weight, ref Accumulation state)
+    private void ComputeFactors(ReadOnlySpan<Token> tokens, bool isLatest, bool readQuestions, Span<float> factors, Span<float> symptomFactors, float weight, ref Accumulation state)
     {
         var lexicon = _lexicon;
         factors.Fill(1f);
         symptomFactors.Fill(1f);
+        if (readQuestions) ReadQuestions(tokens, symptomFactors, weight, ref state);
         // Each sentence's first token and what it does: asks (a leading verb or a question mark) or reports work done.
         Span<int> sentenceStarts = stackalloc int[MaxSentences];
         var currentSentenceStart = 0; // also past MaxSentences, where sentenceStarts stops recording
@@ -727,7 +759,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 if ((flags & WordFlags.StateNegator) != 0 && !leadInSentence && k + 1 < tokens.Length
                     && (tokens[k + 1].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) == 0)
                 {
-                    state.AddConcept(lexicon.DebugConcept, 0.6f * weight);
+                    state.AddConcept(lexicon.DebugConcept, 0.6f * weight * symptomFactors[k]);
                 }
             }
         }
@@ -740,6 +772,160 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             if (phase == 1 && head >= 0) factors[head] *= ObjectHeadBoost;
             head = -1;
         }
+    }
+
+    /// <summary>
+    /// Questions about given code: a yes/no question whose subject is the code at hand ("is this thread safe?", "will it
+    /// leak if the caller never reads?", "does this handle the empty case?") asks to assess it, and a why/how question with
+    /// no failure in it beyond its frame ("why does this work?", "how does it know when to stop?") asks to explain it. The
+    /// failure words in such a question are hypothetical (damped through <paramref name="symptomFactors"/>), unless one
+    /// follows a definite determiner ("does this explain the leak we see?") or the turn states a failure outside its
+    /// questions ("is this a race? sometimes the count is lower"), which makes the turn a report.
+    /// </summary>
+    private void ReadQuestions(ReadOnlySpan<Token> tokens, Span<float> symptomFactors, float weight, ref Accumulation state)
+    {
+        var lexicon = _lexicon;
+        Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
+        // First pass: failure words stated outside questions (a report), and whether any question qualifies at all.
+        var stated = 0f;
+        var anyQuestion = false;
+        for (var start = 0; start < tokens.Length;)
+        {
+            var end = UnitEnd(tokens, start);
+            if ((tokens[end - 1].Flags & TokenFlags.QuestionEnd) != 0) anyQuestion = true;
+            else stated += SymptomMass(tokens, start, end, ids);
+            for (var k = start; k < end; k++)
+                if ((tokens[k].Flags & TokenFlags.HttpError) != 0) stated += StatedFailureMinimum;
+            start = end;
+        }
+        if (!anyQuestion || stated >= StatedFailureMinimum) return;
+
+        var assessed = false;
+        var explained = false;
+        for (var start = 0; start < tokens.Length;)
+        {
+            var end = UnitEnd(tokens, start);
+            var unit = start;
+            start = end;
+            if ((tokens[end - 1].Flags & TokenFlags.QuestionEnd) == 0) continue;
+            // "so is this …", "ok but why does …": fillers before the question word.
+            var opener = unit;
+            while (opener < end && tokens[opener].Word >= 0 && (lexicon.Flags[tokens[opener].Word] & (WordFlags.YesNoOpener | WordFlags.WhOpener)) == 0
+                   && (lexicon.Flags[tokens[opener].Word] & WordFlags.LeadFiller) != 0) opener++;
+            if (opener >= end || tokens[opener].Word < 0) continue;
+            var openerFlags = lexicon.Flags[tokens[opener].Word];
+            if ((openerFlags & WordFlags.YesNoOpener) != 0)
+            {
+                // "can you turn this into …" is a polite request, its verb decides; "is Postgres enough for …" is not about
+                // given code: the subject right after the auxiliary says which.
+                if (opener + 1 >= end || !NamesGivenCode(tokens, opener + 1, opener + 2)) continue;
+                // "is that a real problem?", "is this a race condition?": asking whether something is a failure diagnoses it.
+                if (opener + 2 < end && tokens[opener + 2].Word == lexicon.ArticleWord
+                    && SymptomMass(tokens, opener + 2, Math.Min(end, opener + 2 + DiagnosisReach), ids) > 0) continue;
+                // "will this leak": the determiner after the auxiliary is the subject's, not the failure's.
+                Hypothetical(tokens, opener, opener + 2, end, symptomFactors);
+                assessed = true;
+            }
+            else if ((openerFlags & WordFlags.WhOpener) != 0)
+            {
+                // "how do I fix …", "how should we split …" ask for work to be done: the verb after the frame decides.
+                if (FrameAt(tokens, opener, end, ids) || !NamesGivenCode(tokens, opener + 1, end)) continue;
+                var frame = opener + LongestPhrase(tokens, opener, end, ids);
+                if (SymptomMass(tokens, frame, end, ids) > ReasonSymptomMaximum) continue;
+                Hypothetical(tokens, opener, opener, end, symptomFactors);
+                explained = true;
+            }
+        }
+        // Added once the turn is known to be about software ("why is the sky blue?" asks nothing about code).
+        if (assessed) state.AssessingQuestion = PropertyQuestionWeight * weight;
+        if (explained) state.ExplainingQuestion = PropertyQuestionWeight * weight;
+
+        void Hypothetical(ReadOnlySpan<Token> tokens, int from, int subjectEnd, int end, Span<float> symptomFactors)
+        {
+            for (var k = from; k < end; k++)
+                if (!Definite(tokens, k, subjectEnd)) symptomFactors[k] *= HypotheticalSymptomFactor;
+        }
+
+        bool Definite(ReadOnlySpan<Token> tokens, int k, int subjectEnd)
+        {
+            for (var j = k - 1; j >= subjectEnd && j >= k - DefiniteReach; j--)
+            {
+                var word = tokens[j].Word;
+                // "its" normalises to "it", a subject ("will it get slow?"), not a determiner.
+                if (word >= 0 && word != lexicon.ArticleWord && word != lexicon.ItWord && (lexicon.Flags[word] & WordFlags.Demonstrative) != 0) return true;
+                if ((tokens[j].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) break;
+            }
+            return false;
+        }
+    }
+
+    /// <summary>The end (exclusive) of the sentence or colon-introduced clause starting at <paramref name="start"/>.</summary>
+    private static int UnitEnd(ReadOnlySpan<Token> tokens, int start)
+    {
+        var end = start + 1;
+        while (end < tokens.Length && (tokens[end].Flags & (TokenFlags.SentenceStart | TokenFlags.AfterColon)) == 0) end++;
+        return end;
+    }
+
+    /// <summary>Whether a question's subject is the code at hand: "this", "the order", "it", "there", an identifier.</summary>
+    private bool NamesGivenCode(ReadOnlySpan<Token> tokens, int from, int end)
+    {
+        for (var k = from; k < end; k++)
+        {
+            var word = tokens[k].Word;
+            if ((tokens[k].Flags & TokenFlags.CodeShaped) != 0) return true;
+            if (word < 0) continue;
+            if (word == _lexicon.ItWord || word == _lexicon.ThereWord || word != _lexicon.ArticleWord && (_lexicon.Flags[word] & WordFlags.Demonstrative) != 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>How much the words in [start, end) say something failed or is slow: their weight as symptoms, phrases included.</summary>
+    private float SymptomMass(ReadOnlySpan<Token> tokens, int start, int end, Span<int> ids)
+    {
+        var lexicon = _lexicon;
+        var mass = 0f;
+        for (var k = start; k < end; k++)
+        {
+            var word = tokens[k].Word;
+            if (word < 0 || (tokens[k].Flags & TokenFlags.CodeShaped) != 0) continue;
+            foreach (var cw in lexicon.WordConcepts[word])
+                if (cw.Concept == lexicon.DebugConcept || cw.Concept == lexicon.PerformanceConcept) mass += cw.Weight;
+            for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= end; n++)
+            {
+                if (tokens[k + n - 1].Word < 0 || (tokens[k + n - 1].Flags & TokenFlags.ClauseStart) != 0) break;
+                for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+                if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var concepts)) continue;
+                foreach (var cw in concepts)
+                    if (cw.Concept == lexicon.DebugConcept || cw.Concept == lexicon.PerformanceConcept) mass += cw.Weight;
+            }
+        }
+        return mass;
+    }
+
+    /// <summary>Words in the longest lexicon phrase starting at k ("what's wrong", "why does my"): a question's frame.</summary>
+    private int LongestPhrase(ReadOnlySpan<Token> tokens, int k, int end, Span<int> ids)
+    {
+        var longest = 1;
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= end; n++)
+        {
+            if (tokens[k + n - 1].Word < 0) break;
+            for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+            if (_lexicon.Phrases.ContainsKey(ConceptLexicon.PhraseKey(ids[..n]))) longest = n;
+        }
+        return longest;
+    }
+
+    /// <summary>Whether a question frame that hands the lead to a verb ("how do I", "how should we") starts at k.</summary>
+    private bool FrameAt(ReadOnlySpan<Token> tokens, int k, int end, Span<int> ids)
+    {
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= end; n++)
+        {
+            if (tokens[k + n - 1].Word < 0) break;
+            for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+            if (_lexicon.PhraseFlags.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var flags) && (flags & WordFlags.LeadFrame) != 0) return true;
+        }
+        return false;
     }
 
     /// <summary>

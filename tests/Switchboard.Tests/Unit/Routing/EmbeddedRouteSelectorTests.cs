@@ -67,6 +67,13 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     // and environment turns; Cursor's user_query, attached files and linter errors; Copilot's #file, @workspace and slash
     // commands; es/de/pt/fr prompts (issue #17, router5 round). Baseline 80.0 % (64/80), 93.8 % (75/80) after that round.
     [InlineData("coding-policy.yaml", "tuning8-coding.jsonl", 0.90)]
+    // Questions about existing code's properties and correctness, reviews phrased every way, why/how questions about code that
+    // works vs code that is broken, and their neighbours in the other routes (issue #17, router6 round). Baseline 75.0 %
+    // (78/104), 83.7 % (87/104) after that round.
+    [InlineData("coding-policy.yaml", "tuning9-coding.jsonl", 0.80)]
+    // The same kinds of rows against another team's six coding routes, worded differently from coding-policy.yaml (router6
+    // round), to keep the readings general. Baseline 85.7 % (42/49), 85.7 % after that round (2 fixed, 2 lost).
+    [InlineData("tuning9b-policy.yaml", "tuning9b.jsonl", 0.82)]
     public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
     {
         var result = await Evaluate(RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile)), RoutingTestPaths.Data(dataFile));
@@ -139,6 +146,55 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         var selection = new EmbeddedRouteSelector().Select(RouterInputBuilder.FromTurns([new RouterTurn(TurnRole.User, text)]), CodingPolicy);
 
         Assert.Equal(expected, selection.Route);
+    }
+
+    // A question about given code asks to assess or explain it; its failure words are what might happen (router6 round).
+    // Each of the first five went to debugging before that round.
+    [Theory]
+    [InlineData("Does this regex accept leading zeros?\n```\n^(25[0-5]|2[0-4]\\d|1?\\d?\\d)$\n```", "code understanding")]
+    [InlineData("why is `self` not needed here?\n```python\nclass Point:\n    @staticmethod\n    def origin():\n        return Point(0, 0)\n```", "code understanding")]
+    [InlineData("Is this a reasonable way to do pagination, or will it get slow as the table grows?\n```sql\nSELECT * FROM events ORDER BY created_at LIMIT 50 OFFSET 100000;\n```", "code understanding")]
+    [InlineData("Be critical: is this error handling good enough for production?\n```go\nresp, _ := http.Get(url)\n```", "code understanding")]
+    [InlineData("is the ordering guaranteed here or am I getting lucky?\n```kotlin\nval m = hashMapOf(\"a\" to 1)\n```", "code understanding")]
+    // The turn states a failure beside its question, names the failure as something seen, or asks whether it is a failure.
+    [InlineData("is this a race condition? sometimes the counter ends up lower than the number of requests we sent.\n```go\nfunc (s *Srv) Hit() { s.count++ }\n```", "debugging")]
+    [InlineData("does this explain the memory leak we're seeing? heap grows ~200MB an hour\n```js\nemitter.on('data', d => cache.push(d));\n```", "debugging")]
+    [InlineData("why is this query so slow? it takes 40 seconds on 2M rows", "debugging")]
+    [InlineData("go vet says `loop variable i captured by func literal` in handlers.go. is that a real problem or noise?", "debugging")]
+    [InlineData("can you turn this jQuery code into plain React?", "code generation")]
+    [InlineData("why is the sky blue?", null)]
+    public void Questions_about_given_code_read_as_assessing_or_explaining_it(string text, string? expected)
+    {
+        var selection = new EmbeddedRouteSelector().Select(RouterInputBuilder.FromTurns([new RouterTurn(TurnRole.User, text)]), CodingPolicy);
+
+        Assert.Equal(expected, selection.Route);
+    }
+
+    [Fact]
+    public void A_follow_up_question_about_the_code_just_written_asks_about_it_not_for_a_fix()
+    {
+        var input = RouterInputBuilder.FromTurns(
+        [
+            new RouterTurn(TurnRole.User, "write a function that flattens nested lists in python"),
+            new RouterTurn(TurnRole.Assistant, "```python\ndef flatten(x):\n    for i in x:\n        if isinstance(i, list): yield from flatten(i)\n        else: yield i\n```"),
+            new RouterTurn(TurnRole.User, "does it handle strings inside the list correctly or will it recurse forever on them?"),
+        ]);
+        var broken = RouterInputBuilder.FromTurns([.. input.Turns.Take(2), new RouterTurn(TurnRole.User, "it recurses forever when I pass it a string")]);
+        var selector = new EmbeddedRouteSelector();
+
+        Assert.Equal("code understanding", selector.Select(input, CodingPolicy).Route);
+        Assert.Equal("debugging", selector.Select(broken, CodingPolicy).Route);
+    }
+
+    [Fact]
+    public void A_question_about_given_code_reads_through_another_teams_route_wording()
+    {
+        var policy = RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data("tuning9b-policy.yaml"));
+        var selector = new EmbeddedRouteSelector();
+        string? Route(string text) => selector.Select(RouterInputBuilder.FromTurns([new RouterTurn(TurnRole.User, text)]), policy).Route;
+
+        Assert.Equal("pr feedback", Route("does this handle a zero-length slice?\n```go\nfunc last(xs []int) int { return xs[len(xs)-1] }\n```"));
+        Assert.Equal("defect triage", Route("why does this fail with `KeyError: 'id'`?\n```python\nuser_id = payload['id']\n```"));
     }
 
     [Fact]
