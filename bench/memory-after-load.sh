@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Gateway RSS (MB) at start, peak under a Claude Code-size load, and 1 s and 5 s after it (docs/benchmarks.md, round 7).
+# The load: small OpenAI passthrough at 1,000/s, then the three Claude Code-size scenarios of the harness (OpenAI and
+# Anthropic passthrough, Anthropic client -> OpenAI provider translated) at 200/s, then each of them under wrk -c32.
 #   bench/memory-after-load.sh GATEWAY_DLL [NAME=VALUE]...     (environment variables for the gateway, e.g. DOTNET_GCgen0size=0x400000)
 # Needs wrk (bench/run.sh installs it); builds the load runner and fake upstream into .build/bench if they are not there.
 set -euo pipefail
@@ -41,9 +43,10 @@ start=$(rss)
 drive() { dotnet "$bin/loadtest/loadtest.dll" drive --gw "$pid:$gw" --reps 1 --warmup 0.5 --seconds 3 "$@" | tail -1; }
 drive --body "$work/small.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" --rate 1000
 drive --body "$work/openai-214k.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" --rate 200
-drive --body "$work/translated-165k.json" --path /v1/chat/completions --header "authorization:Bearer sk-bench" --rate 200
+drive --body "$work/translated-165k.json" --path /v1/messages --header "x-api-key:sk-bench" --header "anthropic-version:2023-06-01" --rate 200
 drive --body "$work/anthropic-165k.json" --path /v1/messages --header "x-api-key:sk-bench" --header "anthropic-version:2023-06-01" --rate 200
-BODY="$work/openai-214k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/chat/completions" | grep Requests/sec
-BODY="$work/anthropic-165k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/messages" | grep Requests/sec
+BODY="$work/openai-214k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/chat/completions" | grep -E "Requests/sec|Non-2xx"
+BODY="$work/anthropic-165k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/messages" | grep -E "Requests/sec|Non-2xx"
+BODY="$work/translated-165k.json" wrk -t2 -c32 -d3s -s "$work/post.lua" "http://127.0.0.1:$gw/v1/messages" | grep -E "Requests/sec|Non-2xx"
 sleep 1; after1=$(rss); sleep 4; after5=$(rss)
 echo "gateway RSS MB: start $start, peak $(cat "$work/peak"), 1 s after the load $after1, 5 s after $after5 (load average $(cut -d' ' -f1-3 /proc/loadavg))"
