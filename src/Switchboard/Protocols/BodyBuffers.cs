@@ -7,12 +7,13 @@ namespace Switchboard.Protocols;
 /// Arrays for whole bodies (a client's request, a translation's output, an upstream's answer). Up to 64 KB they come
 /// from <see cref="ArrayPool{T}.Shared"/>; larger ones (a Claude Code request is ~200 KB: a 256 KB array on the
 /// large-object heap) from a pool of their own, which keeps as many arrays of each size as the load needs, up to
-/// <see cref="LargeBytesKeptPerSize"/>, lets go of those the load stopped needing (<see cref="ReleaseUnused"/>, each
-/// second) and of all of them when the gateway is idle (<see cref="Trim"/>). An array returned past the bound, or let
-/// go, is large-object garbage until the next full collection, and under load those come seconds apart: with 32 kept
-/// per size, 32 translated Claude Code-size requests in flight (a body and a translation each) left ~32 arrays of
-/// garbage per round of requests, and the peak RSS carried it (docs/benchmarks.md, round 9). The shared pool kept its
-/// large arrays for good (round 7). Every array rented here must be returned here.
+/// <see cref="LargeBytesKeptPerSize"/>, lets go of those past the first <see cref="ArraysKeptUnderLoad"/> that the load
+/// stopped needing (<see cref="ReleaseUnused"/>, each second) and of all of them when the gateway is idle
+/// (<see cref="Trim"/>). An array returned past the bound, or let go, is large-object garbage until the next full
+/// collection, and under load those come seconds apart: with 32 kept per size, 32 translated Claude Code-size requests
+/// in flight (a body and a translation each) left ~32 arrays of garbage per round of requests, and the peak RSS carried
+/// it (docs/benchmarks.md, round 9). The shared pool kept its large arrays for good (round 7). Every array rented here
+/// must be returned here.
 /// </summary>
 internal sealed class BodyBuffers
 {
@@ -25,6 +26,12 @@ internal sealed class BodyBuffers
     private const int LargeMaxLength = 1024 * 1024;
     /// <summary>At most this much kept per size: 128 arrays of 256 KB, 32 of 1 MB.</summary>
     public const int LargeBytesKeptPerSize = 32 * 1024 * 1024;
+    /// <summary>
+    /// <see cref="ReleaseUnused"/> keeps this many of each size (the pool's whole bound before round 9): a fixed-rate
+    /// load's in-flight count jitters, and letting go of arrays it takes again a second later made new large-object
+    /// arrays, fresh pages and full collections of the ones let go.
+    /// </summary>
+    public const int ArraysKeptUnderLoad = 32;
 
     private readonly LargeArrays[] _large = [new(128 * 1024), new(256 * 1024), new(512 * 1024), new(1024 * 1024)];
 
@@ -44,7 +51,8 @@ internal sealed class BodyBuffers
 
     /// <summary>
     /// Lets go of half the arrays of each size that no request took since the last call (the fewest the pool held
-    /// meanwhile): what a burst left decays over a few calls, while a steady load keeps what it uses. Returns how many.
+    /// meanwhile), past the first <see cref="ArraysKeptUnderLoad"/>: what a burst left decays over a few calls, while a
+    /// steady load keeps what it uses. Returns how many.
     /// </summary>
     public int ReleaseUnused()
     {
@@ -96,7 +104,7 @@ internal sealed class BodyBuffers
             lock (_lock)
             {
                 // The bottom of the stack is the least recently used.
-                var release = (_fewest + 1) / 2;
+                var release = Math.Clamp(_count - ArraysKeptUnderLoad, 0, (_fewest + 1) / 2);
                 if (release > 0)
                 {
                     Array.Copy(_kept, release, _kept, 0, _count - release);
