@@ -5,7 +5,8 @@ namespace Switchboard.Hosting;
 
 /// <summary>
 /// Gives back the memory a burst of work grew, once the gateway goes quiet: the large body buffers kept for reuse are let
-/// go (<see cref="Protocols.BodyBuffers.Trim"/>), then one full, compacting GC decommits what it frees. The GC collects
+/// go (<see cref="Protocols.BodyBuffers.Trim"/>), then one full, compacting GC decommits what it frees. Each tick also
+/// lets go of the body buffers the load stopped taking (<see cref="Protocols.BodyBuffers.ReleaseUnused"/>). The GC collects
 /// when allocations fill its budget, so a gateway that stops receiving requests never collects again and keeps the heap
 /// the load left: 80–120 MB over its start-up RSS after a load like the bench's, most of it garbage, free regions and
 /// pooled arrays (docs/benchmarks.md, round 7). Nothing runs per request: a timer reads the process's
@@ -57,6 +58,8 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Run
 
     private void TrimIfQuiet()
     {
+        // Under load too: the body buffers a burst left and the load no longer takes go back to the GC a few at a time.
+        Protocols.BodyBuffers.Shared.ReleaseUnused();
         var allocated = GC.GetTotalAllocatedBytes();
         var sinceTick = allocated - _allocatedAtTick;
         _allocatedAtTick = allocated;

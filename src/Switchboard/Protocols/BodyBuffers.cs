@@ -6,12 +6,14 @@ namespace Switchboard.Protocols;
 /// <summary>
 /// Arrays for whole bodies (a client's request, a translation's output, an upstream's answer). Up to 64 KB they come
 /// from <see cref="ArrayPool{T}.Shared"/>; larger ones (a Claude Code request is ~200 KB: a 256 KB array on the
-/// large-object heap) from a pool of their own, which keeps up to <see cref="LargeArraysKept"/> arrays of each size and
-/// lets them all go when the gateway is idle (<see cref="Trim"/>). The shared pool kept them for good: ~65 arrays of
-/// 256 KB (17 MB) after the bench's load, still there after a full GC (docs/benchmarks.md, round 7). Keeping fewer
-/// was worse: under 32 concurrent Claude Code-size requests the arrays past a bound of 8 became large-object garbage
-/// between collections and the peak RSS rose by ~80 MB. Past the bound a returned array is left to the GC.
-/// Every array rented here must be returned here.
+/// large-object heap) from a pool of their own, which keeps as many arrays of each size as the load needs, up to
+/// <see cref="LargeBytesKeptPerSize"/>, lets go of those past the first <see cref="ArraysKeptUnderLoad"/> that the load
+/// stopped needing (<see cref="ReleaseUnused"/>, each second) and of all of them when the gateway is idle
+/// (<see cref="Trim"/>). An array returned past the bound, or let go, is large-object garbage until the next full
+/// collection, and under load those come seconds apart: with 32 kept per size, 32 translated Claude Code-size requests
+/// in flight (a body and a translation each) left ~32 arrays of garbage per round of requests, and the peak RSS carried
+/// it (docs/benchmarks.md, round 9). The shared pool kept its large arrays for good (round 7). Every array rented here
+/// must be returned here.
 /// </summary>
 internal sealed class BodyBuffers
 {
@@ -22,7 +24,14 @@ internal sealed class BodyBuffers
     private const int SharedMaxLength = 64 * 1024;
     /// <summary>Arrays up to this length are kept (128 KB … 1 MB); a larger body gets an array the GC takes back.</summary>
     private const int LargeMaxLength = 1024 * 1024;
-    public const int LargeArraysKept = 32;
+    /// <summary>At most this much kept per size: 128 arrays of 256 KB, 32 of 1 MB.</summary>
+    public const int LargeBytesKeptPerSize = 32 * 1024 * 1024;
+    /// <summary>
+    /// <see cref="ReleaseUnused"/> keeps this many of each size (the pool's whole bound before round 9): a fixed-rate
+    /// load's in-flight count jitters, and letting go of arrays it takes again a second later made new large-object
+    /// arrays, fresh pages and full collections of the ones let go.
+    /// </summary>
+    public const int ArraysKeptUnderLoad = 32;
 
     private readonly LargeArrays[] _large = [new(128 * 1024), new(256 * 1024), new(512 * 1024), new(1024 * 1024)];
 
@@ -40,6 +49,18 @@ internal sealed class BodyBuffers
         else if (array.Length <= LargeMaxLength && BitOperations.IsPow2(array.Length)) Kept(array.Length).Return(array);
     }
 
+    /// <summary>
+    /// Lets go of half the arrays of each size that no request took since the last call (the fewest the pool held
+    /// meanwhile), past the first <see cref="ArraysKeptUnderLoad"/>: what a burst left decays over a few calls, while a
+    /// steady load keeps what it uses. Returns how many.
+    /// </summary>
+    public int ReleaseUnused()
+    {
+        var released = 0;
+        foreach (var kept in _large) released += kept.ReleaseUnused();
+        return released;
+    }
+
     /// <summary>Lets every kept large array go (the idle trim, before its collection).</summary>
     public void Trim()
     {
@@ -51,9 +72,11 @@ internal sealed class BodyBuffers
     /// <summary>Arrays of one length, last in first out, under a lock held for a few instructions.</summary>
     private sealed class LargeArrays(int length)
     {
-        private readonly byte[]?[] _kept = new byte[LargeArraysKept][];
+        private readonly byte[]?[] _kept = new byte[LargeBytesKeptPerSize / length][];
         private readonly Lock _lock = new();
         private int _count;
+        /// <summary>The fewest arrays held since the last <see cref="ReleaseUnused"/>: that many sat unused all along.</summary>
+        private int _fewest;
 
         public byte[] Rent()
         {
@@ -63,6 +86,7 @@ internal sealed class BodyBuffers
                 {
                     var array = _kept[--_count]!;
                     _kept[_count] = null;
+                    if (_count < _fewest) _fewest = _count;
                     return array;
                 }
             }
@@ -75,12 +99,29 @@ internal sealed class BodyBuffers
                 if (_count < _kept.Length) _kept[_count++] = array;
         }
 
+        public int ReleaseUnused()
+        {
+            lock (_lock)
+            {
+                // The bottom of the stack is the least recently used.
+                var release = Math.Clamp(_count - ArraysKeptUnderLoad, 0, (_fewest + 1) / 2);
+                if (release > 0)
+                {
+                    Array.Copy(_kept, release, _kept, 0, _count - release);
+                    Array.Clear(_kept, _count - release, release);
+                    _count -= release;
+                }
+                _fewest = _count;
+                return release;
+            }
+        }
+
         public void Clear()
         {
             lock (_lock)
             {
                 Array.Clear(_kept);
-                _count = 0;
+                _count = _fewest = 0;
             }
         }
     }
