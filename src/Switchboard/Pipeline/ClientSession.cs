@@ -15,9 +15,12 @@ internal static class ClientSession
     private const string Marker = "_session_";
 
     /// <summary>Claude Code's session header, else the session in <paramref name="userId"/>, else Codex's session header.</summary>
-    public static string? From(IHeaderDictionary headers, string? userId)
+    public static string? From(IHeaderDictionary headers, string? userId) =>
+        From(headers[Header].ToString(), userId) ?? FromCodexHeaders(headers);
+
+    /// <summary>Codex's session header, or null.</summary>
+    public static string? FromCodexHeaders(IHeaderDictionary headers)
     {
-        if (From(headers[Header].ToString(), userId) is { } session) return session;
         foreach (var name in CodexHeaders)
             if (headers[name].ToString() is { Length: > 0 } codex && !string.IsNullOrWhiteSpace(codex)) return codex.Trim();
         return null;

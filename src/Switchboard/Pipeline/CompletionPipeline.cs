@@ -37,9 +37,28 @@ internal sealed class CompletionPipeline
         {
             if (_gate.TryTakeReport(out var refused)) // before the write, which throws if the client already left
                 PipelineLog.Shedding(_logger, refused, _gate.InFlight, _gate.BytesInFlight >> 20, limits.MaxConcurrentRequests, limits.MaxRequestBytesInFlight >> 20);
-            await OverloadRefusal.RefuseAsync(context, client).ConfigureAwait(false);
+            try
+            {
+                await OverloadRefusal.RefuseAsync(context, client).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The client left before its refusal was written: nothing to answer, and no error line per shed request.
+            }
             return;
         }
+        try
+        {
+            await HandleAdmittedAsync(context, client, operation).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Exit(reserved); // whatever happens past admission, its place is given back once
+        }
+    }
+
+    private async Task HandleAdmittedAsync(HttpContext context, ApiFormat client, Operation operation)
+    {
         var request = new GatewayRequest(context, _runtime.Lease(), client, operation, _logger);
         context.Response.Headers[GatewayRequest.RequestIdHeader] = request.Id;
         var activity = RequestTracing.Start(context.Request.Headers, request.Id);
@@ -75,7 +94,6 @@ internal sealed class CompletionPipeline
         finally
         {
             request.Dispose();
-            _gate.Exit(reserved);
             if (request.Status == 0) request.Status = context.Response.StatusCode;
             request.RunFinish(); // limits settle, the cache keeps a fresh answer
             Complete(request);

@@ -340,6 +340,7 @@ internal sealed class GatewayRequest : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        StreamedBody?.Stop();
         Upstream?.Dispose();
         _document?.Dispose();
         Plan?.Dispose();

@@ -55,6 +55,7 @@ internal static class UpstreamCall
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(firstByteTimeout);
+        if (content is StreamedRequestBody.ForwardingContent arriving) arriving.TimeFirstByte(timeout, firstByteTimeout);
         try
         {
             return await endpoint.Client.SendAsync(request, timeout.Token).ConfigureAwait(false);

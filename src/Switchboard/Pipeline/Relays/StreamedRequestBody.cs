@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 using Switchboard.Protocols;
 using Switchboard.Protocols.Anthropic;
@@ -28,20 +29,44 @@ internal sealed class StreamedRequestBody
     private readonly Stream _source;
     private readonly byte[] _buffer;
     private readonly int _length;
-    private readonly CancellationToken _aborted;
+    /// <summary>The client's abort, or the request's end (<see cref="Stop"/>): an HTTP/2 upstream may leave the content running past it.</summary>
+    private readonly CancellationTokenSource _stop;
+    private readonly CancellationToken _stopped;
+    /// <summary>The session headers, read at admission: the request's headers are not ours once it has ended.</summary>
+    private readonly string _claudeSessionHeader;
+    private readonly string? _codexSession;
     private readonly SemaphoreSlim _reading = new(1, 1);
     private readonly Lock _lock = new();
     private int _received;
     private Task<Verdict>? _completion;
     private int _forwardedOnce;
 
-    private StreamedRequestBody(Stream source, byte[] buffer, int length, CancellationToken aborted)
+    private StreamedRequestBody(Stream source, byte[] buffer, int length, IHeaderDictionary headers, CancellationToken aborted)
     {
         _source = source;
         _buffer = buffer;
         _length = length;
-        _aborted = aborted;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        _stopped = _stop.Token; // kept: the source is disposed at the request's end, maybe while a read still looks
+        _claudeSessionHeader = headers[ClientSession.Header].ToString();
+        _codexSession = ClientSession.FromCodexHeaders(headers);
         Body = PooledBody.FromRented(buffer, length);
+    }
+
+    /// <summary>
+    /// The request has ended: a read still waiting on the client's body stops. Over HTTP/2 HttpClient runs the content
+    /// beside the response (duplex) and can return before it finishes; Kestrel's body must not be read after the request.
+    /// </summary>
+    public void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+            _stop.Dispose(); // and its registration on the client's abort token
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>The whole body once <see cref="CompleteAsync"/> has run (the request owns and disposes it).</summary>
@@ -59,9 +84,9 @@ internal sealed class StreamedRequestBody
     public static bool Fits(long? contentLength, long limit) => contentLength is { } length && length >= MinBytes && length <= limit;
 
     /// <summary>Reads until the first member is known: the model (<see cref="EarlyPeek"/>) or not.</summary>
-    public static async ValueTask<StreamedRequestBody> StartAsync(Stream source, int contentLength, CancellationToken aborted)
+    public static async ValueTask<StreamedRequestBody> StartAsync(Stream source, int contentLength, IHeaderDictionary headers, CancellationToken aborted)
     {
-        var body = new StreamedRequestBody(source, BodyBuffers.Shared.Rent(contentLength), contentLength, aborted);
+        var body = new StreamedRequestBody(source, BodyBuffers.Shared.Rent(contentLength), contentLength, headers, aborted);
         try
         {
             while (true)
@@ -77,6 +102,7 @@ internal sealed class StreamedRequestBody
         }
         catch
         {
+            body.Stop();
             body.Body.Dispose();
             throw;
         }
@@ -120,7 +146,7 @@ internal sealed class StreamedRequestBody
         try
         {
             if (_received == _length) return false;
-            var read = await _source.ReadAsync(_buffer.AsMemory(_received, _length - _received), _aborted).ConfigureAwait(false);
+            var read = await _source.ReadAsync(_buffer.AsMemory(_received, _length - _received), _stopped).ConfigureAwait(false);
             if (read == 0) throw new IOException("the request body ended before its Content-Length.");
             Volatile.Write(ref _received, _received + read);
             return _received < _length;
@@ -143,6 +169,7 @@ internal sealed class StreamedRequestBody
     private async Task<Verdict> CompleteCoreAsync(GatewayRequest request)
     {
         while (await ReadMoreAsync(CancellationToken.None).ConfigureAwait(false)) { }
+        _stopped.ThrowIfCancellationRequested(); // the request has ended: nothing of it is ours to set
         RequestPeek peek;
         try
         {
@@ -154,7 +181,7 @@ internal sealed class StreamedRequestBody
         }
         request.Peek = peek;
         request.Stream = peek.Stream;
-        request.SessionId = ClientSession.From(request.Context.Request.Headers, peek.UserId);
+        request.SessionId = ClientSession.From(_claudeSessionHeader, peek.UserId) ?? _codexSession;
         return new Verdict(Steps.AdmitStep.Invalid(in peek));
     }
 
@@ -180,10 +207,36 @@ internal sealed class StreamedRequestBody
     /// <summary>Whether the body is whole and valid; <see cref="Problem"/> is the client's 400 otherwise.</summary>
     public readonly record struct Verdict(string? Problem);
 
-    /// <summary>The first attempt's body: forwarded behind the client's reads, the tail checked before it goes.</summary>
-    private sealed class ForwardingContent(StreamedRequestBody owner, GatewayRequest request, string modelId, int? maxTokensCap) : HttpContent
+    /// <summary>
+    /// The first attempt's body: forwarded behind the client's reads, the tail checked before it goes. The provider's
+    /// first-byte clock (<see cref="TimeFirstByte"/>) restarts at each of the client's reads and once the tail is sent,
+    /// so a slow upload is not the provider's timeout (nor its breaker's failure), while a provider that stops reading
+    /// the body still times out.
+    /// </summary>
+    internal sealed class ForwardingContent(StreamedRequestBody owner, GatewayRequest request, string modelId, int? maxTokensCap) : HttpContent
     {
         private readonly byte[] _model = RequestPeek.JsonQuoted(modelId);
+        private CancellationTokenSource? _clock;
+        private TimeSpan _firstByteTimeout;
+
+        /// <summary>The call's first-byte clock, already started, to restart as the body goes out.</summary>
+        public void TimeFirstByte(CancellationTokenSource clock, TimeSpan firstByteTimeout)
+        {
+            _clock = clock;
+            _firstByteTimeout = firstByteTimeout;
+        }
+
+        private void RestartClock()
+        {
+            try
+            {
+                _clock?.CancelAfter(_firstByteTimeout);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call has returned (an early answer over HTTP/2): no clock left to restart.
+            }
+        }
 
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
             SerializeToStreamAsync(stream, context, CancellationToken.None);
@@ -211,6 +264,7 @@ internal sealed class StreamedRequestBody
                     try
                     {
                         await owner.ReadMoreAsync(cancellationToken).ConfigureAwait(false);
+                        RestartClock();
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
@@ -223,6 +277,7 @@ internal sealed class StreamedRequestBody
                 if (owner.NeedsRewrite(request) || request.Peek.ModelValueStart != early.ModelValueStart)
                     throw new StreamedBodyException(StreamedBodyFailure.SendWhole, "the body needs a rewrite");
                 await WriteTailAsync(stream, buffer, sent, request.Peek.Splice(modelId, maxTokensCap), cancellationToken).ConfigureAwait(false);
+                RestartClock(); // from here the provider has the whole request: its first-byte timeout, as for a buffered body
             }
             finally
             {

@@ -24,7 +24,7 @@ internal sealed class AdmitStep : RequestStep
         if (StreamedRequestBody.Fits(http.ContentLength, limit) && MayStream(request))
         {
             // A large body whose model comes first may go upstream as it arrives (Relays/StreamedRequestBody).
-            var streamed = await StreamedRequestBody.StartAsync(http.Body, (int)http.ContentLength!.Value, request.Aborted).ConfigureAwait(false);
+            var streamed = await StreamedRequestBody.StartAsync(http.Body, (int)http.ContentLength!.Value, http.Headers, request.Aborted).ConfigureAwait(false);
             request.Body = streamed.Body;
             if (streamed.EarlyPeek is { } early && !streamed.IsComplete && MayStream(request, early.Model!))
             {
@@ -35,7 +35,15 @@ internal sealed class AdmitStep : RequestStep
                 return StepResult.Continue;
             }
             // Not this time: the whole body, then the same checks as below.
-            var verdict = await streamed.CompleteAsync(request).ConfigureAwait(false);
+            StreamedRequestBody.Verdict verdict;
+            try
+            {
+                verdict = await streamed.CompleteAsync(request).ConfigureAwait(false);
+            }
+            finally
+            {
+                streamed.Stop(); // whole (or failed): nothing more to read
+            }
             request.RequestedModel = request.Peek.Model ?? "";
             return verdict.Problem is not { } invalid ? StepResult.Continue : await request.RejectAsync(400, invalid, ErrorKind.InvalidRequest).ConfigureAwait(false);
         }

@@ -40,11 +40,24 @@ internal sealed class SendStep : RequestStep
             return request.GiveWay(ex.Message, AttemptOutcome.Failed);
         }
 
-        if (request.StreamedBody is { } streamed && await streamed.CompleteAsync(request).ConfigureAwait(false) is { Problem: { } invalid })
+        if (request.StreamedBody is { } streamed)
         {
-            // The provider answered before the body was whole (an early error): the client still gets its 400.
-            upstream.Dispose();
-            return await request.RejectAsync(400, invalid, ErrorKind.InvalidRequest).ConfigureAwait(false);
+            StreamedRequestBody.Verdict verdict;
+            try
+            {
+                verdict = await streamed.CompleteAsync(request).ConfigureAwait(false);
+            }
+            catch
+            {
+                upstream.Dispose(); // not the request's yet: nothing else would close it (an HTTP/2 stream slot)
+                throw;
+            }
+            if (verdict.Problem is { } invalid)
+            {
+                // The provider answered before the body was whole (an early error): the client still gets its 400.
+                upstream.Dispose();
+                return await request.RejectAsync(400, invalid, ErrorKind.InvalidRequest).ConfigureAwait(false);
+            }
         }
         var status = upstream.StatusCode;
         var isRateLimit = RateLimitNotice.IsRateLimit(upstream);

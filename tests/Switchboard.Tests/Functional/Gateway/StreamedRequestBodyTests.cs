@@ -205,6 +205,43 @@ public sealed class StreamedRequestBodyTests
     }
 
     [Fact]
+    public async Task A_steady_upload_longer_than_the_first_byte_timeout_is_not_the_providers_timeout()
+    {
+        // The first-byte clock restarts at each read of the client's body and once it is sent: a 2 s timeout, a body
+        // that takes ~3.5 s to arrive in pieces 250 ms apart (room for a loaded machine's stalls between them), a
+        // provider that answers at once when it has it all.
+        await using var upstream = await ArrivalUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(Config(upstream, "  first_byte_timeout_ms: 2000"), Yaml.Keys);
+        var body = Conversation();
+        using var response = await gateway.Http.SendAsync(Post(new SlowContent(body, TimeSpan.FromMilliseconds(250))));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, Assert.Single(upstream.Complete));
+        Assert.Equal(0, upstream.Broken);
+    }
+
+    /// <summary>A client body written 16 KB at a time, <c>gap</c> apart, with a Content-Length.</summary>
+    private sealed class SlowContent(string json, TimeSpan gap) : HttpContent
+    {
+        private readonly byte[] _bytes = Encoding.UTF8.GetBytes(json);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var at = 0; at < _bytes.Length; at += 16 * 1024)
+            {
+                await stream.WriteAsync(_bytes.AsMemory(at, Math.Min(16 * 1024, _bytes.Length - at)));
+                await stream.FlushAsync();
+                await Task.Delay(gap);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _bytes.Length;
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task A_second_model_at_the_end_aborts_the_streamed_attempt_and_the_body_goes_whole_as_before()
     {
         await using var upstream = await ArrivalUpstream.StartAsync();
