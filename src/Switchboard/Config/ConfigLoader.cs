@@ -529,8 +529,10 @@ internal sealed partial class ConfigLoader
         }
         if (Scalar(map, "max_request_body_bytes") is { } node)
         {
-            if (long.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= 1024) limits = limits with { MaxRequestBodyBytes = bytes };
-            else Error(node, $"limits.max_request_body_bytes must be a whole number of at least 1024, not '{node.Value}'.");
+            // A body is held in one buffer (retries and fallbacks resend it): at most the largest array .NET allocates.
+            if (long.TryParse(node.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= 1024 && bytes <= Array.MaxLength)
+                limits = limits with { MaxRequestBodyBytes = bytes };
+            else Error(node, $"limits.max_request_body_bytes must be a whole number from 1024 to {Array.MaxLength} (a body is held in one buffer), not '{node.Value}'.");
         }
         int Count(string key, int current)
         {

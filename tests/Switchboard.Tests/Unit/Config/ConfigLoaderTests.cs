@@ -218,4 +218,16 @@ public sealed class ConfigLoaderTests
         Assert.Contains(bad.Errors, e => e.Line == 4 && e.Message.Contains("limits.max_concurrent_requests must be a whole number"));
         Assert.Contains(bad.Warnings, w => w.Line == 5 && w.Message.Contains("limits key 'max_inflight' is not one Switchboard knows"));
     }
+
+    [Theory]
+    [InlineData("1023")]
+    [InlineData("4294967296")]
+    [InlineData("32MB")]
+    public void Max_request_body_bytes_out_of_range_names_its_line_and_the_range(string value)
+    {
+        const string Providers = "model_providers:\n  - model: openai/gpt-4.1\n";
+        var result = Load(Providers + $"limits:\n  max_request_body_bytes: {value}\n");
+        Assert.Contains(result.Errors, e => e.Line == 4 && e.Message.Contains($"limits.max_request_body_bytes must be a whole number from 1024 to {Array.MaxLength}"));
+        Assert.Equal(Array.MaxLength, Load(Providers + $"limits:\n  max_request_body_bytes: {Array.MaxLength}\n").Config!.Limits.MaxRequestBodyBytes);
+    }
 }
