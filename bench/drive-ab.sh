@@ -2,14 +2,8 @@
 # CPU per small OpenAI passthrough request of two gateway builds, interleaved (A B, B A, …) by `loadtest drive`:
 #   bench/drive-ab.sh A_DLL B_DLL [RATE=500] [SECONDS=4] [REPS=8] [WARMUP=15]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 a_dll=$(realpath "$1"); b_dll=$(realpath "$2"); rate=${3:-500}; secs=${4:-4}; reps=${5:-8}; warm=${6:-15}
-bin="$root/.build/bench"
-[ -f "$bin/loadtest/loadtest.dll" ] || dotnet build "$root/bench/Switchboard.LoadTest" -c Release -o "$bin/loadtest" --nologo -v quiet >/dev/null
-[ -f "$bin/upstream/fake-upstream.dll" ] || dotnet build "$root/bench/Switchboard.FakeUpstream" -c Release -o "$bin/upstream" --nologo -v quiet >/dev/null
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 up=$(port) a=$(port) b=$(port)
 printf '{"model":"openai/gpt-bench","max_tokens":1024,"messages":[{"role":"system","content":"You are a careful senior engineer."},{"role":"user","content":"Under load the p99 latency of my C# service jumps to two seconds. Where would you start?"}]}' > "$work/small.json"
 cat > "$work/gw.yaml" <<YAML

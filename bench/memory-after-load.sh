@@ -9,16 +9,10 @@
 #   ... GATEWAY_DLL DOTNET_STARTUP_HOOKS=$PWD/.build/bench/memoryprobe/memhook.dll MEMHOOK_OUT=/tmp/probe   # what the RSS is made of (bench/MemoryProbe)
 # Needs wrk (bench/run.sh installs it); builds the load runner and fake upstream into .build/bench if they are not there.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 wrk_only=0; [ "${1:-}" = --wrk-only ] && { wrk_only=1; shift; }
 dll=$(realpath "$1"); shift
-bin="$root/.build/bench"
-[ -f "$bin/loadtest/loadtest.dll" ] || dotnet build "$root/bench/Switchboard.LoadTest" -c Release -o "$bin/loadtest" --nologo -v quiet >/dev/null
-[ -f "$bin/upstream/fake-upstream.dll" ] || dotnet build "$root/bench/Switchboard.FakeUpstream" -c Release -o "$bin/upstream" --nologo -v quiet >/dev/null
-[ -f "$bin/memoryprobe/memhook.dll" ] || dotnet build "$root/bench/MemoryProbe" -c Release -o "$bin/memoryprobe" --nologo -v quiet >/dev/null
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_build MemoryProbe memoryprobe memhook.dll
 up=$(port) gw=$(port)
 dotnet "$bin/loadtest/loadtest.dll" dump-bodies "$root/tests/Switchboard.Tests/TestData/Fixtures/claude-code-2.1.330-request.json" "$work" >/dev/null
 printf '{"model":"openai/gpt-bench","max_tokens":1024,"messages":[{"role":"system","content":"You are a careful senior engineer."},{"role":"user","content":"Under load the p99 latency of my C# service jumps to two seconds. Where would you start?"}]}' > "$work/small.json"

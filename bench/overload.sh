@@ -5,14 +5,8 @@
 # gateway at RATE × latency; each extra argument is a line appended to the gateway's config (e.g. "limits: {max_concurrent_requests: 0}").
 # Prints answered / shed / failed, the answered p50 and p99, and the gateway's peak RSS, threads and upstream connections.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dll=$(realpath "$1"); rate=$2; seconds=${3:-10}; latency=${4:-2000}; shift $(( $# < 4 ? $# : 4 ))
-bin="$root/.build/bench"
-[ -f "$bin/loadtest/loadtest.dll" ] || dotnet build "$root/bench/Switchboard.LoadTest" -c Release -o "$bin/loadtest" --nologo -v quiet >/dev/null
-[ -f "$bin/upstream/fake-upstream.dll" ] || dotnet build "$root/bench/Switchboard.FakeUpstream" -c Release -o "$bin/upstream" --nologo -v quiet >/dev/null
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 up=$(port) gw=$(port)
 dotnet "$bin/loadtest/loadtest.dll" dump-bodies "$root/tests/Switchboard.Tests/TestData/Fixtures/claude-code-2.1.330-request.json" "$work" >/dev/null
 {

@@ -617,9 +617,12 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     {
         if (word < 0) return false;
         foreach (var cw in _lexicon.WordConcepts[word])
-            if (cw.Concept == _lexicon.DebugConcept || cw.Concept == _lexicon.PerformanceConcept) return true;
+            if (IsSymptomConcept(cw.Concept)) return true;
         return false;
     }
+
+    /// <summary>Failure or slowness: the concepts a question's hypothetical words and a report's stated ones carry.</summary>
+    private bool IsSymptomConcept(int concept) => concept == _lexicon.DebugConcept || concept == _lexicon.PerformanceConcept;
 
     private bool HasDemonstrativeBefore(ReadOnlySpan<Token> tokens, int k, int distance)
     {
@@ -890,14 +893,14 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var word = tokens[k].Word;
             if (word < 0 || (tokens[k].Flags & TokenFlags.CodeShaped) != 0) continue;
             foreach (var cw in lexicon.WordConcepts[word])
-                if (cw.Concept == lexicon.DebugConcept || cw.Concept == lexicon.PerformanceConcept) mass += cw.Weight;
+                if (IsSymptomConcept(cw.Concept)) mass += cw.Weight;
             for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= end; n++)
             {
                 if (tokens[k + n - 1].Word < 0 || (tokens[k + n - 1].Flags & TokenFlags.ClauseStart) != 0) break;
                 for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
                 if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var concepts)) continue;
                 foreach (var cw in concepts)
-                    if (cw.Concept == lexicon.DebugConcept || cw.Concept == lexicon.PerformanceConcept) mass += cw.Weight;
+                    if (IsSymptomConcept(cw.Concept)) mass += cw.Weight;
             }
         }
         return mass;
