@@ -191,7 +191,8 @@ internal sealed class StreamedRequestBody
     /// </summary>
     public async ValueTask<HttpContent> ContentForAttemptAsync(GatewayRequest request, string modelId, int? maxTokensCap)
     {
-        if (Interlocked.Exchange(ref _forwardedOnce, 1) == 0 && !IsComplete)
+        // Not yet peeked (arriving, or whole but unchecked): the bulk goes out while the rest arrives and the peek runs.
+        if (Interlocked.Exchange(ref _forwardedOnce, 1) == 0 && Volatile.Read(ref _completion) is null)
             return new ForwardingContent(this, request, modelId, maxTokensCap);
         var verdict = await CompleteAsync(request).ConfigureAwait(false);
         if (verdict.Problem is { } problem) throw new StreamedBodyException(StreamedBodyFailure.Invalid, problem);
@@ -271,7 +272,19 @@ internal sealed class StreamedRequestBody
                         throw new StreamedBodyException(StreamedBodyFailure.ClientFailed, "the client's body could not be read", ex);
                     }
                 }
-                var verdict = await owner.CompleteAsync(request).ConfigureAwait(false);
+                // Whole: all but the held tail goes out while the peek runs (a write the socket cannot take at once
+                // completes beside it), so the provider reads the bulk while the gateway checks it.
+                var bulk = holdFrom > sent ? stream.WriteAsync(buffer.AsMemory(sent, holdFrom - sent), cancellationToken) : ValueTask.CompletedTask;
+                sent = Math.Max(sent, holdFrom);
+                Verdict verdict;
+                try
+                {
+                    verdict = await owner.CompleteAsync(request).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await bulk.ConfigureAwait(false);
+                }
                 if (verdict.Problem is { } problem) throw new StreamedBodyException(StreamedBodyFailure.Invalid, problem);
                 // A rewrite, or a second top-level "model" (the peek keeps the last, as a buffered request's does): sent whole.
                 if (owner.NeedsRewrite(request) || request.Peek.ModelValueStart != early.ModelValueStart)
