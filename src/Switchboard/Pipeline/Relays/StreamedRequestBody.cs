@@ -191,8 +191,7 @@ internal sealed class StreamedRequestBody
     /// </summary>
     public async ValueTask<HttpContent> ContentForAttemptAsync(GatewayRequest request, string modelId, int? maxTokensCap)
     {
-        // Not yet peeked (arriving, or whole but unchecked): the bulk goes out while the rest arrives and the peek runs.
-        if (Interlocked.Exchange(ref _forwardedOnce, 1) == 0 && Volatile.Read(ref _completion) is null)
+        if (Interlocked.Exchange(ref _forwardedOnce, 1) == 0 && !IsComplete)
             return new ForwardingContent(this, request, modelId, maxTokensCap);
         var verdict = await CompleteAsync(request).ConfigureAwait(false);
         if (verdict.Problem is { } problem) throw new StreamedBodyException(StreamedBodyFailure.Invalid, problem);
@@ -272,8 +271,8 @@ internal sealed class StreamedRequestBody
                         throw new StreamedBodyException(StreamedBodyFailure.ClientFailed, "the client's body could not be read", ex);
                     }
                 }
-                // Whole: all but the held tail goes out while the peek runs (a write the socket cannot take at once
-                // completes beside it), so the provider reads the bulk while the gateway checks it.
+                // Whole: what the last read brought, up to the held tail, goes out while the peek runs (a write the
+                // socket cannot take at once completes beside it), rather than after it.
                 var bulk = holdFrom > sent ? stream.WriteAsync(buffer.AsMemory(sent, holdFrom - sent), cancellationToken) : ValueTask.CompletedTask;
                 sent = Math.Max(sent, holdFrom);
                 Verdict verdict;

@@ -26,8 +26,7 @@ internal sealed class AdmitStep : RequestStep
             // A large body whose model comes first may go upstream as it arrives (Relays/StreamedRequestBody).
             var streamed = await StreamedRequestBody.StartAsync(http.Body, (int)http.ContentLength!.Value, http.Headers, request.Aborted).ConfigureAwait(false);
             request.Body = streamed.Body;
-            // A body already whole (loopback, a fast client) goes the same way: its bulk is sent while the peek runs.
-            if (streamed.EarlyPeek is { } early && MayStream(request, early.Model!))
+            if (streamed.EarlyPeek is { } early && !streamed.IsComplete && MayStream(request, early.Model!))
             {
                 request.StreamedBody = streamed;
                 request.Peek = early;

@@ -15,9 +15,9 @@ internal sealed class PlanStep : RequestStep
 
     public override ValueTask<StepResult> RunAsync(GatewayRequest request)
     {
-        // A body not yet checked (arriving, or whole) goes upstream before its peek only toward the client's own API;
-        // toward another API (or with the session's prior thinking to remove) it is checked first and planned as a buffered one.
-        if (request.StreamedBody is { IsChecked: false } && (request.Endpoint.Api != request.Client || request.StripPriorThinking)) return CompleteThenRunAsync(request);
+        // A body still arriving goes on arriving only toward the client's own API; one that has arrived (or another API)
+        // is read whole and checked first, and planned as a buffered one.
+        if (request.StreamedBody is { IsChecked: false } streamed && (streamed.IsComplete || request.Endpoint.Api != request.Client || request.StripPriorThinking)) return CompleteThenRunAsync(request);
         return request.OnSocketThreadWithLargeBody && TranslatesThroughDom(request) ? MoveThenRunAsync(request) : Run(request);
     }
 
