@@ -6,22 +6,27 @@ before its first read, so the harness cannot show whether a proxy sends a body o
 
   python3 bench/paced-body.py BODY N NAME=PORT [NAME=PORT ...]
 
-Each NAME=PORT is a server on 127.0.0.1 taking POST /v1/chat/completions (the fake upstream directly, a gateway, nginx);
+Each NAME=PORT is a server on 127.0.0.1 taking POST /v1/chat/completions, or PACED_PATH (the fake upstream directly, a gateway, nginx);
 they are measured in turn, the order reversed every other round, N rounds. Prints p50, p25 and p75 per server.
 """
+import os
 import socket
 import statistics
 import sys
 import time
 
 PIECE, GAP = 16 * 1024, 0.001
+# PACED_PATH=/v1/messages sends the body as an Anthropic client does (its key and version headers, no session header).
+PATH = os.environ.get("PACED_PATH", "/v1/chat/completions")
+AUTH = (b"x-api-key: sk-ant-bench\r\nanthropic-version: 2023-06-01\r\n" if PATH.endswith("/messages")
+        else b"Authorization: Bearer sk-bench\r\n")
 
 
 def one(body, port):
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-              b"Authorization: Bearer sk-bench\r\nContent-Length: %d\r\n\r\n" % len(body))
+    s.sendall(b"POST %s HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n"
+              % (PATH.encode(), AUTH, len(body)))
     for i in range(0, len(body), PIECE):
         if i:
             time.sleep(GAP)

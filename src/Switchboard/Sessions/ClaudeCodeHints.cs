@@ -30,6 +30,10 @@ internal readonly record struct ClaudeCodeHints(SessionRequestKind Kind, string?
     public static ClaudeCodeHints From(string requestClass, string firstPartyClass, string promptId, string agentId) =>
         new(KindOf(requestClass, firstPartyClass), promptId.Length > 0 ? promptId : null, agentId.Length > 0 ? agentId : null);
 
+    /// <summary>The kind alone, from the request's headers.</summary>
+    public static SessionRequestKind KindOf(Microsoft.AspNetCore.Http.IHeaderDictionary headers) =>
+        KindOf(headers[RequestClassHeader].ToString(), headers[FirstPartyClassHeader].ToString());
+
     private static SessionRequestKind KindOf(string requestClass, string firstPartyClass)
     {
         switch (requestClass)

@@ -271,7 +271,19 @@ internal sealed class StreamedRequestBody
                         throw new StreamedBodyException(StreamedBodyFailure.ClientFailed, "the client's body could not be read", ex);
                     }
                 }
-                var verdict = await owner.CompleteAsync(request).ConfigureAwait(false);
+                // Whole: what the last read brought, up to the held tail, goes out while the peek runs (a write the
+                // socket cannot take at once completes beside it), rather than after it.
+                var bulk = holdFrom > sent ? stream.WriteAsync(buffer.AsMemory(sent, holdFrom - sent), cancellationToken) : ValueTask.CompletedTask;
+                sent = Math.Max(sent, holdFrom);
+                Verdict verdict;
+                try
+                {
+                    verdict = await owner.CompleteAsync(request).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await bulk.ConfigureAwait(false);
+                }
                 if (verdict.Problem is { } problem) throw new StreamedBodyException(StreamedBodyFailure.Invalid, problem);
                 // A rewrite, or a second top-level "model" (the peek keeps the last, as a buffered request's does): sent whole.
                 if (owner.NeedsRewrite(request) || request.Peek.ModelValueStart != early.ModelValueStart)

@@ -71,15 +71,18 @@ internal sealed class AdmitStep : RequestStep
     /// <summary>
     /// Whether a request may go upstream before its body is whole: a chat API, no forced route, and (once
     /// <paramref name="model"/> is known) a configured model without a cache or rate limit, called by a key without
-    /// limits, so no step before the send reads more than the model. An Anthropic client must say its session in a
-    /// header (Claude Code does): otherwise the session routing would need the body's metadata.
+    /// limits, so no step before the send reads more than the model. Without a session header the session is in the
+    /// body (metadata.user_id, OpenAI's user), read once it is whole: that is late only for a user turn or a compaction,
+    /// whose explicit model the session routing pins or reads (Sessions/SessionRouting); an unhinted or background
+    /// request goes to its explicit model whatever its session.
     /// </summary>
     private static bool MayStream(GatewayRequest request, string? model = null)
     {
         if (request.Client is not (ApiFormat.OpenAI or ApiFormat.Anthropic) || request.Operation == Operation.CountTokens) return false;
         var headers = request.Context.Request.Headers;
         if (headers.ContainsKey(Routing.ModelSelector.RouteHeader)) return false;
-        if (request.Client == ApiFormat.Anthropic && ClientSession.From(headers, null) is null) return false;
+        if (ClientSession.From(headers, null) is null && Sessions.ClaudeCodeHints.KindOf(headers) is Sessions.SessionRequestKind.Turn or Sessions.SessionRequestKind.Compaction)
+            return false;
         if (request.Caller?.Key is { } key && (key.RateLimit is not null || key.Budget is not null)) return false;
         if (model is null) return true;
         if (request.Snapshot.Selector.SelectExplicit(model) is not { } selection) return false;

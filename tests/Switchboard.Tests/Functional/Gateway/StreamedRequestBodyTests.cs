@@ -254,6 +254,39 @@ public sealed class StreamedRequestBodyTests
         Assert.Equal(1, upstream.Broken);
     }
 
+    [Theory]
+    [InlineData("", true)]          // no hints: the explicit model answers whatever the session
+    [InlineData("auxiliary", true)] // a background call to an explicit model: the same
+    [InlineData("main", false)]     // a user turn pins its model in the session, which is in the body's metadata
+    public async Task An_anthropic_request_without_a_session_header_streams_unless_its_session_is_needed_before_the_send(string requestClass, bool streams)
+    {
+        await using var upstream = await ArrivalUpstream.StartAsync();
+        await using var gateway = await TestGateway.StartAsync($"""
+            model_providers:
+              - model: anthropic/claude-sonnet-4-5
+                access_key: $ANTHROPIC_API_KEY
+                base_url: {upstream.BaseUrl}
+                default: true
+            """, Yaml.Keys);
+        var body = Conversation("claude-sonnet-4-5", tail: "\"max_tokens\":1024,\"metadata\":{\"user_id\":\"user_1_account_2_session_s-9\"}");
+        var content = WaitingForTheProvider(body, upstream);
+        using var request = Post(content, "/v1/messages");
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        if (requestClass.Length > 0) request.Headers.Add("x-claude-code-request-class", requestClass);
+        using var response = await gateway.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(streams, content.SawProviderFirst);
+        Assert.Equal(body, Assert.Single(upstream.Complete));
+        // The session is the body's, read once it was whole, either way (the status line's view of it).
+        for (var waited = 0; ; waited += 50)
+        {
+            using var last = await gateway.Http.GetAsync("/switchboard/last?session=s-9");
+            if (last.StatusCode == HttpStatusCode.OK) break;
+            Assert.True(waited < 5000, "the request was not recorded under the session in its body");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>
     /// 150 KB, then the rest once the provider has 100 KB (or after 5 s): on loopback a client's whole body is often in
     /// the gateway's socket buffer before its first read, and such a body takes the buffered path.
@@ -261,10 +294,10 @@ public sealed class StreamedRequestBodyTests
     private static PacedContent WaitingForTheProvider(string body, ArrivalUpstream upstream) =>
         new(body, contentLength: true, pauseAt: 150_000, until: upstream.Received(100_000));
 
-    private static HttpRequestMessage Post(HttpContent content)
+    private static HttpRequestMessage Post(HttpContent content, string path = "/v1/chat/completions")
     {
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return new(HttpMethod.Post, "/v1/chat/completions") { Content = content };
+        return new(HttpMethod.Post, path) { Content = content };
     }
 
     /// <summary>
@@ -364,7 +397,8 @@ public sealed class StreamedRequestBodyTests
             var status = Statuses.TryDequeue(out var scripted) ? scripted : 200;
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(status == 200 ? Canned.OpenAIChat() : """{"error":{"message":"overloaded","type":"server_error"}}""");
+            var anthropic = context.Request.Path.Value!.EndsWith("/messages", StringComparison.Ordinal);
+            await context.Response.WriteAsync(status != 200 ? """{"error":{"message":"overloaded","type":"server_error"}}""" : anthropic ? Canned.AnthropicMessage() : Canned.OpenAIChat());
         }
 
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
