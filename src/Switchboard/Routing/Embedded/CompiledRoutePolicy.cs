@@ -130,7 +130,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                             }
                             routeTerms[term] = Math.Max(routeTerms.GetValueOrDefault(term), literal);
                         }
-                        var activity = word >= 0 && (boost > 1f || !afterAction[k] && (flags & (WordFlags.ActionVerb | WordFlags.ActivityNoun)) != 0);
+                        // A route is for the activity its name says, or the verb opening an item of its description
+                        // ("designing HTTP APIs"); "slow code, queries, builds or pages" lists things, "builds" among them.
+                        var activity = word >= 0 && (boost > 1f || !afterAction[k] && (tokens[k].Flags & TokenFlags.EndsInS) == 0
+                            && (flags & (WordFlags.ActionVerb | WordFlags.ActivityNoun)) != 0);
                         if (word >= 0)
                             foreach (var cw in lexicon.WordConcepts[word])
                             {

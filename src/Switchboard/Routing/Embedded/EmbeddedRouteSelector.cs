@@ -295,6 +295,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var activity = lead >= 0 && _lexicon.ConceptKinds[lead] == ConceptLexicon.Kind.Action ? lead : StatedActivity(q[conceptBase..]);
             var uncovered = activity >= 0 && state.SoftwareEvidence >= SoftwareEvidenceNeeded && HasSoftwareRoute(compiled)
                 && (activity == lead ? !leadCovered : !Covers(compiled, activity)) && !CoversOtherActivity(compiled, q[conceptBase..], activity);
+            if (trace is not null && activity >= 0)
+                trace.Add($"activity {_lexicon.ConceptNames[activity]}: {(uncovered ? "no route is for it" : "covered (or not software)")}");
             var scores = new float[policy.Routes.Count];
             for (var r = 0; r < scores.Length; r++)
             {

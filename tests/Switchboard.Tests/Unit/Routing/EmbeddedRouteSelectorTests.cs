@@ -76,10 +76,10 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     [InlineData("tuning9b-policy.yaml", "tuning9b.jsonl", 0.82)]
     // Policies that leave activities out (issue #17, router7 round: activity coverage): r7-gaps-policy.yaml (ours, no
     // debugging, new-code, design or explaining route) baseline 62.5 % (20/32), 81.3 % (26/32) after that round;
-    // team3-policy.yaml (a data helper's, five platform routes) baseline 51.1 % (46/90), 60.0 % (54/90) after it; plain
+    // team3-policy.yaml (a data helper's, five platform routes) baseline 51.1 % (46/90), 70.0 % (63/90) after it; plain
     // requests on coding-policy.yaml (tuning-coding10.jsonl) 95.0 % (76/80) before and after.
     [InlineData("r7-gaps-policy.yaml", "tuning-r7-gaps.jsonl", 0.78)]
-    [InlineData("team3-policy.yaml", "tuning-team3.jsonl", 0.57)]
+    [InlineData("team3-policy.yaml", "tuning-team3.jsonl", 0.67)]
     [InlineData("coding-policy.yaml", "tuning-coding10.jsonl", 0.92)]
     public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
     {
