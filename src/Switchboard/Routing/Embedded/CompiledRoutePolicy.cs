@@ -24,8 +24,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private readonly Dictionary<string, int> _terms;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
 
-    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, float[] conceptWeights, bool[] softwareRoutes)
+    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, float[] conceptWeights, float[] activityWeights, bool[] softwareRoutes, bool[] actionTerms)
     {
+        ActivityWeights = activityWeights;
+        ActionTerms = actionTerms;
         ConceptWeights = conceptWeights;
         Policy = policy;
         _terms = terms;
@@ -51,8 +53,18 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     /// <summary>How strongly each route is about each concept, before IDF: <c>[route * ConceptCount + concept]</c>.</summary>
     public float[] ConceptWeights { get; }
 
+    /// <summary>
+    /// The activities each route is for, <c>[route * ConceptCount + concept]</c>: action concepts named by its name or by the
+    /// verb opening an item of its description ("designing HTTP APIs", "reviewing a pull request"), not by the nouns of an
+    /// item ("error formats", "slow builds").
+    /// </summary>
+    public float[] ActivityWeights { get; }
+
     /// <summary>Routes whose descriptions are about software (a request with no software words fits them less).</summary>
     public bool[] SoftwareRoutes { get; }
+
+    /// <summary>Per route term: whether its word names an action ("write", "fix"), so it says what to do rather than what about.</summary>
+    public bool[] ActionTerms { get; }
 
     /// <summary>The policy's words (normalised) and their feature ids.</summary>
     public IReadOnlyDictionary<string, int> Terms => _terms;
@@ -65,9 +77,11 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     {
         var routeCount = policy.Routes.Count;
         var terms = new Dictionary<string, int>(StringComparer.Ordinal);
+        var actionTerms = new List<bool>();
         var termWeights = new List<Dictionary<int, float>>(routeCount);
         var conceptWeights = new float[routeCount, lexicon.ConceptCount];
         var software = new bool[routeCount];
+        var activityWeights = new float[routeCount * lexicon.ConceptCount];
         var tokens = ArrayPool<Token>.Shared.Rent(64);
         var words = new List<string>();
         var ids = new int[ConceptLexicon.MaxPhraseWords];
@@ -109,18 +123,34 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                             // A word the lexicon already maps to concepts matches through them; its literal
                             // form only breaks ties (else "writing" would pull every "write" request).
                             var literal = boost * (word >= 0 && HasScoredConcept(word) ? KnownWordLiteralFactor : 1f);
-                            if (!terms.TryGetValue(words[k], out var term)) terms.Add(words[k], term = terms.Count);
+                            if (!terms.TryGetValue(words[k], out var term))
+                            {
+                                terms.Add(words[k], term = terms.Count);
+                                actionTerms.Add(word >= 0 && NamesAction(word));
+                            }
                             routeTerms[term] = Math.Max(routeTerms.GetValueOrDefault(term), literal);
                         }
+                        // A route is for the activity its name says, or the verb opening an item of its description
+                        // ("designing HTTP APIs"); "slow code, queries, builds or pages" lists things, "builds" among them.
+                        var activity = word >= 0 && (boost > 1f || !afterAction[k] && (tokens[k].Flags & TokenFlags.EndsInS) == 0
+                            && (flags & (WordFlags.ActionVerb | WordFlags.ActivityNoun)) != 0);
                         if (word >= 0)
-                            foreach (var cw in lexicon.WordConcepts[word]) Add(r, cw, boost, objectFactor, ref evidence);
+                            foreach (var cw in lexicon.WordConcepts[word])
+                            {
+                                Add(r, cw, boost, objectFactor, ref evidence);
+                                if (activity) AddActivity(r, cw);
+                            }
                         // Phrases starting here ("data flow", "release notes", "walk through").
                         for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= count; n++)
                         {
                             if (tokens[k + n - 1].Word < 0 || word < 0) break;
                             for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
                             if (lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts))
-                                foreach (var cw in concepts) Add(r, cw, boost, objectFactor, ref evidence);
+                                foreach (var cw in concepts)
+                                {
+                                    Add(r, cw, boost, objectFactor, ref evidence);
+                                    if (activity) AddActivity(r, cw);
+                                }
                         }
                     }
                 }
@@ -163,7 +193,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         var rawConcepts = new float[routeCount * lexicon.ConceptCount];
         for (var r = 0; r < routeCount; r++)
             for (var c = 0; c < lexicon.ConceptCount; c++) rawConcepts[r * lexicon.ConceptCount + c] = conceptWeights[r, c];
-        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, software)
+        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, activityWeights, software, [.. actionTerms])
         {
             Spelling = SpellingIndex.Build(SurfaceWords(policy)),
         };
@@ -176,6 +206,20 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             if (kind == ConceptLexicon.Kind.Evidence) return;
             var weight = cw.Weight * boost * (kind == ConceptLexicon.Kind.Subject ? objectFactor : 1f);
             conceptWeights[route, cw.Concept] = Math.Max(conceptWeights[route, cw.Concept], weight);
+        }
+
+        void AddActivity(int route, ConceptWeight cw)
+        {
+            if (lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action) return;
+            ref var weight = ref activityWeights[route * lexicon.ConceptCount + cw.Concept];
+            weight = Math.Max(weight, cw.Weight);
+        }
+
+        bool NamesAction(int word)
+        {
+            foreach (var cw in lexicon.WordConcepts[word])
+                if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.5f) return true;
+            return false;
         }
 
         bool HasScoredConcept(int word)

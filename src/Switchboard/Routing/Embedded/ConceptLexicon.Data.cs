@@ -16,7 +16,11 @@ internal static partial class ConceptLexicon
     /// </summary>
     internal enum Kind : byte { Action, Subject, Evidence }
 
-    internal sealed record Definition(string Name, Kind Kind, bool Software, string Entries);
+    /// <summary>
+    /// <paramref name="Within"/>: the broader activity this one is a kind of (refactoring is writing code, summarising is
+    /// explaining): a route about the broader one covers it (activity coverage in <see cref="EmbeddedRouteSelector"/>).
+    /// </summary>
+    internal sealed record Definition(string Name, Kind Kind, bool Software, string Entries, string? Within = null);
 
     /// <summary>Programming languages code is written in, ported to or translated into.</summary>
     private const string ProgrammingLanguages = """
@@ -127,7 +131,7 @@ internal static partial class ConceptLexicon
             design+doc=-1.2 design+docs=-1.2 design+document=-1.2 own+package=1.2 separate+package=1.2 own+module=1
             separate+module=1 own+service=1.2 separate+service=1.2 belong+in=0.8 where+should=0.8
             """),
-        new("choice", Kind.Action, Software: false, """
+        new("choice", Kind.Action, Software: false, Within: "design", Entries: """
             choose=1.2 choosing=1.2 choice=1 pick=0.8 which+one=0.7 which+is+better=1 which+should=1
             should+i+use=1.2 should+we+use=1.2 should+we=0.9 should+our=0.9 should+i=0.6 versus=1 vs=1
             compare=0.8 comparison=0.8 alternative=0.7 alternatives=0.7 or+should=0.8 recommend=0.7
@@ -204,12 +208,12 @@ internal static partial class ConceptLexicon
                         in+a+comment=2.5 as+a+comment=2.5 in+a+docstring=2.5 as+a+docstring=2.5
             pr+description=2 pull+request+description=2
 """),
-        new("refactor", Kind.Action, Software: true, """
+        new("refactor", Kind.Action, Software: true, Within: "generate", Entries: """
             refactor=1.5 refactoring=1.5 clean+up=1.2 cleanup=1.2 restructure=1 rename=1 simplify=1.2
             modernize=1.2 rewrite=0.8 migrate=0.8 extract=0.8 split+up=0.8 dedupe=1 deduplicate=1 tidy=1
             reorganize=0.8 duplication=1 duplicated=0.8
             """),
-        new("translate", Kind.Action, Software: false, """
+        new("translate", Kind.Action, Software: false, Within: "generate", Entries: """
             translate=1.5 translation=1.5 translating=1.5 translated=1.3 translator=1.2 localize=1.2
             localization=1.2 i18n=1.2 l10n=1.2 how+do+you+say=1.5 in+english=0.8 into+english=1.5
             english=0.7 french=1.2 spanish=1.2 german=1.2 italian=1.2 portuguese=1.2 japanese=1.2 chinese=1.2
@@ -229,7 +233,7 @@ internal static partial class ConceptLexicon
             numpy=0.8 median=0.8 distribution=0.6 machine+learning=1 ml=0.8 train=0.4 training=0.4 insights=0.8
             trends=0.8 metrics=0.6 dashboard=0.8
             """),
-        new("summarize", Kind.Action, Software: false, """
+        new("summarize", Kind.Action, Software: false, Within: "explain", Entries: """
             summarize=1.5 summarise=1.5 summary=1.2 summaries=1.2 tldr=1.5 tl+dr=1.5 recap=1.2 condense=1
             shorten=0.8 key+points=1.2 main+points=1.2 gist=1 digest=0.6 brief=0.5 abstract=0.4 bullet+points=0.8
             """),
@@ -521,6 +525,12 @@ internal static partial class ConceptLexicon
         describe review analyze analyse summarize translate design
         put apply replace remove delete move extract dedupe check increase reduce mention
         """;
+
+    /// <summary>
+    /// Besides <see cref="ActionVerbs"/>, words that name an activity when they open an item of a route's description
+    /// ("debugging crashes", "diagnosing defects"), where "error formats" or "crash reports" name a thing.
+    /// </summary>
+    internal const string ActivityNouns = "debug debugging diagnose diagnosing troubleshoot troubleshooting triage triaging";
 
     /// <summary>Words that end a negation's scope and start a new clause of intent.</summary>
     internal const string ClauseBreakers = "but just only instead rather and then also though however";

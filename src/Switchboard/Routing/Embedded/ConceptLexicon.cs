@@ -6,7 +6,7 @@ namespace Switchboard.Routing;
 internal readonly record struct ConceptWeight(int Concept, float Weight);
 
 [Flags]
-internal enum WordFlags : ushort
+internal enum WordFlags : uint
 {
     None = 0,
     Stopword = 1 << 0,
@@ -25,6 +25,7 @@ internal enum WordFlags : ushort
     Contrast = 1 << 13,
     YesNoOpener = 1 << 14,
     WhOpener = 1 << 15,
+    ActivityNoun = 1 << 16,
 }
 
 /// <summary>
@@ -60,6 +61,8 @@ internal static partial class ConceptLexicon
         public required string[] ConceptNames { get; init; }
         public required Kind[] ConceptKinds { get; init; }
         public required bool[] ConceptSoftware { get; init; }
+        /// <summary>The broader activity each concept is a kind of (<see cref="Definition.Within"/>), or -1.</summary>
+        public required int[] ConceptWithin { get; init; }
         public required int DebugConcept { get; init; }
         public required int ExistingConcept { get; init; }
         public required int ArtifactConcept { get; init; }
@@ -237,6 +240,7 @@ internal static partial class ConceptLexicon
         Mark(RequestAnnouncers, WordFlags.Announcer);
         Mark(YesNoOpeners, WordFlags.YesNoOpener);
         Mark(WhOpeners, WordFlags.WhOpener);
+        Mark(ActivityNouns, WordFlags.ActivityNoun);
         Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
 
         return new Compiled
@@ -249,6 +253,7 @@ internal static partial class ConceptLexicon
             ConceptNames = names,
             ConceptKinds = kinds,
             ConceptSoftware = software,
+            ConceptWithin = [.. Definitions.Select(d => d.Within is null ? -1 : Array.IndexOf(names, d.Within))],
             DebugConcept = Array.IndexOf(names, "debug"),
             ExistingConcept = Array.IndexOf(names, "existing"),
             ArtifactConcept = Array.IndexOf(names, "artifact"),

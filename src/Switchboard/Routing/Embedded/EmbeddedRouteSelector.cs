@@ -75,6 +75,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float SecondActionMinimum = 0.6f;
     private const float SecondSubjectMinimum = 0.85f;
 
+    // Activity coverage: a request whose activity no route is for ("fix this crash" on a policy with no debugging route)
+    // fits every route far less, unless what it is about matches a route this strongly (route words and subjects).
+    private const float ActivityWordMinimum = 0.5f;      // a leading word's reading that counts as its activity
+    private const float StatedActivityMinimum = 0.6f;    // with no leading verb, the clearest action the turn states
+    private const float ObjectMatchMinimum = 1f;
+    private const float UncoveredActivityFactor = 0.15f;
+
     // Identifiers ("NewClient", `os.ReadFile`) name things; they do not ask for anything.
     private const float CodeShapedFactor = 0.3f;
     // Bullet-list lines are material (notes, commit subjects, requirements), not the request itself.
@@ -213,6 +220,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var count = TextTokenizer.Tokenize(input.Turns[latest].Text, _lexicon, compiled, ref tokens, ref signals);
             var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
             if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
+            // Read now: the token buffer is reused for earlier turns.
+            var leadCovered = state.LeadConcept < 0 || ActivityCovered(compiled, tokens.AsSpan(0, count), state.LeadAt);
             if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
             // "kafka or rabbitmq for webhooks?": a question naming technologies side by side, with no verb of its own,
             // asks which to choose.
@@ -280,6 +289,14 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var softwareFactor = state.SoftwareEvidence >= SoftwareEvidenceNeeded || pointsBack ? 1f
                 : NonSoftwarePenalty + (1f - NonSoftwarePenalty) * state.SoftwareEvidence / SoftwareEvidenceNeeded;
             var conceptBase = compiled.TermCount;
+            // Activity coverage: a software request whose leading activity (fixing, writing new code, choosing a design,
+            // explaining) no route's description speaks of asks for something this policy leaves to the default model,
+            // unless what it is about is plainly one route's business ("write a SQL query for …" beside a database route).
+            var activity = lead >= 0 && _lexicon.ConceptKinds[lead] == ConceptLexicon.Kind.Action ? lead : StatedActivity(q[conceptBase..]);
+            var uncovered = activity >= 0 && state.SoftwareEvidence >= SoftwareEvidenceNeeded && HasSoftwareRoute(compiled)
+                && (activity == lead ? !leadCovered : !Covers(compiled, activity)) && !CoversOtherActivity(compiled, q[conceptBase..], activity);
+            if (trace is not null && activity >= 0)
+                trace.Add($"activity {_lexicon.ConceptNames[activity]}: {(uncovered ? "no route is for it" : "covered (or not software)")}");
             var scores = new float[policy.Routes.Count];
             for (var r = 0; r < scores.Length; r++)
             {
@@ -291,6 +308,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 // A request about an everyday subject (a poem, a recipe) the route never mentions: another topic.
                 if (offTopic && !CoversSubject(routeConcepts, q[conceptBase..])) score *= OffTopicPenalty;
                 if (leadKnown && routeConcepts[lead] < LeadConceptMinimum && !CoversAction(routeConcepts, q[conceptBase..])) score *= LeadMismatchPenalty;
+                if (uncovered && ObjectMatch(compiled, row, q) < ObjectMatchMinimum) score *= UncoveredActivityFactor;
                 scores[r] = score;
             }
             return scores;
@@ -395,6 +413,83 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     }
 
     /// <summary>
+    /// Whether some route's description speaks of the activity the leading verb at <paramref name="leadAt"/> names, in any
+    /// of its readings ("refactor" is refactoring and writing code; a route about either covers it).
+    /// </summary>
+    private bool ActivityCovered(CompiledRoutePolicy compiled, ReadOnlySpan<Token> tokens, int leadAt)
+    {
+        if (leadAt < 0 || leadAt >= tokens.Length || tokens[leadAt].Word < 0) return true;
+        foreach (var cw in _lexicon.WordConcepts[tokens[leadAt].Word])
+            if (IsActivity(cw) && Covers(compiled, cw.Concept)) return true;
+        Span<int> ids = stackalloc int[ConceptLexicon.MaxPhraseWords];
+        for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && leadAt + n <= tokens.Length; n++)
+        {
+            if (tokens[leadAt + n - 1].Word < 0) break;
+            for (var p = 0; p < n; p++) ids[p] = tokens[leadAt + p].Word;
+            if (!_lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids[..n]), out var concepts)) continue;
+            foreach (var cw in concepts)
+                if (IsActivity(cw) && Covers(compiled, cw.Concept)) return true;
+        }
+        return false;
+    }
+
+    private static bool HasSoftwareRoute(CompiledRoutePolicy compiled) => Array.IndexOf(compiled.SoftwareRoutes, true) >= 0;
+
+    private bool IsActivity(ConceptWeight cw) => _lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= ActivityWordMinimum;
+
+    /// <summary>Whether a route's description speaks of this activity or of the broader one it is a kind of.</summary>
+    private bool Covers(CompiledRoutePolicy compiled, int activity) =>
+        AnyRouteIsFor(compiled, activity) || _lexicon.ConceptWithin[activity] is >= 0 and var broader && AnyRouteIsFor(compiled, broader);
+
+    private static bool AnyRouteIsFor(CompiledRoutePolicy compiled, int activity)
+    {
+        for (var r = 0; r < compiled.Policy.Routes.Count; r++)
+            if (compiled.ActivityWeights[r * compiled.ConceptCount + activity] >= LeadConceptMinimum) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// With no leading verb ("what is the difference between …", "… help me track it down"): the action the turn states
+    /// most clearly, or -1.
+    /// </summary>
+    private int StatedActivity(ReadOnlySpan<float> query)
+    {
+        var best = -1;
+        for (var c = 0; c < query.Length; c++)
+            if (_lexicon.ConceptKinds[c] == ConceptLexicon.Kind.Action && query[c] >= StatedActivityMinimum && (best < 0 || query[c] > query[best])) best = c;
+        return best;
+    }
+
+    /// <summary>
+    /// Whether the request also clearly asks for an activity some route is for ("why does this fail with KeyError?" opens
+    /// like an explanation and reports a failure).
+    /// </summary>
+    private bool CoversOtherActivity(CompiledRoutePolicy compiled, ReadOnlySpan<float> query, int activity)
+    {
+        for (var c = 0; c < query.Length; c++)
+            if (c != activity && _lexicon.ConceptKinds[c] == ConceptLexicon.Kind.Action && query[c] >= SecondActionMinimum && Covers(compiled, c)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// How strongly a route matches what the request is about, its activity aside: the route's own words (verbs excepted) and
+    /// its subjects, but not the subjects every coding route shares (code, the code at hand, a question).
+    /// </summary>
+    private float ObjectMatch(CompiledRoutePolicy compiled, ReadOnlySpan<float> row, ReadOnlySpan<float> q)
+    {
+        var match = 0f;
+        for (var f = 0; f < compiled.TermCount; f++)
+            if (!compiled.ActionTerms[f]) match += row[f] * q[f];
+        for (var c = 0; c < compiled.ConceptCount; c++)
+        {
+            if (_lexicon.ConceptKinds[c] != ConceptLexicon.Kind.Subject || c == _lexicon.ArtifactConcept || c == _lexicon.ExistingConcept || c == _lexicon.QuestionConcept) continue;
+            var f = compiled.TermCount + c;
+            match += row[f] * q[f];
+        }
+        return match;
+    }
+
+    /// <summary>
     /// Whether the route is about one of the non-software subjects the request is about, or takes questions
     /// and chat in general ("general knowledge questions").
     /// </summary>
@@ -455,6 +550,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         public float SoftwareEvidence;
         /// <summary>The action concept of the latest request's leading verb ("write" → generate), or -1.</summary>
         public int LeadConcept = -1;
+        /// <summary>Where the latest request's leading verb stands (its token), or -1.</summary>
+        public int LeadAt = -1;
         /// <summary>Whether the latest turn asks for something with a leading verb at all.</summary>
         public bool LatestHasLead;
         /// <summary>Mass of subjects that are not software (poems, recipes, translations) in the latest turn.</summary>
@@ -671,6 +768,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 // The announced request reads as the turn's first sentence; its verb, not the background's, leads.
                 sentence = -1;
                 state.LeadConcept = -1;
+                state.LeadAt = -1;
             }
             if ((token.Flags & TokenFlags.SentenceStart) != 0 || k == 0 || k == announced)
             {
@@ -715,12 +813,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                     if (isLatest)
                     {
                         state.LatestHasLead = true;
-                        if (state.LeadConcept < 0) state.LeadConcept = StrongestAction(tokens, k, ids);
+                        if (state.LeadConcept < 0) { state.LeadConcept = StrongestAction(tokens, k, ids); state.LeadAt = k; }
                         else if (contrastAt >= 0)
                         {
                             // "I want to understand it eventually, but right now just add a flag": the request is the
                             // second one; what it is set against reads like a statement.
                             state.LeadConcept = StrongestAction(tokens, k, ids);
+                            state.LeadAt = k;
                             for (var j = currentSentenceStart; j < contrastAt; j++)
                             {
                                 factors[j] *= StatementFactor;

@@ -24,6 +24,8 @@ internal enum TokenFlags : ushort
     AfterColon = 1 << 7,
     /// <summary>Last word before a question mark: its sentence asks something.</summary>
     QuestionEnd = 1 << 8,
+    /// <summary>Ends in a single "-s" ("builds", "reviews"): in a route description a noun in a list, not the route's activity.</summary>
+    EndsInS = 1 << 9,
 }
 
 /// <summary>One word of text: its lexicon id, its id among the policy's route terms, and shape flags.</summary>
@@ -301,6 +303,7 @@ internal static class TextTokenizer
         if (length == 3 && normalized[0] is '4' or '5' && char.IsAsciiDigit(normalized[1]) && char.IsAsciiDigit(normalized[2]))
             flags |= TokenFlags.HttpError;
         if (word.Length > 4 && word.EndsWith("ed", StringComparison.OrdinalIgnoreCase)) flags |= TokenFlags.PastTense;
+        if (word.Length > 3 && word[^1] is 's' or 'S' && word[^2] is not ('s' or 'S')) flags |= TokenFlags.EndsInS;
 
         var wordId = lexicon.Find(normalized);
         var termId = terms?.FindTerm(normalized) ?? -1;
