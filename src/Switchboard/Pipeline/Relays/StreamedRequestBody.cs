@@ -272,19 +272,33 @@ internal sealed class StreamedRequestBody
                     }
                 }
                 // Whole: what the last read brought, up to the held tail, goes out while the peek runs (a write the
-                // socket cannot take at once completes beside it), rather than after it.
-                var bulk = holdFrom > sent ? stream.WriteAsync(buffer.AsMemory(sent, holdFrom - sent), cancellationToken) : ValueTask.CompletedTask;
-                sent = Math.Max(sent, holdFrom);
+                // socket cannot take at once completes beside it), rather than after it. Not with a max_tokens cap: its
+                // edit may fall in those bytes, and once sent it would mean sending the body again whole.
+                var bulk = maxTokensCap is null && holdFrom > sent
+                    ? stream.WriteAsync(buffer.AsMemory(sent, holdFrom - sent), cancellationToken)
+                    : ValueTask.CompletedTask;
+                if (maxTokensCap is null) sent = Math.Max(sent, holdFrom);
                 Verdict verdict;
+                Exception? bulkFailure = null;
                 try
                 {
                     verdict = await owner.CompleteAsync(request).ConfigureAwait(false);
                 }
                 finally
                 {
-                    await bulk.ConfigureAwait(false);
+                    try
+                    {
+                        await bulk.ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        bulkFailure = ex;
+                    }
                 }
+                // An invalid body is the client's 400 even when the provider stopped reading meanwhile (its failure
+                // would otherwise count against the provider and try a fallback).
                 if (verdict.Problem is { } problem) throw new StreamedBodyException(StreamedBodyFailure.Invalid, problem);
+                if (bulkFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(bulkFailure);
                 // A rewrite, or a second top-level "model" (the peek keeps the last, as a buffered request's does): sent whole.
                 if (owner.NeedsRewrite(request) || request.Peek.ModelValueStart != early.ModelValueStart)
                     throw new StreamedBodyException(StreamedBodyFailure.SendWhole, "the body needs a rewrite");

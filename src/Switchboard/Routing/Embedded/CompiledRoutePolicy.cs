@@ -131,8 +131,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                             routeTerms[term] = Math.Max(routeTerms.GetValueOrDefault(term), literal);
                         }
                         // A route is for the activity its name says, or the verb opening an item of its description
-                        // ("designing HTTP APIs"); "slow code, queries, builds or pages" lists things, "builds" among them.
-                        var activity = word >= 0 && (boost > 1f || !afterAction[k] && (tokens[k].Flags & TokenFlags.EndsInS) == 0
+                        // ("designing HTTP APIs"); "slow code, queries, builds or pages" lists things, "builds" among them,
+                        // but a sentence's first word is its verb even in the third person ("Fixes bugs and crashes").
+                        var listedNoun = (tokens[k].Flags & TokenFlags.EndsInS) != 0 && k > 0 && (tokens[k].Flags & TokenFlags.SentenceStart) == 0;
+                        var activity = word >= 0 && (boost > 1f || !afterAction[k] && !listedNoun
                             && (flags & (WordFlags.ActionVerb | WordFlags.ActivityNoun)) != 0);
                         if (word >= 0)
                             foreach (var cw in lexicon.WordConcepts[word])

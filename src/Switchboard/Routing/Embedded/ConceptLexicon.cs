@@ -156,6 +156,12 @@ internal static partial class ConceptLexicon
         var phraseFlags = new Dictionary<ulong, WordFlags>();
         var surfaces = new List<(string, string)>();
 
+        static int ConceptIndex(string[] names, string name)
+        {
+            var index = Array.IndexOf(names, name);
+            return index >= 0 ? index : throw new InvalidOperationException($"lexicon concept '{name}' (a broader activity) is not defined");
+        }
+
         int Intern(string word)
         {
             Span<char> buffer = stackalloc char[MaxWordLength];
@@ -253,7 +259,7 @@ internal static partial class ConceptLexicon
             ConceptNames = names,
             ConceptKinds = kinds,
             ConceptSoftware = software,
-            ConceptWithin = [.. Definitions.Select(d => d.Within is null ? -1 : Array.IndexOf(names, d.Within))],
+            ConceptWithin = [.. Definitions.Select(d => d.Within is null ? -1 : ConceptIndex(names, d.Within))],
             DebugConcept = Array.IndexOf(names, "debug"),
             ExistingConcept = Array.IndexOf(names, "existing"),
             ArtifactConcept = Array.IndexOf(names, "artifact"),

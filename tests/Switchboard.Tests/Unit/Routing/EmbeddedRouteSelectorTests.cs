@@ -315,6 +315,11 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         // The same request once a route is for fixing things.
         var withFixing = new RoutePolicy([.. gaps, new("defects", "finding and fixing bugs, crashes and exceptions", "m5")]);
         Assert.Equal("defects", Ask(withFixing, "the app crashes with a NullPointerException when I open the settings screen, can you fix it?"));
+
+        // Descriptions written in the third person ("Fixes …", "Writes …") say their activity with their first word.
+        var thirdPerson = new RoutePolicy([.. gaps, new("defects", "Fixes bugs, crashes and exceptions", "m5"), new("builder", "Writes new functions, classes and scripts", "m6")]);
+        Assert.Equal("defects", Ask(thirdPerson, "the app crashes with a NullPointerException when I open the settings screen, can you fix it?"));
+        Assert.Equal("builder", Ask(thirdPerson, "write a python function that merges two sorted lists into one"));
     }
 
     [Fact]
