@@ -96,4 +96,16 @@ public sealed class IdleMemoryTrimTests
         Assert.False(trim.GetProperty("enabled").GetBoolean());
         Assert.False(trim.TryGetProperty("trims", out _));
     }
+
+    [Fact]
+    public async Task The_runtime_takes_the_gen0_budget_from_the_gateways_runtimeconfig()
+    {
+        // System.GC.Gen0Size or GCgen0size there would be ignored without a word (docs/benchmarks.md, round 10).
+        await using var upstream = await FakeUpstream.StartAsync();
+        var port = GatewayProcess.FreePort();
+        await using var gateway = await StartAsync(upstream, port);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var health = JsonDocument.Parse(await http.GetStringAsync("/healthz?verbose=true"));
+        Assert.Equal(6 * 1024 * 1024, health.RootElement.GetProperty("runtime").GetProperty("gc_gen0_max_budget_bytes").GetInt64());
+    }
 }
