@@ -33,9 +33,9 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     /// </summary>
     private const int QuietTicks = 3;
     /// <summary>
-    /// Growth of the working set since the last trim that makes another worth its pause (a few ms on the gateway's
-    /// heap, while nothing runs). Not bytes allocated: a few requests after a trim commit fresh gen0 pages up to the
-    /// gen0 budget (16 MB here) and keep them, while allocating far less than a busy minute (docs/benchmarks.md, round 10).
+    /// Growth of the working set since the last trim that makes another worth its pause (tens of ms on a busy machine,
+    /// while nothing runs). Not bytes allocated: a few requests after a trim commit fresh gen0 pages up to the gen0
+    /// budget and keep them, while allocating far less than the 16 MB this used to wait for (docs/benchmarks.md, round 10).
     /// </summary>
     private const long GrowthBytes = 8 * 1024 * 1024;
 
