@@ -13,11 +13,12 @@ namespace Switchboard.Hosting;
 /// (<c>malloc_trim</c>). Each tick also lets go of the buffers the load stopped taking (<see cref="KeptArrays.ReleaseUnused"/>).
 /// The GC collects when allocations fill its budget, so a gateway that stops receiving requests never collects again
 /// and keeps the heap the load left (docs/benchmarks.md, rounds 7 and 10).
-/// Nothing runs per request: a timer reads the process's allocation counter and the in-flight count every second, and
+/// Nothing runs per request: a timer reads the process's allocation counter and the in-flight count every second;
 /// three seconds in a row in which the process allocated almost nothing and had no request in flight is quiet enough,
-/// once the working set has grown <see cref="GrowthBytes"/> over what the last trim left (or the start-up's). The in-flight count is read again just
-/// before the collection. Runs in <c>switchboard up</c>'s process unless <c>SWITCHBOARD_IDLE_TRIM=0</c> (a test host or
-/// an embedding application manages its own GC); /healthz?verbose=true shows its count and last result (<see cref="IdleTrimStatus"/>).
+/// once the working set has grown <see cref="GrowthBytes"/> over what the last trim left (or the start-up's). The
+/// in-flight count is read again just before the collection. Runs in <c>switchboard up</c>'s process unless
+/// <c>SWITCHBOARD_IDLE_TRIM=0</c> (a test host or an embedding application manages its own GC); /healthz?verbose=true
+/// shows its count and last result (<see cref="IdleTrimStatus"/>).
 /// </summary>
 internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, GatewayRuntime runtime, IdleTrimStatus status) : IHostedService, IDisposable
 {
