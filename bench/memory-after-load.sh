@@ -6,6 +6,7 @@
 # machine is busy, unlike the fixed-rate phases' (round 9); the peak counts only their samples. Each wrk phase prints
 # the gateway's CPU per request (/proc/PID/stat).
 #   bench/memory-after-load.sh [--wrk-only] GATEWAY_DLL [NAME=VALUE]...     (environment variables for the gateway, e.g. DOTNET_GCgen0size=0x400000)
+#   SMAPS_OUT=FILE bench/memory-after-load.sh ...   also keeps the gateway's /proc/PID/smaps as it is 5 s after the load
 #   ... GATEWAY_DLL DOTNET_STARTUP_HOOKS=$PWD/.build/bench/memoryprobe/memhook.dll MEMHOOK_OUT=/tmp/probe   # what the RSS is made of (bench/MemoryProbe)
 # Needs wrk (bench/run.sh installs it); builds the load runner and fake upstream into .build/bench if they are not there.
 set -euo pipefail
@@ -63,4 +64,9 @@ wrk32 "OpenAI passthrough 214 KB" openai-214k.json /v1/chat/completions $secs
 wrk32 "Anthropic passthrough 165 KB" anthropic-165k.json /v1/messages $secs
 wrk32 "Anthropic -> OpenAI translated 165 KB" translated-165k.json /v1/messages $secs
 sleep 1; after1=$(rss); sleep 4; after5=$(rss)
+split() { awk '/RssAnon|RssFile|RssShmem/{printf "%s %d ", $1, $2/1024}' "/proc/$pid/status"; }
+[ -n "${SMAPS_OUT:-}" ] && cp "/proc/$pid/smaps" "$SMAPS_OUT"
+echo "5 s after, MB: $(split)"
+trim=$(curl -sf "127.0.0.1:$gw/healthz?verbose=true" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["runtime"].get("idle_trim")))' 2>/dev/null || true)
+[ -n "$trim" ] && echo "idle trim: $trim"
 echo "gateway RSS MB: start $start, peak $(tail -n +$from "$work/samples" | sort -n | tail -1), 1 s after the load $after1, 5 s after $after5 (load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -77,7 +77,7 @@ internal sealed class BenchmarkRun(RunOptions options)
         {
             await Task.Delay(1000);
             _report.Memory.Add(new MemoryRow(MemoryPoint.IdleAfterLoad, "idle, after the load above", bare.Process.RssMb(), _upstream.RssMb(), "1 s after it: warm pools, JIT, GC heap grown"));
-            // `up` gives memory back once the process has been quiet for a second or two (Hosting/IdleMemoryTrim.cs).
+            // `up` gives memory back once the process has been quiet for three seconds (Hosting/IdleMemoryTrim.cs).
             await Task.Delay(4000);
             _report.Memory.Add(new MemoryRow(MemoryPoint.IdleAfterLoad, "idle, 5 s after the load", bare.Process.RssMb(), _upstream.RssMb(), "after the gateway's idle trim"));
             if (_largeLoadGatewayRss > 0)

@@ -65,7 +65,7 @@ internal static class UpCommand
         var config = resolved.Config;
 
         var inlineIo = InlineSocketIo.EnableUnlessConfigured(); // before the first socket: the runtime reads it once
-        var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port, InlineIo = inlineIo, TrimWhenIdle = true, StateDirectory = GatewayStateStore.For(context).Directory });
+        var host = GatewayHost.Create(config, new GatewayHostOptions { Port = port, InlineIo = inlineIo, TrimWhenIdle = IdleMemoryTrim.Enabled(Environment.GetEnvironmentVariable), StateDirectory = GatewayStateStore.For(context).Directory });
         var listener = config.Listeners[0];
         try
         {

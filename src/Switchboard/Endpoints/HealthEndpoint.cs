@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Observability;
 using Switchboard.Pipeline;
 using Switchboard.Runtime;
@@ -57,7 +58,7 @@ internal static class HealthEndpoint
                     }
                 }
                 writer.WriteEndArray();
-                WriteRuntime(writer);
+                WriteRuntime(writer, context.RequestServices.GetService<IdleTrimStatus>());
             }
             writer.WriteEndObject();
         }
@@ -73,7 +74,7 @@ internal static class HealthEndpoint
     };
 
     /// <summary>The process's own health: memory, garbage collections and their pauses, threads (what bench/ reads between runs).</summary>
-    private static void WriteRuntime(Utf8JsonWriter writer)
+    private static void WriteRuntime(Utf8JsonWriter writer, IdleTrimStatus? trim)
     {
         var gc = GC.GetGCMemoryInfo();
         writer.WriteStartObject("runtime"u8);
@@ -84,6 +85,9 @@ internal static class HealthEndpoint
         for (var generation = 0; generation <= GC.MaxGeneration; generation++) writer.WriteNumberValue(GC.CollectionCount(generation));
         writer.WriteEndArray();
         writer.WriteNumber("gc_pause_total_ms"u8, Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 3));
+        // The gen0 budget as the runtime read it (the runtimeconfig's System.GC.Gen0MaxBudget, or DOTNET_GCGen0MaxBudget).
+        if (GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var gen0Budget) && gen0Budget is ulong or long)
+            writer.WriteNumber("gc_gen0_max_budget_bytes"u8, Convert.ToInt64(gen0Budget, System.Globalization.CultureInfo.InvariantCulture));
         writer.WriteNumber("allocated_bytes"u8, GC.GetTotalAllocatedBytes());
         writer.WriteNumber("thread_pool_threads"u8, ThreadPool.ThreadCount);
         writer.WriteNumber("thread_pool_completed_items"u8, ThreadPool.CompletedWorkItemCount);
@@ -98,6 +102,25 @@ internal static class HealthEndpoint
             writer.WriteBoolean("concurrent"u8, gc.Concurrent);
             writer.WriteEndObject();
         }
+        // The idle trim (`switchboard up` only): how often it gave memory back, whether it failed, and its last result.
+        writer.WriteStartObject("idle_trim"u8);
+        writer.WriteBoolean("enabled"u8, trim is not null);
+        if (trim is not null)
+        {
+            writer.WriteNumber("trims"u8, trim.Trims);
+            writer.WriteNumber("failures"u8, trim.Failures);
+            if (trim.Last is { } last)
+            {
+                writer.WriteStartObject("last"u8);
+                writer.WriteString("at"u8, last.At);
+                writer.WriteNumber("working_set_before_bytes"u8, last.WorkingSetBefore);
+                writer.WriteNumber("working_set_after_collection_bytes"u8, last.WorkingSetAfterCollect);
+                writer.WriteNumber("working_set_after_bytes"u8, last.WorkingSetAfter);
+                writer.WriteNumber("pause_ms"u8, Math.Round(last.Pause.TotalMilliseconds, 3));
+                writer.WriteEndObject();
+            }
+        }
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 }

@@ -135,7 +135,11 @@ internal sealed class GatewayHost : IAsyncDisposable
         services.AddSingleton<ICompletionSink, FeedbackSink>();
         services.AddSingleton<ConfigReloader>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
-        if (options.TrimWhenIdle) services.AddHostedService<IdleMemoryTrim>();
+        if (options.TrimWhenIdle)
+        {
+            services.AddSingleton<IdleTrimStatus>(); // /healthz?verbose=true shows it
+            services.AddHostedService<IdleMemoryTrim>();
+        }
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();

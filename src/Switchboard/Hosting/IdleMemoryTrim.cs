@@ -1,22 +1,30 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Switchboard.Protocols;
+using Switchboard.Runtime;
 
 namespace Switchboard.Hosting;
 
 /// <summary>
-/// Gives back the memory a burst of work grew, once the gateway goes quiet: the large body buffers kept for reuse are let
-/// go (<see cref="Protocols.BodyBuffers.Trim"/>), then one full, compacting GC decommits what it frees. Each tick also
-/// lets go of the body buffers the load stopped taking (<see cref="Protocols.BodyBuffers.ReleaseUnused"/>). The GC collects
-/// when allocations fill its budget, so a gateway that stops receiving requests never collects again and keeps the heap
-/// the load left: 80–120 MB over its start-up RSS after a load like the bench's, most of it garbage, free regions and
-/// pooled arrays (docs/benchmarks.md, round 7). Nothing runs per request: a timer reads the process's
-/// allocation counter every second, and three seconds in a row in which the process allocated almost nothing and had
-/// no request in flight, after
-/// <see cref="WorkBytes"/> allocated since the last trim, is quiet enough. Runs only in <c>switchboard up</c>'s process
-/// (a test host or an embedding application manages its own GC).
+/// Gives back the memory a burst of work grew, once the gateway goes quiet: the kept body buffers and socket read
+/// blocks are let go (<see cref="BodyBuffers.Trim"/>, <see cref="LargeReadMemoryPoolFactory.Blocks"/>), one full,
+/// compacting GC decommits what it frees, and glibc's malloc gives back the free pages of its arenas
+/// (<c>malloc_trim</c>). Each tick also lets go of the buffers the load stopped taking (<see cref="KeptArrays.ReleaseUnused"/>).
+/// The GC collects when allocations fill its budget, so a gateway that stops receiving requests never collects again
+/// and keeps the heap the load left (docs/benchmarks.md, rounds 7 and 10).
+/// Nothing runs per request: a timer reads the process's allocation counter and the in-flight count every second;
+/// three seconds in a row in which the process allocated almost nothing and had no request in flight is quiet enough,
+/// once the working set has grown <see cref="GrowthBytes"/> over what the last trim left (or the start-up's). The
+/// in-flight count is read again just before the collection. Runs in <c>switchboard up</c>'s process unless
+/// <c>SWITCHBOARD_IDLE_TRIM=0</c> (a test host or an embedding application manages its own GC); /healthz?verbose=true
+/// shows its count and last result (<see cref="IdleTrimStatus"/>).
 /// </summary>
-internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Runtime.GatewayRuntime runtime) : IHostedService, IDisposable
+internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, GatewayRuntime runtime, IdleTrimStatus status) : IHostedService, IDisposable
 {
+    /// <summary>The environment variable that turns the trim off (<c>0</c>) in <c>switchboard up</c>.</summary>
+    public const string Variable = "SWITCHBOARD_IDLE_TRIM";
+
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     /// <summary>At most this much allocated in a tick counts as quiet (an idle gateway allocates tens of KB a second: timers, metrics).</summary>
     private const long QuietBytes = 256 * 1024;
@@ -25,19 +33,29 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Run
     /// requests a second also allocate under <see cref="QuietBytes"/>) must not pay a blocking full collection every few minutes.
     /// </summary>
     private const int QuietTicks = 3;
-    /// <summary>Work since the last trim that makes another worth its pause (a few ms on the gateway's heap, while nothing runs).</summary>
-    private const long WorkBytes = 16 * 1024 * 1024;
+    /// <summary>
+    /// Growth of the working set since the last trim that makes another worth its pause (tens of ms on a busy machine,
+    /// while nothing runs). Not bytes allocated: a few requests after a trim commit fresh gen0 pages up to the gen0
+    /// budget and keep them, while allocating far less than the 16 MB this used to wait for (docs/benchmarks.md, round 10).
+    /// </summary>
+    private const long GrowthBytes = 8 * 1024 * 1024;
 
     private Timer? _timer;
     /// <summary>1 while a tick runs: a collection that outlasts the period must not start another.</summary>
     private int _ticking;
     private long _allocatedAtTick;
-    private long _allocatedAtTrim;
+    /// <summary>The working set the last trim left (at first, the start-up's).</summary>
+    private long _floor;
     private int _quietTicks;
+    private bool _nativeTrimUnavailable;
+
+    /// <summary>True when <c>up</c> should run the trim: unless the environment turns it off.</summary>
+    public static bool Enabled(Func<string, string?> environment) => environment(Variable) is not ("0" or "false");
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _allocatedAtTick = _allocatedAtTrim = GC.GetTotalAllocatedBytes();
+        _allocatedAtTick = GC.GetTotalAllocatedBytes();
+        _floor = Environment.WorkingSet;
         using (ExecutionContext.SuppressFlow())
             _timer = new Timer(static state => ((IdleMemoryTrim)state!).OnTick(), this, Tick, Tick);
         return Task.CompletedTask;
@@ -50,6 +68,13 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Run
         {
             TrimIfQuiet();
         }
+        catch (Exception e)
+        {
+            // A timer callback that throws would end the process; a trim that fails must still be seen.
+            status.Failed();
+            _floor = Environment.WorkingSet; // not again at once: once the process has grown again
+            TrimFailed(logger, e.GetType().Name, e.Message);
+        }
         finally
         {
             Volatile.Write(ref _ticking, 0);
@@ -58,25 +83,65 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Run
 
     private void TrimIfQuiet()
     {
-        // Under load too: the body buffers a burst left and the load no longer takes go back to the GC a few at a time.
-        Protocols.BodyBuffers.Shared.ReleaseUnused();
+        // Under load too: the buffers a burst left and the load no longer takes go back to the GC a few at a time.
+        BodyBuffers.Shared.ReleaseUnused();
+        LargeReadMemoryPoolFactory.Blocks.ReleaseUnused();
         var allocated = GC.GetTotalAllocatedBytes();
         var sinceTick = allocated - _allocatedAtTick;
         _allocatedAtTick = allocated;
         _quietTicks = sinceTick <= QuietBytes && runtime.InFlight == 0 ? _quietTicks + 1 : 0;
-        if (_quietTicks < QuietTicks || allocated - _allocatedAtTrim < WorkBytes) return;
-        _quietTicks = 0;
+        if (_quietTicks < QuietTicks) return;
         var before = Environment.WorkingSet;
-        Protocols.BodyBuffers.Shared.Trim();
+        if (before - _floor < GrowthBytes) return;
+        _quietTicks = 0;
+        if (runtime.InFlight != 0) return; // a request came in since the tick began: its turn, not the collection's
+
+        var pauseBefore = GC.GetTotalPauseDuration();
+        BodyBuffers.Shared.Trim();
+        LargeReadMemoryPoolFactory.Blocks.Clear();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        _allocatedAtTick = _allocatedAtTrim = GC.GetTotalAllocatedBytes();
-        Trimmed(logger, before / (1024 * 1024), Environment.WorkingSet / (1024 * 1024));
+        var pause = GC.GetTotalPauseDuration() - pauseBefore;
+        var afterCollect = Environment.WorkingSet;
+        TrimNativeHeap();
+        var after = Environment.WorkingSet;
+        _allocatedAtTick = GC.GetTotalAllocatedBytes();
+        _floor = after;
+        status.Trimmed(new IdleTrimResult(DateTimeOffset.UtcNow, before, afterCollect, after, pause));
+        Trimmed(logger, before >> 20, afterCollect >> 20, after >> 20, pause.TotalMilliseconds);
     }
+
+    /// <summary>
+    /// glibc's malloc keeps what native code freed (the runtime's own tables, TLS, OpenSSL) in its arenas until
+    /// <c>malloc_trim</c> hands their free pages back. Other C libraries (musl) have no such call: then nothing.
+    /// </summary>
+    private void TrimNativeHeap()
+    {
+        if (_nativeTrimUnavailable || !OperatingSystem.IsLinux()) return;
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            _nativeTrimUnavailable = true;
+            NativeTrimUnavailable(logger, e.Message);
+        }
+    }
+
+    // Blittable arguments, no marshalling: DllImport as Cli/ProcessProbe does (LibraryImport would need unsafe code).
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     public Task StopAsync(CancellationToken cancellationToken) => _timer?.DisposeAsync().AsTask() ?? Task.CompletedTask;
 
     public void Dispose() => _timer?.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "idle: memory trimmed, working set {BeforeMb} -> {AfterMb} MB")]
-    private static partial void Trimmed(ILogger logger, long beforeMb, long afterMb);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "idle: memory trimmed, working set {BeforeMb} -> {AfterCollectMb} MB after the collection -> {AfterMb} MB after malloc_trim (GC pause {PauseMs:0.0} ms)")]
+    private static partial void Trimmed(ILogger logger, long beforeMb, long afterCollectMb, long afterMb, double pauseMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "idle memory trim failed ({Error}): {Reason}; tried again once the process has grown again")]
+    private static partial void TrimFailed(ILogger logger, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "idle: this C library has no malloc_trim ({Reason}); the native heap is left as it is")]
+    private static partial void NativeTrimUnavailable(ILogger logger, string reason);
 }

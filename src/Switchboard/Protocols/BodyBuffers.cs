@@ -33,7 +33,9 @@ internal sealed class BodyBuffers
     /// </summary>
     public const int ArraysKeptUnderLoad = 32;
 
-    private readonly LargeArrays[] _large = [new(128 * 1024), new(256 * 1024), new(512 * 1024), new(1024 * 1024)];
+    private readonly KeptArrays[] _large = [Sized(128 * 1024), Sized(256 * 1024), Sized(512 * 1024), Sized(1024 * 1024)];
+
+    private static KeptArrays Sized(int length) => new(length, LargeBytesKeptPerSize / length, ArraysKeptUnderLoad);
 
     public byte[] Rent(int minimumLength)
     {
@@ -67,62 +69,5 @@ internal sealed class BodyBuffers
         foreach (var kept in _large) kept.Clear();
     }
 
-    private LargeArrays Kept(int powerOfTwoLength) => _large[BitOperations.Log2((uint)powerOfTwoLength) - 17];
-
-    /// <summary>Arrays of one length, last in first out, under a lock held for a few instructions.</summary>
-    private sealed class LargeArrays(int length)
-    {
-        private readonly byte[]?[] _kept = new byte[LargeBytesKeptPerSize / length][];
-        private readonly Lock _lock = new();
-        private int _count;
-        /// <summary>The fewest arrays held since the last <see cref="ReleaseUnused"/>: that many sat unused all along.</summary>
-        private int _fewest;
-
-        public byte[] Rent()
-        {
-            lock (_lock)
-            {
-                if (_count > 0)
-                {
-                    var array = _kept[--_count]!;
-                    _kept[_count] = null;
-                    if (_count < _fewest) _fewest = _count;
-                    return array;
-                }
-            }
-            return GC.AllocateUninitializedArray<byte>(length);
-        }
-
-        public void Return(byte[] array)
-        {
-            lock (_lock)
-                if (_count < _kept.Length) _kept[_count++] = array;
-        }
-
-        public int ReleaseUnused()
-        {
-            lock (_lock)
-            {
-                // The bottom of the stack is the least recently used.
-                var release = Math.Clamp(_count - ArraysKeptUnderLoad, 0, (_fewest + 1) / 2);
-                if (release > 0)
-                {
-                    Array.Copy(_kept, release, _kept, 0, _count - release);
-                    Array.Clear(_kept, _count - release, release);
-                    _count -= release;
-                }
-                _fewest = _count;
-                return release;
-            }
-        }
-
-        public void Clear()
-        {
-            lock (_lock)
-            {
-                Array.Clear(_kept);
-                _count = _fewest = 0;
-            }
-        }
-    }
+    private KeptArrays Kept(int powerOfTwoLength) => _large[BitOperations.Log2((uint)powerOfTwoLength) - 17];
 }

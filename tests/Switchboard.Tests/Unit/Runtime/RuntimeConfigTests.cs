@@ -32,4 +32,11 @@ public sealed class RuntimeConfigTests
         Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.True(properties.GetProperty("System.GC.Concurrent").GetBoolean());
     }
+
+    [Fact]
+    public void The_gen0_budget_is_capped_at_6_MB()
+    {
+        // 4–8 MB less peak RSS under Claude Code-size load (round 10); the runtime reads it under this name only.
+        Assert.Equal(6 * 1024 * 1024, ConfigProperties().GetProperty("System.GC.Gen0MaxBudget").GetInt64());
+    }
 }
