@@ -40,6 +40,12 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     /// </summary>
     private const long GrowthBytes = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// The growth that triggers a trim: <see cref="GrowthBytes"/>, or more when the gen0 budget is larger (a budget
+    /// raised with DOTNET_GCGen0MaxBudget regrows that much after a few requests, and would trim in every pause).
+    /// </summary>
+    private static readonly long Growth = Math.Max(GrowthBytes, Gen0Budget() + 2 * 1024 * 1024);
+
     private Timer? _timer;
     /// <summary>1 while a tick runs: a collection that outlasts the period must not start another.</summary>
     private int _ticking;
@@ -50,7 +56,13 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     private bool _nativeTrimUnavailable;
 
     /// <summary>True when <c>up</c> should run the trim: unless the environment turns it off.</summary>
-    public static bool Enabled(Func<string, string?> environment) => environment(Variable) is not ("0" or "false");
+    public static bool Enabled(Func<string, string?> environment) =>
+        environment(Variable)?.Trim().ToLowerInvariant() is not ("0" or "false" or "off" or "no");
+
+    private static long Gen0Budget() =>
+        GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is IConvertible number
+            ? Convert.ToInt64(number, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -92,7 +104,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
         _quietTicks = sinceTick <= QuietBytes && runtime.InFlight == 0 ? _quietTicks + 1 : 0;
         if (_quietTicks < QuietTicks) return;
         var before = Environment.WorkingSet;
-        if (before - _floor < GrowthBytes) return;
+        if (before - _floor < Growth) return;
         _quietTicks = 0;
         if (runtime.InFlight != 0) return; // a request came in since the tick began: its turn, not the collection's
 
@@ -102,7 +114,8 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var pause = GC.GetTotalPauseDuration() - pauseBefore;
         var afterCollect = Environment.WorkingSet;
-        TrimNativeHeap();
+        // malloc_trim walks the arenas under their locks: not while a request that came in during the collection runs.
+        if (runtime.InFlight == 0) TrimNativeHeap();
         var after = Environment.WorkingSet;
         _allocatedAtTick = GC.GetTotalAllocatedBytes();
         _floor = after;
