@@ -145,7 +145,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// </summary>
     public RouteSelection Select(RouterInput input, RoutePolicy policy, IReadOnlyList<(float[] Embedding, int Route)>? examples)
     {
-        var scores = Score(input, policy, out var outcome);
+        var scores = Score(input, policy, out var outcome, out var wordsSuffice);
         if (scores is null) return new RouteSelection(null, RouteReason.Other, outcome);
 
         int best = -1, second = -1;
@@ -161,7 +161,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         if (_semantic is not null && (confidence < SemanticStage.ConfidentScore || second >= 0 && confidence - Confidence(scores[second]) < SemanticStage.ConfidentMargin)
             && SemanticFor(policy) is { } stage)
         {
-            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, examples) is { } semantic) return semantic;
+            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, wordsSuffice, examples) is { } semantic) return semantic;
             // Still loading: the lexical answer serves this request, but is not cached. A failed load is final.
             provisional = stage.Encoder.Failure is null;
         }
@@ -184,7 +184,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     public IReadOnlyList<string> Explain(RouterInput input, RoutePolicy policy)
     {
         var trace = new List<string>();
-        var scores = Score(input, policy, out var outcome, trace);
+        var scores = Score(input, policy, out var outcome, out _, trace);
         if (scores is null) trace.Add("other: " + outcome);
         else for (var r = 0; r < scores.Length; r++) trace.Add(string.Create(CultureInfo.InvariantCulture, $"score {policy.Routes[r].Name} {scores[r]:F3}"));
         return trace;
@@ -195,11 +195,15 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
 
     /// <summary>
     /// One score per route (config order), or null with the reason when the answer is plainly "other"
-    /// (no routes, no user text, an acknowledgement such as "ok thanks").
+    /// (no routes, no user text, an acknowledgement such as "ok thanks"). <paramref name="wordsSuffice"/>: the lexical match
+    /// alone may keep a route from "other" in the semantic stage, because the encoder misreads this request: a software
+    /// request on a policy with software routes (embeddings are weak on them), or a follow-up that takes its meaning from earlier turns ("and do they roll
+    /// over?"), which the encoder does not see.
     /// </summary>
-    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, List<string>? trace = null, float[]? featuresOut = null)
+    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, out bool wordsSuffice, List<string>? trace = null, float[]? featuresOut = null)
     {
         outcome = null;
+        wordsSuffice = false;
         if (policy.Routes.Count == 0) { outcome = "no routes"; return null; }
 
         var latest = -1;
@@ -248,6 +252,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 : ContextWhenInformative;
             var ownIntent = !followUp && !reportsSymptom && HasOwnIntent(tokens.AsSpan(0, count));
             if (ownIntent) context = Math.Min(context, ContextWhenOwnIntent);
+            wordsSuffice = latest > 0 && context >= ContextWhenFollowUp;
             var latestSoftwareEvidence = state.SoftwareEvidence;
             var userTurnsSeen = 0;
             var assistantSeen = false;
@@ -297,6 +302,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 && (activity == lead ? !leadCovered : !Covers(compiled, activity)) && !CoversOtherActivity(compiled, q[conceptBase..], activity);
             if (trace is not null && activity >= 0)
                 trace.Add($"activity {_lexicon.ConceptNames[activity]}: {(uncovered ? "no route is for it" : "covered (or not software)")}");
+            wordsSuffice |= state.SoftwareEvidence >= SoftwareEvidenceNeeded && HasSoftwareRoute(compiled);
             var scores = new float[policy.Routes.Count];
             for (var r = 0; r < scores.Length; r++)
             {
@@ -331,7 +337,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     {
         var compiled = GetCompiled(policy);
         var q = new float[compiled.FeatureCount];
-        var scores = Score(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy, out _, null, q);
+        var scores = Score(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy, out _, out _, null, q);
         var route = -1;
         if (scores is not null)
         {

@@ -33,7 +33,7 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
     [InlineData("support-policy.yaml", "blind2-support.jsonl", 0.84)]  // 87.8 %
     [InlineData("finance-policy.yaml", "blind-finance.jsonl", 0.87)]   // 90.2 %
     [InlineData("finance-policy.yaml", "blind2-finance.jsonl", 0.82)]  // 85.4 %
-    [InlineData("mixed-policy.yaml", "blind-mixed.jsonl", 0.90)]       // 93.9 %
+    [InlineData("mixed-policy.yaml", "blind-mixed.jsonl", 0.90)]       // 93.9 % (91.8 before router8)
     [InlineData("mixed-policy.yaml", "blind2-mixed.jsonl", 0.79)]      // 81.8 %
     [InlineData("health-policy.yaml", "blind2-health.jsonl", 0.80)]    // 83.3 %
     [InlineData("travel-policy.yaml", "blind-travel.jsonl", 0.90)]     // 92.7 %
@@ -45,7 +45,13 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
     [InlineData("mixed-policy.yaml", "tuning-mixed.jsonl", 0.82)]      // 85.3 %
     [InlineData("health-policy.yaml", "tuning-health.jsonl", 0.82)]    // 85.7 %
     // A domain written for the sem6 round before its experiments, and held out of that round's weight fit.
-    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.73)]  // 76.6 % (lexical alone 50.0 %)
+    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.75)]  // 78.1 % (76.6 before router8; lexical alone 50.0 %)
+    // Domains written for the router8 round before its change (baseline before it: insurance 60.7, pets 73.6, helpdesk
+    // 80.4 %; HR 85.0 %).
+    [InlineData("insurance-policy.yaml", "tuning-insurance.jsonl", 0.61)] // 64.3 %
+    [InlineData("pets-policy.yaml", "tuning-pets.jsonl", 0.74)]           // 77.4 %
+    [InlineData("helpdesk-policy.yaml", "tuning-helpdesk.jsonl", 0.79)]   // 82.4 %
+    [InlineData("hr-policy.yaml", "tuning-hr.jsonl", 0.82)]               // 85.0 %
     public async Task Everyday_policies_with_the_semantic_stage(string policyFile, string dataFile, double floor)
     {
         var policy = Policy(policyFile);
@@ -156,5 +162,65 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
         var other = Policy("mixed-policy.yaml");
         WaitForSemantic(other);
         Assert.Equal(Router.Select(input, other).Route, (await learning.SelectAsync(input, other, CancellationToken.None)).Route);
+    }
+
+    // A request must fit a route by meaning, not only by words it shares with a description (router8 round): "money",
+    // "write", "weather" or "article" give the lexical stage a weak match that the encoder's similarity does not back.
+    [Theory]
+    [InlineData("insurance-policy.yaml", "how do I transfer money between my savings and current account")]
+    [InlineData("insurance-policy.yaml", "what's the weather going to be like tomorrow")]
+    [InlineData("pets-policy.yaml", "can you help me write a birthday message for my mum")]
+    [InlineData("helpdesk-policy.yaml", "can you summarise this article about the economy for me")]
+    public void An_off_topic_request_that_shares_a_word_with_a_route_is_other(string policyFile, string prompt)
+    {
+        var policy = Policy(policyFile);
+        WaitForSemantic(policy);
+
+        var selection = Router.Select(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Null(selection.Route);
+    }
+
+    // The encoder reads software requests poorly: their lexical match keeps them from "other" on a policy that has
+    // software routes beside everyday ones (archgw's routing_preferences example, with a request id as the gateway test
+    // adds: without the lexical match the fit of those words says "other").
+    [Theory]
+    [InlineData("Write a Python function that turns a title into a URL slug. (case e82ba3cb5baa4d8da896647e6a67f453)")]
+    [InlineData("Write a Python function that turns a title into a URL slug. (case eb970cb6d4624f258d139e2fa603d1c0)")]
+    [InlineData("Write a Python function that turns a title into a URL slug. (case 61b8603c62b849d9953d6ff5c0c27e1d)")]
+    public void A_software_request_keeps_its_software_route_beside_an_everyday_one(string prompt)
+    {
+        var policy = new RoutePolicy(
+        [
+            new RouteDefinition("complex_reasoning", "complex reasoning tasks, multi-step analysis, or detailed explanations", "m1"),
+            new RouteDefinition("code_generation", "generating new code, writing functions, or creating boilerplate", "m2"),
+        ]);
+        WaitForSemantic(policy);
+
+        var selection = Router.Select(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Equal("code_generation", selection.Route);
+    }
+
+    [Fact]
+    public void A_follow_up_that_leans_on_earlier_turns_keeps_its_lexical_route_though_the_encoder_sees_it_alone()
+    {
+        var hr = Policy("hr-policy.yaml");
+        WaitForSemantic(hr);
+        RouterTurn[] earlier =
+        [
+            new(TurnRole.User, "how many sick days do we get per year?"),
+            new(TurnRole.Assistant, "Full-time employees get 10 paid sick days per calendar year."),
+        ];
+        const string followUp = "and do they roll over?";
+
+        var inContext = Router.Select(new RouterInput([.. earlier, new RouterTurn(TurnRole.User, followUp)]), hr);
+        var alone = Router.Select(new RouterInput([new RouterTurn(TurnRole.User, followUp)]), hr);
+
+        output.WriteLine($"in context: {inContext.Route} ({inContext.Detail}); alone: {alone.Route ?? "other"} ({alone.Detail})");
+        Assert.Equal("time off", inContext.Route);
+        Assert.Null(alone.Route);
     }
 }
