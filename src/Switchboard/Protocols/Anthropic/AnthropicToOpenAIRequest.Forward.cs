@@ -181,10 +181,10 @@ internal static partial class AnthropicToOpenAIRequest
     private static string RequiredString(ReadOnlySpan<byte> body, JsonRange range) =>
         range.IsEmpty ? throw new JsonWalkDeclined() : StringOrNull(body, range) ?? "";
 
-    /// <summary>The fields of a block, message or tool object the translation reads: their value ranges.</summary>
+    /// <summary>The fields of a block or tool object the translation reads: their value ranges.</summary>
     private struct Fields
     {
-        public JsonRange Type, Text, Thinking, Id, Name, Input, Content, ToolUseId, IsError, Description, InputSchema, Role;
+        public JsonRange Type, Text, Thinking, Id, Name, Input, Content, ToolUseId, IsError, Description, InputSchema;
 
         /// <summary>Reads the object at <paramref name="start"/>; <paramref name="end"/>: past it. A repeated field declines.</summary>
         public static Fields Read(ReadOnlySpan<byte> body, int start, out int end)
@@ -200,7 +200,6 @@ internal static partial class AnthropicToOpenAIRequest
                     case 4 when name.SequenceEqual("type"u8): Set(ref f.Type, range); break;
                     case 4 when name.SequenceEqual("text"u8): Set(ref f.Text, range); break;
                     case 4 when name.SequenceEqual("name"u8): Set(ref f.Name, range); break;
-                    case 4 when name.SequenceEqual("role"u8): Set(ref f.Role, range); break;
                     case 2 when name.SequenceEqual("id"u8): Set(ref f.Id, range); break;
                     case 5 when name.SequenceEqual("input"u8): Set(ref f.Input, range); break;
                     case 7 when name.SequenceEqual("content"u8): Set(ref f.Content, range); break;
