@@ -46,6 +46,18 @@ internal static class PartsProbe
         Measure("Anthropic → OpenAI, forward pass (no DOM)", n, () => { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, false); });
         Measure("Anthropic → OpenAI, forward pass + token estimate (streams)", n, () => { using var w = new PooledBufferWriter(capacity); Forward(anthropic, anthropicPeek, target, w, true); });
         Measure("Anthropic → OpenAI request, as a new array (JsonElement entry)", n, () => ProtocolTranslation.TranslateRequest(ApiFormat.Anthropic, document.RootElement, target));
+        var dump = Array.IndexOf(args, "--dump");
+        if (dump > 0 && dump + 1 < args.Length)
+        {
+            // The forward pass's output on the 165 KB body (OpenAI and Gemini-schema targets), for a byte comparison of two builds.
+            var gemini = new TranslationTarget { ModelId = "gemini-bench", Provider = "gemini", Api = ApiFormat.OpenAI };
+            foreach (var (name, t) in new[] { ("openai", target), ("gemini", gemini) })
+            {
+                using var w = new PooledBufferWriter(capacity);
+                Forward(anthropic, anthropicPeek, t, w, true);
+                File.WriteAllBytes(Path.Combine(args[dump + 1], $"forward-{name}.json"), w.WrittenSpan.ToArray());
+            }
+        }
         if (args.Contains("--loop"))
         {
             // For a profiler (dotnet-trace collect -- … probe-parts 1 --loop): the forward pass alone, 20,000 times.

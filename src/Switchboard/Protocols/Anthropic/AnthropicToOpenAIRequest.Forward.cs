@@ -181,10 +181,10 @@ internal static partial class AnthropicToOpenAIRequest
     private static string RequiredString(ReadOnlySpan<byte> body, JsonRange range) =>
         range.IsEmpty ? throw new JsonWalkDeclined() : StringOrNull(body, range) ?? "";
 
-    /// <summary>The fields of a block, message or tool object the translation reads: their value ranges.</summary>
+    /// <summary>The fields of a block or tool object the translation reads: their value ranges.</summary>
     private struct Fields
     {
-        public JsonRange Type, Text, Thinking, Id, Name, Input, Content, ToolUseId, IsError, Description, InputSchema, Role;
+        public JsonRange Type, Text, Thinking, Id, Name, Input, Content, ToolUseId, IsError, Description, InputSchema;
 
         /// <summary>Reads the object at <paramref name="start"/>; <paramref name="end"/>: past it. A repeated field declines.</summary>
         public static Fields Read(ReadOnlySpan<byte> body, int start, out int end)
@@ -200,7 +200,6 @@ internal static partial class AnthropicToOpenAIRequest
                     case 4 when name.SequenceEqual("type"u8): Set(ref f.Type, range); break;
                     case 4 when name.SequenceEqual("text"u8): Set(ref f.Text, range); break;
                     case 4 when name.SequenceEqual("name"u8): Set(ref f.Name, range); break;
-                    case 4 when name.SequenceEqual("role"u8): Set(ref f.Role, range); break;
                     case 2 when name.SequenceEqual("id"u8): Set(ref f.Id, range); break;
                     case 5 when name.SequenceEqual("input"u8): Set(ref f.Input, range); break;
                     case 7 when name.SequenceEqual("content"u8): Set(ref f.Content, range); break;
@@ -280,7 +279,7 @@ internal static partial class AnthropicToOpenAIRequest
         public void WriteAllForward(ReadOnlySpan<byte> body, in TopLevel top, TokenCounter? counter)
         {
             json.WriteStartArray("messages"u8);
-            if (!top.System.IsEmpty) WriteSystemForward(body, top.System, counter, topLevel: true);
+            if (!top.System.IsEmpty) WriteSystemForward(body, top.System.Start, counter, topLevel: true);
             if (!top.Messages.IsEmpty && body[top.Messages.Start] == '[')
             {
                 var i = JsonWalk.Open(body, top.Messages.Start);
@@ -288,18 +287,7 @@ internal static partial class AnthropicToOpenAIRequest
                 {
                     counter?.AddFixed(CountTokensEstimator.TokensPerMessage);
                     if (body[item] != '{') throw new JsonWalkDeclined();
-                    var message = Fields.Read(body, item, out i);
-                    if (message.Content.IsEmpty) continue;
-                    if (message.Role.IsEmpty) throw new JsonWalkDeclined();
-                    var role = Raw(body, message.Role);
-                    if (role.SequenceEqual("\"assistant\""u8))
-                    {
-                        CloseToolTurn();
-                        WriteAssistantForward(body, message.Content, counter);
-                    }
-                    else if (role.SequenceEqual("\"system\""u8)) WriteSystemForward(body, message.Content, counter, topLevel: false);
-                    else if (role[0] == '"' && role.IndexOf((byte)'\\') < 0) WriteUserForward(body, message.Content, counter);
-                    else throw new JsonWalkDeclined();
+                    i = WriteMessageForward(body, item, counter);
                 }
             }
             else if (!top.Messages.IsEmpty) throw new JsonWalkDeclined();
@@ -308,58 +296,116 @@ internal static partial class AnthropicToOpenAIRequest
         }
 
         /// <summary>
+        /// One message; returns its end. Its content is translated where the walk meets it when the role came before it
+        /// (as clients send it), so the content's bytes are read once instead of scanned for their end first. A repeated
+        /// role or content declines, as <see cref="Fields.Read"/> does.
+        /// </summary>
+        private int WriteMessageForward(ReadOnlySpan<byte> body, int start, TokenCounter? counter)
+        {
+            JsonRange role = default, content = default;
+            var written = false;
+            var i = JsonWalk.Open(body, start);
+            while (JsonWalk.NextMember(body, ref i, out var name, out var value))
+            {
+                if (name.SequenceEqual("role"u8))
+                {
+                    if (!role.IsEmpty) throw new JsonWalkDeclined();
+                    role = JsonWalk.Range(body, value);
+                    i = role.End;
+                }
+                else if (name.SequenceEqual("content"u8))
+                {
+                    if (!content.IsEmpty) throw new JsonWalkDeclined();
+                    if (role.IsEmpty) content = JsonWalk.Range(body, value);
+                    else
+                    {
+                        content = new JsonRange(value, WriteContentForward(body, role, value, counter) - value);
+                        written = true;
+                    }
+                    i = content.End;
+                }
+                else i = JsonWalk.End(body, value);
+            }
+            if (!written && !content.IsEmpty)
+            {
+                if (role.IsEmpty) throw new JsonWalkDeclined();
+                WriteContentForward(body, role, content.Start, counter);
+            }
+            return i;
+        }
+
+        /// <summary>A message's content by its role; returns the content's end.</summary>
+        private int WriteContentForward(ReadOnlySpan<byte> body, JsonRange roleValue, int content, TokenCounter? counter)
+        {
+            var role = Raw(body, roleValue);
+            if (role.SequenceEqual("\"assistant\""u8))
+            {
+                CloseToolTurn();
+                return WriteAssistantForward(body, content, counter);
+            }
+            if (role.SequenceEqual("\"system\""u8)) return WriteSystemForward(body, content, counter, topLevel: false);
+            if (role[0] == '"' && role.IndexOf((byte)'\\') < 0) return WriteUserForward(body, content, counter);
+            throw new JsonWalkDeclined();
+        }
+
+        /// <summary>
         /// The top-level system prompt, or a system-role message mid-conversation (<see cref="WriteSystemMessage"/>'s rules):
         /// a string or text blocks, joined as the client escaped them. Other blocks decline (the DOM path refuses them); a
         /// top-level value of another kind declines, a message's is skipped as on the DOM path.
         /// </summary>
-        private void WriteSystemForward(ReadOnlySpan<byte> body, JsonRange content, TokenCounter? counter, bool topLevel)
+        private int WriteSystemForward(ReadOnlySpan<byte> body, int start, TokenCounter? counter, bool topLevel)
         {
             _text.Start();
-            if (body[content.Start] == '"')
+            int end;
+            if (body[start] == '"')
             {
+                var content = JsonWalk.Range(body, start);
+                end = content.End;
                 counter?.AddString(body, content);
                 _text.AddRaw(Raw(body, content), "\\n\\n"u8);
             }
-            else if (body[content.Start] == '[')
+            else if (body[start] == '[')
             {
-                var i = JsonWalk.Open(body, content.Start);
-                while (JsonWalk.NextItem(body, ref i, out var item))
+                end = JsonWalk.Open(body, start);
+                while (JsonWalk.NextItem(body, ref end, out var item))
                 {
                     if (body[item] != '{') throw new JsonWalkDeclined();
-                    var block = Fields.Read(body, item, out i);
+                    var block = Fields.Read(body, item, out end);
                     if (block.Kind(body) != BlockKind.Text) throw new JsonWalkDeclined();
                     counter?.AddString(body, block.Text);
                     if (IsString(body, block.Text)) _text.AddRaw(Raw(body, block.Text), "\\n\\n"u8);
                 }
             }
             else if (topLevel) throw new JsonWalkDeclined();
-            else return;
-            if (!_text.HasText) return;
+            else return JsonWalk.End(body, start);
+            if (!_text.HasText) return end;
             if (_unansweredCalls.Count > 0)
             {
                 _deferredSystem.Add(_text.Decode()); // between a tool call and its result: after the results (rare)
-                return;
+                return end;
             }
             json.WriteStartObject();
             json.WriteString("role"u8, "system"u8);
             _text.WriteTo(json, "content"u8);
             json.WriteEndObject();
+            return end;
         }
 
-        private void WriteAssistantForward(ReadOnlySpan<byte> body, JsonRange content, TokenCounter? counter)
+        private int WriteAssistantForward(ReadOnlySpan<byte> body, int start, TokenCounter? counter)
         {
-            if (body[content.Start] == '"')
+            if (body[start] == '"')
             {
+                var content = JsonWalk.Range(body, start);
                 counter?.AddString(body, content);
                 WriteRawTextMessage("assistant"u8, Raw(body, content));
-                return;
+                return content.End;
             }
-            if (body[content.Start] != '[') return;
+            if (body[start] != '[') return JsonWalk.End(body, start);
 
             var text = _text;
             text.Start();
             _pending.Clear();
-            var i = JsonWalk.Open(body, content.Start);
+            var i = JsonWalk.Open(body, start);
             while (JsonWalk.NextItem(body, ref i, out var item))
             {
                 if (body[item] != '{') throw new JsonWalkDeclined();
@@ -383,7 +429,7 @@ internal static partial class AnthropicToOpenAIRequest
                         throw new JsonWalkDeclined(); // not in an assistant turn: the DOM path refuses it
                 }
             }
-            if (!text.HasText && _pending.Count == 0) return;
+            if (!text.HasText && _pending.Count == 0) return i;
 
             json.WriteStartObject();
             json.WriteString("role"u8, "assistant"u8);
@@ -409,6 +455,7 @@ internal static partial class AnthropicToOpenAIRequest
                 json.WriteEndArray();
             }
             json.WriteEndObject();
+            return i;
         }
 
         /// <summary>
@@ -431,20 +478,21 @@ internal static partial class AnthropicToOpenAIRequest
             json.WriteRawValue(_compactBuffer.WrittenSpan, skipInputValidation: true);
         }
 
-        private void WriteUserForward(ReadOnlySpan<byte> body, JsonRange content, TokenCounter? counter)
+        private int WriteUserForward(ReadOnlySpan<byte> body, int start, TokenCounter? counter)
         {
-            if (body[content.Start] == '"')
+            if (body[start] == '"')
             {
+                var content = JsonWalk.Range(body, start);
                 counter?.AddString(body, content);
                 CloseToolTurn();
                 WriteRawTextMessage("user"u8, Raw(body, content));
-                return;
+                return content.End;
             }
-            if (body[content.Start] != '[') return;
+            if (body[start] != '[') return JsonWalk.End(body, start);
 
             // Tool results go out as tool messages as they come (they come first anyway); the rest waits for after them.
             _pending.Clear();
-            var i = JsonWalk.Open(body, content.Start);
+            var i = JsonWalk.Open(body, start);
             while (JsonWalk.NextItem(body, ref i, out var item))
             {
                 if (body[item] != '{') throw new JsonWalkDeclined();
@@ -468,7 +516,7 @@ internal static partial class AnthropicToOpenAIRequest
                 }
             }
             CloseToolTurn();
-            if (_pending.Count == 0) return;
+            if (_pending.Count == 0) return i;
 
             // Only text is left (anything else declined): plain string content, the form every server accepts.
             _text.Start();
@@ -480,6 +528,7 @@ internal static partial class AnthropicToOpenAIRequest
             json.WriteString("role"u8, "user"u8);
             _text.WriteTo(json, "content"u8);
             json.WriteEndObject();
+            return i;
         }
 
         private void WriteToolResultForward(ReadOnlySpan<byte> body, in Fields block, TokenCounter? counter)
@@ -593,7 +642,7 @@ internal static partial class AnthropicToOpenAIRequest
             output.Write(json[..stop]);
             if (json[stop] == '"')
             {
-                var end = JsonScan.String(json, stop);
+                var end = JsonWalk.StringEnd(json, stop);
                 Escape(json[stop..end], output);
                 json = json[end..];
             }

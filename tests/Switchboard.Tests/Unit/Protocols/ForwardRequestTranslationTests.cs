@@ -98,6 +98,25 @@ public sealed class ForwardRequestTranslationTests
         AssertSameAsDom(body, TestJson.OpenAITarget("gpt-4.1"));
     }
 
+    [Fact]
+    public void Escaped_quotes_backslash_runs_and_brackets_in_strings_go_as_on_the_DOM_path()
+    {
+        // What the walk's value ends rely on: a quote ends a string only after an even run of backslashes, and brackets
+        // inside strings are text; each placed across a 64-byte block edge by the padding.
+        for (var pad = 0; pad < 64; pad += 7)
+        {
+            var body = Encoding.UTF8.GetBytes("""
+                {"messages":[{"content":[{"type":"text","text":"PAD"}],"role":"user"},
+                 {"role":"assistant","content":[{"type":"text","text":"ends in a backslash \\"},
+                   {"type":"tool_use","id":"t1","name":"Bash","input":{"command":"echo \"}]\" \\\\ \\\" [{","args":["]","}"]}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"C:\\dir\\ \"quoted]\" {"},
+                   {"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"\\\\"}]}]}],
+                 "tools":[{"name":"Bash","description":"Runs \"cmd\" [x] {y} \\","input_schema":{"type":"object","properties":{"command":{"type":"string","description":"a \"}\" b\\"}}}}]}
+                """.Replace("PAD", new string('x', pad)));
+            AssertSameAsDom(body, TestJson.OpenAITarget("gpt-4.1"));
+        }
+    }
+
     [Theory]
     [InlineData("""{"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]}]}""")]
     [InlineData("""{"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":[{"type":"image","source":{"type":"url","url":"http://x"}}]}]}]}""")]
