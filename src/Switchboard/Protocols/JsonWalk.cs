@@ -10,7 +10,8 @@ namespace Switchboard.Protocols;
 /// alone (the body was checked once; nothing here checks it again): what a forward-pass translation reads with, where a
 /// <see cref="System.Text.Json.JsonDocument"/> would index every token first. Anything it does not expect (an escaped
 /// member name, nesting deeper than <see cref="MaxDepth"/>) throws <see cref="JsonWalkDeclined"/>: the caller then
-/// takes its DOM path, which decides and words any error.
+/// takes its DOM path, which decides and words any error. Bytes that were never checked can give a wrong end without a
+/// throw: only call it on a peeked body.
 /// </summary>
 internal static class JsonWalk
 {

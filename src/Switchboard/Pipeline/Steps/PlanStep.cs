@@ -30,7 +30,7 @@ internal sealed class PlanStep : RequestStep
 
     /// <summary>
     /// A translation that reads the DOM and writes a new body: for a large one, milliseconds off the socket thread.
-    /// Anthropic → Chat Completions is one forward pass (~0.2 ms on a 165 KB body, about what the move itself costs),
+    /// Anthropic → Chat Completions is one forward pass (~0.15 ms on a 165 KB body, about what the move itself costs),
     /// so it stays, as passthrough does, up to <see cref="ForwardPassOnSocketMaxBytes"/>; what that pass declines
     /// (images, documents) moves before its DOM path runs (<see cref="UpstreamPlan.Create"/> returns null).
     /// </summary>

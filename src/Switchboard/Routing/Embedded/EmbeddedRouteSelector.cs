@@ -161,7 +161,10 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         if (_semantic is not null && (confidence < SemanticStage.ConfidentScore || second >= 0 && confidence - Confidence(scores[second]) < SemanticStage.ConfidentMargin)
             && SemanticFor(policy) is { } stage)
         {
-            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, wordsSuffice, examples) is { } semantic) return semantic;
+            // A confident best route with a close runner-up is ambiguous between routes, not off-topic: its words count in
+            // full against "other" (merge review of the router8 round).
+            var wordsCount = wordsSuffice || confidence >= SemanticStage.ConfidentScore;
+            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, wordsCount, examples) is { } semantic) return semantic;
             // Still loading: the lexical answer serves this request, but is not cached. A failed load is final.
             provisional = stage.Encoder.Failure is null;
         }

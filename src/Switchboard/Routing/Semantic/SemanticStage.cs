@@ -26,7 +26,10 @@ internal sealed class SemanticStage
     /// but ran the encoder for 68-98 % of decisions instead of 32-91 %, for no gain on the held-out set.
     /// </remarks>
     public const float PhraseWeight = 1f;
-    /// <summary>Below this combined score the answer is "other" (fits no route).</summary>
+    /// <summary>
+    /// Below this fit the answer is "other" (fits no route): the best route's combined score, less the part of its lexical
+    /// confidence that <see cref="OtherLexicalShare"/> leaves out.
+    /// </summary>
     public const float OtherThreshold = 0.75f;
     /// <summary>
     /// Share of the best route's lexical confidence that counts against <see cref="OtherThreshold"/>: a request must fit a
