@@ -185,11 +185,18 @@ internal sealed class GatewayHost : IAsyncDisposable
         var logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Switchboard");
         if (Runtime.InFlight is var inFlight and > 0)
             GatewayLog.Draining(logger, Plural.Count(inFlight, "request"), _shutdownGrace.TotalSeconds);
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        grace.CancelAfter(_shutdownGrace);
-        // Counted in the callback that ends the grace: Kestrel aborts the remaining requests from the same cancellation,
-        // and they release their leases only once those aborts complete, after this has run.
-        using (grace.Token.Register(() => Volatile.Write(ref _requestsCut, Runtime.InFlight)))
+        // Counted when the grace ends, before Kestrel aborts what is left: a token runs its callbacks in reverse order of
+        // registration, so the count registered on the deadline after the linked source's own runs before the linked
+        // source (and Kestrel's callbacks on it) is cancelled; an abort that unwound at once would otherwise count 0.
+        var counted = 0;
+        void CountCut()
+        {
+            if (Interlocked.Exchange(ref counted, 1) == 0) Volatile.Write(ref _requestsCut, Runtime.InFlight);
+        }
+        using var deadline = new CancellationTokenSource(_shutdownGrace);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using (deadline.Token.Register(CountCut))
+        using (grace.Token.Register(CountCut))
             await _app.StopAsync(grace.Token).ConfigureAwait(false);
         if (RequestsCutAtShutdown is var cut and > 0)
             GatewayLog.RequestsCut(logger, Plural.Count(cut, "request"), _shutdownGrace.TotalSeconds);
