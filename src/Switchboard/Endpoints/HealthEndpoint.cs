@@ -85,9 +85,7 @@ internal static class HealthEndpoint
         for (var generation = 0; generation <= GC.MaxGeneration; generation++) writer.WriteNumberValue(GC.CollectionCount(generation));
         writer.WriteEndArray();
         writer.WriteNumber("gc_pause_total_ms"u8, Math.Round(GC.GetTotalPauseDuration().TotalMilliseconds, 3));
-        // The gen0 budget as the runtime read it (the runtimeconfig's System.GC.Gen0MaxBudget, or DOTNET_GCGen0MaxBudget).
-        if (GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var gen0Budget) && gen0Budget is ulong or long)
-            writer.WriteNumber("gc_gen0_max_budget_bytes"u8, Convert.ToInt64(gen0Budget, System.Globalization.CultureInfo.InvariantCulture));
+        if (GcSettings.Gen0Budget() is { } gen0Budget) writer.WriteNumber("gc_gen0_max_budget_bytes"u8, gen0Budget);
         writer.WriteNumber("allocated_bytes"u8, GC.GetTotalAllocatedBytes());
         writer.WriteNumber("thread_pool_threads"u8, ThreadPool.ThreadCount);
         writer.WriteNumber("thread_pool_completed_items"u8, ThreadPool.CompletedWorkItemCount);

@@ -44,7 +44,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     /// The growth that triggers a trim: <see cref="GrowthBytes"/>, or more when the gen0 budget is larger (a budget
     /// raised with DOTNET_GCGen0MaxBudget regrows that much after a few requests, and would trim in every pause).
     /// </summary>
-    private static readonly long Growth = Math.Max(GrowthBytes, Gen0Budget() + 2 * 1024 * 1024);
+    private static readonly long Growth = Math.Max(GrowthBytes, (GcSettings.Gen0Budget() ?? 0) + 2 * 1024 * 1024);
 
     private Timer? _timer;
     /// <summary>1 while a tick runs: a collection that outlasts the period must not start another.</summary>
@@ -59,10 +59,6 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     public static bool Enabled(Func<string, string?> environment) =>
         environment(Variable)?.Trim().ToLowerInvariant() is not ("0" or "false" or "off" or "no");
 
-    private static long Gen0Budget() =>
-        GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is IConvertible number
-            ? Convert.ToInt64(number, System.Globalization.CultureInfo.InvariantCulture)
-            : 0;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
