@@ -5,6 +5,7 @@
 #   bench/wrk-ab.sh A_DLL B_DLL [SECONDS=3] [PAIRS=6] [WARMUP=10]
 #   A_ENV="NAME=VALUE …" B_ENV="…"   environment of each gateway (e.g. B_ENV=DOTNET_GCGen0MaxBudget=1000000)
 #   BODY=FILE                        another OpenAI body (e.g. the 214 KB one: loadtest dump-bodies), model openai/gpt-bench
+#   BODY=FILE REQ_PATH=/v1/responses another client API; anthropic/claude-bench is an Anthropic-format model on the same fake upstream
 set -euo pipefail
 a_dll=$(realpath "$1"); b_dll=$(realpath "$2"); secs=${3:-3}; pairs=${4:-6}; warm=${5:-10}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,6 +17,7 @@ version: v1
 listeners: [{name: llm, address: 127.0.0.1, port: 12000}]
 model_providers:
   - {model: openai/gpt-bench, access_key: sk-bench, base_url: "http://127.0.0.1:$up/v1", default: true}
+  - {model: anthropic/claude-bench, access_key: sk-ant-bench, base_url: "http://127.0.0.1:$up/v1"}
 ledger: {enabled: false}
 YAML
 cat > "$work/post.lua" <<LUA
@@ -37,7 +39,7 @@ rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
 run() {
   local g0 u0 peak=0 out n
   g0=$(ticks "$3"); u0=$(ticks "$upid")
-  wrk -t2 -c32 -d"$4"s -s "$work/post.lua" "http://127.0.0.1:$2/v1/chat/completions" > "$work/wrk.out" &
+  wrk -t2 -c32 -d"$4"s -s "$work/post.lua" "http://127.0.0.1:$2${REQ_PATH:-/v1/chat/completions}" > "$work/wrk.out" &
   local w=$!
   while kill -0 "$w" 2>/dev/null; do r=$(rss "$3"); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.05; done
   wait "$w"
