@@ -10,16 +10,8 @@ set -euo pipefail
 a_dll=$(realpath "$1"); b_dll=$(realpath "$2"); secs=${3:-3}; pairs=${4:-6}; warm=${5:-10}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 up=$(port) a=$(port) b=$(port)
-printf '{"model":"openai/gpt-bench","max_tokens":1024,"messages":[{"role":"system","content":"You are a careful senior engineer."},{"role":"user","content":"Under load the p99 latency of my C# service jumps to two seconds. Where would you start?"}]}' > "$work/small.json"
+bench_config "$up"
 body=$(realpath "${BODY:-$work/small.json}")
-cat > "$work/gw.yaml" <<YAML
-version: v1
-listeners: [{name: llm, address: 127.0.0.1, port: 12000}]
-model_providers:
-  - {model: openai/gpt-bench, access_key: sk-bench, base_url: "http://127.0.0.1:$up/v1", default: true}
-  - {model: anthropic/claude-bench, access_key: sk-ant-bench, base_url: "http://127.0.0.1:$up/v1"}
-ledger: {enabled: false}
-YAML
 cat > "$work/post.lua" <<LUA
 wrk.method = "POST"
 local f = io.open("$body", "rb"); wrk.body = f:read("*a"); f:close()
