@@ -8,14 +8,7 @@ set -euo pipefail
 a_dll=$(realpath "$1"); b_dll=$(realpath "$2"); rate=${3:-500}; secs=${4:-4}; reps=${5:-8}; warm=${6:-15}; kind=${7:-small}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 up=$(port) a=$(port) b=$(port)
-printf '{"model":"openai/gpt-bench","max_tokens":1024,"messages":[{"role":"system","content":"You are a careful senior engineer."},{"role":"user","content":"Under load the p99 latency of my C# service jumps to two seconds. Where would you start?"}]}' > "$work/small.json"
-cat > "$work/gw.yaml" <<YAML
-version: v1
-listeners: [{name: llm, address: 127.0.0.1, port: 12000}]
-model_providers:
-  - {model: openai/gpt-bench, access_key: sk-bench, base_url: "http://127.0.0.1:$up/v1", default: true}
-ledger: {enabled: false}
-YAML
+bench_config "$up"
 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$bin/upstream/fake-upstream.dll" --port "$up" >"$work/up.log" 2>&1 &
 SWITCHBOARD_STATE_DIR="$work/a" dotnet "$a_dll" up --config "$work/gw.yaml" --port "$a" >"$work/a.log" 2>&1 & apid=$!
 SWITCHBOARD_STATE_DIR="$work/b" dotnet "$b_dll" up --config "$work/gw.yaml" --port "$b" >"$work/b.log" 2>&1 & bpid=$!

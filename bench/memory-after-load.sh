@@ -16,15 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_build MemoryProbe memoryprobe memhook.dll
 up=$(port) gw=$(port)
 dotnet "$bin/loadtest/loadtest.dll" dump-bodies "$root/tests/Switchboard.Tests/TestData/Fixtures/claude-code-2.1.330-request.json" "$work" >/dev/null
-printf '{"model":"openai/gpt-bench","max_tokens":1024,"messages":[{"role":"system","content":"You are a careful senior engineer."},{"role":"user","content":"Under load the p99 latency of my C# service jumps to two seconds. Where would you start?"}]}' > "$work/small.json"
-cat > "$work/gw.yaml" <<YAML
-version: v1
-listeners: [{name: llm, address: 127.0.0.1, port: 12000}]
-model_providers:
-  - {model: openai/gpt-bench, access_key: sk-bench, base_url: "http://127.0.0.1:$up/v1", default: true}
-  - {model: anthropic/claude-bench, access_key: sk-ant-bench, base_url: "http://127.0.0.1:$up/v1"}
-ledger: {enabled: false}
-YAML
+bench_config "$up"
 cat > "$work/post.lua" <<'LUA'
 wrk.method = "POST"
 local f = io.open(os.getenv("BODY"), "rb"); wrk.body = f:read("*a"); f:close()

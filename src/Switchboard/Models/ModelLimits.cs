@@ -26,19 +26,32 @@ internal static class ModelLimits
     /// <summary>The cap for a model id (the part after "provider/"), or null when unknown.</summary>
     public static int? MaxOutputTokens(string modelId)
     {
-        // Ids may carry a vendor prefix (openrouter's "anthropic/claude-sonnet-4.5") or dots for dashes.
-        var id = modelId[(modelId.LastIndexOf('/') + 1)..].Replace('.', '-').ToLowerInvariant();
+        // Ids may carry a vendor prefix (openrouter's "anthropic/claude-sonnet-4.5") or dots for dashes. Compared in
+        // place (every request to a model without max_output_tokens asks): no lowered or replaced copy of the id.
+        var id = modelId.AsSpan(modelId.LastIndexOf('/') + 1);
         int? best = null;
         var bestLength = 0;
         foreach (var (prefix, max) in Known)
         {
-            var normalized = prefix.Replace('.', '-');
-            if (normalized.Length > bestLength && id.StartsWith(normalized, StringComparison.Ordinal))
+            if (prefix.Length > bestLength && StartsWithLoosely(id, prefix))
             {
                 best = max;
-                bestLength = normalized.Length;
+                bestLength = prefix.Length;
             }
         }
         return best;
     }
+
+    /// <summary>Whether <paramref name="id"/> starts with <paramref name="prefix"/>, case aside and a dot the same as a dash.</summary>
+    private static bool StartsWithLoosely(ReadOnlySpan<char> id, string prefix)
+    {
+        if (id.Length < prefix.Length) return false;
+        for (var i = 0; i < prefix.Length; i++)
+        {
+            if (Loose(char.ToLowerInvariant(id[i])) != Loose(prefix[i])) return false;
+        }
+        return true;
+    }
+
+    private static char Loose(char c) => c == '.' ? '-' : c;
 }

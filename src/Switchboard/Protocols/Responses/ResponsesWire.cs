@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Switchboard.Protocols.Responses;
 
 /// <summary>
@@ -25,7 +23,7 @@ internal static class ResponsesWire
     private static string RandomHex()
     {
         Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
+        Translation.RandomIdBytes.Fill(bytes);
         return Convert.ToHexStringLower(bytes);
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Switchboard.Protocols.Gemini;
 
 namespace Switchboard.Protocols.Translation;
@@ -33,6 +32,22 @@ internal static class ToolCallIds
 
     private static bool IsAllowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
 
-    internal static string RandomSuffix() =>
-        RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 24);
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    /// <summary>24 letters and digits, uniformly random: a byte picks one only below 248 (4 × 62), so none is likelier.</summary>
+    internal static string RandomSuffix() => string.Create(24, 0, static (chars, _) =>
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        var filled = 0;
+        while (filled < chars.Length)
+        {
+            RandomIdBytes.Fill(bytes);
+            foreach (var b in bytes)
+            {
+                if (b >= 4 * Alphabet.Length) continue;
+                chars[filled++] = Alphabet[b % Alphabet.Length];
+                if (filled == chars.Length) break;
+            }
+        }
+    });
 }
