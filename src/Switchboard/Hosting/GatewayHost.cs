@@ -96,7 +96,7 @@ internal sealed class GatewayHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace);
         if (options.InlineIo)
             builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeReadMemoryPoolFactory>(); // 64 KB socket reads (Runtime/LargeReadMemoryPool.cs)
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeReadMemoryPoolFactory>(); // 256 KB socket reads (Runtime/LargeReadMemoryPool.cs)
 
         var runtime = new GatewayRuntime(SnapshotFactory.Create(config));
         var services = builder.Services;

@@ -5,23 +5,28 @@ using Switchboard.Protocols;
 namespace Switchboard.Runtime;
 
 /// <summary>
-/// Kestrel's socket reads (and its response writes) go into blocks from this pool: 64 KB ones instead of its own 4 KB,
-/// so a ~200 KB Claude Code request arrives in a handful of reads rather than fifty, each a syscall and a pass through
-/// the pipe (the fake upstream's CPU per such request fell from 424–925 to 96–197 µs with the same change,
-/// docs/benchmarks.md round 3). A block is rented per read and returned when the pipe is done with it; an idle
-/// connection holds none (Kestrel waits for data before renting). The blocks are kept in <see cref="Blocks"/>, not
-/// <see cref="ArrayPool{T}.Shared"/>: the shared pool kept ~75 of them (5 MB) for good after a load, and these the
-/// idle trim gives back (docs/benchmarks.md, round 10).
+/// Kestrel's socket reads (and its response writes) go into blocks from this pool: 256 KB ones instead of its own 4 KB,
+/// so a ~200 KB Claude Code request that is already in the socket is read in one read, not fifty (with 64 KB blocks,
+/// round 4, it was four or five, and each of them ran the handler on: a body whole at its first read takes the
+/// buffered path, one arriving piecemeal is forwarded upstream piece by piece, one write and one wake-up of the
+/// provider each; docs/benchmarks.md, round 12). A block is rented per read and returned when the pipe is done with
+/// it; an idle connection holds none (Kestrel waits for data before renting). The blocks are kept in
+/// <see cref="Blocks"/>, not <see cref="ArrayPool{T}.Shared"/>: the shared pool kept ~75 of them for good after a load,
+/// and these the idle trim gives back (docs/benchmarks.md, round 10).
 /// </summary>
 internal sealed class LargeReadMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
-    public const int BlockSize = 64 * 1024;
+    public const int BlockSize = 256 * 1024;
 
     /// <summary>
-    /// The process's blocks: at most 256 kept (16 MB; 32 Claude Code-size bodies in flight hold ~130 while Kestrel
-    /// buffers them), those past 32 that a load stopped taking let go each second, all of them when idle.
+    /// The process's blocks: at most 64 kept (16 MB, as the 256 blocks of 64 KB were; 32 Claude Code-size requests in
+    /// flight hold one or two each while Kestrel buffers them), those past 8 (2 MB) that a load stopped taking let go
+    /// each second, all of them when idle.
     /// </summary>
-    public static KeptArrays Blocks { get; } = new(BlockSize, capacity: 256, keptUnderLoad: 32);
+    public static KeptArrays Blocks { get; } = new(BlockSize, capacity: KeptBytes / BlockSize, keptUnderLoad: KeptUnderLoadBytes / BlockSize);
+
+    /// <summary>The most the pool keeps, and what it keeps through a load's lulls: the same bytes whatever the block size.</summary>
+    private const int KeptBytes = 16 * 1024 * 1024, KeptUnderLoadBytes = 2 * 1024 * 1024;
 
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeReadMemoryPool();
 
