@@ -171,6 +171,11 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     [InlineData("Is this a reasonable way to do pagination, or will it get slow as the table grows?\n```sql\nSELECT * FROM events ORDER BY created_at LIMIT 50 OFFSET 100000;\n```", "code understanding")]
     [InlineData("Be critical: is this error handling good enough for production?\n```go\nresp, _ := http.Get(url)\n```", "code understanding")]
     [InlineData("is the ordering guaranteed here or am I getting lucky?\n```kotlin\nval m = hashMapOf(\"a\" to 1)\n```", "code understanding")]
+    // A failure after "if" is supposed; a question may name its code first (Copilot's #file:) or ask where (router9 round:
+    // both went elsewhere before).
+    [InlineData("`app/services/refunds.py` what happens if the gateway times out twice in a row?", "code understanding")]
+    [InlineData("where is the retry count set in this client?", "code understanding")]
+    [InlineData("what happens if the payment fails? we saw 3 crashes today", "debugging")]
     // The turn states a failure beside its question, names the failure as something seen, or asks whether it is a failure.
     [InlineData("is this a race condition? sometimes the counter ends up lower than the number of requests we sent.\n```go\nfunc (s *Srv) Hit() { s.count++ }\n```", "debugging")]
     [InlineData("does this explain the memory leak we're seeing? heap grows ~200MB an hour\n```js\nemitter.on('data', d => cache.push(d));\n```", "debugging")]
