@@ -575,12 +575,6 @@ internal static partial class ConceptLexicon
     /// <summary>Question words that ask for a reason or a working ("why does this work?", "how does it know …?", "where is it set?").</summary>
     internal const string WhOpeners = "why how what whats where";
 
-    /// <summary>Words opening a turn that leaves the earlier topic: "unrelated, but …", "different question: …".</summary>
-    internal const string TopicChangeMarkers = """
-        unrelated offtopic off+topic different+topic new+topic side+question random+question different+question
-        switching+gears changing+topic
-        """;
-
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
     internal const string FollowUpMarkers = """
         same+for same+thing do+the+same the+other+one other+one as+well too again also+for similarly

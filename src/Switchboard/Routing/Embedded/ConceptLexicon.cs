@@ -26,7 +26,6 @@ internal enum WordFlags : uint
     YesNoOpener = 1 << 14,
     WhOpener = 1 << 15,
     ActivityNoun = 1 << 16,
-    TopicChange = 1 << 17,
 }
 
 /// <summary>
@@ -250,7 +249,6 @@ internal static partial class ConceptLexicon
         Mark(YesNoOpeners, WordFlags.YesNoOpener);
         Mark(WhOpeners, WordFlags.WhOpener);
         Mark(ActivityNouns, WordFlags.ActivityNoun);
-        Mark(TopicChangeMarkers, WordFlags.TopicChange);
         Mark("this these that those my our your his her their its the", WordFlags.Demonstrative);
 
         return new Compiled

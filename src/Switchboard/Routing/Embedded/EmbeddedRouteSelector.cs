@@ -33,8 +33,6 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float UninformativeThreshold = 0.8f;
     private const float ContextWhenUninformative = 0.85f;
     private const float ContextWhenFollowUp = 0.5f;
-    /// <summary>How far into the latest turn a topic-change marker is looked for ("ok thanks. unrelated, …").</summary>
-    private const int TopicChangeReach = 6;
     private const float ContextWhenInformative = 0.2f;
     // Latest intent wins: a full request of its own ("what is the capital of France?" after a coding turn) borrows
     // almost nothing from earlier turns, and their software words do not make it a software request.
@@ -257,8 +255,6 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 : ContextWhenInformative;
             var ownIntent = !followUp && !reportsSymptom && HasOwnIntent(tokens.AsSpan(0, count));
             if (ownIntent) context = Math.Min(context, ContextWhenOwnIntent);
-            // "unrelated question: who pays for …": the writer says the earlier turns are another topic.
-            if (latest > 0 && ChangesTopic(tokens.AsSpan(0, count))) (context, followUp) = (0f, false);
             wordsSuffice = latest > 0 && context >= ContextWhenFollowUp;
             var latestSoftwareEvidence = state.SoftwareEvidence;
             var userTurnsSeen = 0;
@@ -418,23 +414,6 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// wants, and not opening with a conjunction that continues the previous turn ("and now the tests", "or the other one").
     /// Follow-up markers ("same for", "it", "too") are checked by the caller.
     /// </summary>
-    /// <summary>Whether the turn opens by saying it leaves the earlier topic ("thanks. unrelated, …", "off topic, but …").</summary>
-    private bool ChangesTopic(ReadOnlySpan<Token> tokens)
-    {
-        Span<int> ids = stackalloc int[2];
-        var end = Math.Min(tokens.Length, TopicChangeReach);
-        for (var k = 0; k < end; k++)
-        {
-            var word = tokens[k].Word;
-            if (word < 0) continue;
-            if ((_lexicon.Flags[word] & WordFlags.TopicChange) != 0) return true;
-            if (k + 1 >= tokens.Length || tokens[k + 1].Word < 0) continue;
-            (ids[0], ids[1]) = (word, tokens[k + 1].Word);
-            if (_lexicon.PhraseFlags.TryGetValue(ConceptLexicon.PhraseKey(ids), out var flags) && (flags & WordFlags.TopicChange) != 0) return true;
-        }
-        return false;
-    }
-
     private bool HasOwnIntent(ReadOnlySpan<Token> tokens)
     {
         if (tokens.Length < OwnIntentMinimumTokens) return false;

@@ -85,8 +85,8 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     // traces, long sessions, terse follow-ups, topic changes) and a fifth team's area routes that leave activities out
     // (team5-policy.yaml), router9 round. Baselines 90.0 % (81/90) and 56.2 % (45/80); 65.0 % on team5 once a negated verb in a
     // route ("code that does not build") reads as the failure it names;
-    // 92.2 % (83/90) on client-coding after that round's question and topic-change readings.
-    [InlineData("coding-policy.yaml", "tuning-client-coding.jsonl", 0.89)]
+    // 91.1 % (82/90) on client-coding after that round's question readings.
+    [InlineData("coding-policy.yaml", "tuning-client-coding.jsonl", 0.88)]
     [InlineData("team5-policy.yaml", "tuning-team5.jsonl", 0.62)]
     public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
     {

@@ -24,19 +24,6 @@ public sealed class LatestIntentTests
         Assert.Null(Route("Why does this code throw a KeyError on line 3?", "The dict has no 'id' key when the row is empty.", question));
     }
 
-    /// <summary>
-    /// A turn that says it changes the topic ("unrelated question: …", "off topic, but …") is read without the earlier turns
-    /// (router9 round: the first went to debugging before, the earlier turn's words outvoting its own).
-    /// </summary>
-    [Theory]
-    [InlineData("thanks. unrelated question: can my landlord raise the rent twice in one year?")]
-    [InlineData("off topic, but what's a good gift for my sister who likes hiking?")]
-    public void A_turn_that_says_it_changes_the_topic_is_read_alone(string question)
-    {
-        Assert.Null(Route("write a python function that validates IBANs", "```python\ndef valid_iban(s):\n    s = s.replace(' ', '')\n    return int(s[4:] + s[:4], 36) % 97 == 1\n```", question));
-        Assert.Equal("code generation", Route("write a python function that validates IBANs", "Here it is.", "and now the tests for it"));
-    }
-
     [Theory]
     [InlineData("and now the tests", "code generation")]
     [InlineData("same for the other file", "debugging")]
