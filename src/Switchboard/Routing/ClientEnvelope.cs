@@ -22,6 +22,8 @@ internal static class ClientEnvelope
         Request,
         /// <summary>Kept inline without its tags (Claude Code's slash command name and arguments).</summary>
         Inline,
+        /// <summary>The request when the tag opens the turn (Cline's <c>&lt;task&gt;</c>); elsewhere text like any other.</summary>
+        OpeningRequest,
     }
 
     // Tag names as the clients write them; matched case-sensitively, followed by '>' or attributes.
@@ -42,6 +44,8 @@ internal static class ClientEnvelope
         ("cursor_rules", TagKind.Context),
         ("user_info", TagKind.Context),
         ("project_layout", TagKind.Context),
+        ("environment_details", TagKind.Context),
+        ("bash-input", TagKind.Context),
         ("ide_selection", TagKind.Attached),
         ("additional_data", TagKind.Attached),
         ("attached_files", TagKind.Attached),
@@ -50,8 +54,11 @@ internal static class ClientEnvelope
         ("linter_errors", TagKind.Attached),
         ("attachments", TagKind.Attached),
         ("attachment", TagKind.Attached),
+        ("bash-stdout", TagKind.Attached),
+        ("bash-stderr", TagKind.Attached),
         ("user_query", TagKind.Request),
         ("userRequest", TagKind.Request),
+        ("task", TagKind.OpeningRequest),
         ("command-name", TagKind.Inline),
         ("command-args", TagKind.Inline),
     ];
@@ -60,6 +67,15 @@ internal static class ClientEnvelope
     private const string AgentsMdHeading = "# AGENTS.md instructions for ";
 
     private const string AttachedCode = "```\n```";
+
+    // Claude Code's note in the user turn after the user stopped a reply or a tool call ("… for tool use]").
+    private const string InterruptionMarker = "[Request interrupted by user";
+
+    // Cline and Roo Code send a tool's result as user text under "[tool_name for 'target'] Result:"; what the user typed
+    // in reply to a completion or a question comes inside it, in <feedback> or <answer>.
+    private const string ToolResultSuffix = "] Result:";
+    private const string QuotedToolResultSuffix = "'] Result:";
+    private static readonly string[] ToolResultReplies = ["feedback", "answer"];
 
     // Slash commands of Copilot chat and Claude Code, as the words that ask for the same activity.
     private static readonly (string Command, string Words)[] SlashCommands =
@@ -88,6 +104,11 @@ internal static class ClientEnvelope
     /// </summary>
     public static string UserRequest(string text)
     {
+        if (text.Contains('['))
+        {
+            if (ToolResultHeaderEnd(text) is var header and > 0) text = ToolResultReply(text, header);
+            if (text.Contains(InterruptionMarker, StringComparison.Ordinal)) text = WithoutInterruptions(text);
+        }
         if (text.Contains('<') || text.Contains(AgentsMdHeading, StringComparison.Ordinal)) text = WithoutTags(text);
         return WithClientCommands(text);
     }
@@ -152,6 +173,54 @@ internal static class ClientEnvelope
         return request.ToString(first, request.Length - first);
     }
 
+    /// <summary>The end of a Cline / Roo Code tool result header opening the text ("[read_file for 'a.ts'] Result:"), or -1.</summary>
+    private static int ToolResultHeaderEnd(string text)
+    {
+        var start = 0;
+        while (start < text.Length && char.IsWhiteSpace(text[start])) start++;
+        if (start == text.Length || text[start] != '[') return -1;
+        var name = start + 1;
+        while (name < text.Length && (char.IsAsciiLetterOrDigit(text[name]) || text[name] == '_')) name++;
+        if (name == start + 1) return -1;
+        var lineEnd = text.IndexOf('\n', name);
+        var header = text.AsSpan(name, (lineEnd < 0 ? text.Length : lineEnd) - name);
+        // "] Result:" right after the tool's name, or after " for '…'" naming its target.
+        int suffix;
+        if (header.StartsWith(ToolResultSuffix, StringComparison.Ordinal)) suffix = 0;
+        else if (header.StartsWith(" for '", StringComparison.Ordinal) && header.LastIndexOf(QuotedToolResultSuffix, StringComparison.Ordinal) is var quote and > 0) suffix = quote + 1;
+        else return -1;
+        return name + suffix + ToolResultSuffix.Length;
+    }
+
+    /// <summary>What the user wrote inside a tool result (their feedback or answer), or empty: the rest is the tool's output.</summary>
+    private static string ToolResultReply(string text, int from)
+    {
+        foreach (var tag in ToolResultReplies)
+        {
+            var open = text.IndexOf("<" + tag + ">", from, StringComparison.Ordinal);
+            if (open < 0) continue;
+            var contentStart = open + tag.Length + 2;
+            var close = IndexOfClosing(text, tag, contentStart);
+            return (close < 0 ? text.AsSpan(contentStart) : text.AsSpan(contentStart, close - contentStart)).Trim().ToString();
+        }
+        return "";
+    }
+
+    /// <summary>The text without Claude Code's interruption notes ("[Request interrupted by user for tool use]").</summary>
+    private static string WithoutInterruptions(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var position = 0;
+        for (var at = text.IndexOf(InterruptionMarker, StringComparison.Ordinal); at >= 0; at = text.IndexOf(InterruptionMarker, position, StringComparison.Ordinal))
+        {
+            var end = text.IndexOf(']', at + InterruptionMarker.Length);
+            if (end < 0) break;
+            builder.Append(text, position, at - position);
+            position = end + 1;
+        }
+        return builder.Append(text, position, text.Length - position).ToString().Trim();
+    }
+
     /// <summary>Where <c>&lt;/name&gt;</c> starts after <paramref name="from"/>, or -1 (without building the closing tag).</summary>
     private static int IndexOfClosing(string text, string name, int from)
     {
@@ -179,11 +248,12 @@ internal static class ClientEnvelope
         {
             var after = open + 1 + tagName.Length;
             if (after >= text.Length || string.CompareOrdinal(text, open + 1, tagName, 0, tagName.Length) != 0) continue;
+            if (tagKind == TagKind.OpeningRequest && !text.AsSpan(0, open).IsWhiteSpace()) continue;
             int end;
             if (text[after] == '>') end = after;
             else if (text[after] == ' ' && (end = text.AsSpan(after).IndexOfAny('>', '\n')) >= 0 && text[end += after] == '>') { } // within its line: no scan to the end per '<tag '
             else continue;
-            (name, kind, contentStart) = (tagName, tagKind, end + 1);
+            (name, kind, contentStart) = (tagName, tagKind == TagKind.OpeningRequest ? TagKind.Request : tagKind, end + 1);
             return true;
         }
         (name, kind, contentStart) = ("", default, 0);

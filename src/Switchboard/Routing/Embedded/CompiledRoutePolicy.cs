@@ -20,6 +20,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private const float KnownWordLiteralFactor = 0.35f;
     /// <summary>Weight of a subject that is the object of an action in the same aspect ("failing [tests]").</summary>
     private const float ActionObjectFactor = 0.6f;
+    /// <summary>Words after a negator whose actions it cancels ("does not build or install").</summary>
+    private const int NegationScope = 3;
+    /// <summary>How strongly a negated action ("does not build") makes a route about failures.</summary>
+    private const float NegatedActionFailure = 1f;
 
     private readonly Dictionary<string, int> _terms;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
@@ -102,13 +106,21 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                     // objects, so they count less than subjects standing alone ("README files").
                     // Only subjects after the action are its objects: "performance problems" stays about performance.
                     var afterAction = new bool[count];
+                    // A verb under a negation describes a failing state, not an activity: "code that does not build or
+                    // install", "Won't Compile" are about build failures (the phrases say so), not about building code.
+                    var negated = new bool[count];
                     var actionSeen = false;
+                    var negatedUntil = -1;
                     for (var k = 0; k < count; k++)
                     {
                         var separator = words[k] is "and" or "or";
-                        if (separator || (tokens[k].Flags & (TokenFlags.ClauseStart | TokenFlags.SentenceStart)) != 0) actionSeen = false;
+                        var clauseStart = (tokens[k].Flags & (TokenFlags.ClauseStart | TokenFlags.SentenceStart)) != 0;
+                        if (separator || clauseStart) actionSeen = false;
+                        if (clauseStart) negatedUntil = -1;
                         afterAction[k] = actionSeen;
+                        negated[k] = k <= negatedUntil;
                         if (!separator && HasAction(tokens, k, count)) actionSeen = true;
+                        if (tokens[k].Word >= 0 && (lexicon.Flags[tokens[k].Word] & (WordFlags.Negator | WordFlags.StateNegator)) != 0) negatedUntil = k + NegationScope;
                     }
 
                     for (var k = 0; k < count; k++)
@@ -139,6 +151,15 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                         if (word >= 0)
                             foreach (var cw in lexicon.WordConcepts[word])
                             {
+                                if (negated[k] && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action)
+                                {
+                                    // What fails to happen is the route's business: "does not build" is for debugging builds.
+                                    if ((flags & WordFlags.ActionVerb) == 0) continue;
+                                    var failure = new ConceptWeight(lexicon.DebugConcept, NegatedActionFailure);
+                                    Add(r, failure, boost, 1f, ref evidence);
+                                    AddActivity(r, failure);
+                                    continue;
+                                }
                                 Add(r, cw, boost, objectFactor, ref evidence);
                                 if (activity) AddActivity(r, cw);
                             }
@@ -150,6 +171,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                             if (lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts))
                                 foreach (var cw in concepts)
                                 {
+                                    if (negated[k] && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action) continue;
                                     Add(r, cw, boost, objectFactor, ref evidence);
                                     if (activity) AddActivity(r, cw);
                                 }

@@ -572,8 +572,8 @@ internal static partial class ConceptLexicon
         is are was were does do did will would can could should has have isnt doesnt arent wont cant didnt shouldnt wouldnt
         """;
 
-    /// <summary>Question words that ask for a reason or a working ("why does this work?", "how does it know …?").</summary>
-    internal const string WhOpeners = "why how what whats";
+    /// <summary>Question words that ask for a reason or a working ("why does this work?", "how does it know …?", "where is it set?").</summary>
+    internal const string WhOpeners = "why how what whats where";
 
     /// <summary>Words marking a follow-up that leans on earlier turns: "now do the same for X".</summary>
     internal const string FollowUpMarkers = """

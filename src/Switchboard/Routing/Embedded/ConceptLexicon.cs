@@ -83,6 +83,8 @@ internal static partial class ConceptLexicon
         /// <summary>"it", "there": subjects a question about given code opens with ("will it leak?", "is there a race?").</summary>
         public required int ItWord { get; init; }
         public required int ThereWord { get; init; }
+        /// <summary>"if": in a question, what follows is a hypothesis ("what happens if the gateway times out?").</summary>
+        public required int IfWord { get; init; }
         /// <summary>"a" (and "an" is close enough to never start a request).</summary>
         public required int ArticleWord { get; init; }
 
@@ -277,6 +279,7 @@ internal static partial class ConceptLexicon
             YouWord = words["you"],
             ItWord = words["it"],
             ThereWord = words["there"],
+            IfWord = words["if"],
             ArticleWord = words["a"],
             ContinuationWords = [.. ContinuationWordList.Split(' ').Where(words.ContainsKey).Select(w => words[w])],
             Spelling = SpellingIndex.Build(surfaces),

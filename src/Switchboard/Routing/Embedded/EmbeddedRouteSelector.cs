@@ -919,8 +919,11 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var unit = start;
             start = end;
             if ((tokens[end - 1].Flags & TokenFlags.QuestionEnd) == 0) continue;
-            // "so is this …", "ok but why does …": fillers before the question word.
+            // "so is this …", "ok but why does …": fillers before the question word; "`refunds.py` what happens if …": the code
+            // the question is about, named first (as Copilot's #file: and Cursor's @file put it).
             var opener = unit;
+            var namedFirst = false;
+            while (opener < end && (tokens[opener].Flags & TokenFlags.CodeShaped) != 0) { opener++; namedFirst = true; }
             while (opener < end && tokens[opener].Word >= 0 && (lexicon.Flags[tokens[opener].Word] & (WordFlags.YesNoOpener | WordFlags.WhOpener)) == 0
                    && (lexicon.Flags[tokens[opener].Word] & WordFlags.LeadFiller) != 0) opener++;
             if (opener >= end || tokens[opener].Word < 0) continue;
@@ -940,9 +943,12 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             else if ((openerFlags & WordFlags.WhOpener) != 0)
             {
                 // "how do I fix …", "how should we split …" ask for work to be done: the verb after the frame decides.
-                if (FrameAt(tokens, opener, end, ids) || !NamesGivenCode(tokens, opener + 1, end)) continue;
+                if (FrameAt(tokens, opener, end, ids) || !namedFirst && !NamesGivenCode(tokens, opener + 1, end)) continue;
                 var frame = opener + LongestPhrase(tokens, opener, end, ids);
-                if (SymptomMass(tokens, frame, end, ids) > ReasonSymptomMaximum) continue;
+                // "what happens if the upstream times out?": a failure after "if" is supposed, not seen.
+                var supposed = frame;
+                while (supposed < end && tokens[supposed].Word != lexicon.IfWord) supposed++;
+                if (SymptomMass(tokens, frame, supposed, ids) > ReasonSymptomMaximum) continue;
                 Hypothetical(tokens, opener, opener, end, symptomFactors);
                 explained = true;
             }

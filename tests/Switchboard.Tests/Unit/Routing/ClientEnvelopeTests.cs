@@ -66,6 +66,8 @@ public sealed class ClientEnvelopeTests
     [InlineData("my C# #region folding is broken, issue #42")] // '#' glued to a word or a number
     [InlineData("<div>why is this not centered</div>")] // markup the user pasted is theirs
     [InlineData("explain what this function does")]
+    [InlineData("why does Ant skip <task>copy</task> in my build file?")] // Cline's task tag only opens a turn
+    [InlineData("[WIP] fix the redirect after login")] // brackets that are no tool's result header
     public void Text_without_an_envelope_is_read_as_typed_without_a_copy(string typed)
     {
         Assert.Same(typed, ClientEnvelope.UserRequest(typed));
@@ -100,6 +102,44 @@ public sealed class ClientEnvelopeTests
         Assert.False(ClientEnvelope.HasRequest("<environment_context>\n  <cwd>/repo</cwd>\n</environment_context>"));
         Assert.False(ClientEnvelope.HasRequest("<local-command-stdout>ok</local-command-stdout>"));
         Assert.True(ClientEnvelope.HasRequest("<environment_context><cwd>/r</cwd></environment_context>\nfix the build"));
+    }
+
+    [Fact]
+    public void Cline_task_is_the_request_environment_details_are_dropped_and_a_tool_result_turn_is_no_turn()
+    {
+        var turns = Turns("""
+        {"messages": [
+          {"role": "user", "content": [{"type": "text", "text": "<task>\nadd a dark mode toggle to the settings page\n</task>"},
+            {"type": "text", "text": "<environment_details>\n# VSCode Visible Files\nsrc/settings.tsx\n\n# Current Mode\nACT MODE\n</environment_details>"}]},
+          {"role": "assistant", "content": "I'll read the settings page first."},
+          {"role": "user", "content": [{"type": "text", "text": "[read_file for 'src/settings.tsx'] Result:\nexport function Settings() { throw new Error('not implemented') }"},
+            {"type": "text", "text": "<environment_details>\n# Current Time\n6/1/2025, 10:00:00 AM\n</environment_details>"}]}
+        ]}
+        """);
+
+        Assert.Equal([new RouterTurn(TurnRole.User, "add a dark mode toggle to the settings page"), new RouterTurn(TurnRole.Assistant, "I'll read the settings page first.")], turns);
+    }
+
+    [Theory]
+    [InlineData("[attempt_completion] Result:\nThe user has provided feedback on the results. Consider their input to continue the task, and then attempt completion again.\n<feedback>\nthe toggle does not survive a reload\n</feedback>\n<environment_details>\n# Current Mode\nACT MODE\n</environment_details>", "the toggle does not survive a reload")]
+    [InlineData("[ask_followup_question for 'Which database should I use?'] Result:\n<answer>\npostgres, we already run it\n</answer>", "postgres, we already run it")]
+    [InlineData("[execute_command for 'npm test'] Result:\nCommand executed.\nOutput:\n3 failing", "")]
+    public void Cline_tool_results_carry_only_the_users_feedback_or_answer(string text, string read) => Assert.Equal(read, ClientEnvelope.UserRequest(text));
+
+    [Fact]
+    public void Claude_code_interruptions_and_bash_mode_are_not_requests()
+    {
+        var turns = Turns("""
+        {"messages": [
+          {"role": "user", "content": "rename the helper to parseAmount"},
+          {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "Edit", "input": {}}]},
+          {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "interrupted"}, {"type": "text", "text": "[Request interrupted by user for tool use]"}]},
+          {"role": "user", "content": [{"type": "text", "text": "<bash-input>npm test</bash-input>"}, {"type": "text", "text": "<bash-stdout>3 failing</bash-stdout><bash-stderr></bash-stderr>"}]}
+        ]}
+        """);
+        Assert.Equal([new RouterTurn(TurnRole.User, "rename the helper to parseAmount")], turns);
+
+        Assert.Equal("no, keep the old name and add an alias", ClientEnvelope.UserRequest("[Request interrupted by user]\nno, keep the old name and add an alias"));
     }
 
     [Fact]
