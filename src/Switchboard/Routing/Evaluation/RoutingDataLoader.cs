@@ -34,6 +34,10 @@ internal static class RoutingDataLoader
             {
                 throw new FormatException($"{source}:{lineNumber}: not a JSON object ({ex.Message})", ex);
             }
+            catch (FormatException ex)
+            {
+                throw new FormatException($"{source}:{lineNumber}: {ex.Message}", ex);
+            }
         }
         return rows;
     }
@@ -45,6 +49,17 @@ internal static class RoutingDataLoader
         var id = root.TryGetProperty("id", out var idValue) && idValue.ValueKind == JsonValueKind.String ? idValue.GetString()! : fallbackId;
         if (!root.TryGetProperty("expected", out var expected) || expected.ValueKind != JsonValueKind.String)
             throw new FormatException($"{id}: missing \"expected\"");
+        // A row the live extraction would read as no conversation at all (a message without a role: e.g. a bare list
+        // of content blocks) would count as a silent "other" guess; say which row is malformed instead.
+        if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
+            throw new FormatException($"{id}: \"messages\" must be an array of {{\"role\", \"content\"}} objects");
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String)
+                throw new FormatException($"{id}: messages[{index}] has no \"role\" (wrap content blocks in {{\"role\": \"user\", \"content\": [...]}})");
+            index++;
+        }
         // Same extraction as live traffic, without a budget: the evaluator applies the budget it is given.
         var input = RouterInputBuilder.FromOpenAIChat(root, int.MaxValue);
         return new LabelledConversation(id, input.Turns, expected.GetString()!);

@@ -104,4 +104,15 @@ public sealed class RouterEvaluatorTests
         Assert.Contains("rows.jsonl:2", error.Message);
         Assert.Throws<FormatException>(() => RoutingDataLoader.ParsePolicyYaml("routes: []"));
     }
+
+    /// <summary>A row whose messages are bare content blocks (no role) used to read as no conversation and score as a guess of "other".</summary>
+    [Fact]
+    public void A_message_without_a_role_is_reported_with_its_line_not_scored()
+    {
+        var rows = "{\"id\":\"ok\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"expected\":\"other\"}\n"
+            + "{\"id\":\"bare\",\"messages\":[{\"type\":\"text\",\"text\":\"fix this crash\"}],\"expected\":\"debugging\"}";
+        var error = Assert.Throws<FormatException>(() => RoutingDataLoader.ParseJsonl(rows, "rows.jsonl"));
+        Assert.Contains("rows.jsonl:2", error.Message);
+        Assert.Contains("messages[0] has no \"role\"", error.Message);
+    }
 }
