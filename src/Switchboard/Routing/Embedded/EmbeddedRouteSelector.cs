@@ -68,6 +68,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float OffTopicPenalty = 0.35f;
     private const float CoveredSubjectMinimum = 0.3f;
     private const float QuestionWeight = 0.5f;
+    // Words beyond thanks and filler that make a thank-you on an everyday policy a request too (IsAcknowledgement).
+    private const int ThankedRequestWords = 3;
 
     // The request's own verb names the job: routes that never mention that kind of job fit less.
     private const float LeadConceptMinimum = 0.7f;
@@ -226,7 +228,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var signals = default(TurnSignals);
             var count = TextTokenizer.Tokenize(input.Turns[latest].Text, _lexicon, compiled, ref tokens, ref signals);
             var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
-            if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
+            if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead, everyday: !OnlySoftwareRoutes(compiled))) { outcome = "acknowledgement"; return null; }
             // Read now: the token buffer is reused for earlier turns.
             var leadCovered = state.LeadConcept < 0 || ActivityCovered(compiled, tokens.AsSpan(0, count), state.LeadAt);
             if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
@@ -606,21 +608,28 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
 
     /// <summary>
     /// "ok thanks", "perfect!", or a short thank-you with no request and no question in it
-    /// ("great, that fixed it. thank you so much!"): the task is done, nothing to route.
+    /// ("great, that fixed it. thank you so much!"): the task is done, nothing to route. On a policy with routes outside
+    /// software, a thank-you that goes on to say <see cref="ThankedRequestWords"/> things more is a request as well
+    /// ("thanks. also the timer on the oven doesn't beep anymore", "great, play some summer music", "a thank-you email
+    /// for the interview"): the lexicon knows software verbs, not "play" or "find", so no lead verb shows it there.
     /// </summary>
-    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals, bool hasLead)
+    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals, bool hasLead, bool everyday)
     {
         if (tokens.IsEmpty || signals.CodeBlocks > 0 || tokens.Length > 14) return false;
         var onlyAcknowledgement = true;
         var gratitude = false;
+        var said = 0;
         foreach (var token in tokens)
         {
             var flags = token.Word < 0 ? WordFlags.None : _lexicon.Flags[token.Word];
             if ((flags & WordFlags.Acknowledgement) == 0) onlyAcknowledgement = false;
             if ((flags & WordFlags.Gratitude) != 0) gratitude = true;
+            if ((flags & (WordFlags.Acknowledgement | WordFlags.Stopword)) == 0) said++;
         }
-        return onlyAcknowledgement || (gratitude && !hasLead && signals.Questions == 0);
+        return onlyAcknowledgement || (gratitude && !hasLead && signals.Questions == 0 && !(everyday && said >= ThankedRequestWords));
     }
+
+    private static bool OnlySoftwareRoutes(CompiledRoutePolicy compiled) => Array.IndexOf(compiled.SoftwareRoutes, false) < 0;
 
     /// <summary>
     /// Adds one turn's features into <paramref name="q"/>, weighting words by position (leading verb, object,

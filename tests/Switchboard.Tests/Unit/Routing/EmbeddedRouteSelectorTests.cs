@@ -259,6 +259,26 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         Assert.Equal(expected, new EmbeddedRouteSelector().Select(input, CodingPolicy).Route);
     }
 
+    // A thank-you closes the task unless it goes on to ask for something (router10 round). Everyday requests open with
+    // verbs the lexicon does not read as a request ("play", "find"), so there the words said beside the thanks decide;
+    // on a coding-only policy a thank-you with no software verb stays an acknowledgement, as before.
+    [Theory]
+    [InlineData("home-policy.yaml", "great, play some summer music", false)]
+    [InlineData("writing-policy.yaml", "I need a thank-you email to send after a job interview", false)]
+    [InlineData("support-policy.yaml", "thanks. also the timer function on the oven doesn't beep anymore", false)]
+    [InlineData("home-policy.yaml", "thanks, that's all for today", true)]
+    [InlineData("writing-policy.yaml", "thank you so much, this helped a ton", true)]
+    [InlineData("support-policy.yaml", "great, that fixed it. thank you so much!", true)]
+    [InlineData("coding-policy.yaml", "thanks! totally unrelated: recommend a sci-fi book for a long flight", true)]
+    public void A_thank_you_that_goes_on_to_ask_is_a_request(string policyFile, string latest, bool acknowledgement)
+    {
+        var policy = RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile));
+        var trace = new EmbeddedRouteSelector().Explain(new RouterInput([new RouterTurn(TurnRole.User, latest)]), policy);
+
+        output.WriteLine(string.Join("\n", trace));
+        Assert.Equal(acknowledgement, trace.Contains("other: acknowledgement"));
+    }
+
     [Fact]
     public void A_short_follow_up_leans_on_the_previous_request()
     {
