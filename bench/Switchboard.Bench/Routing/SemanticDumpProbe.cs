@@ -88,6 +88,15 @@ internal static class SemanticDumpProbe
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
+                json.WriteStartArray("phrases3");
+                foreach (var phrase in DashAwarePhrases(route.Description))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("text", route.Name + ": " + phrase);
+                    Vector(json, "vec", Encode(route.Name + ": " + phrase));
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -279,6 +279,26 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         Assert.Equal(acknowledgement, trace.Contains("other: acknowledgement"));
     }
 
+    // "everyday" gathers words that share nothing but not being software (birthdays, kids, diets): a route that lists one
+    // of them is not a match for the others (router10 round).
+    [Theory]
+    [InlineData("what should I get my sister for her birthday", null)]
+    [InlineData("fun things to do with the kids this weekend", null)]
+    [InlineData("cheap dinner recipes for a vegan diet", "meal ideas")]
+    public void A_route_that_lists_one_everyday_subject_is_not_a_match_for_the_others(string latest, string? expected)
+    {
+        var policy = new RoutePolicy(
+        [
+            new RouteDefinition("meal ideas", "recipes, meal plans and shopping lists for a diet, a budget or feeding a family", "m1"),
+            new RouteDefinition("deliveries", "booking, changing or cancelling a delivery slot and delivery charges", "m2"),
+        ]);
+
+        var selection = new EmbeddedRouteSelector().Select(new RouterInput([new RouterTurn(TurnRole.User, latest)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Equal(expected, selection.Route);
+    }
+
     [Fact]
     public void A_short_follow_up_leans_on_the_previous_request()
     {
