@@ -105,7 +105,7 @@ internal static class SemanticDumpProbe
             foreach (var row in rows)
             {
                 var input = RouterInputBuilder.FromTurns(row.Turns);
-                var scores = router.Score(input, policy, out _, out var wordsSuffice);
+                var scores = router.Score(input, policy, out _, out var wordsSuffice, out var namesOtherTopic);
                 var latest = input.Turns.Last(t => t.Role == TurnRole.User).Text;
                 json.WriteStartObject();
                 json.WriteString("id", row.Id);
@@ -113,6 +113,7 @@ internal static class SemanticDumpProbe
                 json.WriteString("text", latest);
                 json.WriteNumber("userTurns", input.Turns.Count(t => t.Role == TurnRole.User));
                 json.WriteBoolean("wordsSuffice", wordsSuffice);
+                json.WriteBoolean("namesOtherTopic", namesOtherTopic);
                 if (scores is null) json.WriteNull("lexical");
                 else
                 {

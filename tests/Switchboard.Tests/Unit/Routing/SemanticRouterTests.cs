@@ -182,6 +182,26 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
         Assert.Null(selection.Route);
     }
 
+    // A request the lexicon reads as about a topic no route covers (a poem, the weather, sport, films) must fit a route
+    // better than the encoder's similarity to any description before it gets one (router10 round).
+    [Theory]
+    [InlineData("hr-policy.yaml", "who won the tennis final at wimbledon this year?")]
+    [InlineData("hr-policy.yaml", "will it rain on saturday for the office barbecue?")]
+    [InlineData("hr-policy.yaml", "recommend a good film to watch with friends tonight")]
+    [InlineData("helpdesk-policy.yaml", "who won the tennis final at wimbledon this year?")]
+    [InlineData("helpdesk-policy.yaml", "will it rain on saturday for the office barbecue?")]
+    [InlineData("pets-policy.yaml", "write a funny poem for my brother's retirement party")]
+    public void A_request_about_a_topic_no_route_covers_is_other(string policyFile, string prompt)
+    {
+        var policy = Policy(policyFile);
+        WaitForSemantic(policy);
+
+        var selection = Router.Select(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Null(selection.Route);
+    }
+
     // The encoder reads software requests poorly: their lexical match keeps them from "other" on a policy that has
     // software routes beside everyday ones (archgw's routing_preferences example, with a request id as the gateway test
     // adds: without the lexical match the fit of those words says "other").
