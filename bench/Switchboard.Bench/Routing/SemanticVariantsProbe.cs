@@ -103,7 +103,7 @@ internal static class SemanticVariantsProbe
         foreach (var row in rows)
         {
             var input = RouterInputBuilder.FromTurns(row.Turns);
-            var scores = router.Score(input, policy, out _, out _);
+            var scores = router.Score(input, policy, out _, out _, out _);
             var latest = input.Turns.Last(t => t.Role == TurnRole.User).Text;
             list.Add(new Row(names.FindIndex(n => string.Equals(n, row.Expected, StringComparison.OrdinalIgnoreCase)), scores, latest));
         }

@@ -228,6 +228,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             // As for requests: what a route is about shows it is about software, not its verbs.
             if (lexicon.ConceptSoftware[cw.Concept] && kind != ConceptLexicon.Kind.Action) evidence += cw.Weight;
             if (kind == ConceptLexicon.Kind.Evidence) return;
+            // A miscellany ("everyday": birthdays, kids, diets, the weather) groups words that share nothing but not being
+            // about software: a route that lists "a diet" or "feeding a family" is not thereby about birthdays or pets.
+            if (lexicon.ConceptMiscellany[cw.Concept]) return;
             var weight = cw.Weight * boost * (kind == ConceptLexicon.Kind.Subject ? objectFactor : 1f);
             conceptWeights[route, cw.Concept] = Math.Max(conceptWeights[route, cw.Concept], weight);
         }

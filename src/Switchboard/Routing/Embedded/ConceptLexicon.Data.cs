@@ -20,7 +20,11 @@ internal static partial class ConceptLexicon
     /// <paramref name="Within"/>: the broader activity this one is a kind of (refactoring is writing code, summarising is
     /// explaining): a route about the broader one covers it (activity coverage in <see cref="EmbeddedRouteSelector"/>).
     /// </summary>
-    internal sealed record Definition(string Name, Kind Kind, bool Software, string Entries, string? Within = null);
+    /// <param name="Miscellany">
+    /// The words share nothing but what they are not (everyday subjects, not software): a request's words count for it,
+    /// a route's do not, so one listed item ("a diet") does not make a route a match for all of them ("birthday", "kids").
+    /// </param>
+    internal sealed record Definition(string Name, Kind Kind, bool Software, string Entries, string? Within = null, bool Miscellany = false);
 
     /// <summary>Programming languages code is written in, ported to or translated into.</summary>
     private const string ProgrammingLanguages = """
@@ -266,7 +270,7 @@ internal static partial class ConceptLexicon
             suggest+a+name=0.8 name+for+my=0.8
             party=1 exam=1 exams=1 homework=1 school=0.8 study=0.6 studying=0.6 garden=1 house=0.6 apartment=0.8
             wardrobe=1 closet=1 kitchen=0.8 family=0.6 kids=0.6 daughter=0.8 son=0.6 diet=1 budget+for+my=1
-            """),
+            """, Miscellany: true),
         new("creative", Kind.Subject, Software: false, """
             poem=1.5 poems=1.5 poetry=1.5 story=1.2 stories=1.2 lyrics=1.5 essay=1 creative=1.5 fiction=1.3
             haiku=1.5 novel=1 short+story=1.5 limerick=1.5 slogan=1 tagline=1 blog+post=1 marketing+copy=1.2

@@ -61,6 +61,8 @@ internal static partial class ConceptLexicon
         public required string[] ConceptNames { get; init; }
         public required Kind[] ConceptKinds { get; init; }
         public required bool[] ConceptSoftware { get; init; }
+        /// <summary>Concepts whose words have nothing in common beyond not being software (<see cref="Definition.Miscellany"/>).</summary>
+        public required bool[] ConceptMiscellany { get; init; }
         /// <summary>The broader activity each concept is a kind of (<see cref="Definition.Within"/>), or -1.</summary>
         public required int[] ConceptWithin { get; init; }
         public required int DebugConcept { get; init; }
@@ -261,6 +263,7 @@ internal static partial class ConceptLexicon
             ConceptNames = names,
             ConceptKinds = kinds,
             ConceptSoftware = software,
+            ConceptMiscellany = [.. Definitions.Select(d => d.Miscellany)],
             ConceptWithin = [.. Definitions.Select(d => d.Within is null ? -1 : ConceptIndex(names, d.Within))],
             DebugConcept = Array.IndexOf(names, "debug"),
             ExistingConcept = Array.IndexOf(names, "existing"),

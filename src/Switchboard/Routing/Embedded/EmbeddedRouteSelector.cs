@@ -67,7 +67,11 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float NonSoftwarePenalty = 0.12f;
     private const float OffTopicPenalty = 0.35f;
     private const float CoveredSubjectMinimum = 0.3f;
+    // Mass of topics named (not the "everyday" miscellany: "outside", "kids") that makes a request clearly about one.
+    private const float NamedTopicMinimum = 1.5f;
     private const float QuestionWeight = 0.5f;
+    // Words beyond thanks and filler that make a thank-you on an everyday policy a request too (IsAcknowledgement).
+    private const int ThankedRequestWords = 3;
 
     // The request's own verb names the job: routes that never mention that kind of job fit less.
     private const float LeadConceptMinimum = 0.7f;
@@ -145,7 +149,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// </summary>
     public RouteSelection Select(RouterInput input, RoutePolicy policy, IReadOnlyList<(float[] Embedding, int Route)>? examples)
     {
-        var scores = Score(input, policy, out var outcome, out var wordsSuffice);
+        var scores = Score(input, policy, out var outcome, out var wordsSuffice, out var namesOtherTopic);
         if (scores is null) return new RouteSelection(null, RouteReason.Other, outcome);
 
         int best = -1, second = -1;
@@ -164,7 +168,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             // A confident best route with a close runner-up is ambiguous between routes, not off-topic: its words count in
             // full against "other" (merge review of the router8 round).
             var wordsCount = wordsSuffice || confidence >= SemanticStage.ConfidentScore;
-            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, wordsCount, examples) is { } semantic) return semantic;
+            if (stage.TryGetIndex(policy) is { } index && stage.Decide(policy, index, LatestUserText(input)!, scores, wordsCount, examples, namesOtherTopic) is { } semantic) return semantic;
             // Still loading: the lexical answer serves this request, but is not cached. A failed load is final.
             provisional = stage.Encoder.Failure is null;
         }
@@ -187,9 +191,10 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     public IReadOnlyList<string> Explain(RouterInput input, RoutePolicy policy)
     {
         var trace = new List<string>();
-        var scores = Score(input, policy, out var outcome, out _, trace);
+        var scores = Score(input, policy, out var outcome, out _, out var namesOtherTopic, trace);
         if (scores is null) trace.Add("other: " + outcome);
         else for (var r = 0; r < scores.Length; r++) trace.Add(string.Create(CultureInfo.InvariantCulture, $"score {policy.Routes[r].Name} {scores[r]:F3}"));
+        if (namesOtherTopic) trace.Add("names a topic no route covers");
         return trace;
     }
 
@@ -201,12 +206,15 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// (no routes, no user text, an acknowledgement such as "ok thanks"). <paramref name="wordsSuffice"/>: the lexical match
     /// alone may keep a route from "other" in the semantic stage, because the encoder misreads this request: a software
     /// request on a policy with software routes (embeddings are weak on them), or a follow-up that takes its meaning from earlier turns ("and do they roll
-    /// over?"), which the encoder does not see.
+    /// over?"), which the encoder does not see. <paramref name="namesOtherTopic"/>: the request is clearly about an everyday
+    /// topic of the lexicon (a poem, the weather, football) that no route covers, and not about software.
     /// </summary>
-    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, out bool wordsSuffice, List<string>? trace = null, float[]? featuresOut = null)
+    internal float[]? Score(RouterInput input, RoutePolicy policy, out string? outcome, out bool wordsSuffice, out bool namesOtherTopic,
+        List<string>? trace = null, float[]? featuresOut = null)
     {
         outcome = null;
         wordsSuffice = false;
+        namesOtherTopic = false;
         if (policy.Routes.Count == 0) { outcome = "no routes"; return null; }
 
         var latest = -1;
@@ -226,7 +234,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var signals = default(TurnSignals);
             var count = TextTokenizer.Tokenize(input.Turns[latest].Text, _lexicon, compiled, ref tokens, ref signals);
             var followUp = Accumulate(tokens.AsSpan(0, count), signals, 1f, isLatest: true, ref state);
-            if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead)) { outcome = "acknowledgement"; return null; }
+            if (IsAcknowledgement(tokens.AsSpan(0, count), signals, state.LatestHasLead, everyday: !OnlySoftwareRoutes(compiled))) { outcome = "acknowledgement"; return null; }
             // Read now: the token buffer is reused for earlier turns.
             var leadCovered = state.LeadConcept < 0 || ActivityCovered(compiled, tokens.AsSpan(0, count), state.LeadAt);
             if (signals.Questions > 0) state.AddConcept(_lexicon.QuestionConcept, QuestionWeight);
@@ -290,6 +298,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 leadKnown |= compiled.ConceptWeights[r * compiled.ConceptCount + lead] >= LeadConceptMinimum;
             // Clearly about something else (a poem, a recipe) and not about software: software routes fit even less.
             var offTopic = state.SoftwareEvidence < SoftwareEvidenceNeeded && nonSoftwareSubjects >= 1f;
+            // A topic of its own that no route speaks of ("write a poem", "the weather for the picnic"): the semantic stage
+            // holds the request to a higher fit before it gets a route (SemanticStage.ElsewherePenalty).
+            namesOtherTopic = offTopic && state.NamedTopics >= NamedTopicMinimum;
 
             // Without software words, software routes fit in proportion to what little evidence there is;
             // a request pointing back at earlier work ("fix the other one too") is taken as about that work.
@@ -316,6 +327,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 if (compiled.SoftwareRoutes[r]) score *= softwareFactor;
                 // A request about an everyday subject (a poem, a recipe) the route never mentions: another topic.
                 if (offTopic && !CoversSubject(routeConcepts, q[conceptBase..])) score *= OffTopicPenalty;
+                else namesOtherTopic = false;
                 if (leadKnown && routeConcepts[lead] < LeadConceptMinimum && !CoversAction(routeConcepts, q[conceptBase..])) score *= LeadMismatchPenalty;
                 if (uncovered && ObjectMatch(compiled, row, q) < ObjectMatchMinimum) score *= UncoveredActivityFactor;
                 scores[r] = score;
@@ -340,7 +352,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     {
         var compiled = GetCompiled(policy);
         var q = new float[compiled.FeatureCount];
-        var scores = Score(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy, out _, out _, null, q);
+        var scores = Score(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy, out _, out _, out _, null, q);
         var route = -1;
         if (scores is not null)
         {
@@ -567,6 +579,8 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         public float NonSoftwareSubjects;
         /// <summary>Mass of system-design nouns (services, databases, queues) in the latest turn.</summary>
         public float SystemsEvidence;
+        /// <summary>Mass of everyday topics in the latest turn (a poem, the weather, football), miscellany left out.</summary>
+        public float NamedTopics;
         /// <summary>What the latest turn's questions about given code add to review and to explain (<see cref="ReadQuestions"/>).</summary>
         public float AssessingQuestion;
         public float ExplainingQuestion;
@@ -582,7 +596,11 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             // Only what a request is about shows it is about software: "fix" or "design" alone does not
             // ("fix a leaky faucet", "design a meal plan"); symptoms like "traceback" are their own evidence.
             if (lexicon.ConceptSoftware[cw.Concept] && lexicon.ConceptKinds[cw.Concept] != ConceptLexicon.Kind.Action) SoftwareEvidence += cw.Weight * turnWeight;
-            else if (turnWeight >= 1f && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Subject) NonSoftwareSubjects += cw.Weight;
+            else if (turnWeight >= 1f && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Subject)
+            {
+                NonSoftwareSubjects += cw.Weight;
+                if (!lexicon.ConceptMiscellany[cw.Concept]) NamedTopics += cw.Weight;
+            }
             if (turnWeight >= 1f && cw.Concept == lexicon.SystemsConcept) SystemsEvidence += cw.Weight;
             if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Evidence || amount <= 0) return;
             Q[conceptBase + cw.Concept] += cw.Weight * amount;
@@ -606,21 +624,28 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
 
     /// <summary>
     /// "ok thanks", "perfect!", or a short thank-you with no request and no question in it
-    /// ("great, that fixed it. thank you so much!"): the task is done, nothing to route.
+    /// ("great, that fixed it. thank you so much!"): the task is done, nothing to route. On a policy with routes outside
+    /// software, a thank-you that goes on to say <see cref="ThankedRequestWords"/> things more is a request as well
+    /// ("thanks. also the timer on the oven doesn't beep anymore", "great, play some summer music", "a thank-you email
+    /// for the interview"): the lexicon knows software verbs, not "play" or "find", so no lead verb shows it there.
     /// </summary>
-    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals, bool hasLead)
+    private bool IsAcknowledgement(ReadOnlySpan<Token> tokens, TurnSignals signals, bool hasLead, bool everyday)
     {
         if (tokens.IsEmpty || signals.CodeBlocks > 0 || tokens.Length > 14) return false;
         var onlyAcknowledgement = true;
         var gratitude = false;
+        var said = 0;
         foreach (var token in tokens)
         {
             var flags = token.Word < 0 ? WordFlags.None : _lexicon.Flags[token.Word];
             if ((flags & WordFlags.Acknowledgement) == 0) onlyAcknowledgement = false;
             if ((flags & WordFlags.Gratitude) != 0) gratitude = true;
+            if ((flags & (WordFlags.Acknowledgement | WordFlags.Stopword)) == 0) said++;
         }
-        return onlyAcknowledgement || (gratitude && !hasLead && signals.Questions == 0);
+        return onlyAcknowledgement || (gratitude && !hasLead && signals.Questions == 0 && !(everyday && said >= ThankedRequestWords));
     }
+
+    private static bool OnlySoftwareRoutes(CompiledRoutePolicy compiled) => Array.IndexOf(compiled.SoftwareRoutes, false) < 0;
 
     /// <summary>
     /// Adds one turn's features into <paramref name="q"/>, weighting words by position (leading verb, object,

@@ -271,6 +271,46 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         Assert.Equal(expected, new EmbeddedRouteSelector().Select(input, CodingPolicy).Route);
     }
 
+    // A thank-you closes the task unless it goes on to ask for something (router10 round). Everyday requests open with
+    // verbs the lexicon does not read as a request ("play", "find"), so there the words said beside the thanks decide;
+    // on a coding-only policy a thank-you with no software verb stays an acknowledgement, as before.
+    [Theory]
+    [InlineData("home-policy.yaml", "great, play some summer music", false)]
+    [InlineData("writing-policy.yaml", "I need a thank-you email to send after a job interview", false)]
+    [InlineData("support-policy.yaml", "thanks. also the timer function on the oven doesn't beep anymore", false)]
+    [InlineData("home-policy.yaml", "thanks, that's all for today", true)]
+    [InlineData("writing-policy.yaml", "thank you so much, this helped a ton", true)]
+    [InlineData("support-policy.yaml", "great, that fixed it. thank you so much!", true)]
+    [InlineData("coding-policy.yaml", "thanks! totally unrelated: recommend a sci-fi book for a long flight", true)]
+    public void A_thank_you_that_goes_on_to_ask_is_a_request(string policyFile, string latest, bool acknowledgement)
+    {
+        var policy = RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile));
+        var trace = new EmbeddedRouteSelector().Explain(new RouterInput([new RouterTurn(TurnRole.User, latest)]), policy);
+
+        output.WriteLine(string.Join("\n", trace));
+        Assert.Equal(acknowledgement, trace.Contains("other: acknowledgement"));
+    }
+
+    // "everyday" gathers words that share nothing but not being software (birthdays, kids, diets): a route that lists one
+    // of them is not a match for the others (router10 round).
+    [Theory]
+    [InlineData("what should I get my sister for her birthday", null)]
+    [InlineData("fun things to do with the kids this weekend", null)]
+    [InlineData("cheap dinner recipes for a vegan diet", "meal ideas")]
+    public void A_route_that_lists_one_everyday_subject_is_not_a_match_for_the_others(string latest, string? expected)
+    {
+        var policy = new RoutePolicy(
+        [
+            new RouteDefinition("meal ideas", "recipes, meal plans and shopping lists for a diet, a budget or feeding a family", "m1"),
+            new RouteDefinition("deliveries", "booking, changing or cancelling a delivery slot and delivery charges", "m2"),
+        ]);
+
+        var selection = new EmbeddedRouteSelector().Select(new RouterInput([new RouterTurn(TurnRole.User, latest)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Equal(expected, selection.Route);
+    }
+
     [Fact]
     public void A_short_follow_up_leans_on_the_previous_request()
     {

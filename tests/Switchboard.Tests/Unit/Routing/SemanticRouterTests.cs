@@ -45,13 +45,17 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
     [InlineData("mixed-policy.yaml", "tuning-mixed.jsonl", 0.82)]      // 85.3 %
     [InlineData("health-policy.yaml", "tuning-health.jsonl", 0.82)]    // 85.7 %
     // A domain written for the sem6 round before its experiments, and held out of that round's weight fit.
-    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.75)]  // 78.1 % (76.6 before router8; lexical alone 50.0 %)
+    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.76)]  // 79.7 % (78.1 before router10, 76.6 before router8; lexical alone 50.0 %)
     // Domains written for the router8 round before its change (baseline before it: insurance 60.7, pets 73.6, helpdesk
     // 80.4 %; HR 85.0 %).
-    [InlineData("insurance-policy.yaml", "tuning-insurance.jsonl", 0.61)] // 64.3 %
-    [InlineData("pets-policy.yaml", "tuning-pets.jsonl", 0.74)]           // 77.4 %
+    [InlineData("insurance-policy.yaml", "tuning-insurance.jsonl", 0.63)] // 66.1 % (64.3 before router10)
+    [InlineData("pets-policy.yaml", "tuning-pets.jsonl", 0.76)]           // 79.2 % (77.4 before router10)
     [InlineData("helpdesk-policy.yaml", "tuning-helpdesk.jsonl", 0.79)]   // 82.4 %
-    [InlineData("hr-policy.yaml", "tuning-hr.jsonl", 0.82)]               // 85.0 %
+    [InlineData("hr-policy.yaml", "tuning-hr.jsonl", 0.85)]               // 88.3 % (85.0 before router10)
+    // Two fresh everyday domains from a data helper (data7, router10 round: an online grocery's assistant and a tenants'
+    // advice charity), kept as the round's check that a change generalizes: nothing was fitted on them.
+    [InlineData("grocery-policy.yaml", "tuning-grocery.jsonl", 0.73)]     // 76.7 %
+    [InlineData("tenant-policy.yaml", "tuning-tenant.jsonl", 0.70)]       // 73.3 %
     public async Task Everyday_policies_with_the_semantic_stage(string policyFile, string dataFile, double floor)
     {
         var policy = Policy(policyFile);
@@ -172,6 +176,26 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
     [InlineData("pets-policy.yaml", "can you help me write a birthday message for my mum")]
     [InlineData("helpdesk-policy.yaml", "can you summarise this article about the economy for me")]
     public void An_off_topic_request_that_shares_a_word_with_a_route_is_other(string policyFile, string prompt)
+    {
+        var policy = Policy(policyFile);
+        WaitForSemantic(policy);
+
+        var selection = Router.Select(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Null(selection.Route);
+    }
+
+    // A request the lexicon reads as about a topic no route covers (a poem, the weather, sport, films) must fit a route
+    // better than the encoder's similarity to any description before it gets one (router10 round).
+    [Theory]
+    [InlineData("hr-policy.yaml", "who won the tennis final at wimbledon this year?")]
+    [InlineData("hr-policy.yaml", "will it rain on saturday for the office barbecue?")]
+    [InlineData("hr-policy.yaml", "recommend a good film to watch with friends tonight")]
+    [InlineData("helpdesk-policy.yaml", "who won the tennis final at wimbledon this year?")]
+    [InlineData("helpdesk-policy.yaml", "will it rain on saturday for the office barbecue?")]
+    [InlineData("pets-policy.yaml", "write a funny poem for my brother's retirement party")]
+    public void A_request_about_a_topic_no_route_covers_is_other(string policyFile, string prompt)
     {
         var policy = Policy(policyFile);
         WaitForSemantic(policy);
