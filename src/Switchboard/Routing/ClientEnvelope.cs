@@ -123,6 +123,11 @@ internal static class ClientEnvelope
         var position = 0;
         var i = 0;
         var heading = text.IndexOf(AgentsMdHeading, StringComparison.Ordinal);
+        // Each scan below is done once per text, not once per '<': the turn is the client's, of any length and content
+        // ("<task<task<task…" after spaces, thousands of unclosed tags), and this runs on the request path.
+        var scan = new TagScan(text.Length - text.AsSpan().TrimStart().Length);
+        Span<int> noClosingFrom = stackalloc int[Tags.Length];
+        noClosingFrom.Fill(int.MaxValue);
         while (i < text.Length)
         {
             var open = text.IndexOf('<', i);
@@ -134,15 +139,18 @@ internal static class ClientEnvelope
                 continue;
             }
             if (open < 0) break;
-            if (!TryMatchTag(text, open, out var name, out var kind, out var contentStart))
+            if (!TryMatchTag(text, open, ref scan, out var tag, out var kind, out var contentStart))
             {
                 i = open + 1;
                 continue;
             }
-            var close = IndexOfClosing(text, name, contentStart);
+            var name = Tags[tag].Name;
+            // Once a tag has no closing after some point, it has none after any later one.
+            var close = contentStart >= noClosingFrom[tag] ? -1 : IndexOfClosing(text, name, contentStart);
             if (close < 0)
             {
                 // No closing tag: prose that mentions one ("why does my parser choke on <reminder> elements?"), not an envelope.
+                noClosingFrom[tag] = Math.Min(noClosingFrom[tag], contentStart);
                 i = open + 1;
                 continue;
             }
@@ -242,21 +250,40 @@ internal static class ClientEnvelope
         return close < 0 ? text.Length : close + "</INSTRUCTIONS>".Length;
     }
 
-    private static bool TryMatchTag(string text, int open, out string name, out TagKind kind, out int contentStart)
+    /// <summary>What one text's tag matching has already learnt about it, so no part of it is scanned once per '&lt;'.</summary>
+    private struct TagScan(int leadingWhitespace)
     {
-        foreach (var (tagName, tagKind) in Tags)
+        /// <summary>Where the text's first non-space character is: a tag that must open the turn starts there.</summary>
+        public readonly int LeadingWhitespace = leadingWhitespace;
+
+        // The first '>' or '\n' at or after _stopFrom is at _stopAt (-1: none to the end).
+        private int _stopFrom = int.MaxValue, _stopAt = -1;
+
+        public int NextStop(string text, int from)
         {
+            if (from >= _stopFrom && (_stopAt < 0 || from <= _stopAt)) return _stopAt;
+            var relative = text.AsSpan(from).IndexOfAny('>', '\n');
+            (_stopFrom, _stopAt) = (from, relative < 0 ? -1 : from + relative);
+            return _stopAt;
+        }
+    }
+
+    private static bool TryMatchTag(string text, int open, ref TagScan scan, out int tag, out TagKind kind, out int contentStart)
+    {
+        for (tag = 0; tag < Tags.Length; tag++)
+        {
+            var (tagName, tagKind) = Tags[tag];
             var after = open + 1 + tagName.Length;
             if (after >= text.Length || string.CompareOrdinal(text, open + 1, tagName, 0, tagName.Length) != 0) continue;
-            if (tagKind == TagKind.OpeningRequest && !text.AsSpan(0, open).IsWhiteSpace()) continue;
+            if (tagKind == TagKind.OpeningRequest && open != scan.LeadingWhitespace) continue;
             int end;
             if (text[after] == '>') end = after;
-            else if (text[after] == ' ' && (end = text.AsSpan(after).IndexOfAny('>', '\n')) >= 0 && text[end += after] == '>') { } // within its line: no scan to the end per '<tag '
+            else if (text[after] == ' ' && (end = scan.NextStop(text, after)) >= 0 && text[end] == '>') { } // attributes end within the tag's line
             else continue;
-            (name, kind, contentStart) = (tagName, tagKind == TagKind.OpeningRequest ? TagKind.Request : tagKind, end + 1);
+            (kind, contentStart) = (tagKind == TagKind.OpeningRequest ? TagKind.Request : tagKind, end + 1);
             return true;
         }
-        (name, kind, contentStart) = ("", default, 0);
+        (kind, contentStart) = (default, 0);
         return false;
     }
 

@@ -28,20 +28,41 @@ internal sealed class LargeReadMemoryPoolFactory : IMemoryPoolFactory<byte>
     /// <summary>The most the pool keeps, and what it keeps through a load's lulls: the same bytes whatever the block size.</summary>
     private const int KeptBytes = 16 * 1024 * 1024, KeptUnderLoadBytes = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// The most 256 KB blocks out at once (32 MB: twice what 32 Claude Code-size requests in flight hold). A block stays
+    /// out while its bytes are unread, so a thousand connections that send half a header and stall would otherwise pin
+    /// 256 MB; past this, reads go into <see cref="SmallBlockSize"/> arrays, as with Kestrel's own pool.
+    /// </summary>
+    public const int MaxBlocksOut = 128;
+
+    public const int SmallBlockSize = 16 * 1024;
+
+    private static int s_blocksOut;
+
+    /// <summary>How many 256 KB blocks are rented now (all pools of this factory).</summary>
+    public static int BlocksOut => Volatile.Read(ref s_blocksOut);
+
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeReadMemoryPool();
 
     private sealed class LargeReadMemoryPool : MemoryPool<byte>
     {
         public override int MaxBufferSize => int.MaxValue;
 
-        public override IMemoryOwner<byte> Rent(int minBufferSize = -1) =>
-            minBufferSize <= BlockSize ? new Block(Blocks.Rent(), pooled: true) : new Block(GC.AllocateUninitializedArray<byte>(minBufferSize), pooled: false);
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+        {
+            if (minBufferSize > BlockSize) return new Block(GC.AllocateUninitializedArray<byte>(minBufferSize), BlockSource.None);
+            if (Interlocked.Increment(ref s_blocksOut) <= MaxBlocksOut) return new Block(Blocks.Rent(), BlockSource.Blocks);
+            Interlocked.Decrement(ref s_blocksOut);
+            return new Block(ArrayPool<byte>.Shared.Rent(Math.Max(minBufferSize, SmallBlockSize)), BlockSource.Shared);
+        }
 
         protected override void Dispose(bool disposing) { }
     }
 
+    private enum BlockSource : byte { None, Blocks, Shared }
+
     /// <summary>One rented block; disposing it returns the array (once).</summary>
-    private sealed class Block(byte[] array, bool pooled) : IMemoryOwner<byte>
+    private sealed class Block(byte[] array, BlockSource source) : IMemoryOwner<byte>
     {
         private byte[]? _array = array;
 
@@ -49,7 +70,17 @@ internal sealed class LargeReadMemoryPoolFactory : IMemoryPoolFactory<byte>
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _array, null) is { } returned && pooled) Blocks.Return(returned);
+            if (Interlocked.Exchange(ref _array, null) is not { } returned) return;
+            switch (source)
+            {
+                case BlockSource.Blocks:
+                    Blocks.Return(returned);
+                    Interlocked.Decrement(ref s_blocksOut);
+                    break;
+                case BlockSource.Shared:
+                    ArrayPool<byte>.Shared.Return(returned);
+                    break;
+            }
         }
     }
 }

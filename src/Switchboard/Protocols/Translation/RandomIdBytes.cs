@@ -26,9 +26,10 @@ internal static class RandomIdBytes
         var batch = t_batch;
         if (batch is null || t_next + destination.Length > BatchBytes)
         {
-            batch = t_batch ??= new byte[BatchBytes];
+            batch ??= new byte[BatchBytes];
+            t_next = BatchBytes; // a fill that throws leaves nothing to hand out, not a batch of zeros
             RandomNumberGenerator.Fill(batch);
-            t_next = 0;
+            (t_batch, t_next) = (batch, 0);
         }
         batch.AsSpan(t_next, destination.Length).CopyTo(destination);
         t_next += destination.Length;

@@ -157,4 +157,26 @@ public sealed class ClientEnvelopeTests
         Assert.Equal(text, ClientEnvelope.UserRequest(text));
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"{started.Elapsed}"); // quadratic: minutes
     }
+
+    /// <summary>
+    /// The turn is the client's, of any shape: a tag that must open the turn checked against the whole lead-in once per
+    /// '&lt;', an unclosed tag searched for to the end once per opening, and a tag's attributes scanned to the end once
+    /// per '&lt;tag ' were each quadratic (a 1 MB turn: tens of seconds on the request path).
+    /// </summary>
+    [Theory]
+    [InlineData("spaces then opening tags")]
+    [InlineData("unclosed tags")]
+    [InlineData("tags with attributes and no end")]
+    public void Crafted_turns_are_read_in_linear_time(string shape)
+    {
+        var text = shape switch
+        {
+            "spaces then opening tags" => new string(' ', 500_000) + string.Concat(Enumerable.Repeat("<task", 100_000)),
+            "unclosed tags" => string.Concat(Enumerable.Repeat("<user_query></a>", 60_000)),
+            _ => string.Concat(Enumerable.Repeat("<reminder ", 100_000)),
+        };
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        ClientEnvelope.UserRequest(text);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(3), $"{started.Elapsed}");
+    }
 }

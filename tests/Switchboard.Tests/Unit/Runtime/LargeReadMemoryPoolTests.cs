@@ -28,4 +28,27 @@ public sealed class LargeReadMemoryPoolTests
 
         Assert.InRange((long)LargeReadMemoryPoolFactory.Blocks.Count * LargeReadMemoryPoolFactory.BlockSize, 1, 16L * 1024 * 1024);
     }
+
+    /// <summary>
+    /// A block stays rented while its bytes are unread: connections that send half a header and stall must not pin a
+    /// 256 KB block each without bound (1,000 of them were 256 MB); past the cap, reads get small arrays.
+    /// </summary>
+    [Fact]
+    public void Stalled_reads_cannot_pin_more_than_the_cap_of_large_blocks()
+    {
+        using var pool = new LargeReadMemoryPoolFactory().Create();
+        var held = Enumerable.Range(0, LargeReadMemoryPoolFactory.MaxBlocksOut + 72).Select(_ => pool.Rent(4096)).ToList();
+        try
+        {
+            var large = held.Count(b => b.Memory.Length >= LargeReadMemoryPoolFactory.BlockSize);
+            Assert.InRange(large, 0, LargeReadMemoryPoolFactory.MaxBlocksOut);
+            Assert.All(held, b => Assert.True(b.Memory.Length >= 4096));
+        }
+        finally
+        {
+            foreach (var block in held) block.Dispose();
+        }
+        using var again = pool.Rent(4096); // given back, the large blocks are there again
+        Assert.True(again.Memory.Length >= LargeReadMemoryPoolFactory.BlockSize);
+    }
 }
