@@ -106,11 +106,13 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                     // objects, so they count less than subjects standing alone ("README files").
                     // Only subjects after the action are its objects: "performance problems" stays about performance.
                     var afterAction = new bool[count];
-                    // A verb under a negation describes a failing state, not an activity: "code that does not build or
-                    // install", "Won't Compile" are about build failures (the phrases say so), not about building code.
-                    var negated = new bool[count];
+                    // A verb under a negation is not the route's activity. A negated state describes a failure: "code that
+                    // does not build or install", "Won't Compile" are about build failures, not about building code. An
+                    // exclusion ("without changing it", "not for writing code") only takes the action away.
+                    var negated = new Negation[count];
                     var actionSeen = false;
                     var negatedUntil = -1;
+                    var negation = Negation.None;
                     for (var k = 0; k < count; k++)
                     {
                         var separator = words[k] is "and" or "or";
@@ -118,9 +120,13 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                         if (separator || clauseStart) actionSeen = false;
                         if (clauseStart) negatedUntil = -1;
                         afterAction[k] = actionSeen;
-                        negated[k] = k <= negatedUntil;
+                        negated[k] = k <= negatedUntil ? negation : Negation.None;
                         if (!separator && HasAction(tokens, k, count)) actionSeen = true;
-                        if (tokens[k].Word >= 0 && (lexicon.Flags[tokens[k].Word] & (WordFlags.Negator | WordFlags.StateNegator)) != 0) negatedUntil = k + NegationScope;
+                        if (tokens[k].Word >= 0 && (lexicon.Flags[tokens[k].Word] & (WordFlags.Negator | WordFlags.StateNegator)) != 0)
+                        {
+                            negatedUntil = k + NegationScope;
+                            negation = NegatesState(lexicon.Flags[tokens[k].Word], words, k) ? Negation.Failure : Negation.Excluded;
+                        }
                     }
 
                     for (var k = 0; k < count; k++)
@@ -151,10 +157,10 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                         if (word >= 0)
                             foreach (var cw in lexicon.WordConcepts[word])
                             {
-                                if (negated[k] && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action)
+                                if (negated[k] != Negation.None && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action)
                                 {
                                     // What fails to happen is the route's business: "does not build" is for debugging builds.
-                                    if ((flags & WordFlags.ActionVerb) == 0) continue;
+                                    if (negated[k] == Negation.Excluded || (flags & WordFlags.ActionVerb) == 0) continue;
                                     var failure = new ConceptWeight(lexicon.DebugConcept, NegatedActionFailure);
                                     Add(r, failure, boost, 1f, ref evidence);
                                     AddActivity(r, failure);
@@ -171,7 +177,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                             if (lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts))
                                 foreach (var cw in concepts)
                                 {
-                                    if (negated[k] && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action) continue;
+                                    if (negated[k] != Negation.None && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action) continue;
                                     Add(r, cw, boost, objectFactor, ref evidence);
                                     if (activity) AddActivity(r, cw);
                                 }
@@ -272,6 +278,27 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             return false;
         }
     }
+
+    private enum Negation : byte
+    {
+        None,
+        /// <summary>"without changing it", "not for writing code": the action is left out.</summary>
+        Excluded,
+        /// <summary>"does not build", "won't compile", "can't install": the action fails, which is what the route is for.</summary>
+        Failure,
+    }
+
+    /// <summary>
+    /// A negated state: a contracted auxiliary ("doesnt", "wont", "cant") or "not"/"never" right after an auxiliary ("does not
+    /// build", "will never compile"). "no", "without", "dont" and a bare "not" exclude an action instead.
+    /// </summary>
+    private static bool NegatesState(WordFlags flags, List<string> words, int k) =>
+        (flags & WordFlags.StateNegator) != 0 && (flags & WordFlags.Negator) == 0
+        || words[k] is "not" or "never" && k > 0 && IsAuxiliary(words[k - 1]);
+
+    /// <summary>Auxiliaries as written and as stemmed ("does" → "doe", "was" → "wa", "has" → "ha").</summary>
+    private static bool IsAuxiliary(string word) => word is "do" or "doe" or "does" or "did" or "is" or "are" or "wa" or "was"
+        or "were" or "will" or "can" or "could" or "would" or "should" or "ha" or "has" or "have" or "had" or "may" or "might" or "must";
 
     /// <summary>"questions about …", "queries regarding …", "help with …": a description's framing words.</summary>
     private static bool IsFraming(List<string> words, int k, int count) =>

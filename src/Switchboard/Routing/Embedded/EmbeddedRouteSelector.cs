@@ -38,6 +38,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     // almost nothing from earlier turns, and their software words do not make it a software request.
     private const float ContextWhenOwnIntent = 0.08f;
     private const int OwnIntentMinimumTokens = 6;
+    private const int OwnQuestionMinimumTokens = 4;   // a question without software words or code: "why do cats knead blankets?"
     private const float AssistantShare = 0.15f;
     private const float SymptomReportMinimum = 0.5f;
     private const float ContextWhenSymptom = 0.2f;
@@ -261,10 +262,17 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 : state.Information < UninformativeThreshold ? ContextWhenUninformative
                 : followUp ? ContextWhenFollowUp
                 : ContextWhenInformative;
-            var ownIntent = !followUp && !reportsSymptom && HasOwnIntent(tokens.AsSpan(0, count));
+            // A question put as one ("can my landlord raise the rent twice in one year?", "why do cats knead blankets?") with
+            // no software words or code of its own asks something of its own unless it points back: its failure-like words
+            // ("raise") are not a report about the earlier work, and a short one says all it asks. A statement with no
+            // software words ("entries never expire though, why?", "now users see other users' names") still reports on it.
+            var latestSoftwareEvidence = state.SoftwareEvidence;
+            var questionApart = latestSoftwareEvidence < SoftwareEvidenceNeeded && signals.Questions > 0 && signals.CodeBlocks == 0
+                && signals.CodeShapedTokens == 0 && signals.TraceEvidence <= 0f && OpensQuestion(tokens.AsSpan(0, count));
+            var ownIntent = !followUp && (!reportsSymptom || questionApart)
+                && HasOwnIntent(tokens.AsSpan(0, count), questionApart ? OwnQuestionMinimumTokens : OwnIntentMinimumTokens);
             if (ownIntent) context = Math.Min(context, ContextWhenOwnIntent);
             wordsSuffice = latest > 0 && context >= ContextWhenFollowUp;
-            var latestSoftwareEvidence = state.SoftwareEvidence;
             var userTurnsSeen = 0;
             var assistantSeen = false;
             for (var i = latest - 1; i >= 0 && userTurnsSeen < MaxContextTurns; i--)
@@ -426,9 +434,13 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// wants, and not opening with a conjunction that continues the previous turn ("and now the tests", "or the other one").
     /// Follow-up markers ("same for", "it", "too") are checked by the caller.
     /// </summary>
-    private bool HasOwnIntent(ReadOnlySpan<Token> tokens)
+    /// <summary>Whether the turn opens as a question: a yes/no auxiliary or a wh-word first ("can my …", "why do …").</summary>
+    private bool OpensQuestion(ReadOnlySpan<Token> tokens) =>
+        tokens.Length > 0 && tokens[0].Word >= 0 && (_lexicon.Flags[tokens[0].Word] & (WordFlags.YesNoOpener | WordFlags.WhOpener)) != 0;
+
+    private bool HasOwnIntent(ReadOnlySpan<Token> tokens, int minimumTokens)
     {
-        if (tokens.Length < OwnIntentMinimumTokens) return false;
+        if (tokens.Length < minimumTokens) return false;
         var first = tokens[0].Word;
         return first < 0 || !_lexicon.ContinuationWords.Contains(first);
     }
