@@ -37,7 +37,9 @@ internal static class SemanticDumpProbe
         {
             if (spec.StartsWith("lines=", StringComparison.Ordinal))
             {
-                // Free texts (a reference of off-topic requests): their embeddings only.
+                // Free texts (a reference of off-topic requests): their embeddings only. A blind set's rows are never
+                // read, whichever way they are given.
+                RoutingDataLoader.RefuseBlind(spec[6..]);
                 json.WriteStartObject();
                 json.WriteString("lines", spec[6..]);
                 json.WriteStartArray("vecs");
@@ -53,7 +55,7 @@ internal static class SemanticDumpProbe
                 continue;
             }
             var (data, policyFile) = (spec.Split(':')[0], spec.Split(':')[1]);
-            if (data.Contains("blind", StringComparison.OrdinalIgnoreCase)) throw new InvalidOperationException("never a blind set");
+            RoutingDataLoader.RefuseBlind(data);
             var policy = RoutingDataLoader.LoadPolicyYaml(Path.Combine(dir, policyFile));
             var rows = RoutingDataLoader.LoadJsonl(Path.Combine(dir, data));
             var semantic = new EmbeddedRouteSelector(null, Switchboard.Config.SemanticMode.Auto,

@@ -28,8 +28,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private readonly Dictionary<string, int> _terms;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
 
-    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, float[] conceptWeights, float[] activityWeights, bool[] softwareRoutes, bool[] actionTerms)
+    private CompiledRoutePolicy(RoutePolicy policy, Dictionary<string, int> terms, int conceptCount, float[] weights, float[] conceptWeights, float[] activityWeights, bool[] softwareRoutes, bool[] actionTerms, int[][] everydayTerms)
     {
+        EverydayTerms = everydayTerms;
         ActivityWeights = activityWeights;
         ActionTerms = actionTerms;
         ConceptWeights = conceptWeights;
@@ -70,6 +71,12 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     /// <summary>Per route term: whether its word names an action ("write", "fix"), so it says what to do rather than what about.</summary>
     public bool[] ActionTerms { get; }
 
+    /// <summary>
+    /// Per route, the terms of the words it lists from a miscellany ("cat", "homework", "garden" of "everyday"): the
+    /// miscellany concept does not make the route about the others, but a request naming that same word is its business.
+    /// </summary>
+    public int[][] EverydayTerms { get; }
+
     /// <summary>The policy's words (normalised) and their feature ids.</summary>
     public IReadOnlyDictionary<string, int> Terms => _terms;
 
@@ -86,6 +93,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         var conceptWeights = new float[routeCount, lexicon.ConceptCount];
         var software = new bool[routeCount];
         var activityWeights = new float[routeCount * lexicon.ConceptCount];
+        var everydayTerms = new int[routeCount][];
         var tokens = ArrayPool<Token>.Shared.Rent(64);
         var words = new List<string>();
         var ids = new int[ConceptLexicon.MaxPhraseWords];
@@ -95,6 +103,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             {
                 var routeTerms = new Dictionary<int, float>();
                 termWeights.Add(routeTerms);
+                var routeEveryday = new HashSet<int>();
                 var evidence = 0f;
                 foreach (var (text, boost) in new[] { (policy.Routes[r].Name, NameBoost), (policy.Routes[r].Description, 1f) })
                 {
@@ -147,6 +156,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                                 actionTerms.Add(word >= 0 && NamesAction(word));
                             }
                             routeTerms[term] = Math.Max(routeTerms.GetValueOrDefault(term), literal);
+                            if (word >= 0 && InMiscellany(word)) routeEveryday.Add(term);
                         }
                         // A route is for the activity its name says, or the verb opening an item of its description
                         // ("designing HTTP APIs"); "slow code, queries, builds or pages" lists things, "builds" among them,
@@ -185,6 +195,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                     }
                 }
                 software[r] = evidence >= SoftwareRouteEvidence;
+                everydayTerms[r] = [.. routeEveryday];
             }
         }
         finally
@@ -223,7 +234,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         var rawConcepts = new float[routeCount * lexicon.ConceptCount];
         for (var r = 0; r < routeCount; r++)
             for (var c = 0; c < lexicon.ConceptCount; c++) rawConcepts[r * lexicon.ConceptCount + c] = conceptWeights[r, c];
-        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, activityWeights, software, [.. actionTerms])
+        return new CompiledRoutePolicy(policy, terms, lexicon.ConceptCount, weights, rawConcepts, activityWeights, software, [.. actionTerms], everydayTerms)
         {
             Spelling = SpellingIndex.Build(SurfaceWords(policy)),
         };
@@ -252,6 +263,13 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         {
             foreach (var cw in lexicon.WordConcepts[word])
                 if (lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action && cw.Weight >= 0.5f) return true;
+            return false;
+        }
+
+        bool InMiscellany(int word)
+        {
+            foreach (var cw in lexicon.WordConcepts[word])
+                if (lexicon.ConceptMiscellany[cw.Concept]) return true;
             return false;
         }
 

@@ -334,7 +334,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
                 for (var f = 0; f < row.Length; f++) score += row[f] * q[f];
                 if (compiled.SoftwareRoutes[r]) score *= softwareFactor;
                 // A request about an everyday subject (a poem, a recipe) the route never mentions: another topic.
-                if (offTopic && !CoversSubject(routeConcepts, q[conceptBase..])) score *= OffTopicPenalty;
+                if (offTopic && !CoversSubject(routeConcepts, q[conceptBase..]) && !NamesListedEverydayWord(compiled.EverydayTerms[r], q)) score *= OffTopicPenalty;
                 else namesOtherTopic = false;
                 if (leadKnown && routeConcepts[lead] < LeadConceptMinimum && !CoversAction(routeConcepts, q[conceptBase..])) score *= LeadMismatchPenalty;
                 if (uncovered && ObjectMatch(compiled, row, q) < ObjectMatchMinimum) score *= UncoveredActivityFactor;
@@ -532,6 +532,17 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         for (var c = 0; c < routeConcepts.Length; c++)
             if (routeConcepts[c] > 0 && query[c] >= CoveredSubjectMinimum && _lexicon.ConceptKinds[c] == ConceptLexicon.Kind.Subject
                 && !_lexicon.ConceptSoftware[c] && c != _lexicon.QuestionConcept) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Whether the request names an everyday word the route itself lists ("my cat" beside a route for feeding a cat): the
+    /// miscellany is no subject a route covers as a whole, but its very word is.
+    /// </summary>
+    private static bool NamesListedEverydayWord(int[] routeEverydayTerms, ReadOnlySpan<float> query)
+    {
+        foreach (var term in routeEverydayTerms)
+            if (query[term] >= CoveredSubjectMinimum) return true;
         return false;
     }
 

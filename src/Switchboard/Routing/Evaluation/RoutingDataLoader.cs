@@ -17,6 +17,16 @@ internal static class RoutingDataLoader
 
     public static IReadOnlyList<LabelledConversation> LoadJsonl(string path) => ParseJsonl(File.ReadAllText(path), path);
 
+    /// <summary>
+    /// For the probes that print or dump rows: a blind set (its file name says "blind") is scored, never read, so
+    /// whatever way a path reaches a probe, it stops here before the file is opened.
+    /// </summary>
+    public static void RefuseBlind(string path)
+    {
+        if (Path.GetFileName(path).Contains("blind", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"{Path.GetFileName(path)}: never a blind set (blind sets are scored, not read)");
+    }
+
     public static IReadOnlyList<LabelledConversation> ParseJsonl(string text, string source = "<text>")
     {
         var rows = new List<LabelledConversation>();

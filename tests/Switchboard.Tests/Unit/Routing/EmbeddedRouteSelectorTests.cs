@@ -314,6 +314,28 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         Assert.Equal(expected, selection.Route);
     }
 
+    // A route whose business IS an everyday subject (pets, homework, a garden) covers a request naming the very word it
+    // lists, so the off-topic penalty does not fall on it; the words it does not list still do not reach it (above).
+    [Theory]
+    [InlineData("how do I get my kids to do their homework after school", "homework help")]
+    [InlineData("my daughter has an exam tomorrow, help her revise", "homework help")]
+    [InlineData("what should I feed my cat", "pet care")]
+    [InlineData("what should I get my sister for her birthday", null)]
+    public void A_route_that_lists_an_everyday_word_covers_a_request_naming_it(string latest, string? expected)
+    {
+        var policy = new RoutePolicy(
+        [
+            new RouteDefinition("pet care", "feeding, grooming and health of a pet cat or dog", "m1"),
+            new RouteDefinition("homework help", "explaining school homework and exam revision", "m2"),
+            new RouteDefinition("deliveries", "booking, changing or cancelling a delivery slot and delivery charges", "m3"),
+        ]);
+
+        var selection = new EmbeddedRouteSelector().Select(new RouterInput([new RouterTurn(TurnRole.User, latest)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Equal(expected, selection.Route);
+    }
+
     [Fact]
     public void A_short_follow_up_leans_on_the_previous_request()
     {

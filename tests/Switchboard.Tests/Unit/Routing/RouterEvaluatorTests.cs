@@ -56,6 +56,21 @@ public sealed class RouterEvaluatorTests
         Assert.Contains("2: expected alpha, got beta", report);
     }
 
+    [Theory]
+    [InlineData("TestData/Routing/blind-retail.jsonl")]
+    [InlineData("/some/dir/Blind2-Support.jsonl")]
+    [InlineData("offtopic-blind-lines.txt")]
+    public void A_blind_set_is_refused_whatever_way_its_path_comes(string path)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => RoutingDataLoader.RefuseBlind(path));
+        Assert.Contains("never a blind set", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("TestData/Routing/tuning-grocery.jsonl")]
+    [InlineData("/work/blind-notes/offtopic.txt")]
+    public void A_tuning_set_or_free_text_is_not_refused(string path) => RoutingDataLoader.RefuseBlind(path);
+
     [Fact]
     public void Percentile_is_nearest_rank()
     {
