@@ -52,7 +52,10 @@ public sealed class ShutdownTests
         await File.WriteAllTextAsync(config, ConfigFor(upstream));
         var port = GatewayProcess.FreePort();
         // Standard error joins standard output in one pipe, so the output keeps the order the lines were written in.
-        await using var gateway = GatewayProcess.StartProgram("/bin/sh", ["-c", "exec dotnet \"$0\" \"$@\" 2>&1", GatewayProcess.CliDll, "up", "--config", config, "--port", port.ToString()]);
+        // SIGINT back to its default first: a test run started in the background by a shell without job control
+        // inherits it ignored, and a process that starts with SIGINT ignored keeps ignoring it (.NET installs no handler
+        // for it then, as the shells' convention for background jobs wants), so the gateway would never hear it.
+        await using var gateway = GatewayProcess.StartProgram("/bin/sh", ["-c", "exec env --default-signal=INT dotnet \"$0\" \"$@\" 2>&1", GatewayProcess.CliDll, "up", "--config", config, "--port", port.ToString()]);
         await gateway.WaitForOutputAsync("listening on");
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
