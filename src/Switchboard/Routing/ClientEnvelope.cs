@@ -123,6 +123,7 @@ internal static class ClientEnvelope
         var position = 0;
         var i = 0;
         var heading = text.IndexOf(AgentsMdHeading, StringComparison.Ordinal);
+        var lastInstructions = heading < 0 ? -1 : text.LastIndexOf(AgentsMdInstructions, StringComparison.Ordinal);
         // Each scan below is done once per text, not once per '<': the turn is the client's, of any length and content
         // ("<task<task<task…" after spaces, thousands of unclosed tags), and this runs on the request path.
         var scan = new TagScan(text.Length - text.AsSpan().TrimStart().Length);
@@ -132,7 +133,7 @@ internal static class ClientEnvelope
         {
             var open = text.IndexOf('<', i);
             if (heading >= 0 && heading < i) heading = text.IndexOf(AgentsMdHeading, i, StringComparison.Ordinal); // found again only once passed
-            if (heading >= 0 && (open < 0 || heading < open) && AgentsMdEnd(text, heading) is var agentsEnd and > 0)
+            if (heading >= 0 && heading < lastInstructions && (open < 0 || heading < open) && AgentsMdEnd(text, heading) is var agentsEnd and > 0)
             {
                 (outside ??= new StringBuilder(text.Length)).Append(text, position, heading - position);
                 position = i = agentsEnd;
@@ -240,11 +241,16 @@ internal static class ClientEnvelope
         return -1;
     }
 
-    /// <summary>The end of Codex's AGENTS.md block starting at <paramref name="heading"/>, or -1 when it is not one.</summary>
+    private const string AgentsMdInstructions = "<INSTRUCTIONS>";
+
+    /// <summary>
+    /// The end of Codex's AGENTS.md block starting at <paramref name="heading"/>, or -1 when it is not one. The caller
+    /// checks that an <c>&lt;INSTRUCTIONS&gt;</c> follows at all first: many headings without one were a scan to the end each.
+    /// </summary>
     private static int AgentsMdEnd(string text, int heading)
     {
         if (heading > 0 && text[heading - 1] != '\n') return -1;
-        var open = text.IndexOf("<INSTRUCTIONS>", heading, StringComparison.Ordinal);
+        var open = text.IndexOf(AgentsMdInstructions, heading, StringComparison.Ordinal);
         if (open < 0) return -1;
         var close = text.IndexOf("</INSTRUCTIONS>", open, StringComparison.Ordinal);
         return close < 0 ? text.Length : close + "</INSTRUCTIONS>".Length;

@@ -51,7 +51,18 @@ internal sealed class LargeReadMemoryPoolFactory : IMemoryPoolFactory<byte>
         public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
         {
             if (minBufferSize > BlockSize) return new Block(GC.AllocateUninitializedArray<byte>(minBufferSize), BlockSource.None);
-            if (Interlocked.Increment(ref s_blocksOut) <= MaxBlocksOut) return new Block(Blocks.Rent(), BlockSource.Blocks);
+            if (Interlocked.Increment(ref s_blocksOut) <= MaxBlocksOut)
+            {
+                try
+                {
+                    return new Block(Blocks.Rent(), BlockSource.Blocks);
+                }
+                catch
+                {
+                    Interlocked.Decrement(ref s_blocksOut); // a rent that failed holds no block
+                    throw;
+                }
+            }
             Interlocked.Decrement(ref s_blocksOut);
             return new Block(ArrayPool<byte>.Shared.Rent(Math.Max(minBufferSize, SmallBlockSize)), BlockSource.Shared);
         }

@@ -429,14 +429,15 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ResidueConceptWeight = 2f;
     private const float ResidueWordWeight = 0.3f;
 
+    /// <summary>Whether the turn opens as a question: a yes/no auxiliary or a wh-word first ("can my …", "why do …").</summary>
+    private bool OpensQuestion(ReadOnlySpan<Token> tokens) =>
+        tokens.Length > 0 && tokens[0].Word >= 0 && (_lexicon.Flags[tokens[0].Word] & (WordFlags.YesNoOpener | WordFlags.WhOpener)) != 0;
+
     /// <summary>
     /// Whether the latest turn is a request of its own rather than an elliptical follow-up: long enough to say what it
     /// wants, and not opening with a conjunction that continues the previous turn ("and now the tests", "or the other one").
     /// Follow-up markers ("same for", "it", "too") are checked by the caller.
     /// </summary>
-    /// <summary>Whether the turn opens as a question: a yes/no auxiliary or a wh-word first ("can my …", "why do …").</summary>
-    private bool OpensQuestion(ReadOnlySpan<Token> tokens) =>
-        tokens.Length > 0 && tokens[0].Word >= 0 && (_lexicon.Flags[tokens[0].Word] & (WordFlags.YesNoOpener | WordFlags.WhOpener)) != 0;
 
     private bool HasOwnIntent(ReadOnlySpan<Token> tokens, int minimumTokens)
     {

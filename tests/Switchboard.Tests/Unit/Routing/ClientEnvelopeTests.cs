@@ -167,13 +167,15 @@ public sealed class ClientEnvelopeTests
     [InlineData("spaces then opening tags")]
     [InlineData("unclosed tags")]
     [InlineData("tags with attributes and no end")]
+    [InlineData("AGENTS.md headings without instructions")]
     public void Crafted_turns_are_read_in_linear_time(string shape)
     {
         var text = shape switch
         {
             "spaces then opening tags" => new string(' ', 500_000) + string.Concat(Enumerable.Repeat("<task", 100_000)),
             "unclosed tags" => string.Concat(Enumerable.Repeat("<user_query></a>", 60_000)),
-            _ => string.Concat(Enumerable.Repeat("<reminder ", 100_000)),
+            "tags with attributes and no end" => string.Concat(Enumerable.Repeat("<reminder ", 100_000)),
+            _ => string.Concat(Enumerable.Repeat("\n# AGENTS.md instructions for x <b", 120_000)),
         };
         var started = System.Diagnostics.Stopwatch.StartNew();
         ClientEnvelope.UserRequest(text);
