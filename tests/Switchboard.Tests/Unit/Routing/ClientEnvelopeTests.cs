@@ -150,13 +150,8 @@ public sealed class ClientEnvelopeTests
     }
 
     [Fact]
-    public void Many_unfinished_tags_are_read_in_linear_time()
-    {
-        var text = string.Concat(Enumerable.Repeat("<attachment x\n", 50_000));
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal(text, ClientEnvelope.UserRequest(text));
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"{started.Elapsed}"); // quadratic: minutes
-    }
+    public void Many_unfinished_tags_are_read_in_linear_time() =>
+        AssertLinear(n => string.Concat(Enumerable.Repeat("<attachment x\n", n)), 3_125, text => Assert.Equal(text, ClientEnvelope.UserRequest(text)));
 
     /// <summary>
     /// The turn is the client's, of any shape: a tag that must open the turn checked against the whole lead-in once per
@@ -170,15 +165,43 @@ public sealed class ClientEnvelopeTests
     [InlineData("AGENTS.md headings without instructions")]
     public void Crafted_turns_are_read_in_linear_time(string shape)
     {
-        var text = shape switch
+        Func<int, string> make = shape switch
         {
-            "spaces then opening tags" => new string(' ', 500_000) + string.Concat(Enumerable.Repeat("<task", 100_000)),
-            "unclosed tags" => string.Concat(Enumerable.Repeat("<user_query></a>", 60_000)),
-            "tags with attributes and no end" => string.Concat(Enumerable.Repeat("<reminder ", 100_000)),
-            _ => string.Concat(Enumerable.Repeat("\n# AGENTS.md instructions for x <b", 120_000)),
+            "spaces then opening tags" => n => new string(' ', 5 * n) + string.Concat(Enumerable.Repeat("<task", n)),
+            "unclosed tags" => n => string.Concat(Enumerable.Repeat("<user_query></a>", n)),
+            "tags with attributes and no end" => n => string.Concat(Enumerable.Repeat("<reminder ", n)),
+            _ => n => string.Concat(Enumerable.Repeat("\n# AGENTS.md instructions for x <b", n)),
         };
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        ClientEnvelope.UserRequest(text);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(3), $"{started.Elapsed}");
+        AssertLinear(make, 6_250, text => ClientEnvelope.UserRequest(text));
+    }
+
+    /// <summary>
+    /// Reads a turn of size n and one of size 16n (each the fastest of five, after a warm-up) and fails when the larger
+    /// took more than 80 times as long: 16 when linear, 256 when quadratic. A ratio, not a wall-clock limit, so a loaded
+    /// machine slows both sizes alike (the margin is for load so heavy that even the fastest of five is preempted); a
+    /// quadratic scan at 16n stops early (over 10 s).
+    /// </summary>
+    private static void AssertLinear(Func<int, string> make, int n, Action<string> read)
+    {
+        string small = make(n), large = make(16 * n);
+        read(small);
+        var smallTime = Fastest(small, read);
+        var largeTime = Fastest(large, read);
+        var ratio = largeTime.TotalMilliseconds / Math.Max(smallTime.TotalMilliseconds, 0.05);
+        Assert.True(ratio < 80, $"n: {smallTime.TotalMilliseconds:F1} ms, 16n: {largeTime.TotalMilliseconds:F1} ms, ratio {ratio:F1} (linear ≈ 16, quadratic ≈ 256)");
+    }
+
+    private static TimeSpan Fastest(string text, Action<string> read)
+    {
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            read(text);
+            var elapsed = started.Elapsed;
+            if (elapsed < fastest) fastest = elapsed;
+            if (elapsed > TimeSpan.FromSeconds(10)) break;
+        }
+        return fastest;
     }
 }
