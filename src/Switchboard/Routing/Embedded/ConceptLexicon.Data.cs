@@ -91,7 +91,7 @@ internal static partial class ConceptLexicon
             that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
             sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
             go+build=-0.7 cargo+build=-0.7 run+build=-0.7 the+build=-0.7 my+build=-0.7 our+build=-0.7 build+fails=-0.7
-            build+failed=-0.7 build+job=-0.7 build+step=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
+            build+failed=-0.7 build+job=-0.7 build+step=-0.7 green+build=-0.7 red+build=-0.7 broken+build=-0.7 build+is=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
             turn+into=0.5 into+python=0.6 into+typescript=0.6 into+go=0.6 to+python=0.4
             func+that=0.8 fn+that=0.8 method+that=0.7 component+that=0.7 hook+that=0.7 endpoint+that=0.7
             func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6 rewrite=0.4 rewrite+in=0.8 rewrite+it+in=0.9
@@ -488,7 +488,32 @@ internal static partial class ConceptLexicon
             worker workers cron+job batch+job background+job build+job nightly+job export=0.5 exports=0.5 pdf=0.5 csv=0.5 notification=0.5 notifications=0.5
             retry=0.6 retries=0.6 redux middleware kubectl
                         flutter sidekiq heroku
+            elasticsearch opensearch solr lucene algolia meilisearch typesense smtp imap dkim dmarc sendgrid mailgun
+            postmark stripe adyen braintree i18n l10n internationalization localization localisation gettext
+            celery sqs sns kinesis nats memcached dynamodb cassandra clickhouse bigquery redshift keycloak auth0 okta
+            oidc saml ldap sentry
 """),
+        // A build or a test run that fails, apart from code that misbehaves when it runs (issue #17, router13): a team's route
+        // for "the build is red" or "won't compile" is not one for every bug. A subject, so it says what a failure is about.
+        new("buildfail", Kind.Subject, Software: true, """
+            compile+error=1.5 compile+errors=1.5 compiler+error=1.5 compiler+errors=1.5 compilation+error=1.5 compilation+failed=1.5
+            doesnt+compile=1.5 wont+compile=1.5 does+not+compile=1.5 fails+to+compile=1.5
+            build+fails=1.5 build+failed=1.5 build+failing=1.5 build+failure=1.5 build+broke=1.5 build+broken=1.5
+            build+error=1.5 build+errors=1.5 broken+build=1.5 broken+builds=1.5 red+build=1.5 green+build=1.5 build+is+red=1.5
+            build+breaks=1.5 fails+to+build=1.5 failed+to+build=1.5 linker=1.2 linker+error=1.5 linker+errors=1.5
+            undefined+reference=1.5 ld+returned=1.5 type+checker=1 not+assignable=1.2
+            could+not+resolve=1.5 unable+to+resolve=1.5 cant+resolve=1 cannot+resolve=1 could+not+be+found=0.8
+            cannot+find+symbol=1.5 cannot+find+module=1.2 cannot+find+package=1.5 no+module+named=1.2 modulenotfounderror=1.2
+            importerror=0.8 cannot+import+name=1.2 unresolved+import=1.5 dependency+conflict=1.5 dependency+conflicts=1.5
+            conflicting+dependencies=1.5 version+conflict=1.5 version+conflicts=1.5 dependency+tree=1.2 peer+dependency=1.2
+            eresolve=1.5 install+fails=1.5 install+failed=1.5 installs+fail=1.5 broken+package=1.2 broken+install=1.5
+            broken+installs=1.5 fails+to+install=1.5 failed+to+install=1.5 cant+install=1.5 wont+install=1.5
+            failing+test=1.2 failing+tests=1.2 failing+unit=1.2 failing+integration=1.2 test+fails=1.2 tests+fail=1.2
+            test+failed=1.2 tests+failed=1.2 test+failing=1.2 tests+failing=1.2 flaky=1 flaky+test=1.5 flaky+tests=1.5
+            test+suite+is+red=1.5 suite+is+red=1.5 broken+ci=1.5 ci+fails=1.5 ci+failed=1.5 ci+failing=1.5 ci+is+red=1.5
+            pipeline+fails=1.5 pipeline+failed=1.5 pipeline+green=1.2 job+fails=1
+            lint+fails=1.2 passes+locally=1 works+locally=0.6 passes+alone=1.2
+            """),
     ];
 
     /// <summary>Words that carry no meaning on their own (still usable inside phrases).</summary>
