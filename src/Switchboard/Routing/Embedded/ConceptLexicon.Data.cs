@@ -177,6 +177,8 @@ internal static partial class ConceptLexicon
             keep+restarting=1.5 keeps+restarting=1.5 restarting=1 restarts=0.8 restart+loop=1.5 crashloopbackoff=1.8
             oomkilled=1.8 stop+that=0.8 stop+this=0.8 prevent+that=0.8 prevent+this=0.8 real+problem=0.8
             this+look+right=-0.6 look+right+to=-0.6
+            after+the+last=0.8 since+the+last=0.8 after+the+deploy=1 since+the+deploy=1 after+deploying=0.8 since+deploying=0.8
+            after+the+upgrade=1 since+the+upgrade=1 after+upgrading=1 since+upgrading=1 after+the+update=0.8 since+the+update=0.8
 """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
@@ -299,7 +301,7 @@ internal static partial class ConceptLexicon
         // Operations: production incidents, what things cost, watching systems, infrastructure as code.
         new("incident", Kind.Subject, Software: true, """
             outage=1.5 outages=1.5 incident=1.5 incidents=1.5 is+down=1.2 went+down=1.2 are+down=1.2 down=0.5
-            paged=1.5 got+paged=1.5 pagerduty=1.5 opsgenie=1.5 on+call=1.2 oncall=1.2 sev1=1.5 sev2=1.5
+            got+paged=1.5 was+paged=1.5 were+paged=1.5 pagerduty=1.5 opsgenie=1.5 on+call=1.2 oncall=1.2 sev1=1.5 sev2=1.5
             postmortem=1.2 post+mortem=1.2 roll+back=1 rollback=1 mitigate=1.2 mitigation=1.2 restore=0.8
             right+now=0.6 affected=0.6 customers+affected=1.2 emergency=1 urgent=0.8 asap=0.6 status+page=1.2
             production=0.5 prod=0.5 in+production=0.8 in+prod=0.8 failed+over=1 degraded=1 triage=1
