@@ -17,7 +17,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     /// <summary>Software words a route needs before a request without any software words is held against it.</summary>
     private const float SoftwareRouteEvidence = 2f;
     /// <summary>
-    /// In a policy most of whose routes are about software, one clear software word is enough: a team names its areas through
+    /// In a policy more than half of whose routes are about software, one clear software word is enough: a team names its areas through
     /// technologies the lexicon may not know ("Elasticsearch, OpenSearch or Solr", "i18n setup"), and an everyday route of a
     /// mixed policy has none.
     /// </summary>
@@ -233,7 +233,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         var clearlySoftware = 0;
         foreach (var evidence in evidences)
             if (evidence >= SoftwareRouteEvidence) clearlySoftware++;
-        var softwarePolicy = 2 * clearlySoftware >= routeCount;
+        var softwarePolicy = 2 * clearlySoftware > routeCount;
         for (var r = 0; r < routeCount; r++)
         {
             software[r] = evidences[r] >= SoftwareRouteEvidence || softwarePolicy && evidences[r] >= SoftwareWordEvidence;
@@ -299,7 +299,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             weight = Math.Max(weight, cw.Weight);
         }
 
-        // The phrases starting at k that the lexicon weighs against a concept, as (token, concept) for each word they span.
+        // The phrases starting at k that the lexicon weighs against a concept ("the build", "green build"), as (token, concept) for
+        // each word after the first: a determiner or an adjective before a verb-like word makes it a noun, while "build jobs"
+        // may still be an item's verb.
         void CancelledBy(Token[] tokens, int k, int count, List<(int, int)> cancelled)
         {
             if (tokens[k].Word < 0) return;
@@ -310,7 +312,7 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                 if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts)) continue;
                 foreach (var cw in concepts)
                     if (cw.Weight < 0)
-                        for (var p = 0; p < n; p++) cancelled.Add((k + p, cw.Concept));
+                        for (var p = 1; p < n; p++) cancelled.Add((k + p, cw.Concept));
             }
         }
 
