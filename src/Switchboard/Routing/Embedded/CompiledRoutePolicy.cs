@@ -16,12 +16,6 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private const float LiteralWeight = 0.8f;
     /// <summary>Software words a route needs before a request without any software words is held against it.</summary>
     private const float SoftwareRouteEvidence = 2f;
-    /// <summary>
-    /// In a policy more than half of whose routes are about software, one clear software word is enough: a team names its areas through
-    /// technologies the lexicon may not know ("Elasticsearch, OpenSearch or Solr", "i18n setup"), and an everyday route of a
-    /// mixed policy has none.
-    /// </summary>
-    private const float SoftwareWordEvidence = 0.5f;
     /// <summary>How strongly an item put as a question about the code ("what a module does", "where something lives") makes a route for explaining.</summary>
     private const float QuestionItemExplain = 1f;
     /// <summary>Literal weight of a route word the lexicon already maps to concepts.</summary>
@@ -230,13 +224,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             ArrayPool<Token>.Shared.Return(tokens);
         }
 
-        var clearlySoftware = 0;
-        foreach (var evidence in evidences)
-            if (evidence >= SoftwareRouteEvidence) clearlySoftware++;
-        var softwarePolicy = 2 * clearlySoftware > routeCount;
         for (var r = 0; r < routeCount; r++)
         {
-            software[r] = evidences[r] >= SoftwareRouteEvidence || softwarePolicy && evidences[r] >= SoftwareWordEvidence;
+            software[r] = evidences[r] >= SoftwareRouteEvidence;
             if (!software[r] || !explainsByQuestions[r]) continue;
             conceptWeights[r, lexicon.ExplainConcept] = Math.Max(conceptWeights[r, lexicon.ExplainConcept], QuestionItemExplain);
             ref var explains = ref activityWeights[r * lexicon.ConceptCount + lexicon.ExplainConcept];

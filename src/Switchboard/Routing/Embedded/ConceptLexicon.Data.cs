@@ -490,10 +490,6 @@ internal static partial class ConceptLexicon
             worker workers cron+job batch+job background+job build+job nightly+job export=0.5 exports=0.5 pdf=0.5 csv=0.5 notification=0.5 notifications=0.5
             retry=0.6 retries=0.6 redux middleware kubectl
                         flutter sidekiq heroku
-            elasticsearch opensearch solr lucene algolia meilisearch typesense smtp imap dkim dmarc sendgrid mailgun
-            postmark stripe adyen braintree i18n l10n internationalization localization localisation gettext
-            celery sqs sns kinesis nats memcached dynamodb cassandra clickhouse bigquery redshift keycloak auth0 okta
-            oidc saml ldap sentry
 """),
         // A build or a test run that fails, apart from code that misbehaves when it runs (issue #17, router13): a team's route
         // for "the build is red" or "won't compile" is not one for every bug. A subject, so it says what a failure is about.
