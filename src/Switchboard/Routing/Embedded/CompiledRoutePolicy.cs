@@ -16,6 +16,8 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private const float LiteralWeight = 0.8f;
     /// <summary>Software words a route needs before a request without any software words is held against it.</summary>
     private const float SoftwareRouteEvidence = 2f;
+    /// <summary>How strongly an item put as a question about the code ("what a module does", "where something lives") makes a route for explaining.</summary>
+    private const float QuestionItemExplain = 1f;
     /// <summary>Literal weight of a route word the lexicon already maps to concepts.</summary>
     private const float KnownWordLiteralFactor = 0.35f;
     /// <summary>Weight of a subject that is the object of an action in the same aspect ("failing [tests]").</summary>
@@ -92,6 +94,8 @@ internal sealed class CompiledRoutePolicy : ITermLookup
         var termWeights = new List<Dictionary<int, float>>(routeCount);
         var conceptWeights = new float[routeCount, lexicon.ConceptCount];
         var software = new bool[routeCount];
+        var evidences = new float[routeCount];
+        var explainsByQuestions = new bool[routeCount];
         var activityWeights = new float[routeCount * lexicon.ConceptCount];
         var everydayTerms = new int[routeCount][];
         var tokens = ArrayPool<Token>.Shared.Rent(64);
@@ -119,6 +123,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                     // does not build or install", "Won't Compile" are about build failures, not about building code. An
                     // exclusion ("without changing it", "not for writing code") only takes the action away.
                     var negated = new Negation[count];
+                    // A phrase the lexicon weighs against a concept ("the build", "green build" against writing code) takes
+                    // that concept from its words: in a route as in a request, "the build is red" asks for no new code.
+                    var cancelled = new List<(int Token, int Concept)>();
                     var actionSeen = false;
                     var negatedUntil = -1;
                     var negation = Negation.None;
@@ -131,6 +138,11 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                         afterAction[k] = actionSeen;
                         negated[k] = k <= negatedUntil ? negation : Negation.None;
                         if (!separator && HasAction(tokens, k, count)) actionSeen = true;
+                        CancelledBy(tokens, k, count, cancelled);
+                        // "what a module does, where something lives, how the parts talk": an item put as a question (not "how to …")
+                        // names what the route answers about the code, so it is for explaining (kept only for a software route).
+                        if ((clauseStart || k == 0) && tokens[k].Word >= 0 && (lexicon.Flags[tokens[k].Word] & WordFlags.WhOpener) != 0
+                            && k + 1 < count && words[k + 1] != "to") explainsByQuestions[r] = true;
                         if (tokens[k].Word >= 0 && (lexicon.Flags[tokens[k].Word] & (WordFlags.Negator | WordFlags.StateNegator)) != 0)
                         {
                             negatedUntil = k + NegationScope;
@@ -167,13 +179,17 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                         if (word >= 0)
                             foreach (var cw in lexicon.WordConcepts[word])
                             {
+                                if (cancelled.Contains((k, cw.Concept))) continue;
                                 if (negated[k] != Negation.None && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action)
                                 {
-                                    // What fails to happen is the route's business: "does not build" is for debugging builds.
-                                    if (negated[k] == Negation.Excluded || (flags & WordFlags.ActionVerb) == 0) continue;
+                                    // What fails to happen is the route's business: "does not work" is for debugging it. A build that
+                                    // fails ("does not build or install") is a build failure: what the route is about, not debugging
+                                    // in general, so runtime bugs are not thereby its business.
+                                    if (negated[k] == Negation.Excluded || (flags & WordFlags.ActionVerb) == 0 && !IsBuildVerb(words[k])) continue;
                                     var failure = new ConceptWeight(lexicon.DebugConcept, NegatedActionFailure);
                                     Add(r, failure, boost, 1f, ref evidence);
-                                    AddActivity(r, failure);
+                                    if (IsBuildVerb(words[k])) Add(r, new ConceptWeight(lexicon.BuildFailureConcept, NegatedActionFailure), boost, 1f, ref evidence);
+                                    else AddActivity(r, failure);
                                     continue;
                                 }
                                 Add(r, cw, boost, objectFactor, ref evidence);
@@ -185,22 +201,36 @@ internal sealed class CompiledRoutePolicy : ITermLookup
                             if (tokens[k + n - 1].Word < 0 || word < 0) break;
                             for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
                             if (lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts))
+                            {
+                                // "Won't Compile", "broken builds": a build failure named is the route's subject; the debugging it
+                                // also reads as is not an activity the route is for.
+                                var buildFailure = Array.Exists(concepts, cw => cw.Concept == lexicon.BuildFailureConcept);
                                 foreach (var cw in concepts)
                                 {
-                                    if (negated[k] != Negation.None && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action) continue;
+                                    if (cw.Weight <= 0 || negated[k] != Negation.None && lexicon.ConceptKinds[cw.Concept] == ConceptLexicon.Kind.Action) continue;
                                     Add(r, cw, boost, objectFactor, ref evidence);
-                                    if (activity) AddActivity(r, cw);
+                                    if (activity && !(buildFailure && cw.Concept == lexicon.DebugConcept)) AddActivity(r, cw);
                                 }
+                            }
                         }
                     }
                 }
-                software[r] = evidence >= SoftwareRouteEvidence;
+                evidences[r] = evidence;
                 everydayTerms[r] = [.. routeEveryday];
             }
         }
         finally
         {
             ArrayPool<Token>.Shared.Return(tokens);
+        }
+
+        for (var r = 0; r < routeCount; r++)
+        {
+            software[r] = evidences[r] >= SoftwareRouteEvidence;
+            if (!software[r] || !explainsByQuestions[r]) continue;
+            conceptWeights[r, lexicon.ExplainConcept] = Math.Max(conceptWeights[r, lexicon.ExplainConcept], QuestionItemExplain);
+            ref var explains = ref activityWeights[r * lexicon.ConceptCount + lexicon.ExplainConcept];
+            explains = Math.Max(explains, QuestionItemExplain);
         }
 
         // IDF over routes: a feature every route has does not help choose between them.
@@ -259,6 +289,23 @@ internal sealed class CompiledRoutePolicy : ITermLookup
             weight = Math.Max(weight, cw.Weight);
         }
 
+        // The phrases starting at k that the lexicon weighs against a concept ("the build", "green build"), as (token, concept) for
+        // each word after the first: a determiner or an adjective before a verb-like word makes it a noun, while "build jobs"
+        // may still be an item's verb.
+        void CancelledBy(Token[] tokens, int k, int count, List<(int, int)> cancelled)
+        {
+            if (tokens[k].Word < 0) return;
+            for (var n = 2; n <= ConceptLexicon.MaxPhraseWords && k + n <= count; n++)
+            {
+                if (tokens[k + n - 1].Word < 0) break;
+                for (var p = 0; p < n; p++) ids[p] = tokens[k + p].Word;
+                if (!lexicon.Phrases.TryGetValue(ConceptLexicon.PhraseKey(ids.AsSpan(0, n)), out var concepts)) continue;
+                foreach (var cw in concepts)
+                    if (cw.Weight < 0)
+                        for (var p = 1; p < n; p++) cancelled.Add((k + p, cw.Concept));
+            }
+        }
+
         bool NamesAction(int word)
         {
             foreach (var cw in lexicon.WordConcepts[word])
@@ -313,6 +360,9 @@ internal sealed class CompiledRoutePolicy : ITermLookup
     private static bool NegatesState(WordFlags flags, List<string> words, int k) =>
         (flags & WordFlags.StateNegator) != 0 && (flags & WordFlags.Negator) == 0
         || words[k] is "not" or "never" && k > 0 && IsAuxiliary(words[k - 1]);
+
+    /// <summary>Verbs whose failure is a build failure ("does not build", "won't install"), as stemmed.</summary>
+    private static bool IsBuildVerb(string word) => word is "build" or "compil" or "compile" or "instal" or "install" or "link";
 
     /// <summary>Auxiliaries as written and as stemmed ("does" → "doe", "was" → "wa", "has" → "ha").</summary>
     private static bool IsAuxiliary(string word) => word is "do" or "doe" or "does" or "did" or "is" or "are" or "wa" or "was"

@@ -91,7 +91,7 @@ internal static partial class ConceptLexicon
             that+takes=0.5 which+takes=0.5 requirements=0.5 requirement=0.5 snippet=0.5 snippets=0.5
             sample=0.4 prototype=0.7 mock+up=0.6 make+a=0.7 make+an=0.7 make+me=0.8
             go+build=-0.7 cargo+build=-0.7 run+build=-0.7 the+build=-0.7 my+build=-0.7 our+build=-0.7 build+fails=-0.7
-            build+failed=-0.7 build+job=-0.7 build+step=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
+            build+failed=-0.7 build+job=-0.7 build+step=-0.7 green+build=-0.7 red+build=-0.7 broken+build=-0.7 build+is=-0.7 put+together=0.9 whip+up=1 an+example=0.6 example+that=0.6 show+me+an+example=1 with+options=0.4
             turn+into=0.5 into+python=0.6 into+typescript=0.6 into+go=0.6 to+python=0.4
             func+that=0.8 fn+that=0.8 method+that=0.7 component+that=0.7 hook+that=0.7 endpoint+that=0.7
             func+to=0.5 fn+to=0.5 impl+of=0.6 an+impl=0.6 rewrite=0.4 rewrite+in=0.8 rewrite+it+in=0.9
@@ -177,6 +177,8 @@ internal static partial class ConceptLexicon
             keep+restarting=1.5 keeps+restarting=1.5 restarting=1 restarts=0.8 restart+loop=1.5 crashloopbackoff=1.8
             oomkilled=1.8 stop+that=0.8 stop+this=0.8 prevent+that=0.8 prevent+this=0.8 real+problem=0.8
             this+look+right=-0.6 look+right+to=-0.6
+            after+the+last=0.8 since+the+last=0.8 after+the+deploy=1 since+the+deploy=1 after+deploying=0.8 since+deploying=0.8
+            after+the+upgrade=1 since+the+upgrade=1 after+upgrading=1 since+upgrading=1 after+the+update=0.8 since+the+update=0.8
 """),
         new("performance", Kind.Subject, Software: true, """
             slow=1.3 slower=1.2 slowly=1 sluggish=1 performance=1.2 perf=1 latency=1 throughput=0.8
@@ -299,7 +301,7 @@ internal static partial class ConceptLexicon
         // Operations: production incidents, what things cost, watching systems, infrastructure as code.
         new("incident", Kind.Subject, Software: true, """
             outage=1.5 outages=1.5 incident=1.5 incidents=1.5 is+down=1.2 went+down=1.2 are+down=1.2 down=0.5
-            paged=1.5 got+paged=1.5 pagerduty=1.5 opsgenie=1.5 on+call=1.2 oncall=1.2 sev1=1.5 sev2=1.5
+            got+paged=1.5 was+paged=1.5 were+paged=1.5 pagerduty=1.5 opsgenie=1.5 on+call=1.2 oncall=1.2 sev1=1.5 sev2=1.5
             postmortem=1.2 post+mortem=1.2 roll+back=1 rollback=1 mitigate=1.2 mitigation=1.2 restore=0.8
             right+now=0.6 affected=0.6 customers+affected=1.2 emergency=1 urgent=0.8 asap=0.6 status+page=1.2
             production=0.5 prod=0.5 in+production=0.8 in+prod=0.8 failed+over=1 degraded=1 triage=1
@@ -489,6 +491,27 @@ internal static partial class ConceptLexicon
             retry=0.6 retries=0.6 redux middleware kubectl
                         flutter sidekiq heroku
 """),
+        // A build or a test run that fails, apart from code that misbehaves when it runs (issue #17, router13): a team's route
+        // for "the build is red" or "won't compile" is not one for every bug. A subject, so it says what a failure is about.
+        new("buildfail", Kind.Subject, Software: true, """
+            compile+error=1.5 compile+errors=1.5 compiler+error=1.5 compiler+errors=1.5 compilation+error=1.5 compilation+failed=1.5
+            doesnt+compile=1.5 wont+compile=1.5 does+not+compile=1.5 fails+to+compile=1.5
+            build+fails=1.5 build+failed=1.5 build+failing=1.5 build+failure=1.5 build+broke=1.5 build+broken=1.5
+            build+error=1.5 build+errors=1.5 broken+build=1.5 broken+builds=1.5 red+build=1.5 green+build=1.5 build+is+red=1.5
+            build+breaks=1.5 fails+to+build=1.5 failed+to+build=1.5 linker=1.2 linker+error=1.5 linker+errors=1.5
+            undefined+reference=1.5 ld+returned=1.5 type+checker=1 not+assignable=1.2
+            could+not+resolve=1.5 unable+to+resolve=1.5 cant+resolve=1 cannot+resolve=1 could+not+be+found=0.8
+            cannot+find+symbol=1.5 cannot+find+module=1.2 cannot+find+package=1.5 no+module+named=1.2 modulenotfounderror=1.2
+            importerror=0.8 cannot+import+name=1.2 unresolved+import=1.5 dependency+conflict=1.5 dependency+conflicts=1.5
+            conflicting+dependencies=1.5 version+conflict=1.5 version+conflicts=1.5 dependency+tree=1.2 peer+dependency=1.2
+            eresolve=1.5 install+fails=1.5 install+failed=1.5 installs+fail=1.5 broken+package=1.2 broken+install=1.5
+            broken+installs=1.5 fails+to+install=1.5 failed+to+install=1.5 cant+install=1.5 wont+install=1.5
+            failing+test=1.2 failing+tests=1.2 failing+unit=1.2 failing+integration=1.2 test+fails=1.2 tests+fail=1.2
+            test+failed=1.2 tests+failed=1.2 test+failing=1.2 tests+failing=1.2 flaky=1 flaky+test=1.5 flaky+tests=1.5
+            test+suite+is+red=1.5 suite+is+red=1.5 broken+ci=1.5 ci+fails=1.5 ci+failed=1.5 ci+failing=1.5 ci+is+red=1.5
+            pipeline+fails=1.5 pipeline+failed=1.5 pipeline+green=1.2 job+fails=1
+            lint+fails=1.2 passes+locally=1 works+locally=0.6 passes+alone=1.2
+            """),
     ];
 
     /// <summary>Words that carry no meaning on their own (still usable inside phrases).</summary>

@@ -66,6 +66,8 @@ internal static partial class ConceptLexicon
         /// <summary>The broader activity each concept is a kind of (<see cref="Definition.Within"/>), or -1.</summary>
         public required int[] ConceptWithin { get; init; }
         public required int DebugConcept { get; init; }
+        /// <summary>A build, an install or a test run that fails ("won't compile", "the build is red"), apart from runtime bugs.</summary>
+        public required int BuildFailureConcept { get; init; }
         public required int ExistingConcept { get; init; }
         public required int ArtifactConcept { get; init; }
         /// <summary>"the": a determiner, but not one that points at existing code.</summary>
@@ -266,6 +268,7 @@ internal static partial class ConceptLexicon
             ConceptMiscellany = [.. Definitions.Select(d => d.Miscellany)],
             ConceptWithin = [.. Definitions.Select(d => d.Within is null ? -1 : ConceptIndex(names, d.Within))],
             DebugConcept = Array.IndexOf(names, "debug"),
+            BuildFailureConcept = Array.IndexOf(names, "buildfail"),
             ExistingConcept = Array.IndexOf(names, "existing"),
             ArtifactConcept = Array.IndexOf(names, "artifact"),
             TheWord = words["the"],

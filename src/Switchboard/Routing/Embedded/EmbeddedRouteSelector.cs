@@ -93,6 +93,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     private const float ListedFactor = 0.35f;
 
     private readonly ConceptLexicon.Compiled _lexicon = ConceptLexicon.Instance;
+    private readonly int _didWord = ConceptLexicon.Instance.Words.GetValueOrDefault("did", -1);
+    // The assistant and the code at hand as a question's subject (AsksAboutEarlierWork); "my …" may be anything.
+    private readonly HashSet<int> _pointerWords = [.. new[] { "you", "this", "that", "these", "those" }.Select(w => ConceptLexicon.Instance.Words.GetValueOrDefault(w, -1))];
     private readonly ConcurrentDictionary<string, CompiledRoutePolicy> _policies = new(StringComparer.Ordinal);
     private readonly double _threshold;
     private readonly SemanticMode _semanticMode;
@@ -269,7 +272,10 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
             var latestSoftwareEvidence = state.SoftwareEvidence;
             var questionApart = latestSoftwareEvidence < SoftwareEvidenceNeeded && signals.Questions > 0 && signals.CodeBlocks == 0
                 && signals.CodeShapedTokens == 0 && signals.TraceEvidence <= 0f && OpensQuestion(tokens.AsSpan(0, count));
-            var ownIntent = !followUp && (!reportsSymptom || questionApart)
+            // "why did you use a Decimal?", "what does this do?": a question about the assistant's work or the code at hand is
+            // about the earlier turns, however few software words it has of its own.
+            var aboutEarlierWork = latest > 0 && signals.Questions > 0 && AsksAboutEarlierWork(tokens.AsSpan(0, count));
+            var ownIntent = !aboutEarlierWork && !followUp && (!reportsSymptom || questionApart)
                 && HasOwnIntent(tokens.AsSpan(0, count), questionApart ? OwnQuestionMinimumTokens : OwnIntentMinimumTokens);
             if (ownIntent) context = Math.Min(context, ContextWhenOwnIntent);
             wordsSuffice = latest > 0 && context >= ContextWhenFollowUp;
@@ -428,6 +434,25 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     // Concepts generalise across wordings; bare words ("date", "login") mostly name the thing at hand.
     private const float ResidueConceptWeight = 2f;
     private const float ResidueWordWeight = 0.3f;
+
+    /// <summary>
+    /// Whether a question's subject, right after its opener, is the assistant or the code at hand: "why did you use a Decimal
+    /// and not a float?", "what does this do?", "what's that for?", "did you keep the old flag?". Not "it" ("is it better to
+    /// stretch before running?") and not a polite request ("can you recommend …", whose auxiliary is not "did").
+    /// </summary>
+    private bool AsksAboutEarlierWork(ReadOnlySpan<Token> tokens)
+    {
+        if (tokens.Length < 3 || tokens[0].Word < 0) return false;
+        var subject = 1;
+        if ((_lexicon.Flags[tokens[0].Word] & WordFlags.WhOpener) != 0)
+        {
+            if (tokens[1].Word >= 0 && (_lexicon.Flags[tokens[1].Word] & WordFlags.YesNoOpener) != 0) subject = 2;
+        }
+        else if (tokens[0].Word != _didWord) return false;
+        var word = tokens[subject].Word;
+        if (word < 0 || (tokens[subject].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        return _pointerWords.Contains(word);
+    }
 
     /// <summary>Whether the turn opens as a question: a yes/no auxiliary or a wh-word first ("can my …", "why do …").</summary>
     private bool OpensQuestion(ReadOnlySpan<Token> tokens) =>

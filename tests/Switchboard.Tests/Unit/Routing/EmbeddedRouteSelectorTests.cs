@@ -78,7 +78,8 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     // debugging, new-code, design or explaining route) baseline 62.5 % (20/32), 81.3 % (26/32) after that round;
     // team3-policy.yaml (a data helper's, five platform routes) baseline 51.1 % (46/90), 70.0 % (63/90) after it; plain
     // requests on coding-policy.yaml (tuning-coding10.jsonl) 95.0 % (76/80) before and after.
-    [InlineData("r7-gaps-policy.yaml", "tuning-r7-gaps.jsonl", 0.78)]
+    // 87.5 % (28/32) after router13 (a build-failure concept; "after the last deploy" as a regression).
+    [InlineData("r7-gaps-policy.yaml", "tuning-r7-gaps.jsonl", 0.84)]
     [InlineData("team3-policy.yaml", "tuning-team3.jsonl", 0.67)]
     [InlineData("coding-policy.yaml", "tuning-coding10.jsonl", 0.92)]
     // A data helper's (data7) coding-client sessions on coding-policy.yaml (Claude Code, Cursor, Codex, Copilot envelopes, pasted
@@ -87,7 +88,15 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
     // route ("code that does not build") reads as the failure it names;
     // 91.1 % (82/90) on client-coding after that round's question readings.
     [InlineData("coding-policy.yaml", "tuning-client-coding.jsonl", 0.88)]
-    [InlineData("team5-policy.yaml", "tuning-team5.jsonl", 0.62)]
+    [InlineData("team5-policy.yaml", "tuning-team5.jsonl", 0.65)]
+    // Router13 round: data8's coding-client sessions (tuning-client-coding2.jsonl, 100 rows) and a seventh team's routes named
+    // after outcomes and roles ("green build", "faster pages", "onboarding buddy"; team7-policy.yaml, 80 rows), written before
+    // the round; baselines 88.0 % and 56.2 %, 89.0 % and 67.5 % after it (a build-failure concept, 'the build' as a noun,
+    // items put as questions, questions about the assistant's work). own-team6-coding.jsonl: 26 rows of ours on team6's
+    // policy, written for the check that it stays lexical (92.3 %; main 84.6 % with the MiniLM stage).
+    [InlineData("coding-policy.yaml", "tuning-client-coding2.jsonl", 0.86)]
+    [InlineData("team7-policy.yaml", "tuning-team7.jsonl", 0.64)]
+    [InlineData("team6-coding-policy.yaml", "own-team6-coding.jsonl", 0.88)]
     public async Task Own_labelled_data_accuracy(string policyFile, string dataFile, double floor)
     {
         var result = await Evaluate(RoutingDataLoader.LoadPolicyYaml(RoutingTestPaths.Data(policyFile)), RoutingTestPaths.Data(dataFile));
@@ -388,6 +397,59 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
         Assert.Null(Route("write a function that merges two sorted lists"));
         Assert.Equal("Won't Build", Route("cargo build fails: error[E0432]: unresolved import `serde_json`"));
         Assert.Equal("Won't Build", Route("the linker says undefined reference to `curl_easy_init`"));
+    }
+
+    /// <summary>
+    /// A build that fails is not every bug (router13): a route for "code that does not build or install" or for a red build is
+    /// about build failures, so a runtime bug on a policy with no debugging route goes to other, and a route named "green
+    /// build" is no route for building new code. An item put as a question ("what a module does, where something lives")
+    /// makes a software route one for explaining.
+    /// </summary>
+    [Fact]
+    public void Build_failures_are_a_subject_apart_from_runtime_bugs_and_question_items_are_for_explaining()
+    {
+        var policy = new RoutePolicy(
+        [
+            new RouteDefinition("Won't Compile", "code that does not build or install - compiler errors, linker errors and dependency conflicts", "m1"),
+            new RouteDefinition("green build", "the build or the test suite is red - failing unit tests, flaky tests, broken CI jobs", "m2"),
+            new RouteDefinition("login", "sign-in, OAuth, JWTs, sessions and permissions", "m3"),
+            new RouteDefinition("newcomer guide", "help a newcomer find their way around our codebase - what a module does, where something lives, how the services talk to each other", "m4"),
+        ]);
+        var lexicon = ConceptLexicon.Instance;
+        var compiled = CompiledRoutePolicy.Compile(policy, lexicon);
+        float Activity(int route, int concept) => compiled.ActivityWeights[route * compiled.ConceptCount + concept];
+        var generate = Array.IndexOf(lexicon.ConceptNames, "generate");
+        var selector = new EmbeddedRouteSelector();
+        string? Route(string text) => selector.Select(new RouterInput([new RouterTurn(TurnRole.User, text)]), policy).Route;
+
+        Assert.Equal(0f, Activity(0, lexicon.DebugConcept));
+        Assert.True(compiled.ConceptWeights[lexicon.BuildFailureConcept] > 0f);
+        Assert.True(Activity(1, generate) < 0.7f);
+        Assert.True(Activity(3, lexicon.ExplainConcept) >= 0.7f);
+        Assert.Null(Route("the export endpoint returns NaN for rows with emoji in the name, find and fix it"));
+        Assert.Null(Route("write a function that parses ISO week numbers"));
+        Assert.Equal("Won't Compile", Route("npm ERR! ERESOLVE unable to resolve dependency tree: peer react@17 from react-table@7.8.0"));
+        Assert.Equal("newcomer guide", Route("how does the billing service get its invoices, is it polling or does something push them?"));
+    }
+
+    /// <summary>
+    /// A question whose subject is the assistant or the code at hand ("why did you use a Decimal and not a float?") asks about
+    /// the earlier work, however few software words it has (router13: it went to other); a question put to "you" as a polite
+    /// request, about something else, is still a request of its own.
+    /// </summary>
+    [Fact]
+    public void A_question_about_the_assistants_work_is_about_the_earlier_turns()
+    {
+        RouterInput After(string latest) => RouterInputBuilder.FromTurns(
+        [
+            new RouterTurn(TurnRole.User, "write a python function that totals the line items of an invoice"),
+            new RouterTurn(TurnRole.Assistant, "```python\nfrom decimal import Decimal\ndef total(items):\n    return sum(Decimal(i.price) * i.qty for i in items)\n```"),
+            new RouterTurn(TurnRole.User, latest),
+        ]);
+        var selector = new EmbeddedRouteSelector();
+
+        Assert.Equal("code understanding", selector.Select(After("why did you use a Decimal and not a float?"), CodingPolicy).Route);
+        Assert.Null(selector.Select(After("can you recommend a good sci-fi novel for a long flight?"), CodingPolicy).Route);
     }
 
     /// <summary>

@@ -82,6 +82,32 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
         Assert.Equal(lexical.Accuracy, result.Accuracy);
     }
 
+    /// <summary>
+    /// Coding policies whose every route the lexicon reads as about software stay with the lexical stage (microseconds)
+    /// and never start the encoder (~10 ms a decision on this machine). Teams whose routes name business areas the lexicon
+    /// does not read as software (team2's explain_code, team4's Localization, team6's search relevance and transactional
+    /// email) are left to the semantic stage: made lexical, their blind sets lost 1–10 rows (router13, reverted by the lead).
+    /// </summary>
+    [Theory]
+    [InlineData("coding-policy.yaml")]
+    [InlineData("team3-policy.yaml")]
+    [InlineData("team5-policy.yaml")]
+    [InlineData("team7-policy.yaml")]
+    [InlineData("r7-gaps-policy.yaml")]
+    [InlineData("tuning9b-policy.yaml")]
+    public void Team_coding_policies_read_every_route_as_software_and_never_load_the_encoder(string policyFile)
+    {
+        var host = new SentenceEncoderHost(() => throw new InvalidOperationException("a coding policy must not load the encoder"));
+        var router = new EmbeddedRouteSelector(null, SemanticMode.Auto, new SemanticStage(host));
+        var policy = Policy(policyFile);
+        var compiled = CompiledRoutePolicy.Compile(policy, ConceptLexicon.Instance);
+        var notSoftware = policy.Routes.Where((_, r) => !compiled.SoftwareRoutes[r]).Select(route => route.Name);
+
+        Assert.Empty(notSoftware);
+        Assert.Null(router.SemanticFor(policy));
+        Assert.False(host.LoadStarted);
+    }
+
     [Fact]
     public void Semantic_off_never_loads_the_encoder_even_for_everyday_policies()
     {
