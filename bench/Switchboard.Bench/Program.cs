@@ -7,6 +7,7 @@ if (args.Length > 0 && args[0] == "probe-ledger") return await Switchboard.Bench
 if (args.Length > 0 && args[0] == "probe-keys") return Switchboard.Bench.Gateway.KeysProbe.Run(args);
 if (args.Length > 0 && args[0] == "probe-limits") return Switchboard.Bench.Gateway.LimitsProbe.Run(args);
 if (args.Length > 0 && args[0] == "dump-semantic") return Switchboard.Bench.Routing.SemanticDumpProbe.Run(args);
+if (args.Length > 0 && args[0] == "eval-sets") return await Switchboard.Bench.Routing.TuningSetsProbe.RunAsync(args);
 if (args.Length > 0 && args[0] == "probe-semantic") return Switchboard.Bench.Routing.SemanticVariantsProbe.Run(args);
 if (args.Length > 0 && args[0] == "probe") return await Switchboard.Bench.Gateway.GatewayRequestProbe.RunAsync(args);
 

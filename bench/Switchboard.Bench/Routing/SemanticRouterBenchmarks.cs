@@ -51,4 +51,8 @@ public class SemanticRouterBenchmarks
         Switchboard.Routing.Semantic.SentenceEncoderHost.ForgetLastForBenchmarks();
         return _selector.Select(_unsure, _support).Route;
     }
+
+    /// <summary>The action reading alone (<see cref="Switchboard.Routing.Semantic.RouteActions"/>): the everyday actions a request asks for.</summary>
+    [Benchmark]
+    public int ActionReading() => Switchboard.Routing.Semantic.RouteActions.Asked("I sold my car last week, so how do I stop paying for the insurance on it from next month?");
 }

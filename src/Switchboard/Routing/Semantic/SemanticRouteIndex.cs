@@ -11,14 +11,18 @@ internal sealed class SemanticRouteIndex
     private readonly float[][] _phrases;
     private readonly int[] _phraseRoute;
 
-    private SemanticRouteIndex(float[][] routes, float[][] phrases, int[] phraseRoute)
+    private SemanticRouteIndex(float[][] routes, float[][] phrases, int[] phraseRoute, RouteActions actions)
     {
+        Actions = actions;
         _routes = routes;
         _phrases = phrases;
         _phraseRoute = phraseRoute;
     }
 
     public int RouteCount => _routes.Length;
+
+    /// <summary>The actions each route is for (<see cref="RouteActions"/>).</summary>
+    public RouteActions Actions { get; }
 
     public static SemanticRouteIndex? TryBuild(RoutePolicy policy, SentenceEncoderHost encoder)
     {
@@ -35,7 +39,7 @@ internal sealed class SemanticRouteIndex
         for (var r = 0; r < full.Length; r++) full[r] = policy.Routes[r].Name + ": " + policy.Routes[r].Description;
         var routes = encoder.TryEncode(full);
         var phrases = encoder.TryEncode([.. texts]);
-        return routes is null || phrases is null ? null : new SemanticRouteIndex(routes, phrases, [.. owners]);
+        return routes is null || phrases is null ? null : new SemanticRouteIndex(routes, phrases, [.. owners], RouteActions.Read(policy));
     }
 
     /// <summary>Per route: similarity to the whole description and the best similarity to one of its phrases.</summary>

@@ -45,17 +45,21 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
     [InlineData("mixed-policy.yaml", "tuning-mixed.jsonl", 0.82)]      // 85.3 %
     [InlineData("health-policy.yaml", "tuning-health.jsonl", 0.82)]    // 85.7 %
     // A domain written for the sem6 round before its experiments, and held out of that round's weight fit.
-    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.76)]  // 79.7 % (78.1 before router10, 76.6 before router8; lexical alone 50.0 %)
+    [InlineData("cooking-policy.yaml", "tuning-cooking.jsonl", 0.79)]  // 82.8 % (79.7 before router14, 78.1 before router10, 76.6 before router8; lexical alone 50.0 %)
     // Domains written for the router8 round before its change (baseline before it: insurance 60.7, pets 73.6, helpdesk
     // 80.4 %; HR 85.0 %).
-    [InlineData("insurance-policy.yaml", "tuning-insurance.jsonl", 0.63)] // 66.1 % (64.3 before router10)
-    [InlineData("pets-policy.yaml", "tuning-pets.jsonl", 0.76)]           // 79.2 % (77.4 before router10)
+    [InlineData("insurance-policy.yaml", "tuning-insurance.jsonl", 0.73)] // 76.8 % (66.1 before router14, 64.3 before router10)
+    [InlineData("pets-policy.yaml", "tuning-pets.jsonl", 0.78)]           // 81.1 % (79.2 before router14, 77.4 before router10)
     [InlineData("helpdesk-policy.yaml", "tuning-helpdesk.jsonl", 0.79)]   // 82.4 %
     [InlineData("hr-policy.yaml", "tuning-hr.jsonl", 0.85)]               // 88.3 % (85.0 before router10)
     // Two fresh everyday domains from a data helper (data7, router10 round: an online grocery's assistant and a tenants'
     // advice charity), kept as the round's check that a change generalizes: nothing was fitted on them.
     [InlineData("grocery-policy.yaml", "tuning-grocery.jsonl", 0.73)]     // 76.7 %
     [InlineData("tenant-policy.yaml", "tuning-tenant.jsonl", 0.70)]       // 73.3 %
+    // Two action-heavy domains from a data helper (data8, router14 round: an airline's and a telecom operator's assistants,
+    // routes that share bookings, plans and phones and differ by what the user wants done). Baselines 61.7 and 68.3 %.
+    [InlineData("airline-policy.yaml", "tuning-airline.jsonl", 0.63)]     // 66.7 %
+    [InlineData("telecom-policy.yaml", "tuning-telecom.jsonl", 0.67)]     // 70.0 %
     public async Task Everyday_policies_with_the_semantic_stage(string policyFile, string dataFile, double floor)
     {
         var policy = Policy(policyFile);
@@ -192,6 +196,23 @@ public sealed class SemanticRouterTests(ITestOutputHelper output)
         var other = Policy("mixed-policy.yaml");
         WaitForSemantic(other);
         Assert.Equal(Router.Select(input, other).Route, (await learning.SelectAsync(input, other, CancellationToken.None)).Route);
+    }
+
+    // Routes sharing an object differ by the action (router14 round, RouteActions): requests worded apart from the
+    // descriptions, written for this test, not taken from any set (each went to another route before).
+    [Theory]
+    [InlineData("insurance-policy.yaml", "still waiting to hear back about the water damage payout", "claim status")]
+    [InlineData("pets-policy.yaml", "book my kitten in for her neutering", "appointments")]
+    [InlineData("cooking-policy.yaml", "I ran out of baking powder, what do I use", "substitutions and diets")]
+    public void Among_routes_sharing_an_object_the_action_decides(string policyFile, string prompt, string expected)
+    {
+        var policy = Policy(policyFile);
+        WaitForSemantic(policy);
+
+        var selection = Router.Select(new RouterInput([new RouterTurn(TurnRole.User, prompt)]), policy);
+
+        output.WriteLine($"{selection.Route ?? "other"} ({selection.Detail})");
+        Assert.Equal(expected, selection.Route);
     }
 
     // A request must fit a route by meaning, not only by words it shares with a description (router8 round): "money",
