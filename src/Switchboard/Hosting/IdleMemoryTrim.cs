@@ -15,7 +15,8 @@ namespace Switchboard.Hosting;
 /// and keeps the heap the load left (docs/benchmarks.md, rounds 7 and 10).
 /// Nothing runs per request: a timer reads the process's allocation counter and the in-flight count every second;
 /// three seconds in a row in which the process allocated almost nothing and had no request in flight is quiet enough,
-/// once the working set has grown <see cref="GrowthBytes"/> over what the last trim left (or the start-up's). The
+/// once the working set has grown <see cref="GrowthBytes"/> over what the last trim left (or the start-up's), or
+/// <see cref="ChurnGrowthBytes"/> after <see cref="ChurnBytes"/> allocated since the last trim (<see cref="WorthTrimming"/>). The
 /// in-flight count is read again just before the collection. Runs in <c>switchboard up</c>'s process unless
 /// <c>SWITCHBOARD_IDLE_TRIM=0</c> (a test host or an embedding application manages its own GC); /healthz?verbose=true
 /// shows its count and last result (<see cref="IdleTrimStatus"/>).
@@ -46,12 +47,24 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     /// </summary>
     private static readonly long Growth = Math.Max(GrowthBytes, (GcSettings.Gen0Budget() ?? 0) + 2 * 1024 * 1024);
 
+    /// <summary>
+    /// Allocated since the last trim that makes a smaller growth (<see cref="ChurnGrowthBytes"/>) worth a trim too: a
+    /// load after a trim (the bench's last scenario: 300 small streams) can grow the working set by 6–8 MB, under
+    /// <see cref="Growth"/>, and the gateway then stayed that much above what a trim leaves until the next load
+    /// (docs/benchmarks.md, round 13c). Light traffic pays at most one trim per this much allocated (a thousand small requests or more).
+    /// </summary>
+    private const long ChurnBytes = 16 * 1024 * 1024;
+    /// <summary>The least growth a churned heap needs for a trim: under it a collection has nothing to give back.</summary>
+    private const long ChurnGrowthBytes = 2 * 1024 * 1024;
+
     private Timer? _timer;
     /// <summary>1 while a tick runs: a collection that outlasts the period must not start another.</summary>
     private int _ticking;
     private long _allocatedAtTick;
     /// <summary>The working set the last trim left (at first, the start-up's).</summary>
     private long _floor;
+    /// <summary>The process's allocation counter at the last trim (at first, the start-up's).</summary>
+    private long _allocatedAtTrim;
     private int _quietTicks;
     private bool _nativeTrimUnavailable;
 
@@ -62,7 +75,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _allocatedAtTick = GC.GetTotalAllocatedBytes();
+        _allocatedAtTick = _allocatedAtTrim = GC.GetTotalAllocatedBytes();
         _floor = Environment.WorkingSet;
         using (ExecutionContext.SuppressFlow())
             _timer = new Timer(static state => ((IdleMemoryTrim)state!).OnTick(), this, Tick, Tick);
@@ -100,7 +113,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
         _quietTicks = sinceTick <= QuietBytes && runtime.InFlight == 0 ? _quietTicks + 1 : 0;
         if (_quietTicks < QuietTicks) return;
         var before = Environment.WorkingSet;
-        if (before - _floor < Growth) return;
+        if (!WorthTrimming(before - _floor, allocated - _allocatedAtTrim, Growth)) return;
         _quietTicks = 0;
         if (runtime.InFlight != 0) return; // a request came in since the tick began: its turn, not the collection's
 
@@ -113,11 +126,18 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
         // malloc_trim walks the arenas under their locks: not while a request that came in during the collection runs.
         if (runtime.InFlight == 0) TrimNativeHeap();
         var after = Environment.WorkingSet;
-        _allocatedAtTick = GC.GetTotalAllocatedBytes();
+        _allocatedAtTick = _allocatedAtTrim = GC.GetTotalAllocatedBytes();
         _floor = after;
         status.Trimmed(new IdleTrimResult(DateTimeOffset.UtcNow, before, afterCollect, after, pause));
         Trimmed(logger, before >> 20, afterCollect >> 20, after >> 20, pause.TotalMilliseconds);
     }
+
+    /// <summary>
+    /// Whether a quiet process is worth a trim: its working set grew <paramref name="growth"/> over what the last trim
+    /// left, or it grew <see cref="ChurnGrowthBytes"/> after <see cref="ChurnBytes"/> were allocated.
+    /// </summary>
+    internal static bool WorthTrimming(long grownBytes, long allocatedSinceTrim, long growth) =>
+        grownBytes >= growth || (grownBytes >= ChurnGrowthBytes && allocatedSinceTrim >= ChurnBytes);
 
     /// <summary>
     /// glibc's malloc keeps what native code freed (the runtime's own tables, TLS, OpenSSL) in its arenas until
