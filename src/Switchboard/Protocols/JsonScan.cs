@@ -1,4 +1,9 @@
 using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Switchboard.Protocols;
 
@@ -7,7 +12,8 @@ namespace Switchboard.Protocols;
 /// <see cref="System.Text.Json.Utf8JsonReader"/> walks the rest of a string byte by byte once it meets an escape, and
 /// the text Claude Code sends is full of them (every <c>\n</c> of a tool result): on a 214 KB request that walk was
 /// the gateway's largest single cost. It never accepts what the reader rejects (and says -1 for anything unusual, so
-/// the reader decides and words the error); it does not check UTF-8, which <see cref="RequestPeek"/> does first.
+/// the reader decides and words the error). It checks UTF-8 inside strings only, where JSON allows non-ASCII bytes: a
+/// body it accepts needs no whole-body UTF-8 pass (<see cref="RequestPeek.Read"/>).
 /// </summary>
 internal static class JsonScan
 {
@@ -23,37 +29,83 @@ internal static class JsonScan
         return i;
     }
 
-    /// <summary>The end of the string whose opening quote is at <paramref name="i"/>, or -1 when it is not a valid JSON string.</summary>
+    /// <summary>
+    /// The end of the string whose opening quote is at <paramref name="i"/>, or -1 when it is not a valid JSON string
+    /// (its escapes, no control bytes, and its text valid UTF-8: strings are the only place JSON has non-ASCII bytes, so
+    /// a body this scan accepts needs no UTF-8 check of its own).
+    /// </summary>
     public static int String(ReadOnlySpan<byte> json, int i)
     {
         i++;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // 32 bytes at a time: one mask of the quotes, backslashes and control bytes, every stop in it visited
+            // without searching again. Claude Code's text has an escape every ~40-80 bytes (each \n), so a search per
+            // stop spent more in starting the search than in searching (docs/benchmarks.md, round 13).
+            ref var origin = ref MemoryMarshal.GetReference(json);
+            while (i <= json.Length - Vector256<byte>.Count)
+            {
+                var block = Vector256.LoadUnsafe(ref origin, (nuint)i);
+                var stops = (Vector256.Equals(block, Vector256.Create((byte)'"')) | Vector256.Equals(block, Vector256.Create((byte)'\\'))
+                    | Vector256.LessThan(block, Vector256.Create((byte)0x20))).ExtractMostSignificantBits();
+                // UTF-8 checked where it is not ASCII only: a whole-body pass costs as much as this scan's part of it.
+                if (block.ExtractMostSignificantBits() != 0 && !IsValidUtf8Around(json, i, i + Vector256<byte>.Count)) return -1;
+                var blockStart = i;
+                i += Vector256<byte>.Count;
+                while (stops != 0)
+                {
+                    var at = blockStart + BitOperations.TrailingZeroCount(stops);
+                    if (json[at] == '"') return at + 1;
+                    if (json[at] != '\\') return -1; // a control character
+                    var next = EscapeEnd(json, at);
+                    if (next < 0) return -1;
+                    var skipped = next - blockStart;
+                    if (skipped >= Vector256<byte>.Count)
+                    {
+                        i = next; // the escape ran past this block
+                        break;
+                    }
+                    stops &= ~0u << skipped; // the escaped byte (a quote, a backslash) is no stop
+                }
+            }
+        }
+        var rest = i;
         while (true)
         {
             var stop = json[i..].IndexOfAny(StringStops);
             if (stop < 0) return -1;
             i += stop;
-            switch (json[i])
-            {
-                case (byte)'"':
-                    return i + 1;
-                case (byte)'\\':
-                    if (i + 1 >= json.Length) return -1;
-                    switch (json[i + 1])
-                    {
-                        case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
-                            i += 2;
-                            break;
-                        case (byte)'u':
-                            if (i + 6 > json.Length || !IsHex(json[i + 2]) || !IsHex(json[i + 3]) || !IsHex(json[i + 4]) || !IsHex(json[i + 5])) return -1;
-                            i += 6;
-                            break;
-                        default:
-                            return -1;
-                    }
-                    break;
-                default:
-                    return -1; // a control character
-            }
+            if (json[i] == '"') return Ascii.IsValid(json[rest..i]) || IsValidUtf8Around(json, rest, i) ? i + 1 : -1;
+            if (json[i] != '\\') return -1; // a control character
+            i = EscapeEnd(json, i);
+            if (i < 0) return -1;
+        }
+    }
+
+    /// <summary>
+    /// Whether the bytes from <paramref name="from"/> to <paramref name="to"/> are valid UTF-8, with the sequences cut at
+    /// either end taken whole (continuation bytes are 10xxxxxx; a sequence has at most three).
+    /// </summary>
+    private static bool IsValidUtf8Around(ReadOnlySpan<byte> json, int from, int to)
+    {
+        for (var k = 0; k < 3 && from > 0 && (json[from] & 0xC0) == 0x80; k++) from--;
+        for (var k = 0; k < 3 && to < json.Length && (json[to] & 0xC0) == 0x80; k++) to++;
+        return Utf8.IsValid(json[from..to]);
+    }
+
+    /// <summary>The index after the escape whose backslash is at <paramref name="i"/>, or -1 when it is not a valid one.</summary>
+    private static int EscapeEnd(ReadOnlySpan<byte> json, int i)
+    {
+        if (i + 1 >= json.Length) return -1;
+        switch (json[i + 1])
+        {
+            case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                return i + 2;
+            case (byte)'u':
+                if (i + 6 > json.Length || !IsHex(json[i + 2]) || !IsHex(json[i + 3]) || !IsHex(json[i + 4]) || !IsHex(json[i + 5])) return -1;
+                return i + 6;
+            default:
+                return -1;
         }
     }
 
