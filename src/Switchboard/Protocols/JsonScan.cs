@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text;
-using System.Text.Unicode;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -12,8 +10,8 @@ namespace Switchboard.Protocols;
 /// <see cref="System.Text.Json.Utf8JsonReader"/> walks the rest of a string byte by byte once it meets an escape, and
 /// the text Claude Code sends is full of them (every <c>\n</c> of a tool result): on a 214 KB request that walk was
 /// the gateway's largest single cost. It never accepts what the reader rejects (and says -1 for anything unusual, so
-/// the reader decides and words the error). It checks UTF-8 inside strings only, where JSON allows non-ASCII bytes: a
-/// body it accepts needs no whole-body UTF-8 pass (<see cref="RequestPeek.Read"/>).
+/// the reader decides and words the error); it does not check UTF-8, which <see cref="RequestPeek"/> does first (checking
+/// it here, on the blocks that are not ASCII, cost more at 200/s than the one whole-body pass: docs/benchmarks.md, round 13).
 /// </summary>
 internal static class JsonScan
 {
@@ -29,11 +27,7 @@ internal static class JsonScan
         return i;
     }
 
-    /// <summary>
-    /// The end of the string whose opening quote is at <paramref name="i"/>, or -1 when it is not a valid JSON string
-    /// (its escapes, no control bytes, and its text valid UTF-8: strings are the only place JSON has non-ASCII bytes, so
-    /// a body this scan accepts needs no UTF-8 check of its own).
-    /// </summary>
+    /// <summary>The end of the string whose opening quote is at <paramref name="i"/>, or -1 when it is not a valid JSON string.</summary>
     public static int String(ReadOnlySpan<byte> json, int i)
     {
         i++;
@@ -48,8 +42,6 @@ internal static class JsonScan
                 var block = Vector256.LoadUnsafe(ref origin, (nuint)i);
                 var stops = (Vector256.Equals(block, Vector256.Create((byte)'"')) | Vector256.Equals(block, Vector256.Create((byte)'\\'))
                     | Vector256.LessThan(block, Vector256.Create((byte)0x20))).ExtractMostSignificantBits();
-                // UTF-8 checked where it is not ASCII only: a whole-body pass costs as much as this scan's part of it.
-                if (block.ExtractMostSignificantBits() != 0 && !IsValidUtf8Around(json, i, i + Vector256<byte>.Count)) return -1;
                 var blockStart = i;
                 i += Vector256<byte>.Count;
                 while (stops != 0)
@@ -69,28 +61,16 @@ internal static class JsonScan
                 }
             }
         }
-        var rest = i;
         while (true)
         {
             var stop = json[i..].IndexOfAny(StringStops);
             if (stop < 0) return -1;
             i += stop;
-            if (json[i] == '"') return Ascii.IsValid(json[rest..i]) || IsValidUtf8Around(json, rest, i) ? i + 1 : -1;
+            if (json[i] == '"') return i + 1;
             if (json[i] != '\\') return -1; // a control character
             i = EscapeEnd(json, i);
             if (i < 0) return -1;
         }
-    }
-
-    /// <summary>
-    /// Whether the bytes from <paramref name="from"/> to <paramref name="to"/> are valid UTF-8, with the sequences cut at
-    /// either end taken whole (continuation bytes are 10xxxxxx; a sequence has at most three).
-    /// </summary>
-    private static bool IsValidUtf8Around(ReadOnlySpan<byte> json, int from, int to)
-    {
-        for (var k = 0; k < 3 && from > 0 && (json[from] & 0xC0) == 0x80; k++) from--;
-        for (var k = 0; k < 3 && to < json.Length && (json[to] & 0xC0) == 0x80; k++) to++;
-        return Utf8.IsValid(json[from..to]);
     }
 
     /// <summary>The index after the escape whose backslash is at <paramref name="i"/>, or -1 when it is not a valid one.</summary>

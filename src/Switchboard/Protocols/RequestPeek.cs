@@ -54,13 +54,11 @@ internal readonly struct RequestPeek
     /// <summary>Reads the body. Throws <see cref="JsonException"/> when it is not valid UTF-8 JSON or not an object.</summary>
     public static RequestPeek Read(ReadOnlySpan<byte> body)
     {
-        // The scan checks UTF-8 inside strings, the only place JSON allows non-ASCII bytes: what it accepts is valid UTF-8.
-        if (TryReadFast(body, out var peek)) return peek;
         // The reader checks structure, not the bytes inside strings: invalid UTF-8 would only fail later, when a
         // translator reads the string (a 500), or reach the provider as is.
         if (!System.Text.Unicode.Utf8.IsValid(body))
             throw new JsonException("the request body is not valid UTF-8.");
-        return ReadWithReader(body);
+        return TryReadFast(body, out var peek) ? peek : ReadWithReader(body);
     }
 
     /// <summary>
