@@ -32,6 +32,12 @@ internal static class PartsProbe
         Measure($"RequestPeek.ReadWithReader, {anthropic.Length:N0} B (Anthropic form)", n, () => RequestPeek.ReadWithReader(anthropic));
         Measure("splice edits (model, max_tokens): no body copy", n, () => openAIPeek.Splice("gpt-4.1", 32000));
         Measure($"the whole-body copy it replaced (WithModel), {openAI.Length:N0} B", n, () => openAIPeek.WithModel(openAI, "gpt-4.1", 32000));
+        Measure($"rewrite markers' scan, Anthropic form: the signature members, {anthropic.Length:N0} B", n, () => Switchboard.Protocols.Anthropic.UnsignedThinking.MayContainForeignThinking(anthropic));
+        Measure("the same as the five whole-body searches it replaced", n, () => _ =
+            anthropic.AsSpan().IndexOf("\"signature\":\"\""u8) >= 0 || anthropic.AsSpan().IndexOf("\"signature\": \"\""u8) >= 0
+            || anthropic.AsSpan().IndexOf("\"signature\":\"gemini:"u8) >= 0 || anthropic.AsSpan().IndexOf("\"signature\": \"gemini:"u8) >= 0
+            || anthropic.AsSpan().IndexOf("openai-responses:"u8) >= 0);
+        Measure($"rewrite marker's scan, OpenAI form (__ts), {openAI.Length:N0} B", n, () => Switchboard.Protocols.Translation.SignedToolCallIds.MayContainSignedIds(openAI));
         Measure("JsonDocument.Parse (the DOM translation reads), 165 KB", n, () => { using var d = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions); });
         using var document = JsonDocument.Parse(anthropic, RequestPeek.DocumentOptions);
         var capacity = anthropic.Length + anthropic.Length / 4; // as UpstreamPlan sizes the translation's buffer

@@ -137,4 +137,82 @@ public sealed class JsonScanTests
         // Both sides of the comparison were exercised.
         Assert.True(fastAccepted > 1_000 && readerRejected > 1_000, $"fast accepted {fastAccepted}, reader rejected {readerRejected}");
     }
+
+    /// <summary>
+    /// The string scan takes 32 bytes at a time: every kind of stop (a quote, an escape of each length, an escaped
+    /// quote or backslash, a control byte, a broken escape) at every offset around two block edges, against the
+    /// byte-by-byte definition of a JSON string's end.
+    /// </summary>
+    [Fact]
+    public void Finds_each_strings_end_wherever_it_falls_in_a_block()
+    {
+        string[] pieces = ["\\n", "\\\"", "\\\\", "\\u00e9", "\\/", "\"", "\u0001", "\\x", "\\u12G4", "\\\\\"", "é", "\\"];
+        var checkedCount = 0;
+        foreach (var piece in pieces)
+            for (var before = 0; before < 70; before++)
+                for (var after = 0; after < 40; after += 7)
+                {
+                    var text = "\"" + new string('a', before) + piece + new string('b', after) + "\" tail";
+                    var json = Encoding.UTF8.GetBytes(text);
+                    Assert.Equal(ReferenceStringEnd(json, 0), JsonScan.String(json, 0));
+                    // Cut short everywhere: never a read past the span, never an end that is not there.
+                    foreach (var cut in new[] { 1 + before, 1 + before + 1, json.Length - 6, json.Length - 5 })
+                        if (cut > 0 && cut < json.Length)
+                            Assert.Equal(ReferenceStringEnd(json.AsSpan(0, cut), 0), JsonScan.String(json.AsSpan(0, cut), 0));
+                    checkedCount++;
+                }
+        Assert.Equal(pieces.Length * 70 * 6, checkedCount);
+    }
+
+    /// <summary>
+    /// Broken, overlong, surrogate and cut-short UTF-8 in a string or a name, at every offset around two of the scan's
+    /// block edges and in the last bytes (which it reads one search at a time), is the peek's UTF-8 error; valid
+    /// sequences there are read like the reader does.
+    /// </summary>
+    [Fact]
+    public void Checks_utf8_inside_strings_wherever_it_falls_in_a_block()
+    {
+        byte[][] invalid = [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0x80], [0xE2, 0x82], [0xF4, 0x90, 0x80, 0x80]];
+        byte[][] valid = [[0xC3, 0xA9], [0xF0, 0x9F, 0x98, 0x80], [0xE2, 0x80, 0x94]];
+        for (var before = 0; before < 70; before++)
+        {
+            foreach (var bad in invalid)
+                foreach (var body in new[] { InText(before, bad), InName(before, bad) })
+                    Assert.Contains("not valid UTF-8", Assert.ThrowsAny<JsonException>(() => RequestPeek.Read(body)).Message);
+            foreach (var good in valid)
+                foreach (var body in new[] { InText(before, good), InName(before, good) })
+                {
+                    Assert.True(RequestPeek.TryReadFast(body, out var fast));
+                    Assert.Equal(RequestPeek.ReadWithReader(body), fast);
+                }
+        }
+
+        static byte[] InText(int before, byte[] text) =>
+            [.. "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\""u8, .. Enumerable.Repeat((byte)'a', before), .. text, .. "\\n end\"}]}"u8];
+
+        static byte[] InName(int before, byte[] text) =>
+            [.. "{\"model\":\"m\",\"messages\":[],\""u8, .. Enumerable.Repeat((byte)'a', before), .. text, .. "\":1}"u8];
+    }
+
+    /// <summary>A JSON string's end, one byte at a time (RFC 8259): the index after its closing quote, or -1.</summary>
+    private static int ReferenceStringEnd(ReadOnlySpan<byte> json, int i)
+    {
+        for (i++; i < json.Length; i++)
+        {
+            var b = json[i];
+            if (b == '"') return i + 1;
+            if (b < 0x20) return -1;
+            if (b != '\\') continue;
+            if (++i >= json.Length) return -1;
+            if (json[i] == 'u')
+            {
+                if (i + 4 >= json.Length) return -1;
+                for (var h = 1; h <= 4; h++)
+                    if (!Uri.IsHexDigit((char)json[i + h])) return -1;
+                i += 4;
+            }
+            else if ("\"\\/bfnrt"u8.IndexOf(json[i]) < 0) return -1;
+        }
+        return -1;
+    }
 }

@@ -49,4 +49,23 @@ public sealed class UnsignedThinkingTests
         Assert.Single(body["messages"]![0]!["content"]!.AsArray());
         Assert.Equal(2, body["messages"]![2]!["content"]!.AsArray().Count);
     }
+
+    /// <summary>
+    /// The marker scan reads each <c>signature</c> member's value start (one search for the members, not one pass per
+    /// marker): every foreign signature is seen, with any whitespace around the colon; a real one, a signature named in
+    /// text or a tool schema's <c>signature</c> property is not.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":""}]}]}""", true)]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature": ""}]}]}""", true)]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature" :	""}]}]}""", true)]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"gemini:abc"}]}]}""", true)]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature": "openai-responses:rs_1:gAAA"}]}]}""", true)]
+    [InlineData("""{"tools":[{"name":"sign","input_schema":{"properties":{"signature":{"type":"string"}}}}],"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"EqQB"},{"type":"thinking","thinking":"u","signature":"gemini:x"}]}]}""", true)]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"t","signature":"EqQBgemini:"}]}]}""", false)]
+    [InlineData("""{"messages":[{"role":"user","content":"the \"signature\" field, \"gemini:\""}]}""", false)]
+    [InlineData("""{"tools":[{"name":"sign","input_schema":{"properties":{"signature":{"type":"string"}}}}],"messages":[]}""", false)]
+    [InlineData("""{"messages":[{"role":"assistant","content":[{"type":"thinking","signature":""", false)]
+    public void The_marker_scan_reads_each_signature_values_start(string json, bool foreign) =>
+        Assert.Equal(foreign, UnsignedThinking.MayContainForeignThinking(Encoding.UTF8.GetBytes(json)));
 }
