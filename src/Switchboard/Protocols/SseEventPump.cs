@@ -30,8 +30,10 @@ internal readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventC
 /// <summary>
 /// Moves one upstream SSE response through a translator to the client: parses events with the BCL's
 /// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job) and hands each to the
-/// translator. The output goes out whenever the parser has no further event without reading again: every event one
-/// upstream read delivered leaves in one write and one flush, and none is held back waiting for the next read.
+/// translator. Before each upstream read the events translated since the last one go out, in one write and one flush:
+/// every event one upstream read delivered leaves together, none is held back waiting for the next read, and the
+/// client's write comes before the next read is started, as the passthrough relay orders them (the read's syscall, its
+/// idle clock and HttpClient's bookkeeping no longer sit between an event and the client).
 /// </summary>
 internal static class SseEventPump
 {
@@ -50,54 +52,74 @@ internal static class SseEventPump
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush,
         CancellationToken ct)
     {
-        var output = new ArrayBufferWriter<byte>(4096);
+        var outbox = new Outbox(flush, ct);
         // The parser hands out each event's data as a span valid only during the callback: copy it into one reused
         // buffer, valid until the next event (each event is translated before the parser moves on).
-        var data = new ArrayBufferWriter<byte>(4096);
+        var data = new PooledBufferWriter(4096);
         int events = 0;
 
-        using var reads = new UpstreamReads(upstream);
+        using var reads = new UpstreamReads(upstream, outbox);
         SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(reads, (type, bytes) =>
         {
-            data.ResetWrittenCount();
+            data.Clear();
             data.Write(bytes);
             return data.WrittenMemory;
         });
 
-        // Output of whole events only: what an event that threw half-way wrote is never sent.
-        int translated = 0;
         IAsyncEnumerator<SseItem<ReadOnlyMemory<byte>>> enumerator = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
         bool iterating = false;
         try
         {
-            while (true)
+            try
             {
-                long readsBefore = reads.Count;
-                ValueTask<bool> next = enumerator.MoveNextAsync();
-                iterating = true;
-                if (!next.IsCompleted)
+                while (true)
                 {
-                    // The parser waits for the upstream: everything already translated goes out now, in one write.
-                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
-                    translated = 0;
+                    ValueTask<bool> next = enumerator.MoveNextAsync();
+                    iterating = true;
+                    bool more = await next.ConfigureAwait(false);
+                    iterating = false;
+                    if (!more) break;
+                    // The parser only checks the token when it must read: buffered events would still be processed.
+                    ct.ThrowIfCancellationRequested();
+                    events++;
+                    SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
+                    translator.OnEvent(item.EventType, item.Data.Span, outbox.Output);
+                    outbox.EventEnded();
                 }
-                bool more = await next.ConfigureAwait(false);
-                iterating = false;
-                if (reads.Count != readsBefore && translated > 0)
-                {
-                    // The parser read the upstream again and the data was already there: the events of the read before
-                    // go out before this one's, so each upstream read's events leave together.
-                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
-                    translated = 0;
-                }
-                if (!more) break;
-                // The parser only checks the token when it must read: buffered events would still be processed.
-                ct.ThrowIfCancellationRequested();
-                events++;
-                SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
-                translator.OnEvent(item.EventType, item.Data.Span, output);
-                translated = output.WrittenCount;
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+            }
+            catch (ClientWriteException e)
+            {
+                return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
+            }
+            catch (Exception e)
+            {
+                // The events translated whole before the failure still go, then the translator's error event.
+                outbox.DropUnfinishedEvent();
+                translator.OnFailed($"Upstream stream failed: {e.Message}", outbox.Output);
+                await outbox.TryFinalFlushAsync().ConfigureAwait(false);
+                return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
+            }
+            finally
+            {
+                // An enumerator cannot be disposed while a read is pending (the client went away during one): the
+                // upstream stream's disposal by the caller ends that read, and the buffers that read and the parser's
+                // callback may still fill are left to the GC.
+                if (!iterating)
+                {
+                    await enumerator.DisposeAsync().ConfigureAwait(false);
+                    reads.ReturnBuffer();
+                    data.Dispose();
+                }
+            }
+
+            if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+            bool complete = translator.OnCompleted(outbox.Output);
+            await outbox.FlushAsync().ConfigureAwait(false);
+            return new SsePumpResult(complete ? SsePumpOutcome.Completed : SsePumpOutcome.Truncated, events);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -106,85 +128,74 @@ internal static class SseEventPump
         catch (ClientWriteException e)
         {
             return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
-        }
-        catch (Exception e)
-        {
-            // The events translated whole before the failure still go, then the translator's error event.
-            byte[] pending = output.WrittenSpan[..translated].ToArray();
-            output.ResetWrittenCount();
-            output.Write(pending);
-            translator.OnFailed($"Upstream stream failed: {e.Message}", output);
-            await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
-            return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
         }
         finally
         {
-            // An enumerator cannot be disposed while a read is pending (the client went away during one): the
-            // upstream stream's disposal by the caller ends that read.
-            if (!iterating)
+            if (!iterating) outbox.Output.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The translated bytes on their way to the client: whole events only (what an event that threw half-way wrote is
+    /// never sent), written out in one flush before each upstream read and at the end.
+    /// </summary>
+    private sealed class Outbox(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    {
+        public readonly PooledBufferWriter Output = new(4096);
+        /// <summary>How much of <see cref="Output"/> is whole events.</summary>
+        private int _whole;
+
+        public bool HasEvents => _whole > 0;
+
+        public void EventEnded() => _whole = Output.WrittenCount;
+
+        public void DropUnfinishedEvent()
+        {
+            int unfinished = Output.WrittenCount - _whole;
+            if (unfinished > 0) Output.Truncate(_whole);
+        }
+
+        public async ValueTask FlushAsync()
+        {
+            if (Output.WrittenCount == 0) return;
+            try
             {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
-                reads.ReturnBuffer(); // nothing reads any more; otherwise the buffer is left to the GC (a read may still fill it)
+                await flush(Output.WrittenMemory, ct).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new ClientWriteException(e);
+            }
+            Output.Clear();
+            _whole = 0;
         }
 
-        if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-        bool complete = translator.OnCompleted(output);
-        try
+        public async ValueTask TryFinalFlushAsync()
         {
-            await FlushAsync(output, flush, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-        }
-        catch (ClientWriteException e)
-        {
-            return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
-        }
-        return new SsePumpResult(complete ? SsePumpOutcome.Completed : SsePumpOutcome.Truncated, events);
-    }
-
-    private static async ValueTask FlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
-    {
-        if (output.WrittenCount == 0) return;
-        try
-        {
-            await flush(output.WrittenMemory, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new ClientWriteException(e);
-        }
-        output.ResetWrittenCount();
-    }
-
-    private static async ValueTask TryFinalFlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
-    {
-        try
-        {
-            await FlushAsync(output, flush, ct).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The client is gone too: the upstream failure is what gets reported.
+            try
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The client is gone too: the upstream failure is what gets reported.
+            }
         }
     }
 
     /// <summary>
     /// The upstream as the parser sees it: each upstream read fills one 16 KB buffer (HttpClient copies every chunk its
-    /// connection already holds), and the parser's reads, at most 1 KB each (its line buffer), are served from it. So
-    /// <see cref="Count"/> counts upstream reads, and the events of one of them leave in one write: counted at the
-    /// parser's reads, a read's events that straddled the parser's buffer went out in two sends.
+    /// connection already holds), and the parser's reads, at most 1 KB each (its line buffer), are served from it; before
+    /// each upstream read the outbox's events go to the client. So the events of one upstream read leave in one write:
+    /// flushed at the parser's reads, a read's events that straddled the parser's buffer went out in two sends.
     /// </summary>
-    private sealed class UpstreamReads(Stream inner) : Stream
+    private sealed class UpstreamReads(Stream inner, Outbox outbox) : Stream
     {
         private const int Size = 16 * 1024;
 
         private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(Size);
         private int _start, _end;
         private bool _disposed;
-        public long Count;
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -196,12 +207,23 @@ internal static class SseEventPump
         {
             if (_start < _end || destination.IsEmpty) return new ValueTask<int>(Take(destination.Span));
             ObjectDisposedException.ThrowIf(_disposed, this);
-            Count++;
+            if (outbox.HasEvents)
+            {
+                ValueTask flushed = outbox.FlushAsync();
+                if (!flushed.IsCompletedSuccessfully) return ReadAfterFlushAsync(flushed, destination, cancellationToken);
+                flushed.GetAwaiter().GetResult();
+            }
             ValueTask<int> read = inner.ReadAsync(_buffer, cancellationToken);
             if (!read.IsCompletedSuccessfully) return FillAsync(read, destination);
             _start = 0;
             _end = read.Result;
             return new ValueTask<int>(Take(destination.Span));
+        }
+
+        private async ValueTask<int> ReadAfterFlushAsync(ValueTask flushed, Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            await flushed.ConfigureAwait(false);
+            return await ReadAsync(destination, cancellationToken).ConfigureAwait(false);
         }
 
         private async ValueTask<int> FillAsync(ValueTask<int> read, Memory<byte> destination)
@@ -226,9 +248,8 @@ internal static class SseEventPump
             if (_start == _end && !destination.IsEmpty)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                Count++;
                 _start = 0;
-                _end = inner.Read(_buffer);
+                _end = inner.Read(_buffer); // the pump reads asynchronously only: the outbox's flush is on that path
             }
             return Take(destination);
         }
