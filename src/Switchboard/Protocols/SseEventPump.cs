@@ -30,10 +30,8 @@ internal readonly record struct SsePumpResult(SsePumpOutcome Outcome, int EventC
 /// <summary>
 /// Moves one upstream SSE response through a translator to the client: parses events with the BCL's
 /// <see cref="SseParser"/> (split reads, CR/LF/CRLF, comments, split UTF-8 are its job) and hands each to the
-/// translator. Before each upstream read the events translated since the last one go out, in one write and one flush:
-/// every event one upstream read delivered leaves together, none is held back waiting for the next read, and the
-/// client's write comes before the next read is started, as the passthrough relay orders them (the read's syscall, its
-/// idle clock and HttpClient's bookkeeping no longer sit between an event and the client).
+/// translator. The output goes out whenever the parser has no further event without reading again: every event one
+/// upstream read delivered leaves in one write and one flush, and none is held back waiting for the next read.
 /// </summary>
 internal static class SseEventPump
 {
@@ -52,13 +50,13 @@ internal static class SseEventPump
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush,
         CancellationToken ct)
     {
-        var outbox = new Outbox(flush, ct);
+        var output = new PooledBufferWriter(4096);
         // The parser hands out each event's data as a span valid only during the callback: copy it into one reused
         // buffer, valid until the next event (each event is translated before the parser moves on).
         var data = new PooledBufferWriter(4096);
         int events = 0;
 
-        using var reads = new UpstreamReads(upstream, outbox);
+        using var reads = new UpstreamReads(upstream);
         SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(reads, (type, bytes) =>
         {
             data.Clear();
@@ -66,6 +64,8 @@ internal static class SseEventPump
             return data.WrittenMemory;
         });
 
+        // Output of whole events only: what an event that threw half-way wrote is never sent.
+        int translated = 0;
         IAsyncEnumerator<SseItem<ReadOnlyMemory<byte>>> enumerator = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
         bool iterating = false;
         try
@@ -74,17 +74,31 @@ internal static class SseEventPump
             {
                 while (true)
                 {
+                    long readsBefore = reads.Count;
                     ValueTask<bool> next = enumerator.MoveNextAsync();
                     iterating = true;
+                    if (!next.IsCompleted)
+                    {
+                        // The parser waits for the upstream: everything already translated goes out now, in one write.
+                        await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                        translated = 0;
+                    }
                     bool more = await next.ConfigureAwait(false);
                     iterating = false;
+                    if (reads.Count != readsBefore && translated > 0)
+                    {
+                        // The parser read the upstream again and the data was already there: the events of the read before
+                        // go out before this one's, so each upstream read's events leave together.
+                        await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                        translated = 0;
+                    }
                     if (!more) break;
                     // The parser only checks the token when it must read: buffered events would still be processed.
                     ct.ThrowIfCancellationRequested();
                     events++;
                     SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
-                    translator.OnEvent(item.EventType, item.Data.Span, outbox.Output);
-                    outbox.EventEnded();
+                    translator.OnEvent(item.EventType, item.Data.Span, output);
+                    translated = output.WrittenCount;
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -98,104 +112,86 @@ internal static class SseEventPump
             catch (Exception e)
             {
                 // The events translated whole before the failure still go, then the translator's error event.
-                outbox.DropUnfinishedEvent();
-                translator.OnFailed($"Upstream stream failed: {e.Message}", outbox.Output);
-                await outbox.TryFinalFlushAsync().ConfigureAwait(false);
+                output.Truncate(translated);
+                translator.OnFailed($"Upstream stream failed: {e.Message}", output);
+                await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
                 return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
             }
             finally
             {
                 // An enumerator cannot be disposed while a read is pending (the client went away during one): the
-                // upstream stream's disposal by the caller ends that read, and the buffers that read and the parser's
-                // callback may still fill are left to the GC.
+                // upstream stream's disposal by the caller ends that read.
                 if (!iterating)
                 {
                     await enumerator.DisposeAsync().ConfigureAwait(false);
-                    reads.ReturnBuffer();
-                    data.Dispose();
+                    reads.ReturnBuffer(); // nothing reads any more; otherwise the buffer is left to the GC (a read may still fill it)
+                    data.Dispose(); // likewise: the parser's callback may still fill it
                 }
             }
 
             if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-            bool complete = translator.OnCompleted(outbox.Output);
-            await outbox.FlushAsync().ConfigureAwait(false);
+            bool complete = translator.OnCompleted(output);
+            try
+            {
+                await FlushAsync(output, flush, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+            }
+            catch (ClientWriteException e)
+            {
+                return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
+            }
             return new SsePumpResult(complete ? SsePumpOutcome.Completed : SsePumpOutcome.Truncated, events);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-        }
-        catch (ClientWriteException e)
-        {
-            return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
         }
         finally
         {
-            if (!iterating) outbox.Output.Dispose();
+            // Rented, not allocated per stream; only the pump writes it, but a pending read's stream is left alone.
+            if (!iterating) output.Dispose();
         }
     }
 
-    /// <summary>
-    /// The translated bytes on their way to the client: whole events only (what an event that threw half-way wrote is
-    /// never sent), written out in one flush before each upstream read and at the end.
-    /// </summary>
-    private sealed class Outbox(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    private static async ValueTask FlushAsync(PooledBufferWriter output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
     {
-        public readonly PooledBufferWriter Output = new(4096);
-        /// <summary>How much of <see cref="Output"/> is whole events.</summary>
-        private int _whole;
-
-        public bool HasEvents => _whole > 0;
-
-        public void EventEnded() => _whole = Output.WrittenCount;
-
-        public void DropUnfinishedEvent()
+        if (output.WrittenCount == 0) return;
+        try
         {
-            int unfinished = Output.WrittenCount - _whole;
-            if (unfinished > 0) Output.Truncate(_whole);
+            await flush(output.WrittenMemory, ct).ConfigureAwait(false);
         }
-
-        public async ValueTask FlushAsync()
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            if (Output.WrittenCount == 0) return;
-            try
-            {
-                await flush(Output.WrittenMemory, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw new ClientWriteException(e);
-            }
-            Output.Clear();
-            _whole = 0;
+            throw new ClientWriteException(e);
         }
+        output.Clear();
+    }
 
-        public async ValueTask TryFinalFlushAsync()
+    private static async ValueTask TryFinalFlushAsync(PooledBufferWriter output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    {
+        try
         {
-            try
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // The client is gone too: the upstream failure is what gets reported.
-            }
+            await FlushAsync(output, flush, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The client is gone too: the upstream failure is what gets reported.
         }
     }
 
     /// <summary>
     /// The upstream as the parser sees it: each upstream read fills one 16 KB buffer (HttpClient copies every chunk its
-    /// connection already holds), and the parser's reads, at most 1 KB each (its line buffer), are served from it; before
-    /// each upstream read the outbox's events go to the client. So the events of one upstream read leave in one write:
-    /// flushed at the parser's reads, a read's events that straddled the parser's buffer went out in two sends.
+    /// connection already holds), and the parser's reads, at most 1 KB each (its line buffer), are served from it. So
+    /// <see cref="Count"/> counts upstream reads, and the events of one of them leave in one write: counted at the
+    /// parser's reads, a read's events that straddled the parser's buffer went out in two sends.
     /// </summary>
-    private sealed class UpstreamReads(Stream inner, Outbox outbox) : Stream
+    private sealed class UpstreamReads(Stream inner) : Stream
     {
         private const int Size = 16 * 1024;
 
         private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(Size);
         private int _start, _end;
         private bool _disposed;
+        public long Count;
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -207,23 +203,12 @@ internal static class SseEventPump
         {
             if (_start < _end || destination.IsEmpty) return new ValueTask<int>(Take(destination.Span));
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (outbox.HasEvents)
-            {
-                ValueTask flushed = outbox.FlushAsync();
-                if (!flushed.IsCompletedSuccessfully) return ReadAfterFlushAsync(flushed, destination, cancellationToken);
-                flushed.GetAwaiter().GetResult();
-            }
+            Count++;
             ValueTask<int> read = inner.ReadAsync(_buffer, cancellationToken);
             if (!read.IsCompletedSuccessfully) return FillAsync(read, destination);
             _start = 0;
             _end = read.Result;
             return new ValueTask<int>(Take(destination.Span));
-        }
-
-        private async ValueTask<int> ReadAfterFlushAsync(ValueTask flushed, Memory<byte> destination, CancellationToken cancellationToken)
-        {
-            await flushed.ConfigureAwait(false);
-            return await ReadAsync(destination, cancellationToken).ConfigureAwait(false);
         }
 
         private async ValueTask<int> FillAsync(ValueTask<int> read, Memory<byte> destination)
@@ -248,8 +233,9 @@ internal static class SseEventPump
             if (_start == _end && !destination.IsEmpty)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                Count++;
                 _start = 0;
-                _end = inner.Read(_buffer); // the pump reads asynchronously only: the outbox's flush is on that path
+                _end = inner.Read(_buffer);
             }
             return Take(destination);
         }

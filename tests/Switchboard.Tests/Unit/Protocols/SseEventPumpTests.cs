@@ -106,41 +106,17 @@ public sealed class SseEventPumpTests
         Assert.Contains("3" + text, output);
     }
 
-    [Fact]
-    public async Task A_reads_events_reach_the_client_before_the_next_upstream_read_starts()
-    {
-        // As the passthrough relay orders them: the next read's syscall and idle clock do not delay the events already in.
-        string chunk = """data: {"id":"c","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}""" + "\n\n";
-        string end = """data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""" + "\n\n" + "data: [DONE]\n\n";
-        int flushes = 0;
-        var writesBeforeEachRead = new List<int>();
-        var upstream = new ReadPerSegmentStream(Encoding.UTF8.GetBytes(chunk), Encoding.UTF8.GetBytes(chunk), Encoding.UTF8.GetBytes(end))
-        {
-            OnRead = _ => writesBeforeEachRead.Add(flushes),
-        };
-
-        SsePumpResult result = await SseEventPump.PumpAsync(upstream, new OpenAIToAnthropicStream("claude", messageId: "msg_pump"),
-            (_, _) => { flushes++; return ValueTask.CompletedTask; }, CancellationToken.None);
-
-        Assert.Equal(SsePumpOutcome.Completed, result.Outcome);
-        Assert.Equal([0, 1, 2, 3], writesBeforeEachRead); // three reads with data, each written out before the next read; one that found the end
-        Assert.Equal(3, flushes);
-    }
-
     /// <summary>Hands out one segment per read, each after a yield (the upstream's next packet).</summary>
     private sealed class ReadPerSegmentStream(params byte[][] segments) : Switchboard.Pipeline.Relays.ReadOnlyStream
     {
         private int _segment, _offset;
         public int Reads;
-        /// <summary>Called as each read starts, with its number (1 for the first).</summary>
-        public Action<int>? OnRead;
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
             Reads++;
-            OnRead?.Invoke(Reads);
             if (_segment == segments.Length) return 0;
             byte[] current = segments[_segment];
             int length = Math.Min(buffer.Length, current.Length - _offset);
