@@ -16,6 +16,7 @@ internal static class PartsProbe
         var n = args.Length > 1 && int.TryParse(args[1], out var parsed) ? parsed : 200;
         if (args.Length > 1 && args[1] == "--types") n = 50;
         if (args.Contains("--responses")) return ResponsesParts(n, args.Contains("--types"));
+        if (args.Contains("--streams")) return StreamPartsProbe.Run(n);
         var bodies = new Switchboard.LoadTest.ClaudeCodeBodies(GatewayRequestProbe.ClaudeCodeFixture());
         var openAI = bodies.OpenAI("openai/gpt-bench", false);
         var anthropic = bodies.Anthropic("openai/gpt-bench", false);
@@ -155,7 +156,7 @@ internal static class PartsProbe
             throw new InvalidOperationException("the forward pass declined the Claude Code-size body");
     }
 
-    private static void Measure(string name, int n, Action action)
+    internal static void Measure(string name, int n, Action action)
     {
         for (var i = 0; i < 20; i++) action();
         var times = new double[n];

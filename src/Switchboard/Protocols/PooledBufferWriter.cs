@@ -14,6 +14,7 @@ internal sealed class PooledBufferWriter(int initialCapacity = 16 * 1024) : IBuf
 
     public int WrittenCount => _written;
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
     public void Advance(int count)
     {
@@ -41,6 +42,13 @@ internal sealed class PooledBufferWriter(int initialCapacity = 16 * 1024) : IBuf
     }
 
     public void Clear() => _written = 0;
+
+    /// <summary>Keeps the first <paramref name="length"/> bytes written and drops the rest.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)_written, nameof(length));
+        _written = length;
+    }
 
     /// <summary>The rented array and how much of it was written: the caller returns it to the pool. The writer is empty after.</summary>
     public (byte[] Buffer, int Length) Detach()

@@ -50,16 +50,16 @@ internal static class SseEventPump
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush,
         CancellationToken ct)
     {
-        var output = new ArrayBufferWriter<byte>(4096);
+        var output = new PooledBufferWriter(4096);
         // The parser hands out each event's data as a span valid only during the callback: copy it into one reused
         // buffer, valid until the next event (each event is translated before the parser moves on).
-        var data = new ArrayBufferWriter<byte>(4096);
+        var data = new PooledBufferWriter(4096);
         int events = 0;
 
         using var reads = new UpstreamReads(upstream);
         SseParser<ReadOnlyMemory<byte>> parser = SseParser.Create(reads, (type, bytes) =>
         {
-            data.ResetWrittenCount();
+            data.Clear();
             data.Write(bytes);
             return data.WrittenMemory;
         });
@@ -70,82 +70,89 @@ internal static class SseEventPump
         bool iterating = false;
         try
         {
-            while (true)
+            try
             {
-                long readsBefore = reads.Count;
-                ValueTask<bool> next = enumerator.MoveNextAsync();
-                iterating = true;
-                if (!next.IsCompleted)
+                while (true)
                 {
-                    // The parser waits for the upstream: everything already translated goes out now, in one write.
-                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
-                    translated = 0;
+                    long readsBefore = reads.Count;
+                    ValueTask<bool> next = enumerator.MoveNextAsync();
+                    iterating = true;
+                    if (!next.IsCompleted)
+                    {
+                        // The parser waits for the upstream: everything already translated goes out now, in one write.
+                        await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                        translated = 0;
+                    }
+                    bool more = await next.ConfigureAwait(false);
+                    iterating = false;
+                    if (reads.Count != readsBefore && translated > 0)
+                    {
+                        // The parser read the upstream again and the data was already there: the events of the read before
+                        // go out before this one's, so each upstream read's events leave together.
+                        await FlushAsync(output, flush, ct).ConfigureAwait(false);
+                        translated = 0;
+                    }
+                    if (!more) break;
+                    // The parser only checks the token when it must read: buffered events would still be processed.
+                    ct.ThrowIfCancellationRequested();
+                    events++;
+                    SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
+                    translator.OnEvent(item.EventType, item.Data.Span, output);
+                    translated = output.WrittenCount;
                 }
-                bool more = await next.ConfigureAwait(false);
-                iterating = false;
-                if (reads.Count != readsBefore && translated > 0)
-                {
-                    // The parser read the upstream again and the data was already there: the events of the read before
-                    // go out before this one's, so each upstream read's events leave together.
-                    await FlushAsync(output, flush, ct).ConfigureAwait(false);
-                    translated = 0;
-                }
-                if (!more) break;
-                // The parser only checks the token when it must read: buffered events would still be processed.
-                ct.ThrowIfCancellationRequested();
-                events++;
-                SseItem<ReadOnlyMemory<byte>> item = enumerator.Current;
-                translator.OnEvent(item.EventType, item.Data.Span, output);
-                translated = output.WrittenCount;
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-        }
-        catch (ClientWriteException e)
-        {
-            return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
-        }
-        catch (Exception e)
-        {
-            // The events translated whole before the failure still go, then the translator's error event.
-            byte[] pending = output.WrittenSpan[..translated].ToArray();
-            output.ResetWrittenCount();
-            output.Write(pending);
-            translator.OnFailed($"Upstream stream failed: {e.Message}", output);
-            await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
-            return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+            }
+            catch (ClientWriteException e)
+            {
+                return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
+            }
+            catch (Exception e)
+            {
+                // The events translated whole before the failure still go, then the translator's error event.
+                output.Truncate(translated);
+                translator.OnFailed($"Upstream stream failed: {e.Message}", output);
+                await TryFinalFlushAsync(output, flush, ct).ConfigureAwait(false);
+                return new SsePumpResult(SsePumpOutcome.UpstreamFailed, events, e);
+            }
+            finally
+            {
+                // An enumerator cannot be disposed while a read is pending (the client went away during one): the
+                // upstream stream's disposal by the caller ends that read.
+                if (!iterating)
+                {
+                    await enumerator.DisposeAsync().ConfigureAwait(false);
+                    reads.ReturnBuffer(); // nothing reads any more; otherwise the buffer is left to the GC (a read may still fill it)
+                    data.Dispose(); // likewise: the parser's callback may still fill it
+                }
+            }
+
+            if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+            bool complete = translator.OnCompleted(output);
+            try
+            {
+                await FlushAsync(output, flush, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return new SsePumpResult(SsePumpOutcome.Cancelled, events);
+            }
+            catch (ClientWriteException e)
+            {
+                return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
+            }
+            return new SsePumpResult(complete ? SsePumpOutcome.Completed : SsePumpOutcome.Truncated, events);
         }
         finally
         {
-            // An enumerator cannot be disposed while a read is pending (the client went away during one): the
-            // upstream stream's disposal by the caller ends that read.
-            if (!iterating)
-            {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
-                reads.ReturnBuffer(); // nothing reads any more; otherwise the buffer is left to the GC (a read may still fill it)
-            }
+            // Rented, not allocated per stream; only the pump writes it, but a pending read's stream is left alone.
+            if (!iterating) output.Dispose();
         }
-
-        if (ct.IsCancellationRequested) return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-        bool complete = translator.OnCompleted(output);
-        try
-        {
-            await FlushAsync(output, flush, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return new SsePumpResult(SsePumpOutcome.Cancelled, events);
-        }
-        catch (ClientWriteException e)
-        {
-            return new SsePumpResult(SsePumpOutcome.ClientFailed, events, e.InnerException);
-        }
-        return new SsePumpResult(complete ? SsePumpOutcome.Completed : SsePumpOutcome.Truncated, events);
     }
 
-    private static async ValueTask FlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    private static async ValueTask FlushAsync(PooledBufferWriter output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
     {
         if (output.WrittenCount == 0) return;
         try
@@ -156,10 +163,10 @@ internal static class SseEventPump
         {
             throw new ClientWriteException(e);
         }
-        output.ResetWrittenCount();
+        output.Clear();
     }
 
-    private static async ValueTask TryFinalFlushAsync(ArrayBufferWriter<byte> output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
+    private static async ValueTask TryFinalFlushAsync(PooledBufferWriter output, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> flush, CancellationToken ct)
     {
         try
         {
