@@ -48,10 +48,12 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     private static readonly long Growth = Math.Max(GrowthBytes, (GcSettings.Gen0Budget() ?? 0) + 2 * 1024 * 1024);
 
     /// <summary>
-    /// Allocated since the last trim that makes a smaller growth (<see cref="ChurnGrowthBytes"/>) worth a trim too: a
+    /// Allocated under load since the last trim (in ticks that were not quiet) that makes a smaller growth
+    /// (<see cref="ChurnGrowthBytes"/>) worth a trim too: a
     /// load after a trim (the bench's last scenario: 300 small streams) can grow the working set by 6–8 MB, under
     /// <see cref="Growth"/>, and the gateway then stayed that much above what a trim leaves until the next load
-    /// (docs/benchmarks.md, round 13c). Light traffic pays at most one trim per this much allocated (a thousand small requests or more).
+    /// (docs/benchmarks.md, round 13c). Quiet ticks do not count: a few requests after a trim regrow gen0 by 2 MB or more
+    /// at once (round 10), so counting an idle gateway's timers and a trickle of requests would trim every few minutes, forever.
     /// </summary>
     private const long ChurnBytes = 16 * 1024 * 1024;
     /// <summary>The least growth a churned heap needs for a trim: under it a collection has nothing to give back.</summary>
@@ -63,8 +65,8 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
     private long _allocatedAtTick;
     /// <summary>The working set the last trim left (at first, the start-up's).</summary>
     private long _floor;
-    /// <summary>The process's allocation counter at the last trim (at first, the start-up's).</summary>
-    private long _allocatedAtTrim;
+    /// <summary>Bytes allocated in ticks that were not quiet since the last trim (a load, not a trickle).</summary>
+    private long _churned;
     private int _quietTicks;
     private bool _nativeTrimUnavailable;
 
@@ -75,7 +77,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _allocatedAtTick = _allocatedAtTrim = GC.GetTotalAllocatedBytes();
+        _allocatedAtTick = GC.GetTotalAllocatedBytes();
         _floor = Environment.WorkingSet;
         using (ExecutionContext.SuppressFlow())
             _timer = new Timer(static state => ((IdleMemoryTrim)state!).OnTick(), this, Tick, Tick);
@@ -94,6 +96,7 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
             // A timer callback that throws would end the process; a trim that fails must still be seen.
             status.Failed();
             _floor = Environment.WorkingSet; // not again at once: once the process has grown again
+            _churned = 0;
             TrimFailed(logger, e.GetType().Name, e.Message);
         }
         finally
@@ -110,10 +113,11 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
         var allocated = GC.GetTotalAllocatedBytes();
         var sinceTick = allocated - _allocatedAtTick;
         _allocatedAtTick = allocated;
+        _churned = Churned(_churned, sinceTick);
         _quietTicks = sinceTick <= QuietBytes && runtime.InFlight == 0 ? _quietTicks + 1 : 0;
         if (_quietTicks < QuietTicks) return;
         var before = Environment.WorkingSet;
-        if (!WorthTrimming(before - _floor, allocated - _allocatedAtTrim, Growth)) return;
+        if (!WorthTrimming(before - _floor, _churned, Growth)) return;
         _quietTicks = 0;
         if (runtime.InFlight != 0) return; // a request came in since the tick began: its turn, not the collection's
 
@@ -126,7 +130,8 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
         // malloc_trim walks the arenas under their locks: not while a request that came in during the collection runs.
         if (runtime.InFlight == 0) TrimNativeHeap();
         var after = Environment.WorkingSet;
-        _allocatedAtTick = _allocatedAtTrim = GC.GetTotalAllocatedBytes();
+        _allocatedAtTick = GC.GetTotalAllocatedBytes();
+        _churned = 0;
         _floor = after;
         status.Trimmed(new IdleTrimResult(DateTimeOffset.UtcNow, before, afterCollect, after, pause));
         Trimmed(logger, before >> 20, afterCollect >> 20, after >> 20, pause.TotalMilliseconds);
@@ -134,10 +139,14 @@ internal sealed partial class IdleMemoryTrim(ILogger<IdleMemoryTrim> logger, Gat
 
     /// <summary>
     /// Whether a quiet process is worth a trim: its working set grew <paramref name="growth"/> over what the last trim
-    /// left, or it grew <see cref="ChurnGrowthBytes"/> after <see cref="ChurnBytes"/> were allocated.
+    /// left, or it grew <see cref="ChurnGrowthBytes"/> after <see cref="ChurnBytes"/> were allocated under load.
     /// </summary>
-    internal static bool WorthTrimming(long grownBytes, long allocatedSinceTrim, long growth) =>
-        grownBytes >= growth || (grownBytes >= ChurnGrowthBytes && allocatedSinceTrim >= ChurnBytes);
+    internal static bool WorthTrimming(long grownBytes, long churnedSinceTrim, long growth) =>
+        grownBytes >= growth || (grownBytes >= ChurnGrowthBytes && churnedSinceTrim >= ChurnBytes);
+
+    /// <summary>What a tick adds to the churn since the last trim: its allocation when it was not quiet, else nothing.</summary>
+    internal static long Churned(long churnedSinceTrim, long allocatedInTick) =>
+        allocatedInTick > QuietBytes ? churnedSinceTrim + allocatedInTick : churnedSinceTrim;
 
     /// <summary>
     /// glibc's malloc keeps what native code freed (the runtime's own tables, TLS, OpenSSL) in its arenas until

@@ -69,13 +69,14 @@ internal sealed record UpstreamPlan(Uri Uri, PooledBody Body, bool Translated, s
             }
             var splice = peek.Splice(candidate.ModelId, cap);
             // Thinking an OpenAI-protocol model produced earlier in the conversation carries no signature: Anthropic
-            // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI. Both are
+            // would reject it. Tool call ids that carried Gemini thought signatures are too long for OpenAI, and a Responses
+            // upstream's encrypted reasoning (reasoning_details) means nothing to a Chat one. All are
             // rare: a scan for their marker, and only a body that has it is rewritten whole (a new array). So is a
             // session's conversation whose model moved to another provider: its earlier thinking is removed.
             var stripPriorThinking = client == ApiFormat.Anthropic && request.StripPriorThinking;
             var mayNeedRewrite = stripPriorThinking || (client == ApiFormat.Anthropic
                 ? UnsignedThinking.MayContainForeignThinking(body.Span)
-                : SignedToolCallIds.MayContainSignedIds(body.Span));
+                : SignedToolCallIds.MayNeedStripping(body.Span));
             if (mayNeedRewrite)
             {
                 var spliced = splice.Apply(body.Span);

@@ -147,8 +147,9 @@ internal static class SseEventPump
         }
         finally
         {
-            // Rented, not allocated per stream; only the pump writes it, but a pending read's stream is left alone.
-            if (!iterating) output.Dispose();
+            // Rented, not allocated per stream. Only the pump writes it, and every flush of it has been awaited by now, so it
+            // goes back even when a read failed or is still pending (unlike the parser's buffers, which such a read may fill).
+            output.Dispose();
         }
     }
 

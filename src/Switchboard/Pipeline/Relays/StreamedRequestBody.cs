@@ -199,10 +199,10 @@ internal sealed class StreamedRequestBody
         return new SplicedContent(Body, request.Peek.Splice(modelId, maxTokensCap));
     }
 
-    /// <summary>The rare rewrites of <see cref="UpstreamPlan.Create"/> (foreign thinking, Gemini-signed tool ids) need the body rebuilt whole.</summary>
+    /// <summary>The rare rewrites of <see cref="UpstreamPlan.Create"/> (foreign thinking, Gemini-signed tool ids, a Responses upstream's encrypted reasoning) need the body rebuilt whole.</summary>
     private bool NeedsRewrite(GatewayRequest request) => request.Client == ApiFormat.Anthropic
         ? UnsignedThinking.MayContainForeignThinking(Body.Span)
-        : SignedToolCallIds.MayContainSignedIds(Body.Span);
+        : SignedToolCallIds.MayNeedStripping(Body.Span);
 
     /// <summary>Whether the body is whole and valid; <see cref="Problem"/> is the client's 400 otherwise.</summary>
     public readonly record struct Verdict(string? Problem);

@@ -18,9 +18,14 @@ internal static class SignedToolCallIds
     /// <c>reasoning_details</c> (<see cref="Responses.ResponsesUpstreamWire"/>) goes to a Responses upstream only.
     /// </remarks>
     public static byte[]? StripFromOpenAIRequest(ReadOnlySpan<byte> openAIRequestBody) =>
-        MayContainSignedIds(openAIRequestBody) || openAIRequestBody.IndexOf(Responses.ResponsesUpstreamWire.EncryptedFormatUtf8) >= 0
-            ? UnsignedThinking.RewriteMessages(openAIRequestBody, StripIds)
-            : null;
+        MayNeedStripping(openAIRequestBody) ? UnsignedThinking.RewriteMessages(openAIRequestBody, StripIds) : null;
+
+    /// <summary>
+    /// A cheap scan for either foreign carrier: the marker <see cref="GeminiWire.OpenAIToolId"/> puts in ids, or a
+    /// Responses upstream's encrypted reasoning format. Only a body that has one is rewritten.
+    /// </summary>
+    public static bool MayNeedStripping(ReadOnlySpan<byte> body) =>
+        MayContainSignedIds(body) || body.IndexOf(Responses.ResponsesUpstreamWire.EncryptedFormatUtf8) >= 0;
 
     private static bool StripIds(JsonObject request, JsonArray messages)
     {

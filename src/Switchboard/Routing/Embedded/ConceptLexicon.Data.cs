@@ -177,7 +177,7 @@ internal static partial class ConceptLexicon
             keep+restarting=1.5 keeps+restarting=1.5 restarting=1 restarts=0.8 restart+loop=1.5 crashloopbackoff=1.8
             oomkilled=1.8 stop+that=0.8 stop+this=0.8 prevent+that=0.8 prevent+this=0.8 real+problem=0.8
             this+look+right=-0.6 look+right+to=-0.6
-            after+the+last=0.8 since+the+last=0.8 after+the+deploy=1 since+the+deploy=1 after+deploying=0.8 since+deploying=0.8
+            after+the+last+deploy=1 since+the+last+deploy=1 after+the+last+release=1 since+the+last+release=1 after+the+deploy=1 since+the+deploy=1 after+deploying=0.8 since+deploying=0.8
             after+the+upgrade=1 since+the+upgrade=1 after+upgrading=1 since+upgrading=1 after+the+update=0.8 since+the+update=0.8
 """),
         new("performance", Kind.Subject, Software: true, """
@@ -500,7 +500,7 @@ internal static partial class ConceptLexicon
             build+error=1.5 build+errors=1.5 broken+build=1.5 broken+builds=1.5 red+build=1.5 green+build=1.5 build+is+red=1.5
             build+breaks=1.5 fails+to+build=1.5 failed+to+build=1.5 linker=1.2 linker+error=1.5 linker+errors=1.5
             undefined+reference=1.5 ld+returned=1.5 type+checker=1 not+assignable=1.2
-            could+not+resolve=1.5 unable+to+resolve=1.5 cant+resolve=1 cannot+resolve=1 could+not+be+found=0.8
+            could+not+resolve=1.5 unable+to+resolve=1.5 cant+resolve=1 cannot+resolve=1
             cannot+find+symbol=1.5 cannot+find+module=1.2 cannot+find+package=1.5 no+module+named=1.2 modulenotfounderror=1.2
             importerror=0.8 cannot+import+name=1.2 unresolved+import=1.5 dependency+conflict=1.5 dependency+conflicts=1.5
             conflicting+dependencies=1.5 version+conflict=1.5 version+conflicts=1.5 dependency+tree=1.2 peer+dependency=1.2

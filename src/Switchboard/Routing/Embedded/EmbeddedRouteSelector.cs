@@ -94,6 +94,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
 
     private readonly ConceptLexicon.Compiled _lexicon = ConceptLexicon.Instance;
     private readonly int _didWord = ConceptLexicon.Instance.Words.GetValueOrDefault("did", -1);
+    private readonly int _youWord = ConceptLexicon.Instance.Words.GetValueOrDefault("you", -1);
     // The assistant and the code at hand as a question's subject (AsksAboutEarlierWork); "my …" may be anything.
     private readonly HashSet<int> _pointerWords = [.. new[] { "you", "this", "that", "these", "those" }.Select(w => ConceptLexicon.Instance.Words.GetValueOrDefault(w, -1))];
     private readonly ConcurrentDictionary<string, CompiledRoutePolicy> _policies = new(StringComparer.Ordinal);
@@ -438,7 +439,7 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
     /// <summary>
     /// Whether a question's subject, right after its opener, is the assistant or the code at hand: "why did you use a Decimal
     /// and not a float?", "what does this do?", "what's that for?", "did you keep the old flag?". Not "it" ("is it better to
-    /// stretch before running?") and not a polite request ("can you recommend …", whose auxiliary is not "did").
+    /// stretch before running?"), not a polite request ("can you recommend …") and not a generic "you" ("how do you …").
     /// </summary>
     private bool AsksAboutEarlierWork(ReadOnlySpan<Token> tokens)
     {
@@ -451,6 +452,9 @@ internal sealed class EmbeddedRouteSelector : IRouteSelector
         else if (tokens[0].Word != _didWord) return false;
         var word = tokens[subject].Word;
         if (word < 0 || (tokens[subject].Flags & (TokenFlags.SentenceStart | TokenFlags.ClauseStart)) != 0) return false;
+        // "you" after "did" is the assistant's work ("why did you use …", "did you keep …"); after "do" or "would" it is
+        // anyone ("how do you get red wine out of a carpet?", "what would you pack for Lisbon?"): a question of its own.
+        if (word == _youWord) return tokens[subject - 1].Word == _didWord;
         return _pointerWords.Contains(word);
     }
 

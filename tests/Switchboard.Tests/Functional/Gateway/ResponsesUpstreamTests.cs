@@ -317,4 +317,41 @@ public sealed class ResponsesUpstreamTests : IAsyncLifetime
             Assert.Equal("/v1/chat/completions", _openai.LastRequest.Path);
         }
     }
+
+    /// <summary>
+    /// A Chat conversation a Responses upstream answered earlier carries its encrypted reasoning in reasoning_details. When
+    /// the next turn goes to a Chat model (same protocol, the client's bytes passed through), that entry means nothing
+    /// there and is removed; the rest of the message is kept. Before, only a body with Gemini-signed tool call ids was
+    /// rewritten, so this one went upstream as it came.
+    /// </summary>
+    [Fact]
+    public async Task Encrypted_responses_reasoning_is_removed_before_a_chat_upstream()
+    {
+        await using var gateway = await TestGateway.StartAsync($"""
+            version: v1
+            model_providers:
+              - model: openai/*
+                access_key: $OPENAI_API_KEY
+                base_url: {_openai.BaseUrl.ToString().TrimEnd('/')}/v1
+                default: true
+            """, new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key });
+        _openai.RespondJson(Canned.OpenAIChat());
+        var body = $$$"""
+            {"model":"openai/gpt-4.1","messages":[
+              {"role":"user","content":"What time is it?"},
+              {"role":"assistant","content":null,"tool_calls":[{"id":"call_C1","type":"function","function":{"name":"now","arguments":"{}"}}],
+               "reasoning_details":[{"type":"reasoning.encrypted","id":"rs_c","data":"{{{Encrypted}}}","format":"openai-responses-v1"}]},
+              {"role":"tool","tool_call_id":"call_C1","content":"12:00"}]}
+            """;
+        using var response = await gateway.Http.SendAsync(TestRequests.JsonPost("/v1/chat/completions", body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/v1/chat/completions", _openai.LastRequest.Path);
+        JsonElement sent = _openai.LastRequest.Json.RootElement;
+        Assert.Equal("gpt-4.1", sent.GetProperty("model").GetString());
+        JsonElement assistant = sent.GetProperty("messages")[1];
+        Assert.False(assistant.TryGetProperty("reasoning_details", out _), assistant.GetRawText());
+        Assert.Equal("call_C1", assistant.GetProperty("tool_calls")[0].GetProperty("id").GetString());
+        Assert.DoesNotContain(Encrypted, _openai.LastRequest.Body);
+    }
 }

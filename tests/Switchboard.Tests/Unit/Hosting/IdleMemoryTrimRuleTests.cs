@@ -24,4 +24,22 @@ public sealed class IdleMemoryTrimRuleTests
     [InlineData(0, 0, false)]
     public void A_trim_needs_growth_and_either_more_growth_or_a_churned_heap(long grownMb, long allocatedMb, bool expected) =>
         Assert.Equal(expected, IdleMemoryTrim.WorthTrimming(grownMb * MB, allocatedMb * MB, Growth));
+
+    /// <summary>
+    /// An idle gateway (timers, metrics: tens of KB a second) or a trickle of requests never adds up to a churned heap,
+    /// however long it runs: only ticks busier than a quiet one count. Before, every byte since the last trim counted, so
+    /// after ~16 MB of idling (minutes) each regrowth of gen0 paid a blocking full collection (the merge review).
+    /// </summary>
+    [Fact]
+    public void Only_busy_ticks_count_toward_a_churned_heap()
+    {
+        long churned = 0;
+        for (var tick = 0; tick < 100_000; tick++) churned = IdleMemoryTrim.Churned(churned, 150 * 1024);
+        Assert.Equal(0, churned);
+        Assert.False(IdleMemoryTrim.WorthTrimming(3 * MB, churned, Growth));
+
+        for (var tick = 0; tick < 8; tick++) churned = IdleMemoryTrim.Churned(churned, 2 * MB);
+        Assert.Equal(16 * MB, churned);
+        Assert.True(IdleMemoryTrim.WorthTrimming(3 * MB, churned, Growth));
+    }
 }

@@ -450,6 +450,9 @@ public sealed class EmbeddedRouteSelectorTests(ITestOutputHelper output)
 
         Assert.Equal("code understanding", selector.Select(After("why did you use a Decimal and not a float?"), CodingPolicy).Route);
         Assert.Null(selector.Select(After("can you recommend a good sci-fi novel for a long flight?"), CodingPolicy).Route);
+        // A generic "you" (merge review): a question of its own, not one about the assistant's work.
+        Assert.Null(selector.Select(After("how do you get red wine out of a carpet?"), CodingPolicy).Route);
+        Assert.Null(selector.Select(After("what would you pack for a rainy weekend in Lisbon?"), CodingPolicy).Route);
     }
 
     /// <summary>
