@@ -76,7 +76,7 @@ internal static class StreamPartsProbe
     }
 
     /// <summary>An upstream body that hands out one of its reads per call, at once.</summary>
-    private sealed class ReadsStream(byte[][] reads) : Stream
+    private sealed class ReadsStream(byte[][] reads) : ReadOnlyStream
     {
         private int _next, _offset;
 
@@ -94,14 +94,5 @@ internal static class StreamPartsProbe
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

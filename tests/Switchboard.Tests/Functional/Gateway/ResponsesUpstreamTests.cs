@@ -56,6 +56,16 @@ public sealed class ResponsesUpstreamTests : IAsyncLifetime
     private ChatClient OpenAISdk(string model = "openai/gpt-5.3-codex") =>
         new(model, new ApiKeyCredential("client"), new OpenAIClientOptions { Endpoint = new Uri(_gateway.BaseUrl, "/v1"), RetryPolicy = new ClientRetryPolicy(0) });
 
+    /// <summary>A second gateway serving every openai/* id from the fake OpenAI (Chat or Responses by the id).</summary>
+    private Task<TestGateway> OpenAIWildcardGatewayAsync() => TestGateway.StartAsync($"""
+        version: v1
+        model_providers:
+          - model: openai/*
+            access_key: $OPENAI_API_KEY
+            base_url: {_openai.BaseUrl.ToString().TrimEnd('/')}/v1
+            default: true
+        """, new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key });
+
     private AnthropicClient AnthropicSdk() => new() { ApiKey = "client", BaseUrl = _gateway.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
 
     private static JsonObject TextAnswer(string text = "Hello from codex.") =>
@@ -292,14 +302,7 @@ public sealed class ResponsesUpstreamTests : IAsyncLifetime
     [Fact]
     public async Task The_openai_wildcard_sends_responses_only_ids_to_v1_responses_and_others_to_chat()
     {
-        await using var gateway = await TestGateway.StartAsync($"""
-            version: v1
-            model_providers:
-              - model: openai/*
-                access_key: $OPENAI_API_KEY
-                base_url: {_openai.BaseUrl.ToString().TrimEnd('/')}/v1
-                default: true
-            """, new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key });
+        await using var gateway = await OpenAIWildcardGatewayAsync();
         Serve(_openai, TextAnswer());
         using (var response = await gateway.Http.SendAsync(TestRequests.JsonPost("/v1/chat/completions",
             """{"model":"openai/gpt-5.1-codex-max","messages":[{"role":"user","content":"x"}]}""")))
@@ -327,14 +330,7 @@ public sealed class ResponsesUpstreamTests : IAsyncLifetime
     [Fact]
     public async Task Encrypted_responses_reasoning_is_removed_before_a_chat_upstream()
     {
-        await using var gateway = await TestGateway.StartAsync($"""
-            version: v1
-            model_providers:
-              - model: openai/*
-                access_key: $OPENAI_API_KEY
-                base_url: {_openai.BaseUrl.ToString().TrimEnd('/')}/v1
-                default: true
-            """, new Dictionary<string, string> { ["OPENAI_API_KEY"] = Key });
+        await using var gateway = await OpenAIWildcardGatewayAsync();
         _openai.RespondJson(Canned.OpenAIChat());
         var body = $$$"""
             {"model":"openai/gpt-4.1","messages":[
